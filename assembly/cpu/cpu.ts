@@ -1,0 +1,293 @@
+// The RV64GC user-mode interpreter loop (TinyEMU's shape): fetch through the current code page, expand
+// compressed parcels by table, decode fields once, switch on the major opcode. Traps are status codes: the loop
+// leaves pc at the trapping instruction and returns why. Floating point and AMOs live in their own files.
+
+import {
+  RVC_TABLE, COUNTERS, C_INSTRET, C_ITLB_ACCESS, C_DTLB_ACCESS, C_L2_ACCESS,
+  EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT,
+} from "../layout";
+import { pc, setPc, instret, setInstret, getX, setX } from "./state";
+import { mulh, mulhu, mulhsu, div64, divu64, rem64, remu64, sx32, div32, divu32, rem32, remu32 } from "./alu";
+import { csrRead, csrWrite, csrIllegal, clearCsrIllegal } from "./csr";
+import { execAmo } from "./amo";
+import { execFp } from "./fpexec";
+import { fastRead, fastWrite, slowRead, slowWrite, memFault, clearMemFault } from "../mmu/access";
+import { fetchPage, fetchAddend, translateFetch, trapCause } from "../mmu/mmu";
+import { clock0, clock1, clock2 } from "../tlb/tlb";
+import { CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS } from "../layout";
+
+export let exitInsn: u32 = 0;  // the instruction bits of an illegal instruction
+
+@inline function memTrap(): i32 {
+  const c = trapCause;
+  return (c == CAUSE_FETCH_ACCESS || c == CAUSE_LOAD_ACCESS || c == CAUSE_STORE_ACCESS) ? EXIT_ACCESS_FAULT : EXIT_PAGE_FAULT;
+}
+
+/** Fetches the instruction at va through the slow path (page change or a parcel straddling pages). */
+function fetchSlow(va: u64): u64 {
+  // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped.
+  if (!translateFetch(va)) return <u64>1 << 32;
+  const off = <u32>va & 0xFFF;
+  const lo = <u32>load<u16>(<usize>(va + fetchAddend));
+  if ((lo & 3) != 3 || off != 0xFFE) {
+    return off == 0xFFE ? <u64>lo : <u64>load<u32>(<usize>(va + fetchAddend));
+  }
+  // A 32-bit instruction straddling two pages: the upper parcel is a second I-TLB access.
+  if (!translateFetch(va + 2)) return <u64>1 << 32;
+  const hi = <u32>load<u16>(<usize>(va + 2 + fetchAddend));
+  return <u64>(lo | (hi << 16));
+}
+
+/**
+ * Runs at most `budget` instructions. Returns an EXIT_* code; pc is left at the next instruction to execute,
+ * which for a trap is the trapping one.
+ */
+export function cpuRun(budget: u64): i32 {
+  let p = pc;
+  let n: u64 = 0;          // instructions retired in this call
+  let limit = budget;
+  let status = EXIT_BUDGET;
+  const c0 = clock0;
+  let fast: u64 = 0;       // fetches served by the current code page
+  exitInsn = 0;
+  while (n < limit) {
+    // Fetch: the fast path is one subtraction and compare while pc stays on the current code page.
+    let insn: u32;
+    if (p - fetchPage < 0xFFE) {
+      insn = load<u32>(<usize>(p + fetchAddend));
+      fast++;
+    } else {
+      const r = fetchSlow(p);
+      if (r >> 32) { status = memTrap(); break; }
+      insn = <u32>r;
+    }
+    let np: u64;
+    const raw = insn;
+    if ((insn & 3) != 3) {
+      insn = load<u32>(RVC_TABLE + ((raw & 0xFFFF) << 2));
+      np = p + 2;
+      if (insn == 0) { exitInsn = raw & 0xFFFF; status = EXIT_ILLEGAL; break; }
+    } else {
+      np = p + 4;
+    }
+    const rd = (insn >> 7) & 31;
+    const rs1 = (insn >> 15) & 31;
+    const rs2 = (insn >> 20) & 31;
+    const f3 = (insn >> 12) & 7;
+    switch (insn & 0x7F) {
+      case 0x37: setX(rd, <u64><i64><i32>(insn & 0xFFFFF000)); break;                   // LUI
+      case 0x17: setX(rd, p + <u64><i64><i32>(insn & 0xFFFFF000)); break;               // AUIPC
+      case 0x6F: {                                                                      // JAL
+        const imm = ((<i32>insn >> 11) & 0xFFF00000) | (insn & 0xFF000) | ((insn >> 9) & 0x800) | ((insn >> 20) & 0x7FE);
+        setX(rd, np);
+        np = p + <u64><i64>imm;
+        break;
+      }
+      case 0x67: {                                                                      // JALR
+        if (f3 != 0) { status = EXIT_ILLEGAL; break; }
+        const t = (getX(rs1) + <u64><i64>(<i32>insn >> 20)) & ~(<u64>1);
+        setX(rd, np);
+        np = t;
+        break;
+      }
+      case 0x63: {                                                                      // BRANCH
+        const a = getX(rs1), b = getX(rs2);
+        let taken: bool;
+        switch (f3) {
+          case 0: taken = a == b; break;
+          case 1: taken = a != b; break;
+          case 4: taken = <i64>a < <i64>b; break;
+          case 5: taken = <i64>a >= <i64>b; break;
+          case 6: taken = a < b; break;
+          case 7: taken = a >= b; break;
+          default: status = EXIT_ILLEGAL; taken = false;
+        }
+        if (taken) {
+          const imm = ((<i32>insn >> 19) & 0xFFFFF000) | ((insn << 4) & 0x800) | ((insn >> 20) & 0x7E0) | ((insn >> 7) & 0x1E);
+          np = p + <u64><i64>imm;
+        }
+        break;
+      }
+      case 0x03: {                                                                      // LOAD
+        const va = getX(rs1) + <u64><i64>(<i32>insn >> 20);
+        let v: u64;
+        switch (f3) {
+          case 0: { const h = fastRead(va, 1); v = h ? <u64><i64>load<i8>(h) : <u64><i64><i8>slowRead(va, 1); break; }
+          case 1: { const h = fastRead(va, 2); v = h ? <u64><i64>load<i16>(h) : <u64><i64><i16>slowRead(va, 2); break; }
+          case 2: { const h = fastRead(va, 4); v = h ? <u64><i64>load<i32>(h) : <u64><i64><i32>slowRead(va, 4); break; }
+          case 3: { const h = fastRead(va, 8); v = h ? load<u64>(h) : slowRead(va, 8); break; }
+          case 4: { const h = fastRead(va, 1); v = h ? <u64>load<u8>(h) : slowRead(va, 1); break; }
+          case 5: { const h = fastRead(va, 2); v = h ? <u64>load<u16>(h) : slowRead(va, 2); break; }
+          case 6: { const h = fastRead(va, 4); v = h ? <u64>load<u32>(h) : slowRead(va, 4); break; }
+          default: status = EXIT_ILLEGAL; v = 0;
+        }
+        if (memFault) { status = memTrap(); break; }
+        setX(rd, v);
+        break;
+      }
+      case 0x23: {                                                                      // STORE
+        const va = getX(rs1) + <u64><i64>(((<i32>insn >> 20) & ~31) | <i32>rd);
+        const v = getX(rs2);
+        switch (f3) {
+          case 0: { const h = fastWrite(va, 1); if (h) store<u8>(h, <u8>v); else slowWrite(va, 1, v); break; }
+          case 1: { const h = fastWrite(va, 2); if (h) store<u16>(h, <u16>v); else slowWrite(va, 2, v); break; }
+          case 2: { const h = fastWrite(va, 4); if (h) store<u32>(h, <u32>v); else slowWrite(va, 4, v); break; }
+          case 3: { const h = fastWrite(va, 8); if (h) store<u64>(h, v); else slowWrite(va, 8, v); break; }
+          default: status = EXIT_ILLEGAL;
+        }
+        if (memFault) status = memTrap();
+        break;
+      }
+      case 0x13: {                                                                      // OP-IMM
+        const a = getX(rs1);
+        const imm = <u64><i64>(<i32>insn >> 20);
+        let v: u64;
+        switch (f3) {
+          case 0: v = a + imm; break;
+          case 1: if ((insn >> 26) != 0) { status = EXIT_ILLEGAL; v = 0; } else v = a << (imm & 63); break;
+          case 2: v = <i64>a < <i64>imm ? 1 : 0; break;
+          case 3: v = a < imm ? 1 : 0; break;
+          case 4: v = a ^ imm; break;
+          case 5: {
+            const hi = insn >> 26;
+            if (hi == 0) v = a >> (imm & 63);
+            else if (hi == 0x10) v = <u64>(<i64>a >> <i64>(imm & 63));
+            else { status = EXIT_ILLEGAL; v = 0; }
+            break;
+          }
+          case 6: v = a | imm; break;
+          default: v = a & imm;
+        }
+        setX(rd, v);
+        break;
+      }
+      case 0x33: {                                                                      // OP
+        const a = getX(rs1), b = getX(rs2);
+        const f7 = insn >> 25;
+        let v: u64 = 0;
+        if (f7 == 0) {
+          switch (f3) {
+            case 0: v = a + b; break;
+            case 1: v = a << (b & 63); break;
+            case 2: v = <i64>a < <i64>b ? 1 : 0; break;
+            case 3: v = a < b ? 1 : 0; break;
+            case 4: v = a ^ b; break;
+            case 5: v = a >> (b & 63); break;
+            case 6: v = a | b; break;
+            default: v = a & b;
+          }
+        } else if (f7 == 0x20) {
+          if (f3 == 0) v = a - b;
+          else if (f3 == 5) v = <u64>(<i64>a >> <i64>(b & 63));
+          else status = EXIT_ILLEGAL;
+        } else if (f7 == 1) {
+          switch (f3) {
+            case 0: v = a * b; break;
+            case 1: v = mulh(a, b); break;
+            case 2: v = mulhsu(a, b); break;
+            case 3: v = mulhu(a, b); break;
+            case 4: v = div64(a, b); break;
+            case 5: v = divu64(a, b); break;
+            case 6: v = rem64(a, b); break;
+            default: v = remu64(a, b);
+          }
+        } else status = EXIT_ILLEGAL;
+        setX(rd, v);
+        break;
+      }
+      case 0x1B: {                                                                      // OP-IMM-32
+        const a = getX(rs1);
+        const sh = <u32>rs2;
+        let v: u64 = 0;
+        if (f3 == 0) v = sx32(a + <u64><i64>(<i32>insn >> 20));
+        else if (f3 == 1 && (insn >> 25) == 0) v = sx32(<u64>(<u32>a << sh));
+        else if (f3 == 5 && (insn >> 25) == 0) v = sx32(<u64>(<u32>a >> sh));
+        else if (f3 == 5 && (insn >> 25) == 0x20) v = <u64><i64>(<i32>a >> sh);
+        else status = EXIT_ILLEGAL;
+        setX(rd, v);
+        break;
+      }
+      case 0x3B: {                                                                      // OP-32
+        const a = getX(rs1), b = getX(rs2);
+        const f7 = insn >> 25;
+        let v: u64 = 0;
+        if (f7 == 0) {
+          if (f3 == 0) v = sx32(a + b);
+          else if (f3 == 1) v = sx32(<u64>(<u32>a << (<u32>b & 31)));
+          else if (f3 == 5) v = sx32(<u64>(<u32>a >> (<u32>b & 31)));
+          else status = EXIT_ILLEGAL;
+        } else if (f7 == 0x20) {
+          if (f3 == 0) v = sx32(a - b);
+          else if (f3 == 5) v = <u64><i64>(<i32>a >> (<i32>b & 31));
+          else status = EXIT_ILLEGAL;
+        } else if (f7 == 1) {
+          switch (f3) {
+            case 0: v = sx32(<u64>(<u32>a * <u32>b)); break;
+            case 4: v = div32(a, b); break;
+            case 5: v = divu32(a, b); break;
+            case 6: v = rem32(a, b); break;
+            case 7: v = remu32(a, b); break;
+            default: status = EXIT_ILLEGAL;
+          }
+        } else status = EXIT_ILLEGAL;
+        setX(rd, v);
+        break;
+      }
+      case 0x0F: if (f3 > 1) status = EXIT_ILLEGAL; break;                              // FENCE, FENCE.I
+      case 0x73: {                                                                      // SYSTEM
+        if (f3 == 0) {
+          if (insn == 0x00000073) status = EXIT_ECALL;
+          else if (insn == 0x00100073) status = EXIT_BREAKPOINT;
+          else status = EXIT_ILLEGAL;
+          break;
+        }
+        if (f3 == 4) { status = EXIT_ILLEGAL; break; }
+        const csr = insn >> 20;
+        const src: u64 = f3 >= 5 ? <u64>rs1 : getX(rs1);
+        const op = f3 & 3; // 1 = write, 2 = set, 3 = clear
+        // CSRRW/CSRRWI with rd = x0 do not read; CSRRS/CSRRC with rs1 = x0 (or zimm 0) do not write.
+        const writes = op == 1 || rs1 != 0;
+        const old = (op == 1 && rd == 0) ? 0 : csrRead(csr, n);
+        if (writes) {
+          if ((csr >> 10) == 3) { status = EXIT_ILLEGAL; break; } // read-only CSR space
+          csrWrite(csr, op == 1 ? src : op == 2 ? (old | src) : (old & ~src));
+        }
+        if (csrIllegal) { clearCsrIllegal(); status = EXIT_ILLEGAL; break; }
+        setX(rd, old);
+        break;
+      }
+      case 0x2F: {                                                                      // AMO (A extension)
+        status = execAmo(insn);
+        if (status == EXIT_PAGE_FAULT) status = memTrap();
+        break;
+      }
+      case 0x07: case 0x27: case 0x43: case 0x47: case 0x4B: case 0x4F: case 0x53: {    // F, D
+        status = execFp(insn);
+        if (status == EXIT_PAGE_FAULT) status = memTrap();
+        break;
+      }
+      default: status = EXIT_ILLEGAL;
+    }
+    if (status != EXIT_BUDGET) {
+      // The instruction trapped: it does not retire and pc stays on it (ecall/ebreak included).
+      if (status == EXIT_ILLEGAL) exitInsn = (raw & 3) == 3 ? raw : raw & 0xFFFF;
+      clearMemFault();
+      break;
+    }
+    p = np;
+    n++;
+  }
+  setPc(p);
+  setInstret(instret + n);
+  // Every fetch is one I-TLB access. Fast fetches stay within the current I-TLB entry, so the model's LRU order
+  // cannot change there; slow fetches each made one modelled lookup (clock0 ticks).
+  addCounter(C_INSTRET, n);
+  addCounter(C_ITLB_ACCESS, fast + (clock0 - c0));
+  store<u64>(COUNTERS + (C_DTLB_ACCESS << 3), clock1);
+  store<u64>(COUNTERS + (C_L2_ACCESS << 3), clock2);
+  return status;
+}
+
+@inline function addCounter(i: u32, by: u64): void {
+  store<u64>(COUNTERS + (i << 3), load<u64>(COUNTERS + (i << 3)) + by);
+}

@@ -1,0 +1,85 @@
+// The wasm ⇄ TypeScript contract (shared DESIGN.md, "Contracts"). One instance is one machine: guest RAM, CPU
+// state, TLBs, walker state, counters and configuration all live in this instance's linear memory. The host calls
+// run(budget) and handles what it returns; nothing crosses the boundary per instruction or per TLB hit.
+
+import {
+  STATE_BASE, XREGS, FREGS, COUNTERS, NCOUNTERS, CONFIG, NCONFIG, RAM_BASE, TLB_BASE, TLB_STRIDE, TLBE_SIZE,
+  TLB_MAX_ENTRIES, K_SETS, K_WAYS,
+} from "./layout";
+import { buildRvcTable } from "./cpu/rvc";
+import { cpuRun, exitInsn } from "./cpu/cpu";
+import { pc, setPc, instret, setInstret, frm, setFrm, setReservation } from "./cpu/state";
+import { fpFlags, setFpFlags } from "./cpu/fpu";
+import * as mmu from "./mmu/mmu";
+import { tlbConfigure } from "./tlb/tlb";
+
+export {
+  STATE_BASE, XREGS, FREGS, COUNTERS, NCOUNTERS, CONFIG, NCONFIG, RAM_BASE, TLB_BASE, TLB_STRIDE, TLBE_SIZE,
+  TLB_MAX_ENTRIES,
+  C_INSTRET, C_XCYCLES, C_ITLB_ACCESS, C_ITLB_MISS, C_DTLB_ACCESS, C_DTLB_MISS, C_L2_ACCESS, C_L2_MISS, C_WALKS,
+  C_WALK_REFS, C_WALK_FAULTS, C_AD_UPDATES, C_XLATE_CYCLES, C_FLUSHES, C_FLUSH_ENTRIES, C_TRAPS, C_FETCH_SLOW,
+  C_DATA_SLOW,
+  K_SETS, K_WAYS, K_POLICY, K_COST_L1_HIT, K_COST_L2_HIT, K_COST_WALK_REF, K_COST_WALK_BASE, K_COST_TRAP,
+  K_COST_FLUSH, K_SEED, K_TIMEBASE_DIV, K_AD_MODE,
+  POLICY_LRU, POLICY_FIFO, POLICY_RANDOM,
+  EXIT_BUDGET, EXIT_ECALL, EXIT_PAGE_FAULT, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_ACCESS_FAULT, EXIT_MISALIGNED,
+  PERM_R, PERM_W, PERM_X, PERM_U, PERM_G, PERM_A, PERM_D,
+} from "./layout";
+
+/**
+ * Sizes guest RAM to `ramBytes` (a multiple of 4 KiB) and resets the machine. Returns 0, or −1 when the
+ * instance cannot hold that much memory, −2 when the static data overlaps the state area (a build error).
+ */
+export function init(ramBytes: u32): i32 {
+  if (__heap_base > STATE_BASE) return -2;
+  // One guard page past RAM so a 4-byte fetch at the last parcel of RAM stays inside the instance.
+  const need = <u64>RAM_BASE + <u64>ramBytes + 0x1000;
+  const have = <u64>memory.size() << 16;
+  if (need > have) {
+    const pages = <i32>((need - have + 0xFFFF) >> 16);
+    if (memory.grow(pages) < 0) return -1;
+  }
+  memory.fill(STATE_BASE, 0, RAM_BASE - STATE_BASE);
+  buildRvcTable();
+  memory.fill(RAM_BASE, 0, <usize>ramBytes + 0x1000);
+  mmu.setRamSize(<u64>ramBytes);
+  // Defaults: 32-entry 4-way L1s, 512-entry 4-way L2, LRU; the host reconfigures before running.
+  configureTlb(0, 8, 4, 0);
+  configureTlb(1, 8, 4, 0);
+  configureTlb(2, 128, 4, 0);
+  mmu.mmuReset();
+  setPc(0); setInstret(0); setFrm(0); setFpFlags(0); setReservation(false, 0, 0);
+  return 0;
+}
+
+/** Configures TLB t (0 = L1I, 1 = L1D, 2 = L2): sets must be a power of two; 0 ways disables the level. */
+export function configureTlb(t: u32, sets: u32, ways: u32, policy: u32): i32 {
+  if (t > 2) return -1;
+  if (ways > 0 && (sets == 0 || (sets & (sets - 1)) != 0)) return -1;
+  if (<u64>sets * ways > TLB_MAX_ENTRIES) return -1;
+  store<u64>(CONFIG + ((K_SETS + 3 * t) << 3), sets);
+  store<u64>(CONFIG + ((K_WAYS + 3 * t) << 3), ways);
+  store<u64>(CONFIG + ((2 + 3 * t) << 3), policy);
+  tlbConfigure(t);
+  mmu.hostCacheClear();
+  return 0;
+}
+
+/** Re-reads replacement seeds and empties every TLB (after the host changes CONFIG). */
+export function resetTlbs(): void { mmu.mmuReset(); }
+
+export function run(budget: u64): i32 { return cpuRun(budget); }
+
+export function getPc(): u64 { return pc; }
+export function setPcValue(v: u64): void { setPc(v); }
+export function getInstret(): u64 { return instret; }
+export function getFcsr(): u32 { return (frm << 5) | (fpFlags & 0x1F); }
+export function setFcsr(v: u32): void { setFrm((v >> 5) & 7); setFpFlags(v & 0x1F); }
+export function trapCause(): u32 { return mmu.trapCause; }
+export function trapValue(): u64 { return mmu.trapValue; }
+export function illegalInsn(): u32 { return exitInsn; }
+/** Drops the LR reservation (the kernel does this on every trap, as Linux does on context switch). */
+export function clearReservation(): void { setReservation(false, 0, 0); }
+
+export function setSatp(v: u64): void { mmu.setSatp(v); }
+export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void { mmu.sfenceVma(va, asid, byVa, byAsid); }

@@ -1,0 +1,223 @@
+// The MMU: translation of every fetch, load and store through the modelled TLB hierarchy and the walker.
+//   L1 I-TLB / L1 D-TLB → unified L2 TLB → hardware walker (radix Sv39/Sv48) → page fault to the kernel.
+// The fast paths (access.ts) use a host speed cache that is always a subset of the modelled L1 D-TLB and stamps
+// the modelled entry on every hit, so the model's hit/miss counts and LRU state are exact (STYLE.md point 1).
+// Everything here is the cold slow path.
+
+import {
+  RAM_BASE, COUNTERS, CONFIG, HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, TLB_L1I, TLB_L1D, TLB_L2, TLB_COUNT,
+  PERM_R, PERM_W, PERM_X, PERM_U, PERM_D,
+  C_ITLB_MISS, C_DTLB_MISS, C_L2_MISS, C_WALKS, C_WALK_REFS, C_WALK_FAULTS, C_AD_UPDATES, C_XLATE_CYCLES,
+  C_XCYCLES, C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW,
+  K_COST_L2_HIT, K_COST_WALK_REF, K_COST_WALK_BASE, K_COST_FLUSH, K_AD_MODE,
+  CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
+  CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
+} from "../layout";
+import { tlbFind, tlbInsert, tlbTick, tlbFlush, evictedEntry, evictedTag, tlbResetAll } from "../tlb/tlb";
+import { policyReset } from "../tlb/policy";
+import { radixWalk, walkPbase, walkLevel, walkPerm, walkRefs, walkAdWrites, walkAccessFault, ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
+
+export { ACC_FETCH, ACC_LOAD, ACC_STORE };
+
+// Translation state, as satp holds it (satp.MODE 0 = Bare, 8 = Sv39, 9 = Sv48).
+export let satpMode: u32 = 0;
+export let satpAsid: u32 = 0;
+export let rootPa: u64 = 0;
+export let ramSize: u64 = 0;
+export function setRamSize(v: u64): void { ramSize = v; }
+
+// Pending trap from a memory access (read by the CPU loop when a slow path returns failure).
+export let trapCause: u32 = 0;
+export let trapValue: u64 = 0;
+
+// Current fetch page: host address = pc + fetchAddend while (pc − fetchPage) < 0xFFE.
+export let fetchPage: u64 = 1;
+export let fetchAddend: u64 = 0;
+
+export const INVALID_TAG: u64 = 0xFFF; // never equals a masked virtual address (bits 3..11 are always clear there)
+
+// A scratch entry the host cache points at when translation is off, so the fast path's stamp store is harmless.
+const SCRATCH_ENTRY: usize = HOSTCACHE_BASE + HC_SLOTS * HC_SIZE;
+
+@inline function ctr(i: u32): usize { return COUNTERS + (i << 3); }
+@inline function bump(i: u32, by: u64): void { store<u64>(ctr(i), load<u64>(ctr(i)) + by); }
+@inline function cfg(i: u32): u64 { return load<u64>(CONFIG + (i << 3)); }
+
+function charge(cycles: u64): void {
+  bump(C_XLATE_CYCLES, cycles);
+  bump(C_XCYCLES, cycles);
+}
+
+export function mmuReset(): void {
+  tlbResetAll();
+  policyReset();
+  hostCacheClear();
+  fetchPage = 1;
+}
+
+export function hostCacheClear(): void {
+  let s = HOSTCACHE_BASE;
+  for (let i: u32 = 0; i < HC_SLOTS; i++, s += HC_SIZE) {
+    store<u64>(s, INVALID_TAG);
+    store<u64>(s, INVALID_TAG, 8);
+    store<u32>(s, <u32>SCRATCH_ENTRY, 24);
+  }
+}
+
+/** Drops every host-cache slot that points at modelled entry e (after e is evicted from the L1 D-TLB). */
+function hostCacheDrop(e: usize, tag: u64): void {
+  const level = (<u32>tag >> 1) & 7;
+  if (level == 0) {
+    const s = HOSTCACHE_BASE + ((<u32>(tag >> 12) & (HC_SLOTS - 1)) * HC_SIZE);
+    if (load<u32>(s, 24) == <u32>e) { store<u64>(s, INVALID_TAG); store<u64>(s, INVALID_TAG, 8); }
+    return;
+  }
+  let s = HOSTCACHE_BASE;
+  for (let i: u32 = 0; i < HC_SLOTS; i++, s += HC_SIZE) {
+    if (load<u32>(s, 24) == <u32>e) { store<u64>(s, INVALID_TAG); store<u64>(s, INVALID_TAG, 8); }
+  }
+}
+
+export function setSatp(v: u64): void {
+  satpMode = <u32>(v >> 60);
+  satpAsid = <u32>(v >> 44) & 0xFFFF;
+  rootPa = (v & 0xFFF_FFFF_FFFF) << 12;
+  // Writing satp flushes nothing in the modelled TLB (the kernel issues sfence.vma as needed); the host speed
+  // caches are not tagged by ASID, so they are simply emptied.
+  hostCacheClear();
+  fetchPage = 1;
+}
+
+/** sfence.vma: the kernel's invalidation request, with the privileged spec's rs1/rs2 semantics. */
+export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void {
+  bump(C_FLUSHES, 1);
+  charge(cfg(K_COST_FLUSH));
+  for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlush(t, va, asid, byVa, byAsid);
+  hostCacheClear();
+  fetchPage = 1;
+}
+
+// Result of translateModel: the modelled entry and the page it maps.
+let xEntry: usize = 0;
+let xPbase: u64 = 0;
+let xShift: u32 = 12;
+let xMeta: u32 = 0;
+
+export function setTrap(cause: u32, va: u64): void { trapCause = cause; trapValue = va; }
+
+function fault(acc: u32, va: u64, accessFault: bool): void {
+  trapValue = va;
+  if (accessFault) trapCause = acc == ACC_FETCH ? CAUSE_FETCH_ACCESS : acc == ACC_LOAD ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS;
+  else trapCause = acc == ACC_FETCH ? CAUSE_FETCH_PAGE_FAULT : acc == ACC_LOAD ? CAUSE_LOAD_PAGE_FAULT : CAUSE_STORE_PAGE_FAULT;
+}
+
+/** Runs the walker for va, charging its references; on success leaves walkPbase/walkLevel/walkPerm. */
+function walk(va: u64, acc: u32): bool {
+  bump(C_WALKS, 1);
+  const levels: u32 = satpMode == 9 ? 4 : 3;
+  const ok = radixWalk(rootPa, levels, va, acc, ramSize, cfg(K_AD_MODE) == 0);
+  bump(C_WALK_REFS, walkRefs);
+  bump(C_AD_UPDATES, walkAdWrites);
+  charge(cfg(K_COST_WALK_BASE) + <u64>walkRefs * cfg(K_COST_WALK_REF));
+  if (!ok) { bump(C_WALK_FAULTS, 1); fault(acc, va, walkAccessFault); }
+  return ok;
+}
+
+@inline function permits(meta: u32, acc: u32): bool {
+  if ((meta & PERM_U) == 0) return false;
+  if (acc == ACC_FETCH) return (meta & PERM_X) != 0;
+  if (acc == ACC_LOAD) return (meta & PERM_R) != 0;
+  return (meta & PERM_W) != 0;
+}
+
+/**
+ * Looks va up in L1 TLB l1 (already ticked at time now), then the L2, then walks; fills what missed.
+ * On success sets xEntry/xPbase/xShift/xMeta; on failure sets the trap and returns false.
+ */
+function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
+  if (satpMode == 0) {
+    if (va >= ramSize) { fault(acc, va, true); return false; }
+    xEntry = SCRATCH_ENTRY; xPbase = va & ~(<u64>0xFFF); xShift = 12; xMeta = 0xFF;
+    return true;
+  }
+  let e = tlbFind(l1, va, satpAsid);
+  if (e != 0) {
+    store<u64>(e, now, 16);
+  } else {
+    bump(l1 == TLB_L1I ? C_ITLB_MISS : C_DTLB_MISS, 1);
+    let level: u32, pbase: u64, meta: u32;
+    const now2 = tlbTick(TLB_L2);
+    const e2 = tlbFind(TLB_L2, va, satpAsid);
+    if (e2 != 0) {
+      store<u64>(e2, now2, 16);
+      charge(cfg(K_COST_L2_HIT));
+      level = (<u32>load<u64>(e2) >> 1) & 7; pbase = load<u64>(e2, 8); meta = load<u32>(e2, 24);
+    } else {
+      bump(C_L2_MISS, 1);
+      if (!walk(va, acc)) return false;
+      level = walkLevel; pbase = walkPbase; meta = walkPerm | (satpAsid << 16);
+      tlbInsert(TLB_L2, va, level, pbase, meta, now2);
+    }
+    e = tlbInsert(l1, va, level, pbase, meta, now);
+    if (evictedEntry != 0 && l1 == TLB_L1D) hostCacheDrop(evictedEntry, evictedTag);
+    if (e == 0) { // this machine has no L1 of that kind: use the scratch entry
+      xEntry = SCRATCH_ENTRY; xPbase = pbase; xShift = 12 + 9 * level; xMeta = meta;
+      return checkAccess(va, acc);
+    }
+  }
+  xEntry = e;
+  xShift = 12 + 9 * ((<u32>load<u64>(e) >> 1) & 7);
+  xPbase = load<u64>(e, 8);
+  xMeta = load<u32>(e, 24);
+  return checkAccess(va, acc);
+}
+
+/** Permission check on a cached translation; a store to a clean page re-walks so the walker sets D. */
+function checkAccess(va: u64, acc: u32): bool {
+  if (!permits(xMeta, acc)) { fault(acc, va, false); return false; }
+  if (acc == ACC_STORE && (xMeta & PERM_D) == 0) {
+    if (!walk(va, acc)) return false;
+    xMeta |= PERM_D;
+    if (xEntry != SCRATCH_ENTRY) store<u32>(xEntry, xMeta, 24);
+    const e2 = tlbFind(TLB_L2, va, satpAsid);
+    if (e2 != 0) store<u32>(e2, load<u32>(e2, 24) | PERM_D, 24);
+  }
+  return true;
+}
+
+/** Physical address of va within the last translation. */
+@inline function xPa(va: u64): u64 { return xPbase + (va & ((<u64>1 << xShift) - 1)); }
+
+/**
+ * Slow data translation of one access of `size` bytes that does not cross a page: one D-TLB lookup. Fills the
+ * host cache slot for the 4 KiB page. Returns the host address, or 0 with a pending trap.
+ */
+export function translateData(va: u64, acc: u32): usize {
+  bump(C_DATA_SLOW, 1);
+  const now = tlbTick(TLB_L1D);
+  if (!translateModel(TLB_L1D, va, acc, now)) return 0;
+  const pa = xPa(va);
+  if (pa >= ramSize) { fault(acc, va, true); return 0; }
+  const page = va & ~(<u64>0xFFF);
+  const s = HOSTCACHE_BASE + ((<u32>(va >> 12) & (HC_SLOTS - 1)) * HC_SIZE);
+  store<u64>(s, (xMeta & (PERM_R | PERM_U)) == (PERM_R | PERM_U) ? page : INVALID_TAG);
+  store<u64>(s, (xMeta & (PERM_W | PERM_D | PERM_U)) == (PERM_W | PERM_D | PERM_U) ? page : INVALID_TAG, 8);
+  store<u64>(s, <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page, 16);
+  store<u32>(s, <u32>xEntry, 24);
+  return RAM_BASE + <usize>pa;
+}
+
+/**
+ * Slow fetch translation: one I-TLB lookup for the page of pc. Sets fetchPage/fetchAddend.
+ * Returns false with a pending trap.
+ */
+export function translateFetch(va: u64): bool {
+  bump(C_FETCH_SLOW, 1);
+  const now = tlbTick(TLB_L1I);
+  if (!translateModel(TLB_L1I, va, ACC_FETCH, now)) { fetchPage = 1; return false; }
+  const pa = xPa(va);
+  if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchPage = 1; return false; }
+  fetchPage = va & ~(<u64>0xFFF);
+  fetchAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - fetchPage;
+  return true;
+}

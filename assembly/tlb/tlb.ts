@@ -1,0 +1,148 @@
+// Modelled set-associative TLBs. Each TLB is an array of TLBE_SIZE-byte entries at tlbBase(t); an entry holds one
+// translation of any page size the walker produced (a shared array, probed once per page size present, as
+// shared-array STLBs do). Replacement state lives in the entry (stamp) and is driven by tlb/policy.ts.
+
+import {
+  CONFIG, K_SETS, K_WAYS, K_POLICY, TLB_BASE, TLB_STRIDE, TLBE_SIZE, TLB_COUNT, PERM_G,
+  COUNTERS, C_FLUSH_ENTRIES,
+} from "../layout";
+import { victimWay, onFill } from "./policy";
+
+// Per-TLB geometry, cached from CONFIG by tlbConfigure (module globals are wasm globals: cheap to read).
+const MAXT: i32 = 3;
+let sets0: u32 = 0; let ways0: u32 = 0;
+let sets1: u32 = 0; let ways1: u32 = 0;
+let sets2: u32 = 0; let ways2: u32 = 0;
+// Number of valid entries per page level (0 = 4K, 1 = 2M, 2 = 1G, ...) in each TLB, so lookups probe only
+// the page sizes that can be present.
+const LEVELS: u32 = 5;
+const levelCount = new StaticArray<u32>(MAXT * LEVELS);
+
+// One clock per TLB: incremented on every lookup, so it doubles as the access count and as the LRU time base.
+export let clock0: u64 = 0;
+export let clock1: u64 = 0;
+export let clock2: u64 = 0;
+
+@inline export function tlbBase(t: u32): usize { return TLB_BASE + t * TLB_STRIDE; }
+@inline export function tlbSets(t: u32): u32 { return t == 0 ? sets0 : t == 1 ? sets1 : sets2; }
+@inline export function tlbWays(t: u32): u32 { return t == 0 ? ways0 : t == 1 ? ways1 : ways2; }
+@inline export function tlbEntries(t: u32): u32 { return tlbSets(t) * tlbWays(t); }
+
+@inline function cfg(i: u32): u64 { return load<u64>(CONFIG + (i << 3)); }
+
+/** Reads the geometry of TLB t from CONFIG and empties it. */
+export function tlbConfigure(t: u32): void {
+  const s = <u32>cfg(K_SETS + 3 * t);
+  const w = <u32>cfg(K_WAYS + 3 * t);
+  if (t == 0) { sets0 = s; ways0 = w; } else if (t == 1) { sets1 = s; ways1 = w; } else { sets2 = s; ways2 = w; }
+  memory.fill(tlbBase(t), 0, TLB_STRIDE);
+  for (let l: u32 = 0; l < LEVELS; l++) unchecked(levelCount[t * LEVELS + l] = 0);
+}
+
+@inline export function tlbPolicy(t: u32): u32 { return <u32>cfg(K_POLICY + 3 * t); }
+
+/** Tag of a translation: virtual page base with the page level and the valid bit folded into the low bits. */
+@inline export function tlbTag(va: u64, shift: u32, level: u32): u64 {
+  return ((va >> shift) << shift) | (<u64>level << 1) | 1;
+}
+
+/** Bumps TLB t's clock and returns the new time: call once per lookup. */
+@inline export function tlbTick(t: u32): u64 {
+  if (t == 0) return ++clock0;
+  if (t == 1) return ++clock1;
+  return ++clock2;
+}
+
+/**
+ * Looks up va in TLB t for address space asid. Page shifts per level: 12 + 9 × level (radix machines).
+ * Returns the entry's address, or 0 on a miss. Does not touch replacement state.
+ */
+export function tlbFind(t: u32, va: u64, asid: u32): usize {
+  const ways = tlbWays(t);
+  if (ways == 0) return 0;
+  const sets = tlbSets(t);
+  const base = tlbBase(t);
+  for (let level: u32 = 0; level < LEVELS; level++) {
+    if (unchecked(levelCount[t * LEVELS + level]) == 0) continue;
+    const shift = 12 + 9 * level;
+    const tag = tlbTag(va, shift, level);
+    const set = <u32>(va >> shift) & (sets - 1);
+    let e = base + <usize>(set * ways) * TLBE_SIZE;
+    for (let w: u32 = 0; w < ways; w++, e += TLBE_SIZE) {
+      if (load<u64>(e) == tag) {
+        const meta = load<u32>(e, 24);
+        if ((meta >> 16) == asid || (meta & PERM_G) != 0) return e;
+      }
+    }
+  }
+  return 0;
+}
+
+// The entry that the last tlbInsert evicted (0 if it used a free way), so callers can drop host-cache copies.
+export let evictedEntry: usize = 0;
+export let evictedTag: u64 = 0;
+
+/** Inserts a translation into TLB t, evicting per the TLB's policy. Returns the entry used. */
+export function tlbInsert(t: u32, va: u64, level: u32, pbase: u64, meta: u32, now: u64): usize {
+  const ways = tlbWays(t);
+  evictedEntry = 0;
+  if (ways == 0) return 0;
+  const sets = tlbSets(t);
+  const shift = 12 + 9 * level;
+  const set = <u32>(va >> shift) & (sets - 1);
+  const first = tlbBase(t) + <usize>(set * ways) * TLBE_SIZE;
+  const w = victimWay(tlbPolicy(t), first, ways);
+  const e = first + <usize>w * TLBE_SIZE;
+  const old = load<u64>(e);
+  if (old & 1) {
+    evictedEntry = e;
+    evictedTag = old;
+    const ol = <u32>(old >> 1) & 7;
+    unchecked(levelCount[t * LEVELS + ol] -= 1);
+  }
+  store<u64>(e, tlbTag(va, shift, level));
+  store<u64>(e, pbase, 8);
+  store<u32>(e, meta, 24);
+  onFill(tlbPolicy(t), e, now);
+  unchecked(levelCount[t * LEVELS + level] += 1);
+  return e;
+}
+
+@inline function countFlushed(): void {
+  store<u64>(COUNTERS + (C_FLUSH_ENTRIES << 3), load<u64>(COUNTERS + (C_FLUSH_ENTRIES << 3)) + 1);
+}
+
+/** Invalidates one entry (caller has decided it matches). */
+export function tlbInvalidateEntry(t: u32, e: usize): void {
+  const old = load<u64>(e);
+  if ((old & 1) == 0) return;
+  unchecked(levelCount[t * LEVELS + ((<u32>(old >> 1)) & 7)] -= 1);
+  store<u64>(e, 0);
+  countFlushed();
+}
+
+/**
+ * sfence.vma semantics (privileged spec §sfence.vma): by address and/or ASID. With an address, every leaf entry
+ * mapping it goes (any page size); with an ASID, global entries survive. Calls `dropped(e)` for each entry removed.
+ */
+export function tlbFlush(t: u32, va: u64, asid: u32, byVa: bool, byAsid: bool): void {
+  const n = tlbEntries(t);
+  let e = tlbBase(t);
+  for (let i: u32 = 0; i < n; i++, e += TLBE_SIZE) {
+    const tag = load<u64>(e);
+    if ((tag & 1) == 0) continue;
+    const meta = load<u32>(e, 24);
+    if (byAsid && ((meta & PERM_G) != 0 || (meta >> 16) != asid)) continue;
+    if (byVa) {
+      const level = (<u32>tag >> 1) & 7;
+      const shift = 12 + 9 * level;
+      if (((va >> shift) << shift) != (tag & ~(<u64>0xFFF))) continue;
+    }
+    tlbInvalidateEntry(t, e);
+  }
+}
+
+export function tlbResetAll(): void {
+  for (let t: u32 = 0; t < TLB_COUNT; t++) tlbConfigure(t);
+  clock0 = 0; clock1 = 0; clock2 = 0;
+}
