@@ -48,18 +48,21 @@ export function cpuRun(budget: u64): i32 {
   let limit = budget;
   let status = EXIT_BUDGET;
   const c0 = clock0;
+  // The current code page, cached in locals: only the slow fetch path changes it during a run.
+  let fpage = fetchPage, faddend = fetchAddend;
   let fast: u64 = 0;       // fetches served by the current code page
   exitInsn = 0;
   while (n < limit) {
     // Fetch: the fast path is one subtraction and compare while pc stays on the current code page.
     let insn: u32;
-    if (p - fetchPage < 0xFFE) {
-      insn = load<u32>(<usize>(p + fetchAddend));
+    if (p - fpage < 0xFFE) {
+      insn = load<u32>(<usize>(p + faddend));
       fast++;
     } else {
       const r = fetchSlow(p);
       if (r >> 32) { status = memTrap(); break; }
       insn = <u32>r;
+      fpage = fetchPage; faddend = fetchAddend;
     }
     let np: u64;
     const raw = insn;
@@ -122,7 +125,7 @@ export function cpuRun(budget: u64): i32 {
           default: status = EXIT_ILLEGAL; v = 0;
         }
         if (memFault) { status = memTrap(); break; }
-        setX(rd, v);
+        if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x23: {                                                                      // STORE
@@ -158,7 +161,7 @@ export function cpuRun(budget: u64): i32 {
           case 6: v = a | imm; break;
           default: v = a & imm;
         }
-        setX(rd, v);
+        if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x33: {                                                                      // OP
@@ -192,7 +195,7 @@ export function cpuRun(budget: u64): i32 {
             default: v = remu64(a, b);
           }
         } else status = EXIT_ILLEGAL;
-        setX(rd, v);
+        if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x1B: {                                                                      // OP-IMM-32
@@ -204,7 +207,7 @@ export function cpuRun(budget: u64): i32 {
         else if (f3 == 5 && (insn >> 25) == 0) v = sx32(<u64>(<u32>a >> sh));
         else if (f3 == 5 && (insn >> 25) == 0x20) v = <u64><i64>(<i32>a >> sh);
         else status = EXIT_ILLEGAL;
-        setX(rd, v);
+        if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x3B: {                                                                      // OP-32
@@ -230,7 +233,7 @@ export function cpuRun(budget: u64): i32 {
             default: status = EXIT_ILLEGAL;
           }
         } else status = EXIT_ILLEGAL;
-        setX(rd, v);
+        if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x0F: if (f3 > 1) status = EXIT_ILLEGAL; break;                              // FENCE, FENCE.I
