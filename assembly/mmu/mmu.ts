@@ -198,6 +198,8 @@ export function translateData(va: u64, acc: u32): usize {
   if (!translateModel(TLB_L1D, va, acc, now)) return 0;
   const pa = xPa(va);
   if (pa >= ramSize) { fault(acc, va, true); return 0; }
+  // Without a modelled L1 D-TLB every access must reach the L2 model, so nothing may be cached on the host.
+  if (xEntry == SCRATCH_ENTRY && satpMode != 0) return RAM_BASE + <usize>pa;
   const page = va & ~(<u64>0xFFF);
   const s = HOSTCACHE_BASE + ((<u32>(va >> 12) & (HC_SLOTS - 1)) * HC_SIZE);
   store<u64>(s, (xMeta & (PERM_R | PERM_U)) == (PERM_R | PERM_U) ? page : INVALID_TAG);
@@ -217,7 +219,9 @@ export function translateFetch(va: u64): bool {
   if (!translateModel(TLB_L1I, va, ACC_FETCH, now)) { fetchPage = 1; return false; }
   const pa = xPa(va);
   if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchPage = 1; return false; }
-  fetchPage = va & ~(<u64>0xFFF);
-  fetchAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - fetchPage;
+  const page = va & ~(<u64>0xFFF);
+  fetchAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page;
+  // The fetch fast path stands for I-TLB hits on this entry; without a modelled L1 I-TLB every fetch is slow.
+  fetchPage = (xEntry == SCRATCH_ENTRY && satpMode != 0) ? 1 : page;
   return true;
 }
