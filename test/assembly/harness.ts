@@ -185,15 +185,16 @@ export class Machine {
   xs(): bigint[] { return Array.from({ length: 32 }, (_, i) => this.x(i)); }
   fs(): bigint[] { return Array.from({ length: 32 }, (_, i) => this.f(i)); }
 
-  get pc(): bigint { return this.ex.getPc(); }
+  // u64 results cross the boundary as i64: JavaScript sees them signed, so convert back.
+  get pc(): bigint { return u64(this.ex.getPc()); }
   set pc(v: bigint | number) { this.ex.setPcValue(u64(v)); }
   run(budget: bigint | number): number { return this.ex.run(u64(budget)); }
   get fcsr(): number { return this.ex.getFcsr(); }
   set fcsr(v: number) { this.ex.setFcsr(v); }
   trapCause(): number { return this.ex.trapCause(); }
-  trapValue(): bigint { return this.ex.trapValue(); }
+  trapValue(): bigint { return u64(this.ex.trapValue()); }
   illegalInsn(): number { return this.ex.illegalInsn() >>> 0; }
-  instret(): bigint { return this.ex.getInstret(); }
+  instret(): bigint { return u64(this.ex.getInstret()); }
   setSatp(v: bigint): void { this.ex.setSatp(u64(v)); }
   sfence(va: bigint | number, asid: number, byVa: boolean, byAsid: boolean): void {
     this.ex.sfenceVma(u64(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
@@ -433,4 +434,34 @@ export function frames(start: number, end: number): () => number {
     next += 4096;
     return f;
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A paged machine: page tables at ROOT, code mapped at CODE_VA (user, read + execute, accessed), satp set.
+
+export const PAGED = {
+  CODE_PA: 0x1000,
+  CODE_VA: 0x10000n,
+  ROOT: 0x100000,            // root table; further tables are taken from [ROOT + 4 KiB, TABLES_END)
+  TABLES_END: 0x180000,
+} as const;
+
+export interface Paged { m: Machine; pt: PageTable; alloc: () => number }
+
+/** A machine with Sv39 (levels = 3) or Sv48 (levels = 4) page tables and the code page mapped; satp ASID `asid`. */
+export function pagedMachine(levels = 3, asid = 0, ramBytes = 4 << 20): Paged {
+  const m = new Machine(ramBytes);
+  const alloc = frames(PAGED.ROOT + 0x1000, PAGED.TABLES_END);
+  const pt = new PageTable(m, PAGED.ROOT, alloc, levels);
+  pt.map(PAGED.CODE_VA, PAGED.CODE_PA, PTE.R | PTE.X | PTE.U | PTE.A);
+  m.setSatp(pt.satp(asid));
+  return { m, pt, alloc };
+}
+
+/** Writes code (at most one page) at CODE_PA and points pc at CODE_VA. */
+export function loadPaged(m: Machine, code: Uint8Array): void {
+  if (code.length > 0x1000) throw new Error("code longer than the code page");
+  m.write(PAGED.CODE_PA, new Uint8Array(0x1000));
+  m.write(PAGED.CODE_PA, code);
+  m.pc = PAGED.CODE_VA;
 }
