@@ -1,0 +1,146 @@
+// Memory-management system calls on top of the machine-independent VM: brk, mmap, munmap, mprotect, madvise.
+// Argument checks and return values follow Linux (mm/mmap.c, mm/mprotect.c, mm/madvise.c).
+
+import { VmMapEntry } from "../vm/vm_map.js";
+import { vmMapPopulate } from "../vm/vm_fault.js";
+import { PAGE_SIZE, VM_PROT_ALL, isPageAligned, roundPage, truncPage } from "../vm/vm_prot.js";
+import type { Task } from "../kern/task.js";
+import { addr, int, size } from "./args.js";
+import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EPERM } from "./errno.js";
+import type { SyscallContext, SyscallDef } from "./syscall.js";
+
+export const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, PROT_SEM = 8;
+export const PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
+export const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0F;
+export const MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100, MAP_DENYWRITE = 0x800,
+  MAP_EXECUTABLE = 0x1000, MAP_LOCKED = 0x2000, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
+  MAP_NONBLOCK = 0x10000, MAP_STACK = 0x20000, MAP_HUGETLB = 0x40000, MAP_SYNC = 0x80000,
+  MAP_FIXED_NOREPLACE = 0x100000;
+export const MAP_UNINITIALIZED = 0x4000000;
+/** Flags MAP_SHARED_VALIDATE accepts (Linux LEGACY_MAP_MASK; MAP_SYNC would need a DAX file). */
+const LEGACY_MAP_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |
+  MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |
+  MAP_HUGETLB;
+
+export const MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4,
+  MADV_FREE = 8, MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11, MADV_MERGEABLE = 12,
+  MADV_UNMERGEABLE = 13, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16, MADV_DODUMP = 17,
+  MADV_WIPEONFORK = 18, MADV_KEEPONFORK = 19, MADV_COLD = 20, MADV_PAGEOUT = 21;
+const KNOWN_ADVICE = new Set([MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
+  MADV_REMOVE, MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE,
+  MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT]);
+
+/** Maps fresh anonymous zero-fill memory at [start, start + len) (the range must be free). */
+export function mapAnonymous(task: Task, start: number, len: number, prot: number, shared: boolean, name: string): void {
+  const obj = task.map.vm.objectAllocate(len);
+  task.map.insert(new VmMapEntry(start, start + len, obj, 0, prot & VM_PROT_ALL, VM_PROT_ALL,
+    shared ? "share" : "copy", false, name));
+}
+
+function sysBrk(ctx: SyscallContext, a: readonly bigint[]): number {
+  const t = ctx.task;
+  const want = addr(a[0]!);
+  if (want < t.brkStart) return t.brk;
+  const oldEnd = roundPage(t.brk), newEnd = roundPage(want);
+  if (newEnd === oldEnd) { t.brk = want; return t.brk; }
+  if (newEnd < oldEnd) {
+    t.map.remove(newEnd, oldEnd);
+    t.brk = want;
+    return t.brk;
+  }
+  // Growing: the new pages and a guard page above them must be free.
+  if (newEnd > t.map.maxAddress || !t.map.isFree(oldEnd, Math.min(newEnd + PAGE_SIZE, t.map.maxAddress))) return t.brk;
+  mapAnonymous(t, oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE, false, "[heap]");
+  t.map.simplify(oldEnd - PAGE_SIZE, newEnd);
+  t.brk = want;
+  return t.brk;
+}
+
+function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
+  const t = ctx.task, map = t.map;
+  const hint = addr(a[0]!), len0 = size(a[1]!), prot = int(a[2]!), flags = int(a[3]!), fd = int(a[4]!);
+  const off = BigInt.asUintN(64, a[5]!);
+  if (off % BigInt(PAGE_SIZE) !== 0n) return -EINVAL;
+  if (len0 === 0) return -EINVAL;
+  const len = roundPage(len0);
+  if (len > map.maxAddress - map.minAddress) return -ENOMEM;
+  const type = flags & MAP_TYPE;
+  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
+  if (type === MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK) !== 0) return -EOPNOTSUPP;
+  if (!(flags & MAP_ANONYMOUS)) return t.files.get(fd) ? -ENODEV : -EBADF;   // no mappable files yet
+  let start: number;
+  if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+    if (!isPageAligned(hint)) return -EINVAL;
+    if (hint > map.maxAddress - len) return -ENOMEM;
+    if (hint < map.minAddress) return -EPERM;
+    if (!(flags & MAP_FIXED) && !map.isFree(hint, hint + len)) return -EEXIST;
+    start = hint;
+    map.remove(start, start + len);
+  } else {
+    const found = map.findSpace(len, truncPage(hint), t.layout.mmapBase);
+    if (found === undefined) return -ENOMEM;
+    start = found;
+  }
+  mapAnonymous(t, start, len, prot, type !== MAP_PRIVATE, "[anon]");
+  if (flags & MAP_POPULATE) vmMapPopulate(map, start, start + len);
+  return start;
+}
+
+function sysMunmap(ctx: SyscallContext, a: readonly bigint[]): number {
+  const map = ctx.task.map;
+  const start = addr(a[0]!), len0 = size(a[1]!);
+  if (!isPageAligned(start) || len0 === 0) return -EINVAL;
+  const len = roundPage(len0);
+  if (start > map.maxAddress || len > map.maxAddress - start) return -EINVAL;
+  map.remove(start, start + len);
+  return 0;
+}
+
+function sysMprotect(ctx: SyscallContext, a: readonly bigint[]): number {
+  const map = ctx.task.map;
+  const start = addr(a[0]!), len0 = size(a[1]!);
+  let prot = int(a[2]!);
+  if (!isPageAligned(start)) return -EINVAL;
+  if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+  prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)) return -EINVAL;
+  if (len0 === 0) return 0;
+  const len = roundPage(len0);
+  if (len === 0 || start + len > Number.MAX_SAFE_INTEGER) return -ENOMEM;
+  const r = map.protect(start, start + len, prot & VM_PROT_ALL);
+  return r === "ok" ? 0 : r === "no-entry" ? -ENOMEM : -EACCES;
+}
+
+function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
+  const map = ctx.task.map;
+  const start = addr(a[0]!), len0 = size(a[1]!), advice = int(a[2]!);
+  if (!KNOWN_ADVICE.has(advice)) return -EINVAL;
+  if (!isPageAligned(start)) return -EINVAL;
+  const len = roundPage(len0);
+  if (len0 !== 0 && len === 0) return -EINVAL;
+  if (len === 0) return 0;
+  const end = start + len;
+  const covered = map.overlapping(start, end);
+  if (advice === MADV_DONTNEED || advice === MADV_FREE) {
+    // Private memory is refilled on the next touch after MADV_DONTNEED (zero, or the file's bytes): drop the
+    // translations and the private pages. Shared memory keeps its pages; only translations go.
+    for (const e of covered) {
+      const s = Math.max(start, e.start), f = Math.min(end, e.end);
+      map.pmap.remove(s, f);
+      if (e.object && e.inheritance !== "share") {
+        map.vm.objectPageRemove(e.object, e.offset + (s - e.start), e.offset + (f - e.start));
+      }
+    }
+  }
+  let at = start;
+  for (const e of covered) { if (e.start > at) return -ENOMEM; at = e.end; }
+  return at < end ? -ENOMEM : 0;
+}
+
+export const MMAN_SYSCALLS: Record<number, SyscallDef> = {
+  214: { name: "brk", args: ["x"], hexResult: true, fn: sysBrk },
+  215: { name: "munmap", args: ["x", "u"], fn: sysMunmap },
+  222: { name: "mmap", args: ["x", "u", "x", "x", "i", "x"], hexResult: true, fn: sysMmap },
+  226: { name: "mprotect", args: ["x", "u", "x"], fn: sysMprotect },
+  233: { name: "madvise", args: ["x", "u", "i"], fn: sysMadvise },
+};

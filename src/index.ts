@@ -1,0 +1,117 @@
+// The library API: run a guest programmatically and get its exit status, output and counters. Tests and
+// benchmarks use this; the CLI (cli/main.ts) is a thin layer over the same pieces that streams output instead.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { GuestIo } from "./bsd/files.js";
+import { parseElf } from "./loader/elf.js";
+import {
+  type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
+  validateRam,
+} from "./machine/config.js";
+import type { CycleCosts } from "./machine/costs.js";
+import { Machine, type ExitReason } from "./machine/machine.js";
+import { parseTlbSpec } from "./machine/tlbspec.js";
+import { wasmLayout } from "./machine/wasm.js";
+
+export { ConfigError } from "./machine/config.js";
+export { ElfError } from "./loader/elf.js";
+export { Machine } from "./machine/machine.js";
+export type { MachineConfig, TlbConfig, Arch } from "./machine/config.js";
+
+export interface GuestOptions {
+  /** Path of the executable on the host (read unless `elf` is given); also argv[0] unless `argv0` is set. */
+  path: string;
+  elf?: Uint8Array;
+  args?: string[];             // arguments after argv[0]
+  argv0?: string;
+  env?: string[];              // "NAME=value" strings; default none
+  stdin?: Uint8Array | string;
+  arch?: Arch | string;
+  tlb?: string | TlbConfig;    // --tlb syntax, or a full configuration
+  mem?: number | string;       // bytes, or "256M"
+  costs?: Partial<CycleCosts>;
+  seed?: bigint | number | string;
+  hardwareAD?: boolean;
+  maxInsns?: bigint | number;
+  strace?: boolean;
+}
+
+export interface GuestResult {
+  exitCode: number;
+  reason: ExitReason;
+  signal: number;
+  message: string | undefined;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Uint8Array;
+  stderrBytes: Uint8Array;
+  strace: string[];
+  counters: Record<string, number>;
+  config: MachineConfig;
+}
+
+/** Builds a machine configuration from options, validating every field (throws ConfigError). */
+export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
+  const arch = parseArch(o.arch ?? "riscv-sv39");
+  const c = defaultConfig(arch);
+  if (o.mem !== undefined) c.ramBytes = typeof o.mem === "number" ? o.mem : parseSize(o.mem, "memory size");
+  validateRam(c.ramBytes);
+  if (o.tlb !== undefined) c.tlb = typeof o.tlb === "string" ? parseTlbSpec(o.tlb, c.tlb, wasmLayout().TLB_MAX_ENTRIES) : o.tlb;
+  if (o.costs) c.costs = { ...c.costs, ...o.costs };
+  if (o.seed !== undefined) c.seed = typeof o.seed === "string" ? parseSeed(o.seed) : BigInt(o.seed);
+  if (o.hardwareAD !== undefined) c.hardwareAD = o.hardwareAD;
+  return c;
+}
+
+class CaptureIo implements GuestIo {
+  readonly out: Uint8Array[] = [];
+  readonly err: Uint8Array[] = [];
+  private at = 0;
+  constructor(private readonly input: Uint8Array) {}
+  read(max: number): Uint8Array {
+    const r = this.input.subarray(this.at, this.at + max);
+    this.at += r.length;
+    return r.slice();
+  }
+  write(fd: 1 | 2, data: Uint8Array): void { (fd === 1 ? this.out : this.err).push(data.slice()); }
+}
+
+function join(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/** Runs a guest to completion. Throws ConfigError or ElfError for bad input. */
+export function runGuest(o: GuestOptions): GuestResult {
+  const config = machineConfig(o);
+  const elf = o.elf ?? readFileSync(o.path);
+  const image = parseElf(elf instanceof Uint8Array ? elf : new Uint8Array(elf));
+  const stdin = typeof o.stdin === "string" ? new TextEncoder().encode(o.stdin) : o.stdin ?? new Uint8Array(0);
+  const io = new CaptureIo(stdin);
+  const strace: string[] = [];
+  const m = new Machine(config, { io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}) });
+  m.load(image, {
+    argv: [o.argv0 ?? o.path, ...(o.args ?? [])],
+    envp: o.env ?? [],
+    execfn: o.path,
+    exePath: resolve(o.path),
+  });
+  const maxInsns = o.maxInsns === undefined ? undefined : BigInt(o.maxInsns);
+  if (maxInsns !== undefined && maxInsns <= 0n) throw new ConfigError("--max-insns must be positive");
+  const r = m.run(maxInsns);
+  const out = join(io.out), err = join(io.err);
+  const dec = new TextDecoder();
+  return {
+    ...r,
+    stdout: dec.decode(out),
+    stderr: dec.decode(err),
+    stdoutBytes: out,
+    stderrBytes: err,
+    strace,
+    counters: m.counters(),
+    config,
+  };
+}

@@ -1,0 +1,87 @@
+// Loading a program into a fresh task (the work of Linux's load_elf_binary): map each PT_LOAD segment as an
+// anonymous object whose pager copies the file's bytes (bss and the tail of the last file page read as zero),
+// set the program break after the highest segment, map the stack and build the initial stack image.
+
+import type { Task } from "../kern/task.js";
+import { GUEST_GID, GUEST_UID } from "../kern/task.js";
+import type { Pager } from "../vm/vm_object.js";
+import { VmMapEntry } from "../vm/vm_map.js";
+import { vmMapPopulate } from "../vm/vm_fault.js";
+import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex, roundPage, truncPage } from "../vm/vm_prot.js";
+import { ElfError, type ElfImage, PF_W, PF_X, segmentProt } from "./elf.js";
+import { buildStack } from "./stack.js";
+
+/** Supplies a segment's pages from the file: byte `offset` of the object is file byte fileStart + offset. */
+export class FileSegmentPager implements Pager {
+  readonly name: string;
+  constructor(private readonly data: Uint8Array, private readonly fileStart: number, private readonly fileEnd: number,
+              index: number) {
+    this.name = `segment ${index}`;
+  }
+
+  dataRequest(offset: number, dst: Uint8Array): void {
+    const from = this.fileStart + offset;
+    if (from >= this.fileEnd) return;
+    dst.set(this.data.subarray(from, Math.min(from + dst.length, this.fileEnd)));
+  }
+}
+
+export interface ExecArgs {
+  argv: string[];
+  envp: string[];
+  execfn: string;              // the name as given (AT_EXECFN)
+  randomBytes: Uint8Array;     // 16 bytes for AT_RANDOM
+}
+
+export interface ExecResult {
+  entry: number;               // biased entry point
+  sp: number;                  // initial stack pointer
+  bias: number;                // load bias (0 for ET_EXEC)
+  phdr: number;                // AT_PHDR
+}
+
+/** Loads `image` into `task` (whose map must be empty). Throws ElfError when it cannot be placed. */
+export function execImage(task: Task, image: ElfImage, args: ExecArgs): ExecResult {
+  const map = task.map;
+  const lay = task.layout;
+  const first = image.loads[0]!;
+  const bias = image.type === "dyn" ? lay.pieBase - truncPage(first.vaddr) : 0;
+  let highest = 0;
+  for (const h of image.loads) {
+    const start = truncPage(h.vaddr + bias);
+    const end = roundPage(h.vaddr + bias + h.memsz);
+    const limit = lay.stackTop - lay.stackSize;
+    if (start < lay.minAddress || end > limit) {
+      const room = task.pmap.identity ? ` (translation off: it must lie in RAM below the stack at ${hex(limit)})` : "";
+      throw new ElfError(`segment ${h.index} at ${hex(h.vaddr + bias)} does not fit in the address space${room}`);
+    }
+    if (h.memsz === 0) continue;
+    map.remove(start, end);    // like Linux's MAP_FIXED: a later segment replaces a shared boundary page
+    const fileStart = h.offset - (h.vaddr + bias - start);
+    const obj = map.vm.objectAllocate(end - start, new FileSegmentPager(image.data, fileStart, h.offset + h.filesz, h.index));
+    const name = h.flags & PF_X ? "[text]" : h.flags & PF_W ? "[data]" : "[rodata]";
+    map.insert(new VmMapEntry(start, end, obj, 0, segmentProt(h.flags), VM_PROT_ALL, "copy", false, name));
+    if (task.pmap.identity) vmMapPopulate(map, start, end);
+    highest = Math.max(highest, end);
+  }
+  task.brkStart = highest;
+  task.brk = highest;
+
+  const stackBottom = lay.stackTop - lay.stackSize;
+  const stackProt = VM_PROT_READ | VM_PROT_WRITE | (image.execStack ? VM_PROT_EXECUTE : 0);
+  const stackObj = map.vm.objectAllocate(lay.stackSize);
+  map.insert(new VmMapEntry(stackBottom, lay.stackTop, stackObj, 0, stackProt, VM_PROT_ALL, "copy", false, "[stack]"));
+
+  const phdr = image.phdrVaddr === undefined ? 0 : image.phdrVaddr + bias;
+  const entry = image.entry + bias;
+  let st;
+  try {
+    st = buildStack(lay.stackTop, args.argv, args.envp, args.execfn,
+      { phdr, phnum: image.phnum, entry, base: 0, uid: GUEST_UID, gid: GUEST_GID }, args.randomBytes, lay.stackSize / 4);
+  } catch {
+    throw new ElfError("argument list too long for the initial stack");
+  }
+  if (!task.um.copyout(st.sp, st.bytes)) throw new Error(`cannot write the initial stack at ${hex(st.sp)}`);
+  return { entry, sp: st.sp, bias, phdr };
+}
+

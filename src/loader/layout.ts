@@ -1,0 +1,50 @@
+// Where things go in a new address space, per architecture, following Linux riscv64 with randomization off:
+// the stack just below the top of user space, mmap growing down from 128 MiB below it (mmap_base's minimum gap),
+// static PIEs at two thirds of user space (ELF_ET_DYN_BASE). Without translation everything must sit at VA = PA
+// inside RAM: the stack at the top of RAM, mmap below it, programs at their low link addresses.
+
+import type { Arch } from "../machine/config.js";
+import { PAGE_SIZE, truncPage } from "../vm/vm_prot.js";
+
+export const STACK_SIZE = 8 * 1024 * 1024;          // RLIMIT_STACK default
+export const MMAP_MIN_ADDR = 0x10000;               // lowest mappable address (vm.mmap_min_addr)
+const MMAP_GAP = 128 * 1024 * 1024;                 // Linux MIN_GAP between stack top and mmap_base
+const BARE_PIE_BASE = 0x10000;
+
+export interface AddressLayout {
+  minAddress: number;   // lowest mappable address
+  maxAddress: number;   // one past the highest user address (TASK_SIZE)
+  stackTop: number;     // initial stack pointer region ends here
+  stackSize: number;
+  mmapBase: number;     // top-down mmap starts below this
+  pieBase: number;      // where a static PIE's first segment goes
+}
+
+/** User-space size for a radix scheme with `levels` levels: the lower canonical half. */
+function taskSize(levels: number): number { return 2 ** (12 + 9 * levels - 1); }
+
+export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
+  if (arch === "bare") {
+    const stackTop = truncPage(ramBytes);
+    return {
+      minAddress: MMAP_MIN_ADDR,
+      maxAddress: stackTop,
+      stackTop,
+      stackSize: STACK_SIZE,
+      mmapBase: stackTop - STACK_SIZE - PAGE_SIZE,
+      pieBase: BARE_PIE_BASE,
+    };
+  }
+  const top = taskSize(arch === "riscv-sv48" ? 4 : 3);
+  return {
+    minAddress: MMAP_MIN_ADDR,
+    maxAddress: top,
+    stackTop: top - PAGE_SIZE,
+    stackSize: STACK_SIZE,
+    mmapBase: top - MMAP_GAP,
+    pieBase: truncPage(Math.floor(top / 3) * 2),
+  };
+}
+
+/** Smallest RAM that can hold a bare-mode address space (stack, guard, and room for a program below). */
+export const BARE_MIN_RAM = 2 * STACK_SIZE;

@@ -1,0 +1,279 @@
+// One emulated machine running one guest: builds the wasm instance from a configuration, creates the kernel
+// objects (frame allocator, VM, pmap, task), loads the program and runs the trap loop. run(budget) executes in
+// chunks; each exit is a trap into the kernel: ecall → system call, page fault → vm_fault, anything the kernel
+// cannot resolve → a fatal signal (no handlers are delivered yet) that ends the guest with status 128 + signal.
+
+import { SyscallTable, type SyscallContext } from "../bsd/syscall.js";
+import type { GuestIo } from "../bsd/files.js";
+import { FILE_SYSCALLS } from "../bsd/sys_file.js";
+import { MMAN_SYSCALLS } from "../bsd/sys_mman.js";
+import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
+import { TIME_SYSCALLS } from "../bsd/sys_time.js";
+import { SeededRandom } from "../kern/random.js";
+import { SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TaskTerminated } from "../kern/signal.js";
+import { Task } from "../kern/task.js";
+import type { ElfImage } from "../loader/elf.js";
+import { execImage, type ExecResult } from "../loader/exec.js";
+import { BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
+import { BarePmap } from "../pmap/bare.js";
+import type { Pmap, PmapContext } from "../pmap/pmap.js";
+import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
+import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
+import { vmFault } from "../vm/vm_fault.js";
+import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
+import { VmSystem } from "../vm/vm_system.js";
+import { ConfigError, type MachineConfig, type TlbLevelConfig } from "./config.js";
+import { TIMEBASE_DIV } from "./costs.js";
+import { validateLevel } from "./tlbspec.js";
+import { WasmMachine } from "./wasm.js";
+
+// RISC-V exception causes (privileged spec, scause) that reach the kernel as EXIT_PAGE_FAULT etc.
+const CAUSE_FETCH_ACCESS = 1, CAUSE_MISALIGNED_LOAD = 4, CAUSE_LOAD_ACCESS = 5, CAUSE_MISALIGNED_STORE = 6,
+  CAUSE_STORE_ACCESS = 7, CAUSE_FETCH_PAGE_FAULT = 12, CAUSE_LOAD_PAGE_FAULT = 13, CAUSE_STORE_PAGE_FAULT = 15;
+
+const REG_SP = 2, REG_A0 = 10, REG_A7 = 17;
+/** Instructions per run() call: long enough to amortize the call, short enough to check limits often. */
+export const DEFAULT_CHUNK = 8_000_000n;
+
+export type ExitReason = "exit" | "signal" | "limit";
+
+export interface RunResult {
+  exitCode: number;           // guest status, 128 + signal, or 124 when the instruction limit was reached
+  reason: ExitReason;
+  signal: number;             // fatal signal, or 0
+  message: string | undefined;// one line explaining a signal or the limit (without the "mmulab: " prefix)
+}
+
+export interface ProgramArgs {
+  argv: string[];             // argv[0] included
+  envp: string[];
+  execfn: string;             // AT_EXECFN: the path as given
+  exePath: string;            // /proc/self/exe: the absolute host path
+}
+
+export interface MachineOptions {
+  io: GuestIo;
+  strace?: (line: string) => void;
+  chunk?: bigint;
+}
+
+/** Kernel-side counters merged into the statistics. */
+export interface TrapCounts {
+  ecall: number;
+  pageFault: number;
+  other: number;
+  cycles: bigint;             // cycles charged for trap entry and exit
+}
+
+function formatMem(bytes: number): string {
+  const M = 1024 * 1024;
+  if (bytes % (1024 * M) === 0) return `${bytes / (1024 * M)}G`;
+  if (bytes % M === 0) return `${bytes / M}M`;
+  if (bytes % 1024 === 0) return `${bytes / 1024}K`;
+  return String(bytes);
+}
+
+const POLICY_CODES = ["lru", "fifo", "random"] as const;
+
+export class Machine {
+  readonly wasm: WasmMachine;
+  readonly phys: PhysAllocator;
+  readonly vm: VmSystem;
+  readonly pmap: Pmap;
+  readonly task: Task;
+  readonly syscalls: SyscallTable;
+  readonly random: SeededRandom;
+  readonly traps: TrapCounts = { ecall: 0, pageFault: 0, other: 0, cycles: 0n };
+  private readonly ctx: SyscallContext;
+  private loaded: ExecResult | undefined;
+
+  constructor(readonly config: MachineConfig, private readonly options: MachineOptions) {
+    if (config.arch === "bare" && config.ramBytes < BARE_MIN_RAM) {
+      throw new ConfigError(`--arch bare needs at least ${formatMem(BARE_MIN_RAM)} of memory (stack and program at VA = PA)`);
+    }
+    const w = new WasmMachine();
+    this.wasm = w;
+    w.init(config.ramBytes);
+    this.configure();
+    this.phys = new PhysAllocator(w, config.ramBytes);
+    this.vm = new VmSystem(this.phys, config.arch === "bare");
+    const pctx: PmapContext = { machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa) };
+    this.pmap = config.arch === "bare" ? new BarePmap(pctx)
+      : new RadixPmap(pctx, config.arch === "riscv-sv48" ? SV48 : SV39, new AsidAllocator());
+    this.task = new Task(this.vm, this.pmap, addressLayout(config.arch, config.ramBytes), w);
+    this.pmap.activate();
+    this.random = new SeededRandom(config.seed);
+    this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, TIME_SYSCALLS);
+    this.ctx = { task: this.task, io: options.io, random: this.random, cycles: () => w.cycles() };
+  }
+
+  /** Writes costs, seed and TLB geometry into the instance's CONFIG words and TLB arrays. */
+  private configure(): void {
+    const w = this.wasm, L = w.layout, c = this.config;
+    w.setConfig(L.K_COST_L1_HIT, BigInt(c.costs.l1Hit));
+    w.setConfig(L.K_COST_L2_HIT, BigInt(c.costs.l2Hit));
+    w.setConfig(L.K_COST_WALK_BASE, BigInt(c.costs.walkBase));
+    w.setConfig(L.K_COST_WALK_REF, BigInt(c.costs.walkRef));
+    w.setConfig(L.K_COST_TRAP, BigInt(c.costs.trap));
+    w.setConfig(L.K_COST_FLUSH, BigInt(c.costs.flush));
+    w.setConfig(L.K_SEED, c.seed);
+    w.setConfig(L.K_TIMEBASE_DIV, BigInt(TIMEBASE_DIV));
+    w.setConfig(L.K_AD_MODE, c.hardwareAD ? 0n : 1n);
+    const levels: [string, TlbLevelConfig][] = [["l1i", c.tlb.l1i], ["l1d", c.tlb.l1d], ["l2", c.tlb.l2]];
+    levels.forEach(([name, t], i) => {
+      validateLevel(name, t, L.TLB_MAX_ENTRIES);
+      const ways = t.entries === 0 ? 0 : t.ways;
+      const sets = t.entries === 0 ? 0 : t.entries / t.ways;
+      const policy = [L.POLICY_LRU, L.POLICY_FIFO, L.POLICY_RANDOM][POLICY_CODES.indexOf(t.policy)]!;
+      if (!w.configureTlb(i, sets, ways, policy)) throw new ConfigError(`tlb ${name}: geometry rejected by the machine`);
+    });
+    w.resetTlbs();
+  }
+
+  /** Loads the program and sets up registers for its entry. Throws ElfError if it cannot be placed. */
+  load(image: ElfImage, args: ProgramArgs): ExecResult {
+    this.task.exePath = args.exePath;
+    let r: ExecResult;
+    try {
+      r = execImage(this.task, image, {
+        argv: args.argv, envp: args.envp, execfn: args.execfn, randomBytes: this.random.bytes(16),
+      });
+    } catch (e) {
+      if (e instanceof OutOfGuestMemory) throw new ConfigError(`out of guest memory while loading (--mem ${formatMem(this.config.ramBytes)})`);
+      throw e;
+    }
+    for (let i = 1; i < 32; i++) this.wasm.setX(i, 0n);
+    this.wasm.setX(REG_SP, BigInt(r.sp));
+    this.wasm.pc = BigInt(r.entry);
+    this.loaded = r;
+    return r;
+  }
+
+  /** Runs the loaded guest until it exits, dies of a signal, or retires maxInsns instructions. */
+  run(maxInsns?: bigint): RunResult {
+    if (!this.loaded) throw new Error("no program loaded");
+    const w = this.wasm, L = w.layout;
+    const chunk = this.options.chunk ?? DEFAULT_CHUNK;
+    try {
+      for (;;) {
+        let budget = chunk;
+        if (maxInsns !== undefined) {
+          const left = maxInsns - w.instret;
+          if (left <= 0n) {
+            return { exitCode: 124, reason: "limit", signal: 0, message: `instruction limit reached (--max-insns ${maxInsns})` };
+          }
+          if (left < budget) budget = left;
+        }
+        const code = w.run(budget);
+        if (code === L.EXIT_BUDGET) continue;
+        this.trap(code);
+      }
+    } catch (e) {
+      if (e instanceof OutOfGuestMemory) {
+        e = new TaskTerminated(128 + SIGKILL, SIGKILL,
+          `guest killed by SIGKILL: out of guest memory (--mem ${formatMem(this.config.ramBytes)})`);
+      }
+      if (e instanceof TaskTerminated) {
+        return e.signal === 0
+          ? { exitCode: e.status, reason: "exit", signal: 0, message: undefined }
+          : { exitCode: e.status, reason: "signal", signal: e.signal, message: e.message };
+      }
+      throw e;
+    }
+  }
+
+  /** Entry into the kernel for one trap; returns when the guest may continue. */
+  private trap(code: number): void {
+    const w = this.wasm, L = w.layout;
+    w.clearReservation();
+    w.addCounter(L.C_TRAPS, 1n);
+    const cost = BigInt(this.config.costs.trap);
+    w.addCounter(L.C_XCYCLES, cost);
+    this.traps.cycles += cost;
+    const pc = w.pc;
+    switch (code) {
+      case L.EXIT_ECALL: {
+        this.traps.ecall++;
+        const args = [10, 11, 12, 13, 14, 15].map((r) => w.getX(r));
+        const nr = Number(BigInt.asIntN(64, w.getX(REG_A7)));
+        const r = this.syscalls.dispatch(this.ctx, nr, args, this.options.strace);
+        w.setX(REG_A0, r);
+        w.pc = pc + 4n;
+        return;
+      }
+      case L.EXIT_PAGE_FAULT: {
+        this.traps.pageFault++;
+        const cause = w.trapCause(), va = w.trapValue();
+        const access = cause === CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
+          : cause === CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : VM_PROT_READ;
+        const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.task.map, Number(va), access) : "maperr";
+        if (r === "ok") return;
+        const what = accessName(access);
+        const detail = r === "maperr" ? `invalid ${what} at ${hex(va)}, pc ${hex(pc)}`
+          : `${what} not permitted at ${hex(va)}, pc ${hex(pc)}`;
+        throw TaskTerminated.bySignal(SIGSEGV, detail);
+      }
+      case L.EXIT_ILLEGAL: {
+        this.traps.other++;
+        const insn = w.illegalInsn();
+        const width = (insn & 3) === 3 ? 8 : 4;
+        throw TaskTerminated.bySignal(SIGILL, `illegal instruction 0x${insn.toString(16).padStart(width, "0")} at pc ${hex(pc)}`);
+      }
+      case L.EXIT_BREAKPOINT:
+        this.traps.other++;
+        throw TaskTerminated.bySignal(SIGTRAP, `breakpoint at pc ${hex(pc)}`);
+      case L.EXIT_ACCESS_FAULT: {
+        this.traps.other++;
+        const cause = w.trapCause(), va = w.trapValue();
+        const what = cause === CAUSE_FETCH_ACCESS ? "execute" : cause === CAUSE_STORE_ACCESS ? "write" : "read";
+        const where = cause === CAUSE_LOAD_ACCESS || cause === CAUSE_STORE_ACCESS || cause === CAUSE_FETCH_ACCESS
+          ? ` at ${hex(va)}` : "";
+        throw TaskTerminated.bySignal(SIGSEGV, `${what} access fault${where} (outside physical memory), pc ${hex(pc)}`);
+      }
+      case L.EXIT_MISALIGNED: {
+        this.traps.other++;
+        const cause = w.trapCause(), va = w.trapValue();
+        const what = cause === CAUSE_MISALIGNED_LOAD ? "read" : cause === CAUSE_MISALIGNED_STORE ? "write" : "access";
+        throw TaskTerminated.bySignal(SIGBUS, `misaligned atomic ${what} at ${hex(va)}, pc ${hex(pc)}`);
+      }
+      default:
+        throw new Error(`unknown exit code ${code} from the hot path at pc ${hex(pc)}`);
+    }
+  }
+
+  /** Every counter: the hot path's (by C_* name in lower case) plus the kernel's. */
+  counters(): Record<string, number> {
+    const w = this.wasm;
+    const out: Record<string, number> = {};
+    w.counterNames.forEach((name, i) => { if (name) out[name.toLowerCase()] = Number(w.counter(i)); });
+    out["cycles"] = Number(w.cycles());
+    const s = this.vm.stats;
+    out["syscalls"] = this.syscalls.calls;
+    out["traps_ecall"] = this.traps.ecall;
+    out["traps_page_fault"] = this.traps.pageFault;
+    out["traps_other"] = this.traps.other;
+    out["trap_cycles"] = Number(this.traps.cycles);
+    out["page_faults"] = s.faults;
+    out["page_faults_kernel"] = s.faultsKernel;
+    out["zero_fills"] = s.zeroFills;
+    out["pager_fills"] = s.pagerFills;
+    out["soft_faults"] = s.softFaults;
+    out["fault_errors"] = s.faultErrors;
+    out["pt_frames"] = this.phys.tableFrames;
+    out["pt_frames_peak"] = this.phys.peakTable;
+    out["pt_bytes"] = this.phys.tableFrames * 4096;
+    out["pt_bytes_peak"] = this.phys.peakTable * 4096;
+    out["user_frames"] = this.phys.userFrames;
+    out["user_frames_peak"] = this.phys.peakUser;
+    out["ram_frames"] = this.phys.frames;
+    out["pmap_enters"] = this.pmap.stats.enters;
+    out["pmap_removes"] = this.pmap.stats.removes;
+    out["pmap_protects"] = this.pmap.stats.protects;
+    out["pmap_flushes"] = this.pmap.stats.flushes;
+    return out;
+  }
+}
+
+function accessName(access: number): string {
+  return access === VM_PROT_EXECUTE ? "execute" : access === VM_PROT_WRITE ? "write" : "read";
+}

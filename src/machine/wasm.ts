@@ -1,0 +1,196 @@
+// The TypeScript side of the wasm ⇄ TypeScript contract (shared DESIGN.md, "Contracts"; assembly/index.ts and
+// assembly/layout.ts are the other side). One instance is one machine. Every offset and code is read from the
+// instance's exported globals; nothing here repeats a number from layout.ts.
+
+import { readFileSync } from "node:fs";
+
+/** The names of the layout constants assembly/index.ts exports; each must exist in the module. */
+export const LAYOUT_NAMES = [
+  "STATE_BASE", "XREGS", "FREGS", "COUNTERS", "NCOUNTERS", "CONFIG", "NCONFIG", "RAM_BASE", "TLB_BASE",
+  "TLB_STRIDE", "TLBE_SIZE", "TLB_MAX_ENTRIES",
+  "C_INSTRET", "C_XCYCLES", "C_ITLB_ACCESS", "C_ITLB_MISS", "C_DTLB_ACCESS", "C_DTLB_MISS", "C_L2_ACCESS",
+  "C_L2_MISS", "C_WALKS", "C_WALK_REFS", "C_WALK_FAULTS", "C_AD_UPDATES", "C_XLATE_CYCLES", "C_FLUSHES",
+  "C_FLUSH_ENTRIES", "C_TRAPS", "C_FETCH_SLOW", "C_DATA_SLOW",
+  "K_SETS", "K_WAYS", "K_POLICY", "K_COST_L1_HIT", "K_COST_L2_HIT", "K_COST_WALK_REF", "K_COST_WALK_BASE",
+  "K_COST_TRAP", "K_COST_FLUSH", "K_SEED", "K_TIMEBASE_DIV", "K_AD_MODE",
+  "POLICY_LRU", "POLICY_FIFO", "POLICY_RANDOM",
+  "EXIT_BUDGET", "EXIT_ECALL", "EXIT_PAGE_FAULT", "EXIT_ILLEGAL", "EXIT_BREAKPOINT", "EXIT_ACCESS_FAULT",
+  "EXIT_MISALIGNED",
+  "PERM_R", "PERM_W", "PERM_X", "PERM_U", "PERM_G", "PERM_A", "PERM_D",
+] as const;
+
+export type LayoutName = (typeof LAYOUT_NAMES)[number];
+export type Layout = Readonly<Record<LayoutName, number>>;
+
+/** The functions assembly/index.ts exports, as raw wasm sees them (u64 ⇄ bigint, bool ⇄ i32). */
+interface RawExports {
+  memory: WebAssembly.Memory;
+  init(ramBytes: number): number;
+  configureTlb(t: number, sets: number, ways: number, policy: number): number;
+  resetTlbs(): void;
+  run(budget: bigint): number;
+  getPc(): bigint;
+  setPcValue(v: bigint): void;
+  getInstret(): bigint;
+  getFcsr(): number;
+  setFcsr(v: number): void;
+  trapCause(): number;
+  trapValue(): bigint;
+  illegalInsn(): number;
+  clearReservation(): void;
+  setSatp(v: bigint): void;
+  sfenceVma(va: bigint, asid: number, byVa: number, byAsid: number): void;
+}
+
+const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
+  "init", "configureTlb", "resetTlbs", "run", "getPc", "setPcValue", "getInstret", "getFcsr", "setFcsr",
+  "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
+];
+
+/** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
+export const WASM_URL = new URL("../../build/mmulab.wasm", import.meta.url);
+
+let cachedModule: WebAssembly.Module | undefined;
+
+/** Compiles build/mmulab.wasm once per process. Throws an Error with a one-line message if it is missing. */
+export function wasmModule(): WebAssembly.Module {
+  if (cachedModule) return cachedModule;
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(readFileSync(WASM_URL));
+  } catch {
+    throw new Error(`cannot read ${WASM_URL.pathname} (run "npm run build:wasm")`);
+  }
+  cachedModule = new WebAssembly.Module(bytes);
+  return cachedModule;
+}
+
+let cachedLayout: Layout | undefined;
+
+/** The layout constants of build/mmulab.wasm (from a throwaway instance, once per process). */
+export function wasmLayout(): Layout {
+  cachedLayout ??= new WasmMachine().layout;
+  return cachedLayout;
+}
+
+const U64_MASK = (1n << 64n) - 1n;
+
+/**
+ * One instantiated machine: raw exports, the layout, and typed views over its linear memory. Views are re-taken
+ * whenever the memory has grown (its buffer changes identity).
+ */
+export class WasmMachine {
+  readonly layout: Layout;
+  readonly counterNames: readonly string[];   // index → C_* name without the prefix ("" where unnamed)
+  private readonly raw: RawExports;
+  private buf: ArrayBuffer;
+  private u8v: Uint8Array;
+  private dvv: DataView;
+  private ramBytes = 0;
+
+  constructor(module: WebAssembly.Module = wasmModule()) {
+    const instance = new WebAssembly.Instance(module, {
+      env: {
+        abort(): never { throw new Error("wasm abort (internal error in the hot path)"); },
+      },
+    });
+    const ex = instance.exports as Record<string, unknown>;
+    const layout: Record<string, number> = {};
+    for (const name of LAYOUT_NAMES) {
+      const g = ex[name];
+      if (!(g instanceof WebAssembly.Global)) throw new Error(`build/mmulab.wasm lacks export ${name}: rebuild it`);
+      layout[name] = Number(g.value);
+    }
+    for (const name of FUNCTION_NAMES) {
+      if (typeof ex[name] !== "function") throw new Error(`build/mmulab.wasm lacks function ${name}: rebuild it`);
+    }
+    this.layout = layout as Layout;
+    this.raw = ex as unknown as RawExports;
+    const names: string[] = new Array<string>(this.layout.NCOUNTERS).fill("");
+    for (const name of LAYOUT_NAMES) if (name.startsWith("C_")) names[this.layout[name]] = name.slice(2);
+    this.counterNames = names;
+    this.buf = this.raw.memory.buffer;
+    this.u8v = new Uint8Array(this.buf);
+    this.dvv = new DataView(this.buf);
+  }
+
+  /** Sizes guest RAM and resets the machine. Throws with a clear message when the instance cannot hold it. */
+  init(ramBytes: number): void {
+    const rc = this.raw.init(ramBytes >>> 0);
+    if (rc === -1) throw new Error(`cannot allocate ${ramBytes} bytes of guest memory in the wasm instance`);
+    if (rc !== 0) throw new Error(`wasm init failed (${rc}): static data overlaps the state area`);
+    this.ramBytes = ramBytes;
+  }
+
+  get ramSize(): number { return this.ramBytes; }
+
+  private refresh(): void {
+    if (this.buf !== this.raw.memory.buffer) {
+      this.buf = this.raw.memory.buffer;
+      this.u8v = new Uint8Array(this.buf);
+      this.dvv = new DataView(this.buf);
+    }
+  }
+
+  /** Whole linear memory as bytes (re-taken after growth). */
+  get u8(): Uint8Array { this.refresh(); return this.u8v; }
+  get dv(): DataView { this.refresh(); return this.dvv; }
+
+  // ---- guest physical memory ----
+
+  private physOffset(pa: number, len: number): number {
+    if (!(pa >= 0 && len >= 0 && pa + len <= this.ramBytes)) {
+      throw new RangeError(`physical range 0x${pa.toString(16)}+${len} outside guest RAM`);
+    }
+    return this.layout.RAM_BASE + pa;
+  }
+
+  /** A live view of guest physical bytes [pa, pa + len). Do not keep it across run(). */
+  phys(pa: number, len: number): Uint8Array {
+    const off = this.physOffset(pa, len);
+    return this.u8.subarray(off, off + len);
+  }
+
+  readPhys64(pa: number): bigint { return this.dv.getBigUint64(this.physOffset(pa, 8), true); }
+  writePhys64(pa: number, v: bigint): void { this.dv.setBigUint64(this.physOffset(pa, 8), v & U64_MASK, true); }
+  fillPhys(pa: number, len: number, value = 0): void { this.phys(pa, len).fill(value); }
+
+  // ---- registers ----
+
+  getX(r: number): bigint { return r === 0 ? 0n : this.dv.getBigUint64(this.layout.XREGS + 8 * r, true); }
+  setX(r: number, v: bigint): void { if (r !== 0) this.dv.setBigUint64(this.layout.XREGS + 8 * r, v & U64_MASK, true); }
+  getF(r: number): bigint { return this.dv.getBigUint64(this.layout.FREGS + 8 * r, true); }
+  setF(r: number, v: bigint): void { this.dv.setBigUint64(this.layout.FREGS + 8 * r, v & U64_MASK, true); }
+  get pc(): bigint { return BigInt.asUintN(64, this.raw.getPc()); }
+  set pc(v: bigint) { this.raw.setPcValue(BigInt.asIntN(64, v)); }
+  get instret(): bigint { return BigInt.asUintN(64, this.raw.getInstret()); }
+
+  // ---- counters and configuration words ----
+
+  counter(i: number): bigint { return this.dv.getBigUint64(this.layout.COUNTERS + 8 * i, true); }
+  setCounter(i: number, v: bigint): void { this.dv.setBigUint64(this.layout.COUNTERS + 8 * i, v & U64_MASK, true); }
+  addCounter(i: number, by: bigint): void { this.setCounter(i, this.counter(i) + by); }
+  config(k: number): bigint { return this.dv.getBigUint64(this.layout.CONFIG + 8 * k, true); }
+  setConfig(k: number, v: bigint): void { this.dv.setBigUint64(this.layout.CONFIG + 8 * k, v & U64_MASK, true); }
+
+  /** Emulated cycles so far: one per retired instruction plus the extra cycles the model charged. */
+  cycles(): bigint { return this.counter(this.layout.C_INSTRET) + this.counter(this.layout.C_XCYCLES); }
+
+  // ---- control ----
+
+  /** Configures TLB t (0 L1I, 1 L1D, 2 L2). Returns false if the geometry is impossible for the hot path. */
+  configureTlb(t: number, sets: number, ways: number, policy: number): boolean {
+    return this.raw.configureTlb(t, sets, ways, policy) === 0;
+  }
+  resetTlbs(): void { this.raw.resetTlbs(); }
+  run(budget: bigint): number { return this.raw.run(budget); }
+  trapCause(): number { return this.raw.trapCause() >>> 0; }
+  trapValue(): bigint { return BigInt.asUintN(64, this.raw.trapValue()); }
+  illegalInsn(): number { return this.raw.illegalInsn() >>> 0; }
+  clearReservation(): void { this.raw.clearReservation(); }
+  setSatp(v: bigint): void { this.raw.setSatp(BigInt.asIntN(64, v)); }
+  /** sfence.vma with the privileged spec's rs1/rs2 semantics (byVa: rs1 ≠ x0, byAsid: rs2 ≠ x0). */
+  sfenceVma(va: number, asid: number, byVa: boolean, byAsid: boolean): void {
+    this.raw.sfenceVma(BigInt(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
+  }
+}

@@ -1,0 +1,88 @@
+// Physical frame allocator over guest RAM. It serves both user pages and page-table pages, so page-table memory
+// is counted against the same --mem budget. Allocation is deterministic (lowest free frame first).
+// Running out of frames is not a host error: the kernel kills the guest like the Linux OOM killer.
+
+import { PAGE_SIZE, hex } from "./vm_prot.js";
+
+/** Guest physical memory as the allocator needs it (WasmMachine satisfies this). */
+export interface PhysMemory {
+  fillPhys(pa: number, len: number, value?: number): void;
+  phys(pa: number, len: number): Uint8Array;
+}
+
+export type FrameKind = "user" | "pagetable";
+
+const FREE = 0;
+const USER = 1;
+const PAGETABLE = 2;
+
+/** Thrown when no frame is left; the machine turns it into SIGKILL (exit status 137). */
+export class OutOfGuestMemory extends Error {
+  override name = "OutOfGuestMemory";
+}
+
+export class PhysAllocator {
+  readonly frames: number;
+  private readonly use: Uint8Array;   // per frame: FREE, USER or PAGETABLE
+  private cursor = 0;                 // no free frame below this index
+  private nUser = 0;
+  private nTable = 0;
+  peakUser = 0;
+  peakTable = 0;
+
+  constructor(private readonly mem: PhysMemory, readonly ramBytes: number) {
+    this.frames = Math.floor(ramBytes / PAGE_SIZE);
+    this.use = new Uint8Array(this.frames);
+  }
+
+  get userFrames(): number { return this.nUser; }
+  get tableFrames(): number { return this.nTable; }
+  get freeFrames(): number { return this.frames - this.nUser - this.nTable; }
+
+  /** Allocates the lowest free frame, zero-filled. Throws OutOfGuestMemory when none is left. */
+  alloc(kind: FrameKind): number {
+    let f = this.cursor;
+    while (f < this.frames && this.use[f] !== FREE) f++;
+    if (f >= this.frames) throw new OutOfGuestMemory(`no free frame for a ${kind} page`);
+    this.cursor = f + 1;
+    this.take(f, kind);
+    this.mem.fillPhys(f * PAGE_SIZE, PAGE_SIZE, 0);
+    return f * PAGE_SIZE;
+  }
+
+  /**
+   * Allocates the frame at physical address pa (translation off: VA = PA). The frame keeps its contents, which
+   * are zero unless the guest wrote there before the kernel noticed (bare pmaps zero frames when unmapping).
+   */
+  allocAt(pa: number, kind: FrameKind): number {
+    const f = pa / PAGE_SIZE;
+    if (!Number.isInteger(f) || f < 0 || f >= this.frames) throw new OutOfGuestMemory(`no frame at ${hex(pa)}`);
+    if (this.use[f] !== FREE) throw new Error(`frame ${hex(pa)} is already in use`);
+    this.take(f, kind);
+    return pa;
+  }
+
+  free(pa: number): void {
+    const f = pa / PAGE_SIZE;
+    const u = this.use[f];
+    if (u === undefined || u === FREE) throw new Error(`freeing frame ${hex(pa)} that is not allocated`);
+    if (u === USER) this.nUser--; else this.nTable--;
+    this.use[f] = FREE;
+    if (f < this.cursor) this.cursor = f;
+  }
+
+  /** A live view of the frame at pa (do not keep it across a run of the machine). */
+  view(pa: number): Uint8Array { return this.mem.phys(pa, PAGE_SIZE); }
+
+  isAllocated(pa: number): boolean { return (this.use[pa / PAGE_SIZE] ?? FREE) !== FREE; }
+
+  private take(f: number, kind: FrameKind): void {
+    if (kind === "user") {
+      this.use[f] = USER;
+      this.peakUser = Math.max(this.peakUser, ++this.nUser);
+    } else {
+      this.use[f] = PAGETABLE;
+      this.peakTable = Math.max(this.peakTable, ++this.nTable);
+    }
+  }
+}
