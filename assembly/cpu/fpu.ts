@@ -19,6 +19,8 @@
 // No allocation: multi-word intermediates live in module globals.
 
 export let fpFlags: u32 = 0;
+/** Sets the accrued flags (fflags/fcsr writes); other modules cannot assign an imported binding. */
+export function setFpFlags(v: u32): void { fpFlags = v; }
 
 // fflags bits
 const NV: u32 = 0x10;
