@@ -1,0 +1,189 @@
+// The command line: `mmulab run <elf> [args..] [options]`. Options come before the program; everything after
+// the program (or after `--`) is the guest's argv, even words starting with "-". Bad input of any kind gives one
+// line on stderr and a non-zero status (2 for usage errors), never a stack trace. The guest's exit status
+// becomes ours (128 + signal when it dies of one; 124 when --max-insns is reached).
+
+import { readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
+import { resolve } from "node:path";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import type { GuestIo } from "../bsd/files.js";
+import { SIGPIPE, TaskTerminated } from "../kern/signal.js";
+import { ElfError, parseElf } from "../loader/elf.js";
+import { ARCHS, ConfigError } from "../machine/config.js";
+import { Machine, type RunResult } from "../machine/machine.js";
+import { machineConfig } from "../index.js";
+import { formatStats, statsJson } from "./report.js";
+
+const PROG = "mmulab";
+/** Options of `run` that take a value (needed to find where the guest's argv starts), and flags. */
+const VALUE_OPTIONS = new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env"]);
+const FLAG_OPTIONS = new Set(["stats", "strace", "help"]);
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Splits argv into mmulab's part (up to and including the program) and the guest's arguments. */
+export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest: string[] } {
+  const cmd = argv.findIndex((t) => !t.startsWith("-"));
+  if (cmd < 0 || argv[cmd] !== "run") return { own: [...argv], guest: [] };
+  for (let j = cmd + 1; j < argv.length; j++) {
+    const t = argv[j]!;
+    if (t === "--") {
+      const own = [...argv.slice(0, j)];
+      const elf = argv[j + 1];
+      if (elf !== undefined && !elf.startsWith("-")) own.push(elf);
+      else if (elf !== undefined) throw new UsageError(`program name '${elf}' must not start with '-'`);
+      return { own, guest: argv.slice(j + 2) };
+    }
+    if (t.startsWith("-") && t !== "-") {
+      const name = t.replace(/^--?/, "");
+      const bare = name.replace(/=.*$/s, "");
+      if (VALUE_OPTIONS.has(bare)) { if (bare === name) j++; continue; }
+      if (FLAG_OPTIONS.has(bare) || FLAG_OPTIONS.has(bare.replace(/^no-/, "")) || bare === "h") continue;
+      throw new UsageError(`unknown option '${t}' (options go before the program; see mmulab run --help)`);
+    }
+    return { own: argv.slice(0, j + 1), guest: argv.slice(j + 1) };
+  }
+  if (!argv.some((t) => t === "--help" || t === "-h")) {
+    throw new UsageError("missing the program to run (usage: mmulab run [options] <elf> [args..])");
+  }
+  return { own: [...argv], guest: [] };
+}
+
+interface RunArgs {
+  elf: string;
+  arch: string;
+  tlb?: string;
+  mem: string;
+  "max-insns"?: string;
+  stats: boolean;
+  json?: string;
+  strace: boolean;
+  seed: string;
+  env: string[];
+}
+
+function parseCli(own: string[]): RunArgs | "done" {
+  let ran = false;
+  const out = yargs(own)
+    .scriptName(PROG)
+    .usage("$0 run <elf> [args..] [options]")
+    .command("run <elf> [args..]", "run a RISC-V Linux executable under the emulated MMU", (y) => y
+      .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
+      .positional("args", { type: "string", array: true, describe: "arguments for the guest" })
+      .option("arch", { type: "string", default: "riscv-sv39", describe: `translation hardware: ${ARCHS.join(", ")}` })
+      .option("tlb", { type: "string", describe: "TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
+      .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
+      .option("stats", { type: "boolean", default: false, describe: "print statistics on stderr" })
+      .option("json", { type: "string", describe: "write every counter as JSON to this file" })
+      .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
+      .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
+      .option("env", { type: "string", array: true, default: [], describe: "NAME=value for the guest environment" }),
+    () => { ran = true; })
+    .demandCommand(1, "missing command (try: mmulab run <elf>)")
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new UsageError((msg ?? err?.message ?? "bad command line").replace(/\s*\n\s*/g, " "));
+    })
+    .parseSync();
+  if (!ran) return "done";   // --help was shown
+  return out as unknown as RunArgs;
+}
+
+function write(fd: number, data: Uint8Array): void {
+  let at = 0;
+  while (at < data.length) {
+    try {
+      at += writeSync(fd, data, at, data.length - at);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EAGAIN") continue;
+      throw e;
+    }
+  }
+}
+
+/** The guest's standard streams are ours, written synchronously so that output order is kept. */
+const hostIo: GuestIo = {
+  read(max: number): Uint8Array {
+    const buf = new Uint8Array(max);
+    for (;;) {
+      try {
+        return buf.subarray(0, readSync(0, buf, 0, max, null));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); continue; }
+        if (code === "EOF") return new Uint8Array(0);
+        throw e;
+      }
+    }
+  },
+  write(fd: 1 | 2, data: Uint8Array): void {
+    try {
+      write(fd, data);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EPIPE") throw TaskTerminated.bySignal(SIGPIPE, "broken pipe");
+      throw e;
+    }
+  },
+};
+
+function say(line: string): void { write(2, new TextEncoder().encode(`${PROG}: ${line}\n`)); }
+
+function parseCount(s: string, what: string): bigint {
+  if (!/^\d+$/.test(s.trim()) || BigInt(s.trim()) === 0n) throw new ConfigError(`${what} must be a positive integer, got '${s}'`);
+  return BigInt(s.trim());
+}
+
+function runCommand(a: RunArgs, guestArgs: string[]): number {
+  for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
+  const config = machineConfig({ arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}) });
+  const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(a.elf));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory"
+      : code === "EACCES" ? "permission denied" : (e as Error).message;
+    throw new ElfError(`cannot read '${a.elf}': ${why}`);
+  }
+  const image = parseElf(bytes);
+  const strace = a.strace ? (line: string): void => { write(2, new TextEncoder().encode(line + "\n")); } : undefined;
+  const m = new Machine(config, { io: hostIo, ...(strace ? { strace } : {}) });
+  m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
+  const r: RunResult = m.run(maxInsns);
+  if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);
+  const counters = m.counters();
+  if (a.stats) write(2, new TextEncoder().encode(formatStats(counters, config) + "\n"));
+  if (a.json !== undefined) {
+    const doc = statsJson(counters, config, { program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal });
+    try {
+      writeFileSync(a.json, doc);
+    } catch (e) {
+      say(`cannot write '${a.json}': ${(e as Error).message}`);
+      return r.exitCode === 0 ? 1 : r.exitCode;
+    }
+  }
+  return r.exitCode;
+}
+
+/** Runs the command line; returns the process exit status. */
+export function main(argv: readonly string[] = hideBin(process.argv)): number {
+  try {
+    const { own, guest } = splitGuestArgs(argv);
+    const a = parseCli(own);
+    if (a === "done") return 0;
+    return runCommand(a, [...((a as unknown as { args?: string[] }).args ?? []), ...guest]);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
+    if (e instanceof ElfError) { say(e.message); return 1; }   // the program cannot be run
+    say(`internal error: ${(e as Error).message ?? String(e)}`);
+    return 70;
+  }
+}
