@@ -1,0 +1,152 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { VmMap, VmMapEntry } from "../../../src/vm/vm_map.js";
+import { VmSystem } from "../../../src/vm/vm_system.js";
+import { PhysAllocator } from "../../../src/vm/phys.js";
+import { vmFault } from "../../../src/vm/vm_fault.js";
+import type { Pmap, Translation } from "../../../src/pmap/pmap.js";
+import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_prot.js";
+
+const P = 4096;
+
+/** A pmap that records calls and keeps translations in a Map. */
+class FakePmap implements Pmap {
+  readonly kind = "fake";
+  readonly identity = false;
+  readonly stats = { tableFrames: 0, enters: 0, removes: 0, protects: 0, flushes: 0 };
+  readonly calls: string[] = [];
+  readonly map = new Map<number, { pa: number; prot: number }>();
+  activate(): void {}
+  destroy(): void {}
+  enter(va: number, pa: number, prot: number): void { this.calls.push(`enter ${va.toString(16)}`); this.map.set(va, { pa, prot }); }
+  remove(s: number, e: number): void {
+    this.calls.push(`remove ${s.toString(16)}-${e.toString(16)}`);
+    for (const va of [...this.map.keys()]) if (va >= s && va < e) this.map.delete(va);
+  }
+  protect(s: number, e: number, prot: number): void {
+    this.calls.push(`protect ${s.toString(16)}-${e.toString(16)} ${prot}`);
+    for (const [va, t] of this.map) if (va >= s && va < e) t.prot = prot;
+  }
+  extract(va: number): Translation | undefined {
+    const t = this.map.get(va - (va % P));
+    return t && { pa: t.pa + (va % P), prot: t.prot, referenced: true, modified: true };
+  }
+  pageProtect(): void {}
+  isModified(): boolean { return false; }
+  clearModify(): void {}
+  isReferenced(): boolean { return false; }
+  clearReference(): void {}
+  collect(): void {}
+}
+
+const mem = { fillPhys(): void {}, phys: () => new Uint8Array(P) };
+
+function setup() {
+  const phys = new PhysAllocator(mem, 256 * P);
+  const vm = new VmSystem(phys, false);
+  const pmap = new FakePmap();
+  const map = new VmMap(vm, pmap, 0x10000, 0x4000_0000);
+  return { phys, vm, pmap, map };
+}
+
+function anon(s: ReturnType<typeof setup>, start: number, end: number, prot = VM_PROT_READ | VM_PROT_WRITE): VmMapEntry {
+  const e = new VmMapEntry(start, end, s.vm.objectAllocate(end - start), 0, prot, VM_PROT_ALL, "copy");
+  s.map.insert(e);
+  return e;
+}
+
+describe("VmMap", () => {
+  let s: ReturnType<typeof setup>;
+  beforeEach(() => { s = setup(); });
+
+  it("keeps entries sorted and looks addresses up", () => {
+    anon(s, 0x30000, 0x32000);
+    anon(s, 0x10000, 0x12000);
+    anon(s, 0x20000, 0x21000);
+    expect(s.map.entries.map((e) => e.start)).toEqual([0x10000, 0x20000, 0x30000]);
+    expect(s.map.lookup(0x10000)?.start).toBe(0x10000);
+    expect(s.map.lookup(0x11fff)?.start).toBe(0x10000);
+    expect(s.map.lookup(0x12000)).toBeUndefined();
+    expect(s.map.lookup(0x20fff)?.start).toBe(0x20000);
+    expect(s.map.lookup(0x31000)?.start).toBe(0x30000);
+    expect(s.map.lookup(0x32000)).toBeUndefined();
+    expect(s.map.lookup(0)).toBeUndefined();
+  });
+
+  it("refuses overlapping inserts", () => {
+    anon(s, 0x10000, 0x12000);
+    expect(() => anon(s, 0x11000, 0x13000)).toThrow(/overlaps/);
+    expect(s.map.isFree(0x12000, 0x13000)).toBe(true);
+    expect(s.map.isFree(0x11000, 0x13000)).toBe(false);
+    expect(s.map.isFree(0x0, 0x1000)).toBe(false);   // below minAddress
+  });
+
+  it("looks up in O(log n): many entries", () => {
+    for (let i = 0; i < 2000; i++) anon(s, 0x10000 + 2 * i * P, 0x10000 + (2 * i + 1) * P);
+    for (let i = 0; i < 2000; i += 97) {
+      expect(s.map.lookup(0x10000 + 2 * i * P + 5)?.start).toBe(0x10000 + 2 * i * P);
+      expect(s.map.lookup(0x10000 + (2 * i + 1) * P)).toBeUndefined();
+    }
+  });
+
+  it("splits an entry when unmapping its middle, sharing the object", () => {
+    const e = anon(s, 0x10000, 0x18000);
+    const obj = e.object!;
+    s.map.remove(0x12000, 0x14000);
+    expect(s.map.entries.map((x) => [x.start, x.end, x.offset])).toEqual([[0x10000, 0x12000, 0], [0x14000, 0x18000, 0x4000]]);
+    expect(s.map.entries[1]!.object).toBe(obj);
+    expect(obj.refCount).toBe(2);
+    expect(s.pmap.calls).toContain("remove 12000-14000");
+  });
+
+  it("frees exactly the removed range's pages", () => {
+    anon(s, 0x10000, 0x14000);
+    for (let va = 0x10000; va < 0x14000; va += P) expect(vmFault(s.map, va, VM_PROT_WRITE)).toBe("ok");
+    expect(s.phys.userFrames).toBe(4);
+    s.map.remove(0x11000, 0x12000);
+    expect(s.phys.userFrames).toBe(3);
+    s.map.remove(0x10000, 0x14000);
+    expect(s.phys.userFrames).toBe(0);
+    expect(s.map.entries).toHaveLength(0);
+  });
+
+  it("changes protection of part of an entry, and merges it back", () => {
+    anon(s, 0x10000, 0x14000);
+    expect(s.map.protect(0x11000, 0x12000, VM_PROT_READ)).toBe("ok");
+    expect(s.map.entries.map((x) => x.protection)).toEqual([3, 1, 3]);
+    expect(s.pmap.calls).toContain("protect 11000-12000 1");
+    expect(s.map.protect(0x11000, 0x12000, VM_PROT_READ | VM_PROT_WRITE)).toBe("ok");
+    expect(s.map.entries).toHaveLength(1);
+    expect(s.map.entries[0]!.object!.refCount).toBe(1);
+  });
+
+  it("refuses protect over holes and above the maximum", () => {
+    anon(s, 0x10000, 0x12000);
+    anon(s, 0x13000, 0x14000);
+    expect(s.map.protect(0x10000, 0x14000, VM_PROT_READ)).toBe("no-entry");
+    expect(s.map.protect(0x10000, 0x12000, VM_PROT_READ, true)).toBe("ok");
+    expect(s.map.entries[0]!.maxProtection).toBe(VM_PROT_READ);
+    expect(s.map.protect(0x10000, 0x12000, VM_PROT_READ | VM_PROT_WRITE)).toBe("protection-failure");
+  });
+
+  it("finds space at a free hint, else top-down below the limit", () => {
+    anon(s, 0x3ff0_0000, 0x3fff_0000);
+    expect(s.map.findSpace(0x2000, 0x50000, 0x3fff_0000)).toBe(0x50000);
+    expect(s.map.findSpace(0x2000, 0x3ff0_1000, 0x3fff_0000)).toBe(0x3ff0_0000 - 0x2000);
+    expect(s.map.findSpace(0x2000, 0, 0x3ff8_0000)).toBe(0x3ff0_0000 - 0x2000);   // limit inside an entry
+    expect(s.map.findSpace(0x4000_0000, 0, 0x3fff_0000)).toBeUndefined();
+  });
+
+  it("resolves faults with Linux's access rules", () => {
+    anon(s, 0x10000, 0x11000, VM_PROT_WRITE);
+    anon(s, 0x20000, 0x21000, VM_PROT_EXECUTE);
+    anon(s, 0x30000, 0x31000, VM_PROT_READ);
+    expect(vmFault(s.map, 0x10010, VM_PROT_READ)).toBe("ok");     // write implies read
+    expect(vmFault(s.map, 0x20000, VM_PROT_READ)).toBe("accerr"); // execute-only
+    expect(vmFault(s.map, 0x20000, VM_PROT_EXECUTE)).toBe("ok");
+    expect(vmFault(s.map, 0x30000, VM_PROT_WRITE)).toBe("accerr");
+    expect(vmFault(s.map, 0x40000, VM_PROT_READ)).toBe("maperr");
+    expect(s.vm.stats.zeroFills).toBe(2);
+    expect(vmFault(s.map, 0x10000, VM_PROT_WRITE)).toBe("ok");
+    expect(s.vm.stats.softFaults).toBe(1);
+  });
+});
