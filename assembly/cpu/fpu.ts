@@ -222,8 +222,9 @@ function mulCore(a: u64, b: u64): void {
 }
 
 /** a / b: the native quotient of the significands is correctly rounded to nearest; the exact integer residual
- *  (computed modulo 2^64, |residual| < 2^53) tells on which side of it the true quotient lies. A quotient is
- *  never exactly halfway between two representable values. */
+ *  (computed modulo 2^64, |residual| < 2^53) tells on which side of it the true quotient lies. At 53 bits a
+ *  quotient is never exactly halfway between two representable values (ties can only occur when the result
+ *  is subnormal, and then the quotient is exact at 53 bits, r == 0). */
 function divCore(a: u64, b: u64): void {
   let ea = <i32>((a >> 52) & 0x7FF), eb = <i32>((b >> 52) & 0x7FF);
   let ma = a & D_FRAC, mb = b & D_FRAC;
@@ -356,7 +357,7 @@ export function f64_add(a: u64, b: u64, rm: u32): u64 {
     const sb = bitsOf(s);
     if ((sb & D_EXP) != D_EXP) {
       const bb = s - x;
-      if ((x - (s - bb)) + (y - bb) != 0) fpFlags |= NX;
+      fpFlags |= <u32>((x - (s - bb)) + (y - bb) != 0); // NX, branch-free
       return sb;
     }
   }
@@ -394,7 +395,7 @@ export function f64_mul(a: u64, b: u64, rm: u32): u64 {
       if (ea != 0 && eb != 0) {
         const ma = (a & D_FRAC) | D_HIDDEN, mb = (b & D_FRAC) | D_HIDDEN, mp = (pb & D_FRAC) | D_HIDDEN;
         const s = (mag >> 52) - ea - eb + 1075; // 52 or 53: ma*mb ~ mp << s
-        if (ma * mb != mp << s) fpFlags |= NX;
+        fpFlags |= <u32>(ma * mb != mp << s); // NX
         return pb;
       }
     }
@@ -436,7 +437,7 @@ export function f64_div(a: u64, b: u64, rm: u32): u64 {
       if (ea != 0 && eb != 0) {
         const ma = (a & D_FRAC) | D_HIDDEN, mb = (b & D_FRAC) | D_HIDDEN, mq = (qb & D_FRAC) | D_HIDDEN;
         const u = ea - eb - (mag >> 52) + 1075; // 52 or 53: ma << u ~ mq*mb
-        if (ma << u != mq * mb) fpFlags |= NX;
+        fpFlags |= <u32>(ma << u != mq * mb); // NX
         return qb;
       }
     }
@@ -451,7 +452,7 @@ export function f64_sqrt(a: u64, rm: u32): u64 {
       const r = bitsOf(sqrt<f64>(f64of(a)));
       const ma = (a & D_FRAC) | D_HIDDEN, mr = (r & D_FRAC) | D_HIDDEN;
       const u = ((a >> 52) & 0x7FF) + 1075 - (((r >> 52) & 0x7FF) << 1); // 52 or 53: ma << u ~ mr^2
-      if (ma << u != mr * mr) fpFlags |= NX;
+      fpFlags |= <u32>(ma << u != mr * mr); // NX
       return r;
     }
   } else {
@@ -468,6 +469,42 @@ export function f64_sqrt(a: u64, rm: u32): u64 {
 }
 
 export function f64_fma(a: u64, b: u64, c: u64, rm: u32): u64 {
+  if (rm == RNE) {
+    // Boldo & Melquiond, "Emulation of FMA and correctly rounded sums: proved algorithms using rounding to
+    // odd" (IEEE Trans. Computers 57(4), 2008): with a*b = p + ul exactly and (th, tl) = TwoSum(c, p),
+    // RN(th + RO(tl + ul)) = RN(a*b + c). The product error ul comes from the integer residual (exact).
+    // Guards: a, b normal; the product's exponent field in [107, 2045] so that ul is a normal number and
+    // nothing overflows; c normal below 2^1023 (or zero); the result normal and above 2^-1022.
+    const x = f64of(a), y = f64of(b), z = f64of(c);
+    const p = x * y;
+    const pb = bitsOf(p);
+    const ep = (pb >> 52) & 0x7FF;
+    const ea = (a >> 52) & 0x7FF, eb = (b >> 52) & 0x7FF, ec = (c >> 52) & 0x7FF;
+    if (ep - 107 <= 2045 - 107 && ea != 0 && eb != 0 && (ec - 1 < 2045 || (c << 1) == 0)) {
+      const ma = (a & D_FRAC) | D_HIDDEN, mb = (b & D_FRAC) | D_HIDDEN, mp = (pb & D_FRAC) | D_HIDDEN;
+      const sh = ep - ea - eb + 1075;                                   // 52 or 53: ma*mb ~ mp << sh
+      // the residual is a magnitude: scale by +-2^(ep - 1075 - sh) with the product's sign
+      const ul = <f64><i64>(ma * mb - (mp << sh)) * f64of(((ep - sh - 52) << 52) | (pb & D_SIGN));
+      const th = z + p, bt = th - z;
+      const tl = (z - (th - bt)) + (p - bt);
+      const sv = tl + ul, bv = sv - tl;
+      const ev = (tl - (sv - bv)) + (ul - bv);
+      let vb = bitsOf(sv);
+      if (ev != 0 && (vb & 1) == 0) vb = ((bitsOf(ev) ^ vb) & D_SIGN) == 0 ? vb + 1 : vb - 1; // round to odd
+      const v = f64of(vb);
+      const r = th + v;
+      const rb = bitsOf(r);
+      if ((rb & ~D_SIGN) - (D_MIN_NORMAL + 1) < D_EXP - (D_MIN_NORMAL + 1)) {
+        const br = r - th;
+        fpFlags |= <u32>(ev != 0 || (th - (r - br)) + (v - br) != 0); // NX
+        return rb;
+      }
+    }
+  }
+  return f64FmaSlow(a, b, c, rm);
+}
+
+function f64FmaSlow(a: u64, b: u64, c: u64, rm: u32): u64 {
   const ea = a & D_EXP, eb = b & D_EXP, ec = c & D_EXP;
   const sp = (a ^ b) & D_SIGN;
   if (ea == D_EXP || eb == D_EXP || ec == D_EXP) {
@@ -651,7 +688,7 @@ export function f64_to_i32(a: u64, rm: u32): u64 {
     const x = f64of(a);
     const r = roundNative(x, rm);
     if (r >= -2147483648.0 && r <= 2147483647.0) {
-      if (r != x) fpFlags |= NX;
+      fpFlags |= <u32>(r != x); // NX
       return <u64><i64><i32>r;
     }
   }
@@ -665,7 +702,7 @@ export function f64_to_u32(a: u64, rm: u32): u64 {
     const x = f64of(a);
     const r = roundNative(x, rm);
     if (r >= 0.0 && r <= 4294967295.0) { // -0.0 included
-      if (r != x) fpFlags |= NX;
+      fpFlags |= <u32>(r != x); // NX
       return <u64><i64><i32><u32>r;
     }
   }
@@ -679,7 +716,7 @@ export function f64_to_i64(a: u64, rm: u32): u64 {
     const x = f64of(a);
     const r = roundNative(x, rm);
     if (r >= -9223372036854775808.0 && r < 9223372036854775808.0) {
-      if (r != x) fpFlags |= NX;
+      fpFlags |= <u32>(r != x); // NX
       return <u64><i64>r;
     }
   }
@@ -693,7 +730,7 @@ export function f64_to_u64(a: u64, rm: u32): u64 {
     const x = f64of(a);
     const r = roundNative(x, rm);
     if (r >= 0.0 && r < 18446744073709551616.0) {
-      if (r != x) fpFlags |= NX;
+      fpFlags |= <u32>(r != x); // NX
       return <u64>r;
     }
   }
@@ -765,7 +802,7 @@ export function f64_to_f32(a: u64, rm: u32): u32 {
     const r = <f32>x;
     const rb = bits32(r);
     if ((rb & ~S_SIGN) - (S_MIN_NORMAL + 1) < S_EXP - (S_MIN_NORMAL + 1)) {
-      if (<f64>r != x) fpFlags |= NX;
+      fpFlags |= <u32>(<f64>r != x); // NX
       return rb;
     }
   }
@@ -811,7 +848,7 @@ export function f32_to_f64(a: u32): u64 {
   const r = <f32>f64of(sb);
   const rb = bits32(r);
   if ((rb & ~S_SIGN) - (S_MIN_NORMAL + 1) < S_EXP - (S_MIN_NORMAL + 1)) {
-    if (err != 0 || <f64>r != s) fpFlags |= NX;
+    fpFlags |= <u32>(err != 0 || <f64>r != s); // NX
     return rb;
   }
   return 0xFFFFFFFF;
@@ -861,7 +898,7 @@ export function f32_mul(a: u32, b: u32, rm: u32): u32 {
     const r = <f32>p;
     const rb = bits32(r);
     if ((rb & ~S_SIGN) - (S_MIN_NORMAL + 1) < S_EXP - (S_MIN_NORMAL + 1)) {
-      if (<f64>r != p) fpFlags |= NX;
+      fpFlags |= <u32>(<f64>r != p); // NX
       return rb;
     }
   }
@@ -885,7 +922,7 @@ export function f32_div(a: u32, b: u32, rm: u32): u32 {
     const r = f32of(a) / f32of(b);
     const rb = bits32(r);
     if ((rb & ~S_SIGN) - (S_MIN_NORMAL + 1) < S_EXP - (S_MIN_NORMAL + 1)) {
-      if (<f64>r * <f64>f32of(b) != <f64>f32of(a)) fpFlags |= NX; // product exact in f64
+      fpFlags |= <u32>(<f64>r * <f64>f32of(b) != <f64>f32of(a)); // NX; the product is exact in f64
       return rb;
     }
   }
@@ -917,7 +954,7 @@ export function f32_sqrt(a: u32, rm: u32): u32 {
     // positive, finite, non-zero
     if (rm == RNE) {
       const r = sqrt<f32>(f32of(a));
-      if (<f64>r * <f64>r != <f64>f32of(a)) fpFlags |= NX;
+      fpFlags |= <u32>(<f64>r * <f64>r != <f64>f32of(a)); // NX
       return bits32(r);
     }
   } else {
@@ -1032,7 +1069,7 @@ export function f32_to_i32(a: u32, rm: u32): u64 {
     const x = <f64>f32of(a);
     const r = roundNative(x, rm);
     if (r >= -2147483648.0 && r <= 2147483647.0) {
-      if (r != x) fpFlags |= NX;
+      fpFlags |= <u32>(r != x); // NX
       return <u64><i64><i32>r;
     }
   }
@@ -1046,7 +1083,7 @@ export function f32_to_u32(a: u32, rm: u32): u64 {
     const x = <f64>f32of(a);
     const r = roundNative(x, rm);
     if (r >= 0.0 && r <= 4294967295.0) {
-      if (r != x) fpFlags |= NX;
+      fpFlags |= <u32>(r != x); // NX
       return <u64><i64><i32><u32>r;
     }
   }
@@ -1060,7 +1097,7 @@ export function f32_to_i64(a: u32, rm: u32): u64 {
     const x = <f64>f32of(a);
     const r = roundNative(x, rm);
     if (r >= -9223372036854775808.0 && r < 9223372036854775808.0) {
-      if (r != x) fpFlags |= NX;
+      fpFlags |= <u32>(r != x); // NX
       return <u64><i64>r;
     }
   }
@@ -1074,7 +1111,7 @@ export function f32_to_u64(a: u32, rm: u32): u64 {
     const x = <f64>f32of(a);
     const r = roundNative(x, rm);
     if (r >= 0.0 && r < 18446744073709551616.0) {
-      if (r != x) fpFlags |= NX;
+      fpFlags |= <u32>(r != x); // NX
       return <u64>r;
     }
   }
