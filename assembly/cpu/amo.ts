@@ -42,8 +42,9 @@ export function execAmo(insn: u32): i32 {
     const h = rmwAddress(va, size);
     if (memFault) return EXIT_PAGE_FAULT;
     const cur = loadSized(h, size);
+    const expected = resValue;
     setReservation(false, 0, 0);
-    if (cur != resValue) { setX(rd, 1); return EXIT_BUDGET; }
+    if (cur != expected) { setX(rd, 1); return EXIT_BUDGET; }
     storeSized(h, size, getX(rs2));
     setX(rd, 0);
     return EXIT_BUDGET;

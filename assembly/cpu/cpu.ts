@@ -3,7 +3,7 @@
 // leaves pc at the trapping instruction and returns why. Floating point and AMOs live in their own files.
 
 import {
-  RVC_TABLE, COUNTERS, C_INSTRET, C_ITLB_ACCESS, C_DTLB_ACCESS, C_L2_ACCESS,
+  RVC_TABLE, COUNTERS, CONFIG, K_COST_L1_HIT, C_ITLB_MISS, C_DTLB_MISS, C_XLATE_CYCLES, C_XCYCLES, C_INSTRET, C_ITLB_ACCESS, C_DTLB_ACCESS, C_L2_ACCESS,
   EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT,
 } from "../layout";
 import { pc, setPc, instret, setInstret, getX, setX } from "./state";
@@ -12,7 +12,7 @@ import { csrRead, csrWrite, csrIllegal, clearCsrIllegal } from "./csr";
 import { execAmo } from "./amo";
 import { execFp } from "./fpexec";
 import { fastRead, fastWrite, slowRead, slowWrite, memFault, clearMemFault } from "../mmu/access";
-import { fetchPage, fetchAddend, translateFetch, trapCause } from "../mmu/mmu";
+import { fetchPage, fetchSpan, fetchAddend, translateFetch, trapCause } from "../mmu/mmu";
 import { clock0, clock1, clock2 } from "../tlb/tlb";
 import { CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS } from "../layout";
 
@@ -47,22 +47,23 @@ export function cpuRun(budget: u64): i32 {
   let n: u64 = 0;          // instructions retired in this call
   let limit = budget;
   let status = EXIT_BUDGET;
-  const c0 = clock0;
+  const c0 = clock0, c1 = clock1, c2 = clock2;
+  const missI0 = counter(C_ITLB_MISS), missD0 = counter(C_DTLB_MISS);
   // The current code page, cached in locals: only the slow fetch path changes it during a run.
-  let fpage = fetchPage, faddend = fetchAddend;
+  let fpage = fetchPage, fspan = fetchSpan, faddend = fetchAddend;
   let fast: u64 = 0;       // fetches served by the current code page
   exitInsn = 0;
   while (n < limit) {
     // Fetch: the fast path is one subtraction and compare while pc stays on the current code page.
     let insn: u32;
-    if (p - fpage < 0xFFE) {
+    if (p - fpage < fspan) {
       insn = load<u32>(<usize>(p + faddend));
       fast++;
     } else {
       const r = fetchSlow(p);
       if (r >> 32) { status = memTrap(); break; }
       insn = <u32>r;
-      fpage = fetchPage; faddend = fetchAddend;
+      fpage = fetchPage; fspan = fetchSpan; faddend = fetchAddend;
     }
     let np: u64;
     const raw = insn;
@@ -252,10 +253,11 @@ export function cpuRun(budget: u64): i32 {
         const writes = op == 1 || rs1 != 0;
         const old = (op == 1 && rd == 0) ? 0 : csrRead(csr, n);
         if (writes) {
-          if ((csr >> 10) == 3) { status = EXIT_ILLEGAL; break; } // read-only CSR space
-          csrWrite(csr, op == 1 ? src : op == 2 ? (old | src) : (old & ~src));
+          if ((csr >> 10) == 3) { clearCsrIllegal(); status = EXIT_ILLEGAL; } // read-only CSR space
+          else csrWrite(csr, op == 1 ? src : op == 2 ? (old | src) : (old & ~src));
         }
-        if (csrIllegal) { clearCsrIllegal(); status = EXIT_ILLEGAL; break; }
+        if (csrIllegal) { clearCsrIllegal(); status = EXIT_ILLEGAL; }
+        if (status != EXIT_BUDGET) break;
         setX(rd, old);
         break;
       }
@@ -284,12 +286,22 @@ export function cpuRun(budget: u64): i32 {
   setInstret(instret + n);
   // Every fetch is one I-TLB access. Fast fetches stay within the current I-TLB entry, so the model's LRU order
   // cannot change there; slow fetches each made one modelled lookup (clock0 ticks).
+  const iAccess = fast + (clock0 - c0), dAccess = clock1 - c1;
   addCounter(C_INSTRET, n);
-  addCounter(C_ITLB_ACCESS, fast + (clock0 - c0));
-  store<u64>(COUNTERS + (C_DTLB_ACCESS << 3), clock1);
-  store<u64>(COUNTERS + (C_L2_ACCESS << 3), clock2);
+  addCounter(C_ITLB_ACCESS, iAccess);
+  addCounter(C_DTLB_ACCESS, dAccess);
+  addCounter(C_L2_ACCESS, clock2 - c2);
+  // L1 hits are charged here in bulk (hits = accesses − misses), keeping the per-access fast path free of it.
+  const hitCost = load<u64>(CONFIG + (K_COST_L1_HIT << 3));
+  if (hitCost != 0) {
+    const hits = iAccess - (counter(C_ITLB_MISS) - missI0) + dAccess - (counter(C_DTLB_MISS) - missD0);
+    addCounter(C_XLATE_CYCLES, hits * hitCost);
+    addCounter(C_XCYCLES, hits * hitCost);
+  }
   return status;
 }
+
+@inline function counter(i: u32): u64 { return load<u64>(COUNTERS + (i << 3)); }
 
 @inline function addCounter(i: u32, by: u64): void {
   store<u64>(COUNTERS + (i << 3), load<u64>(COUNTERS + (i << 3)) + by);

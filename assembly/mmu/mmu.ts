@@ -30,8 +30,11 @@ export function setRamSize(v: u64): void { ramSize = v; }
 export let trapCause: u32 = 0;
 export let trapValue: u64 = 0;
 
-// Current fetch page: host address = pc + fetchAddend while (pc − fetchPage) < 0xFFE.
-export let fetchPage: u64 = 1;
+// Current fetch page: host address = pc + fetchAddend while (pc − fetchPage) < fetchSpan. fetchSpan is 0xFFE
+// (a whole parcel pair fits before the page end) when the page is valid and 0 when it is not, so an invalid
+// page can never take the fast path whatever pc is.
+export let fetchPage: u64 = 0;
+export let fetchSpan: u64 = 0;
 export let fetchAddend: u64 = 0;
 
 export const INVALID_TAG: u64 = 0xFFF; // never equals a masked virtual address (bits 3..11 are always clear there)
@@ -52,10 +55,12 @@ export function mmuReset(): void {
   tlbResetAll();
   policyReset();
   hostCacheClear();
-  fetchPage = 1;
+  fetchSpan = 0;
 }
 
+/** Empties the host speed caches (data slots and the current fetch page); the model is untouched. */
 export function hostCacheClear(): void {
+  fetchSpan = 0;
   let s = HOSTCACHE_BASE;
   for (let i: u32 = 0; i < HC_SLOTS; i++, s += HC_SIZE) {
     store<u64>(s, INVALID_TAG);
@@ -85,7 +90,7 @@ export function setSatp(v: u64): void {
   // Writing satp flushes nothing in the modelled TLB (the kernel issues sfence.vma as needed); the host speed
   // caches are not tagged by ASID, so they are simply emptied.
   hostCacheClear();
-  fetchPage = 1;
+  fetchSpan = 0;
 }
 
 /** sfence.vma: the kernel's invalidation request, with the privileged spec's rs1/rs2 semantics. */
@@ -94,7 +99,7 @@ export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void {
   charge(cfg(K_COST_FLUSH));
   for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlush(t, va, asid, byVa, byAsid);
   hostCacheClear();
-  fetchPage = 1;
+  fetchSpan = 0;
 }
 
 // Result of translateModel: the modelled entry and the page it maps.
@@ -216,12 +221,13 @@ export function translateData(va: u64, acc: u32): usize {
 export function translateFetch(va: u64): bool {
   bump(C_FETCH_SLOW, 1);
   const now = tlbTick(TLB_L1I);
-  if (!translateModel(TLB_L1I, va, ACC_FETCH, now)) { fetchPage = 1; return false; }
+  if (!translateModel(TLB_L1I, va, ACC_FETCH, now)) { fetchSpan = 0; return false; }
   const pa = xPa(va);
-  if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchPage = 1; return false; }
+  if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchSpan = 0; return false; }
   const page = va & ~(<u64>0xFFF);
   fetchAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page;
   // The fetch fast path stands for I-TLB hits on this entry; without a modelled L1 I-TLB every fetch is slow.
-  fetchPage = (xEntry == SCRATCH_ENTRY && satpMode != 0) ? 1 : page;
+  fetchPage = page;
+  fetchSpan = (xEntry == SCRATCH_ENTRY && satpMode != 0) ? 0 : 0xFFE;
   return true;
 }
