@@ -264,7 +264,8 @@ function findTool(): Tool | null {
       try { execFileSync(cmd[0], [...cmd.slice(1), "-o", path.join(probe, "p.o"), path.join(probe, "p.s")], { stdio: "ignore" }); return true; }
       catch { return false; }
     };
-    for (const v of vers) {
+    // MMULAB_ASM_GNU=1 skips clang, to exercise the GNU binutils fallback (which needs the link step below).
+    for (const v of (process.env.MMULAB_ASM_GNU ? [] : vers)) {
       const cmd = [`clang${v}`, "--target=riscv64-unknown-elf", "-march=rv64gc", "-mno-relax", "-c"];
       if (ok(cmd)) {
         const ld = which([`ld.lld${v}`, "ld.lld", ...vers.map((w) => `ld.lld${w}`)], ["--version"]) ?? "ld.lld";

@@ -222,6 +222,42 @@ describe.skipIf(!asmAvailable)("Sv39 translation", () => {
     }
   });
 
+  it("an execute-only code page runs", () => {
+    const { m, pt } = pagedMachine();
+    pt.map(CODE_VA, PAGED.CODE_PA, PTE.X | PTE.U | PTE.A);
+    loadPaged(m, asm("addi a0, a0, 1\nebreak"));
+    expect(go(m)).toBe(m.K.EXIT_BREAKPOINT);
+    expect(m.x("a0")).toBe(1n);
+  });
+
+  it("an access straddling two pages uses both frames (not contiguous), with one D-TLB access per page", () => {
+    const { m, pt } = pagedMachine();
+    pt.map(DVA, DPA + 0x3000, URW);
+    pt.map(DVA + 0x1000n, DPA, URW);
+    m.write(DPA + 0x3FFC, Uint8Array.from([1, 2, 3, 4]));
+    m.write(DPA, Uint8Array.from([5, 6, 7, 8]));
+    loadPaged(m, asm("ld a0, 0(a1)\nsd a2, 0(a1)\nebreak"));
+    m.regs({ a1: DVA + 0xFFCn, a2: 0x1112131415161718n });
+    const before = m.counters();
+    expect(m.run(1)).toBe(m.K.EXIT_BUDGET);
+    expect(m.x("a0")).toBe(0x0807060504030201n);
+    expect(m.counter(m.K.C_DTLB_ACCESS) - before.C_DTLB_ACCESS).toBe(2n);
+    expect(go(m)).toBe(m.K.EXIT_BREAKPOINT);
+    expect(m.r32(DPA + 0x3FFC)).toBe(0x15161718);
+    expect(m.r32(DPA)).toBe(0x11121314);
+  });
+
+  it("a store straddling into an unmapped page faults at that page and writes nothing", () => {
+    const { m, pt } = pagedMachine();
+    pt.map(DVA, DPA, URW);
+    loadPaged(m, asm("sd a2, 0(a1)\nebreak"));
+    m.regs({ a1: DVA + 0xFFAn, a2: -1 });
+    expect(go(m)).toBe(m.K.EXIT_PAGE_FAULT);
+    expect(m.trapCause()).toBe(15);
+    expect(m.trapValue()).toBe(DVA + 0x1000n);
+    expect(m.r64(DPA + 0xFF8)).toBe(0n);
+  });
+
   it("a fetch right after satp is written translates (pc in the first page of the address space)", () => {
     const { m, pt } = pagedMachine();
     loadPaged(m, asm("ebreak"));
