@@ -16,6 +16,9 @@ export type OpenFile =
   | { kind: "stderr" };
 
 export class FileTable {
+  /** Bytes read from the host's stdin but not yet consumed (a read whose copy-out faulted gives them back). */
+  stdinPending: Uint8Array = new Uint8Array(0);
+
   private readonly fds = new Map<number, OpenFile>([
     [0, { kind: "stdin" }],
     [1, { kind: "stdout" }],

@@ -48,9 +48,32 @@ function sysRead(ctx: SyscallContext, a: readonly bigint[]): number {
   const fd = int(a[0]!), buf = addr(a[1]!), count = Math.min(size(a[2]!), MAX_RW_COUNT);
   if (!readable(ctx, fd)) return -EBADF;
   if (count === 0) return 0;
-  const data = ctx.io.read(Math.min(count, READ_CHUNK));
+  const data = readStdin(ctx, count);
   if (data.length === 0) return 0;
-  return ctx.task.um.copyout(buf, data) ? data.length : -EFAULT;
+  const n = ctx.task.um.copyoutPartial(buf, data);
+  unreadStdin(ctx, data.subarray(n));
+  return n > 0 ? n : -EFAULT;
+}
+
+/** Up to max bytes of stdin: first what an earlier faulting read gave back, else from the host. */
+function readStdin(ctx: SyscallContext, max: number): Uint8Array {
+  const files = ctx.task.files;
+  if (files.stdinPending.length > 0) {
+    const r = files.stdinPending.subarray(0, max);
+    files.stdinPending = files.stdinPending.subarray(r.length);
+    return r;
+  }
+  return ctx.io.read(Math.min(max, READ_CHUNK));
+}
+
+/** Puts bytes back in front of stdin (Linux leaves data a faulting read did not copy in the pipe). */
+function unreadStdin(ctx: SyscallContext, rest: Uint8Array): void {
+  if (rest.length === 0) return;
+  const files = ctx.task.files;
+  const merged = new Uint8Array(rest.length + files.stdinPending.length);
+  merged.set(rest);
+  merged.set(files.stdinPending, rest.length);
+  files.stdinPending = merged;
 }
 
 /** Reads an iovec array: [base, len] pairs; a string error code on failure. */
@@ -99,15 +122,17 @@ function sysReadv(ctx: SyscallContext, a: readonly bigint[]): number {
   if (typeof iovs === "number") return iovs;
   const want = iovs.reduce((s, [, n]) => s + n, 0);
   if (want === 0) return 0;
-  const data = ctx.io.read(Math.min(want, READ_CHUNK));
+  const data = readStdin(ctx, want);
   let at = 0;
   for (const [base, len] of iovs) {
     if (at >= data.length) break;
     const n = Math.min(len, data.length - at);
-    if (!ctx.task.um.copyout(base, data.subarray(at, at + n))) return at === 0 ? -EFAULT : at;
-    at += n;
+    const w = ctx.task.um.copyoutPartial(base, data.subarray(at, at + n));
+    at += w;
+    if (w < n) break;
   }
-  return at;
+  unreadStdin(ctx, data.subarray(at));
+  return at > 0 || data.length === 0 ? at : -EFAULT;
 }
 
 function sysClose(ctx: SyscallContext, a: readonly bigint[]): number {

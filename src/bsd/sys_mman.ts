@@ -37,6 +37,12 @@ export function mapAnonymous(task: Task, start: number, len: number, prot: numbe
     shared ? "share" : "copy", false, name));
 }
 
+/**
+ * Linux's default overcommit heuristic (OVERCOMMIT_GUESS): one request for more committed memory than the whole
+ * of RAM fails with ENOMEM at once instead of at the first touch.
+ */
+function exceedsRam(task: Task, bytes: number): boolean { return bytes > task.map.vm.phys.ramBytes; }
+
 function sysBrk(ctx: SyscallContext, a: readonly bigint[]): number {
   const t = ctx.task;
   const want = addr(a[0]!);
@@ -50,6 +56,7 @@ function sysBrk(ctx: SyscallContext, a: readonly bigint[]): number {
   }
   // Growing: the new pages and a guard page above them must be free.
   if (newEnd > t.map.maxAddress || !t.map.isFree(oldEnd, Math.min(newEnd + PAGE_SIZE, t.map.maxAddress))) return t.brk;
+  if (exceedsRam(t, newEnd - oldEnd)) return t.brk;
   mapAnonymous(t, oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE, false, "[heap]");
   t.map.simplify(oldEnd - PAGE_SIZE, newEnd);
   t.brk = want;
@@ -68,6 +75,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
   if (type === MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK) !== 0) return -EOPNOTSUPP;
   if (!(flags & MAP_ANONYMOUS)) return t.files.get(fd) ? -ENODEV : -EBADF;   // no mappable files yet
+  if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && exceedsRam(t, len)) return -ENOMEM;
   let start: number;
   if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
     if (!isPageAligned(hint)) return -EINVAL;

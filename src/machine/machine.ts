@@ -241,6 +241,12 @@ export class Machine {
     }
   }
 
+  /** Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. */
+  syscall(nr: number, ...args: (number | bigint)[]): bigint {
+    const a = [0, 1, 2, 3, 4, 5].map((i) => BigInt.asUintN(64, BigInt(args[i] ?? 0)));
+    return BigInt.asIntN(64, this.syscalls.dispatch(this.ctx, nr, a, this.options.strace));
+  }
+
   /** Every counter: the hot path's (by C_* name in lower case) plus the kernel's. */
   counters(): Record<string, number> {
     const w = this.wasm;

@@ -59,6 +59,22 @@ export class UserMemory {
       (pa, done, n) => this.machine.phys(pa, n).set(bytes.subarray(done, done + n)));
   }
 
+  /** Copies bytes out until the first fault; returns how many bytes were written (Linux's short copy). */
+  copyoutPartial(va: number, bytes: Uint8Array): number {
+    let written = 0;
+    for (let done = 0; done < bytes.length;) {
+      const a = va + done;
+      const n = Math.min(bytes.length - done, PAGE_SIZE - (a % PAGE_SIZE));
+      if (!this.inRange(a, n)) break;
+      const pa = this.translate(a, VM_PROT_WRITE);
+      if (pa === undefined) break;
+      this.machine.phys(pa, n).set(bytes.subarray(done, done + n));
+      done += n;
+      written = done;
+    }
+    return written;
+  }
+
   /** Checks that [va, va + len) is writable user memory (faulting it in), without writing. */
   writable(va: number, len: number): boolean { return this.each(va, len, VM_PROT_WRITE, () => {}); }
 
