@@ -154,6 +154,33 @@ describe.skipIf(!asmAvailable)("miss counts with tiny TLBs", () => {
     expect(dtlbTrace(m, 5)).toEqual([true, false, false, true, true]);
   });
 
+  it("an evicted superpage entry stops serving every 4 KiB page it covered", () => {
+    const { m, pt } = tiny(1);
+    pt.map(0x40200000n, 0x200000, URW, 1);
+    loadPaged(m, asm("ld t0, 0(a5)\nld t0, 0(a6)\nld t0, 0(a1)\nld t0, 0(a5)\nld t0, 0(a6)\nld t0, 0(a6)\nebreak"));
+    m.regs({ a5: 0x40200000n + 0x3000n, a6: 0x40200000n + 0x7000n });
+    expect(dtlbTrace(m, 6)).toEqual([true, false, true, true, false, false]);
+  });
+
+  it("a store through an L2 entry without D re-walks once to set D; later L2 hits do not", () => {
+    const p = pagedMachine();
+    const { m, pt } = p;
+    m.configureTlb(L1D, 1, 1, LRU);
+    mapPages(pt, 2, PTE.R | PTE.W | PTE.U);   // A and D clear
+    loadPaged(m, asm("ld t0, 0(a1)\nld t0, 0(a2)\nsd t0, 0(a1)\nld t0, 0(a2)\nsd t0, 8(a1)\nebreak"));
+    m.regs({ a1: page(0), a2: page(1) });
+    const before = m.counters();
+    expect(m.run(100)).toBe(m.K.EXIT_BREAKPOINT);
+    const d = delta(before, m.counters());
+    expect(d.C_DTLB_MISS).toBe(5n);
+    expect(d.C_L2_MISS).toBe(3n);             // code, page 0, page 1
+    expect(d.C_WALKS).toBe(4n);               // + the walk that sets D on page 0
+    expect(d.C_AD_UPDATES).toBe(3n);          // A on page 0, A on page 1, D on page 0
+    expect(d.C_WALK_REFS).toBe(4n * 3n + 3n);
+    expect(Number(pt.pte(page(0)) & 0xFFn)).toBe(PTE.V | PTE.R | PTE.W | PTE.U | PTE.A | PTE.D);
+    expect(Number(pt.pte(page(1)) & 0xFFn)).toBe(PTE.V | PTE.R | PTE.W | PTE.U | PTE.A);
+  });
+
   it("an L1 D-TLB with no ways sends every access to the L2", () => {
     const { m, pt } = pagedMachine();
     m.configureTlb(L1D, 1, 0, LRU);

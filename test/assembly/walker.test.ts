@@ -341,6 +341,23 @@ describe.skipIf(!asmAvailable)("A and D bits", () => {
   });
 });
 
+describe.skipIf(!asmAvailable)("Svade on instruction fetch", () => {
+  it("a code page with A clear is a fetch page fault under Svade, and gets A under Svadu", () => {
+    for (const [mode, exit] of [[1, "EXIT_PAGE_FAULT"], [0, "EXIT_BREAKPOINT"]] as const) {
+      const { m, pt } = pagedMachine();
+      m.setConfig(m.K.K_AD_MODE, mode);
+      pt.map(CODE_VA, PAGED.CODE_PA, PTE.R | PTE.X | PTE.U);
+      loadPaged(m, asm("ebreak"));
+      expect(go(m)).toBe(m.K[exit]);
+      if (mode === 1) {
+        expect(m.trapCause()).toBe(12);
+        expect(m.trapValue()).toBe(CODE_VA);
+      }
+      expect((pt.pte(CODE_VA) & BigInt(PTE.A)) !== 0n).toBe(mode === 0);
+    }
+  });
+});
+
 describe.skipIf(!asmAvailable)("the kernel's view: fix a mapping, fence, retry", () => {
   const [ld1, sd1] = asmAvailable ? asmMany(["ld a0, 0(a1)\nebreak", "sd a2, 0(a1)\nebreak"]) : [];
 
