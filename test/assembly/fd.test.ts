@@ -180,7 +180,7 @@ describe.skipIf(!asmAvailable || !hasRealFpu)("F/D through the decoder", () => {
     const m = new Machine();
     const [sw, swu, sl, dlu, ds, lus] = asmMany(["fcvt.s.w fa0, a1", "fcvt.s.wu fa0, a1", "fcvt.s.l fa0, a1", "fcvt.d.lu fa0, a1",
       "fcvt.d.s fa0, fa1", "fcvt.lu.s a0, fa1, rtz"]);
-    expect(one(m, sw, {}, { a1: 0xFFFFFFFFFFFFFFFEn })).toBe(m.K.EXIT_BUDGET);
+    expect(one(m, sw, {}, { a1: 0x12345678FFFFFFFEn })).toBe(m.K.EXIT_BUDGET);  // low 32 bits, signed
     expect(m.f("fa0")).toBe(s(-2));
     expect(one(m, swu, {}, { a1: 0x12345678FFFFFFFEn })).toBe(m.K.EXIT_BUDGET);  // low 32 bits, unsigned
     expect(m.f("fa0")).toBe(s(4294967294));
@@ -195,6 +195,11 @@ describe.skipIf(!asmAvailable || !hasRealFpu)("F/D through the decoder", () => {
     expect(m.fcsr & NV).toBe(NV);
     expect(one(m, asm("fcvt.w.s a0, fa1, rtz"), { fa1: s(-3e9) })).toBe(m.K.EXIT_BUDGET);
     expect(m.x("a0")).toBe(sx32(0x80000000n));
+    // fcvt.wu results are sign-extended from bit 31 like every W result.
+    expect(one(m, asm("fcvt.wu.s a0, fa1, rtz"), { fa1: s(3e9) })).toBe(m.K.EXIT_BUDGET);
+    expect(m.x("a0")).toBe(sx32(3000000000n));
+    expect(one(m, asm("fcvt.wu.d a0, fa1, rtz"), { fa1: d(4294967295) })).toBe(m.K.EXIT_BUDGET);
+    expect(m.x("a0")).toBe(0xFFFFFFFFFFFFFFFFn);
   });
 
   it("FP loads and stores: fsw writes 32 bits, fld/fsd 64; faults are reported like integer ones", () => {
