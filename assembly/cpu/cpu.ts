@@ -78,23 +78,23 @@ export function cpuRun(budget: u64): i32 {
     const rs1 = (insn >> 15) & 31;
     const rs2 = (insn >> 20) & 31;
     const f3 = (insn >> 12) & 7;
-    switch (insn & 0x7F) {
-      case 0x37: setX(rd, <u64><i64><i32>(insn & 0xFFFFF000)); break;                   // LUI
-      case 0x17: setX(rd, p + <u64><i64><i32>(insn & 0xFFFFF000)); break;               // AUIPC
-      case 0x6F: {                                                                      // JAL
+    switch ((insn >> 2) & 31) { // major opcode bits 6:2 (bits 1:0 are 11): dense, so it compiles to a jump table
+      case 0x0D: setX(rd, <u64><i64><i32>(insn & 0xFFFFF000)); break;                   // LUI
+      case 0x05: setX(rd, p + <u64><i64><i32>(insn & 0xFFFFF000)); break;               // AUIPC
+      case 0x1B: {                                                                      // JAL
         const imm = ((<i32>insn >> 11) & 0xFFF00000) | (insn & 0xFF000) | ((insn >> 9) & 0x800) | ((insn >> 20) & 0x7FE);
         setX(rd, np);
         np = p + <u64><i64>imm;
         break;
       }
-      case 0x67: {                                                                      // JALR
+      case 0x19: {                                                                      // JALR
         if (f3 != 0) { status = EXIT_ILLEGAL; break; }
         const t = (getX(rs1) + <u64><i64>(<i32>insn >> 20)) & ~(<u64>1);
         setX(rd, np);
         np = t;
         break;
       }
-      case 0x63: {                                                                      // BRANCH
+      case 0x18: {                                                                      // BRANCH
         const a = getX(rs1), b = getX(rs2);
         let taken: bool;
         switch (f3) {
@@ -112,7 +112,7 @@ export function cpuRun(budget: u64): i32 {
         }
         break;
       }
-      case 0x03: {                                                                      // LOAD
+      case 0x00: {                                                                      // LOAD
         const va = getX(rs1) + <u64><i64>(<i32>insn >> 20);
         let v: u64;
         switch (f3) {
@@ -129,7 +129,7 @@ export function cpuRun(budget: u64): i32 {
         if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
-      case 0x23: {                                                                      // STORE
+      case 0x08: {                                                                      // STORE
         const va = getX(rs1) + <u64><i64>(((<i32>insn >> 20) & ~31) | <i32>rd);
         const v = getX(rs2);
         switch (f3) {
@@ -142,7 +142,7 @@ export function cpuRun(budget: u64): i32 {
         if (memFault) status = memTrap();
         break;
       }
-      case 0x13: {                                                                      // OP-IMM
+      case 0x04: {                                                                      // OP-IMM
         const a = getX(rs1);
         const imm = <u64><i64>(<i32>insn >> 20);
         let v: u64;
@@ -165,7 +165,7 @@ export function cpuRun(budget: u64): i32 {
         if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
-      case 0x33: {                                                                      // OP
+      case 0x0C: {                                                                      // OP
         const a = getX(rs1), b = getX(rs2);
         const f7 = insn >> 25;
         let v: u64 = 0;
@@ -199,7 +199,7 @@ export function cpuRun(budget: u64): i32 {
         if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
-      case 0x1B: {                                                                      // OP-IMM-32
+      case 0x06: {                                                                      // OP-IMM-32
         const a = getX(rs1);
         const sh = <u32>rs2;
         let v: u64 = 0;
@@ -211,7 +211,7 @@ export function cpuRun(budget: u64): i32 {
         if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
-      case 0x3B: {                                                                      // OP-32
+      case 0x0E: {                                                                      // OP-32
         const a = getX(rs1), b = getX(rs2);
         const f7 = insn >> 25;
         let v: u64 = 0;
@@ -237,8 +237,8 @@ export function cpuRun(budget: u64): i32 {
         if (status == EXIT_BUDGET) setX(rd, v);
         break;
       }
-      case 0x0F: if (f3 > 1) status = EXIT_ILLEGAL; break;                              // FENCE, FENCE.I
-      case 0x73: {                                                                      // SYSTEM
+      case 0x03: if (f3 > 1) status = EXIT_ILLEGAL; break;                              // FENCE, FENCE.I
+      case 0x1C: {                                                                      // SYSTEM
         if (f3 == 0) {
           if (insn == 0x00000073) status = EXIT_ECALL;
           else if (insn == 0x00100073) status = EXIT_BREAKPOINT;
@@ -261,12 +261,12 @@ export function cpuRun(budget: u64): i32 {
         setX(rd, old);
         break;
       }
-      case 0x2F: {                                                                      // AMO (A extension)
+      case 0x0B: {                                                                      // AMO (A extension)
         status = execAmo(insn);
         if (status == EXIT_PAGE_FAULT) status = memTrap();
         break;
       }
-      case 0x07: case 0x27: case 0x43: case 0x47: case 0x4B: case 0x4F: case 0x53: {    // F, D
+      case 0x01: case 0x09: case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: {    // F, D
         status = execFp(insn);
         if (status == EXIT_PAGE_FAULT) status = memTrap();
         break;
