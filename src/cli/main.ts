@@ -109,7 +109,7 @@ function write(fd: number, data: Uint8Array): void {
 }
 
 /** The guest's standard streams are ours, written synchronously so that output order is kept. */
-const hostIo: GuestIo = {
+export const hostIo: GuestIo = {
   read(max: number): Uint8Array {
     const buf = new Uint8Array(max);
     for (;;) {
@@ -133,14 +133,14 @@ const hostIo: GuestIo = {
   },
 };
 
-function say(line: string): void { write(2, new TextEncoder().encode(`${PROG}: ${line}\n`)); }
+const enc = new TextEncoder();
 
 function parseCount(s: string, what: string): bigint {
   if (!/^\d+$/.test(s.trim()) || BigInt(s.trim()) === 0n) throw new ConfigError(`${what} must be a positive integer, got '${s}'`);
   return BigInt(s.trim());
 }
 
-function runCommand(a: RunArgs, guestArgs: string[]): number {
+function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: string) => void): number {
   for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
   const config = machineConfig({ arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}) });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
@@ -154,13 +154,13 @@ function runCommand(a: RunArgs, guestArgs: string[]): number {
     throw new ElfError(`cannot read '${a.elf}': ${why}`);
   }
   const image = parseElf(bytes);
-  const strace = a.strace ? (line: string): void => { write(2, new TextEncoder().encode(line + "\n")); } : undefined;
-  const m = new Machine(config, { io: hostIo, ...(strace ? { strace } : {}) });
+  const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
+  const m = new Machine(config, { io, ...(strace ? { strace } : {}) });
   m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
   const r: RunResult = m.run(maxInsns);
   if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);
   const counters = m.counters();
-  if (a.stats) write(2, new TextEncoder().encode(formatStats(counters, config) + "\n"));
+  if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
   if (a.json !== undefined) {
     const doc = statsJson(counters, config, { program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal });
     try {
@@ -173,13 +173,19 @@ function runCommand(a: RunArgs, guestArgs: string[]): number {
   return r.exitCode;
 }
 
-/** Runs the command line; returns the process exit status. */
-export function main(argv: readonly string[] = hideBin(process.argv)): number {
+/**
+ * Runs the command line; returns the process exit status. `io` carries the guest's streams and our own messages
+ * (tests pass a capturing one; yargs' --help text still goes to the console).
+ */
+export function main(argv: readonly string[] = hideBin(process.argv), io: GuestIo = hostIo): number {
+  const say = (line: string): void => {
+    try { io.write(2, enc.encode(`${PROG}: ${line}\n`)); } catch { /* stderr is gone: nothing more to say */ }
+  };
   try {
     const { own, guest } = splitGuestArgs(argv);
     const a = parseCli(own);
     if (a === "done") return 0;
-    return runCommand(a, [...((a as unknown as { args?: string[] }).args ?? []), ...guest]);
+    return runCommand(a, [...((a as unknown as { args?: string[] }).args ?? []), ...guest], io, say);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
     if (e instanceof ElfError) { say(e.message); return 1; }   // the program cannot be run

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { main, splitGuestArgs } from "../../../src/cli/main.js";
+import { BufferIo } from "../helpers/machine.js";
+import { A0, A1, SP, program } from "../helpers/rv.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mmulab-cli-"));
+const hello = join(dir, "hello");
+writeFileSync(hello, program((a) => { a.syscall(64, 1, 0x20000, 3); a.exit(5); },
+  { vaddr: 0x20000, bytes: new TextEncoder().encode("hi\n") }));
+// Prints argc as one byte ('0' + argc) and exits with argc.
+const argc = join(dir, "argc");
+writeFileSync(argc, program((a) => {
+  a.ld(A1, SP, 0).addi(A1, A1, 48).sd(A1, SP, -8).addi(A1, SP, -8);
+  a.addi(A0, 0, 1).li(12, 1).li(17, 64).ecall();
+  a.ld(A0, SP, 0).li(17, 94).ecall();
+}));
+const notElf = join(dir, "script.sh");
+writeFileSync(notElf, "#!/bin/sh\necho hi\n");
+
+function cli(...argv: string[]): { status: number; out: string; err: string } {
+  const io = new BufferIo();
+  const status = main(argv, io);
+  return { status, out: io.out, err: io.err };
+}
+
+function oneLine(err: string): void {
+  expect(err.endsWith("\n")).toBe(true);
+  expect(err.trimEnd().split("\n")).toHaveLength(1);
+  expect(err).toMatch(/^mmulab: /);
+  expect(err).not.toMatch(/\s+at .*\(.*:\d+:\d+\)/);   // no stack frames
+}
+
+describe("mmulab run", () => {
+  it("runs a program; its exit status is ours", () => {
+    expect(cli("run", hello)).toEqual({ status: 5, out: "hi\n", err: "" });
+  });
+
+  it("passes arguments after the program through, even ones starting with -", () => {
+    expect(cli("run", argc, "-x", "--stats", "y").status).toBe(4);
+    expect(cli("run", "--mem", "64M", "--", argc, "-z").status).toBe(2);
+    expect(splitGuestArgs(["run", "--tlb", "l2=0", "--stats", "p", "--json", "f"]))
+      .toEqual({ own: ["run", "--tlb", "l2=0", "--stats", "p"], guest: ["--json", "f"] });
+  });
+
+  it("bad input: one line on stderr, non-zero status, no stack trace", () => {
+    const cases: [string[], number, RegExp][] = [
+      [["run", "--bogus", hello], 2, /unknown option '--bogus'/],
+      [["frobnicate"], 2, /Unknown argument: frobnicate/],
+      [[], 2, /missing command/],
+      [["run"], 2, /missing the program/],
+      [["run", join(dir, "nope")], 1, /cannot read '.*nope': no such file/],
+      [["run", notElf], 1, /not an ELF file/],
+      [["run", dir], 1, /is a directory/],
+      [["run", "--tlb", "l1d=48:4", hello], 2, /12 sets \(48\/4\) is not a power of two/],
+      [["run", "--tlb", "l1d=30:4", hello], 2, /not divisible by 4 ways/],
+      [["run", "--tlb", "l2=8192:8", hello], 2, /exceed the maximum of 4096/],
+      [["run", "--tlb", "l3=8:8", hello], 2, /unknown level 'l3'/],
+      [["run", "--mem", "lots", hello], 2, /bad memory size 'lots'/],
+      [["run", "--arch", "vax", hello], 2, /unknown architecture 'vax'/],
+      [["run", "--max-insns", "-5", hello], 2, /--max-insns must be a positive integer/],
+      [["run", "--seed", "x", hello], 2, /bad seed 'x'/],
+    ];
+    for (const [argv, status, msg] of cases) {
+      const r = cli(...argv);
+      expect(r.status, argv.join(" ")).toBe(status);
+      expect(r.err).toMatch(msg);
+      oneLine(r.err);
+    }
+  });
+
+  it("reports the instruction limit with status 124", () => {
+    const loop = join(dir, "loop");
+    writeFileSync(loop, program((a) => { a.label("l").j("l"); }));
+    const r = cli("run", "--max-insns", "1000", loop);
+    expect(r.status).toBe(124);
+    expect(r.err).toBe("mmulab: instruction limit reached (--max-insns 1000)\n");
+  });
+
+  it("reports a fatal signal in one line with status 128 + signal", () => {
+    const segv = join(dir, "segv");
+    writeFileSync(segv, program((a) => { a.li(5, 0xdead0000).sd(0, 5, 0); }));
+    const r = cli("run", segv);
+    expect(r.status).toBe(139);
+    expect(r.err).toMatch(/^mmulab: guest killed by SIGSEGV \(invalid write at 0xdead0000, pc 0x[0-9a-f]+\)\n$/);
+  });
+
+  it("--stats prints a table, --json writes every counter, --strace traces", () => {
+    const json = join(dir, "out.json");
+    const r = cli("run", "--stats", "--json", json, "--strace", "--tlb", "l1d=16:4:fifo,l2=off", hello);
+    expect(r.status).toBe(5);
+    expect(r.err).toContain('write(1, "hi\\n", 3) = 3');
+    expect(r.err).toContain("exit_group(5) = ?");
+    expect(r.err).toMatch(/L1 D-TLB \(16:4:fifo\)\s+\d+ accesses/);
+    expect(r.err).toMatch(/L2 TLB \(off\)/);
+    expect(r.err).toMatch(/page-table frames/);
+    const doc = JSON.parse(readFileSync(json, "utf8"));
+    expect(doc.exitCode).toBe(5);
+    expect(doc.config.tlb.l1d).toEqual({ entries: 16, ways: 4, policy: "fifo" });
+    for (const k of ["instret", "cycles", "itlb_access", "walks", "walk_refs", "page_faults", "pt_frames", "traps"]) {
+      expect(typeof doc.counters[k]).toBe("number");
+    }
+  });
+});
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const built = existsSync(join(root, "dist/cli/main.js"));
+
+describe.skipIf(!built)("bin/mmulab.js (built CLI)", () => {
+  const bin = join(root, "bin/mmulab.js");
+  it("runs a guest with output on our stdout", () => {
+    const r = spawnSync(process.execPath, [bin, "run", hello], { encoding: "utf8" });
+    expect(r.status).toBe(5);
+    expect(r.stdout).toBe("hi\n");
+    expect(r.stderr).toBe("");
+  });
+  it("fails cleanly on bad input", () => {
+    for (const argv of [["run", "--nope", hello], ["run", notElf], ["run", join(dir, "missing")]]) {
+      const r = spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8" });
+      expect(r.status).not.toBe(0);
+      oneLine(r.stderr);
+    }
+  });
+});
