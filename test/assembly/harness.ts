@@ -63,7 +63,7 @@ function listFiles(dir: string): string[] {
 }
 
 /** Compiles assembly/ (plus the FPU stub when fpu.ts is missing) once per source state; returns the wasm bytes. */
-function buildWasm(): Uint8Array {
+function buildWasm(): Uint8Array<ArrayBuffer> {
   const srcDir = path.join(ROOT, "assembly");
   const files = listFiles(srcDir);
   const h = crypto.createHash("sha256");
@@ -103,6 +103,7 @@ function buildWasm(): Uint8Array {
         }
         fs.copyFileSync(path.join(work, "out.wasm"), out + ".part");
         fs.renameSync(out + ".part", out);
+        pruneCache(out);
       } finally {
         fs.rmSync(work, { recursive: true, force: true });
       }
@@ -110,7 +111,17 @@ function buildWasm(): Uint8Array {
       fs.rmSync(lock, { recursive: true, force: true });
     }
   }
-  return fs.readFileSync(out);
+  return new Uint8Array(fs.readFileSync(out));
+}
+
+/** Drops cached builds of older source states (a day old or more) other than `keep`. */
+function pruneCache(keep: string): void {
+  for (const f of fs.readdirSync(CACHE)) {
+    const p = path.join(CACHE, f);
+    try {
+      if (p !== keep && f.endsWith(".wasm") && Date.now() - fs.statSync(p).mtimeMs > 86_400_000) fs.rmSync(p, { force: true });
+    } catch { /* another worker pruned it */ }
+  }
 }
 
 // Built when the harness is imported, so a test's time limit never covers the (multi-second) compile.
@@ -287,16 +298,7 @@ const tool = findTool();
 export const asmAvailable = tool !== null;
 if (!tool && process.env.CI) throw new Error("no RISC-V assembler (clang with the riscv64 target, or riscv64-linux-gnu-as) in CI");
 
-let tmp: string | null = null;
-function tmpDir(): string {
-  if (!tmp) {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mmulab-asm-"));
-    const dir = tmp;
-    process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-  }
-  return tmp;
-}
-
+// Assembled snippets, kept for the whole test process; the toolchain's files live only as long as one batch.
 const asmCache = new Map<string, Uint8Array>();
 const keyOf = (s: Snippet): string => crypto.createHash("sha256").update(s.rvc ? "rvc\n" : "norvc\n").update(s.src).digest("hex").slice(0, 32);
 
@@ -345,10 +347,17 @@ export function asmMany(snippets: (Snippet | string)[]): Uint8Array[] {
 export function asm(src: string, rvc = false): Uint8Array { return asmMany([{ src, rvc }])[0]; }
 
 function assembleBatch(todo: Snippet[]): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmulab-asm-"));
+  try {
+    assembleIn(dir, todo);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function assembleIn(dir: string, todo: Snippet[]): void {
   const t = tool!;
-  const dir = tmpDir();
-  const id = keyOf({ src: todo.map(keyOf).join() });
-  const sfile = path.join(dir, `${id}.s`), ofile = path.join(dir, `${id}.o`);
+  const sfile = path.join(dir, "s.s"), ofile = path.join(dir, "s.o");
   const parts = [".option norelax"];
   todo.forEach((s, i) => {
     parts.push(`.section .text.s${i},"ax",@progbits`, ".option push", s.rvc ? ".option rvc" : ".option norvc", s.src, ".option pop");
@@ -363,7 +372,7 @@ function assembleBatch(todo: Snippet[]): void {
   if (secs.some((s) => s.type === 4 && /^\.rela\.text\.s\d+$/.test(s.name))) {
     // The assembler left pc-relative fixups to the linker (GNU as does this even without relaxation): link each
     // snippet section into its own output section; pc-relative code does not care where it lands.
-    const lfile = path.join(dir, `${id}.ld`), efile = path.join(dir, `${id}.elf`);
+    const lfile = path.join(dir, "s.ld"), efile = path.join(dir, "s.elf");
     const script = ["SECTIONS {", ...todo.map((_, i) => `  .text.s${i} 0x${(0x10000 + i * 0x100000).toString(16)} : { *(.text.s${i}) }`), "}"];
     fs.writeFileSync(lfile, script.join("\n") + "\n");
     execFileSync(t.ld, ["-T", lfile, "--no-relax", "-o", efile, ofile], { stdio: ["ignore", "pipe", "pipe"] });
