@@ -168,6 +168,7 @@ function compare(cases: Case[]): { compared: number; mismatches: Mismatch[] } {
 // random operand tuples per operation and rounding mode; FPU_N / FPU_SEED allow longer or different soak runs
 const N = Number(process.env.FPU_N ?? 4000);
 const SEED = Number(process.env.FPU_SEED ?? 0);
+const SLOW = { timeout: 60_000 + N * 30 }; // oracle tests: generous on a loaded machine / for soak runs
 
 function genArith(op: string, f: Fmt, rng: Rng, n: number): Array<[bigint, bigint, bigint]> {
   const out: Array<[bigint, bigint, bigint]> = [];
@@ -215,13 +216,13 @@ function expectClean(r: { compared: number; mismatches: Mismatch[] }, min: numbe
 describe("FPU vs host oracle: arithmetic, all rounding modes", () => {
   const ops = ["add", "sub", "mul", "div", "sqrt", "fma"];
   ops.forEach((k, i) => {
-    it(`f64 ${k}`, () => { expectClean(compare(arithCases(`d_${k}`, D, 100 + i)), 5 * N); });
-    it(`f32 ${k}`, () => { expectClean(compare(arithCases(`s_${k}`, S, 200 + i)), 5 * N); });
+    it(`f64 ${k}`, SLOW, () => { expectClean(compare(arithCases(`d_${k}`, D, 100 + i)), 5 * N); });
+    it(`f32 ${k}`, SLOW, () => { expectClean(compare(arithCases(`s_${k}`, S, 200 + i)), 5 * N); });
   });
 });
 
 describe("FPU vs host oracle: conversions and comparisons", () => {
-  it("f64/f32 -> integer, all five modes", () => {
+  it("f64/f32 -> integer, all five modes", SLOW, () => {
     const cases: Case[] = [];
     const rng = new Rng(7 + SEED * 7919);
     const edgesD = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999999999999994, 2147483647, 2147483647.5, 2147483648,
@@ -247,7 +248,7 @@ describe("FPU vs host oracle: conversions and comparisons", () => {
     expectClean(compare(cases), 8 * 5 * N);
   });
 
-  it("integer -> f64/f32, all five modes", () => {
+  it("integer -> f64/f32, all five modes", SLOW, () => {
     const cases: Case[] = [];
     const rng = new Rng(8 + SEED * 7919);
     const vals: bigint[] = [0n, 1n, M64, 1n << 63n, (1n << 63n) - 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn,
@@ -265,7 +266,7 @@ describe("FPU vs host oracle: conversions and comparisons", () => {
     expectClean(compare(cases), 8 * 5 * N);
   });
 
-  it("f64 <-> f32, all five modes", () => {
+  it("f64 <-> f32, all five modes", SLOW, () => {
     const cases: Case[] = [];
     const rng = new Rng(9 + SEED * 7919);
     const vals: bigint[] = [...D.specials];
@@ -281,7 +282,7 @@ describe("FPU vs host oracle: conversions and comparisons", () => {
     expectClean(compare(cases), 5 * 2 * N + N);
   });
 
-  it("feq/flt/fle flags and results", () => {
+  it("feq/flt/fle flags and results", SLOW, () => {
     const cases: Case[] = [];
     const rng = new Rng(10 + SEED * 7919);
     for (const f of [D, S]) {

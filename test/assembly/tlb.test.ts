@@ -325,6 +325,16 @@ describe.skipIf(!asmAvailable)("instruction fetch", () => {
     expect(m.x("a0")).toBe(0n);
   });
 
+  it("an I-TLB with no ways sends every fetch to the L2", () => {
+    const { m } = pagedMachine();
+    m.configureTlb(L1I, 1, 0, LRU);
+    loadPaged(m, asm(Array(20).fill("nop").join("\n")));
+    const before = m.counters();
+    expect(m.run(10)).toBe(m.K.EXIT_BUDGET);
+    const d = delta(before, m.counters());
+    expect([d.C_ITLB_ACCESS, d.C_ITLB_MISS, d.C_L2_ACCESS, d.C_L2_MISS]).toEqual([10n, 10n, 10n, 1n]);
+  });
+
   it("a 1-entry I-TLB misses on every switch between two code pages; 2 entries miss twice", () => {
     for (const [ways, want] of [[1, 20n], [2, 2n]] as const) {
       const { m, pt } = pagedMachine();

@@ -416,6 +416,23 @@ describe.skipIf(!asmAvailable)("the kernel's view: fix a mapping, fence, retry",
     expect(m.x("a0")).toBe(2n);
   });
 
+  it("switching between bare and paged translation re-reads through the new mode", () => {
+    const { m, pt } = pagedMachine();
+    const va = 0x8000n;                        // paged: → DPA; bare: PA 0x8000
+    pt.map(va, DPA, URW);
+    pt.map(0x2000n, 0x2000, PTE.R | PTE.X | PTE.U | PTE.A);   // code at the same address in both modes
+    m.w64(DPA, 1n);
+    m.w64(0x8000, 2n);
+    m.write(0x2000, ld1);
+    for (const [sat, want] of [[pt.satp(), 1n], [0n, 2n], [pt.satp(), 1n], [0n, 2n]] as const) {
+      m.setSatp(sat);
+      m.regs({ a1: va });
+      m.pc = 0x2000;
+      expect(go(m)).toBe(m.K.EXIT_BREAKPOINT);
+      expect(m.x("a0"), `satp ${sat.toString(16)}`).toBe(want);
+    }
+  });
+
   it("two address spaces (ASIDs 1 and 2) map one VA to different frames; switching satp needs no fence", () => {
     const { m, pt } = pagedMachine(3, 1);
     const root2 = 0x180000;
