@@ -205,7 +205,8 @@ export class Machine {
         this.traps.pageFault++;
         const cause = w.trapCause(), va = w.trapValue();
         const access = cause === CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
-          : cause === CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : VM_PROT_READ;
+          : cause === CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
+        if (access < 0) throw new Error(`page fault with cause ${cause} at pc ${hex(pc)}`);
         const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.task.map, Number(va), access) : "maperr";
         if (r === "ok") return;
         const what = accessName(access);

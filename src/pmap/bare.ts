@@ -61,5 +61,10 @@ export class BarePmap implements Pmap {
   isReferenced(): boolean { return true; }
   clearReference(): void { /* no referenced bits without an MMU */ }
 
+  zeroPage(pa: number): void { this.ctx.machine.fillPhys(pa, PAGE_SIZE, 0); }
+  copyPage(src: number, dst: number): void {
+    this.ctx.machine.phys(dst, PAGE_SIZE).set(this.ctx.machine.phys(src, PAGE_SIZE));
+  }
+
   collect(): void { for (const pn of [...this.entered]) this.forget(pn * PAGE_SIZE); }
 }

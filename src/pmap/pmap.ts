@@ -67,6 +67,10 @@ export interface Pmap {
   clearModify(page: VmPage): void;
   isReferenced(page: VmPage): boolean;
   clearReference(page: VmPage): void;
+  /** Fills the frame at pa with zeros (through the kernel's direct view of physical memory). */
+  zeroPage(pa: number): void;
+  /** Copies the frame at src to the frame at dst (copy-on-write resolution). */
+  copyPage(src: number, dst: number): void;
   /** Throws away every user translation and table below the root; the VM must refault them. */
   collect(): void;
 }

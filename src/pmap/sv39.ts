@@ -295,6 +295,11 @@ export class RadixPmap implements Pmap {
     for (const pv of page.pv) (pv.pmap as RadixPmap).updateLeaf(pv.va, (pte) => pte & ~PTE_A);
   }
 
+  zeroPage(pa: number): void { this.ctx.machine.fillPhys(pa, PAGE_SIZE, 0); }
+  copyPage(src: number, dst: number): void {
+    this.ctx.machine.phys(dst, PAGE_SIZE).set(this.ctx.machine.phys(src, PAGE_SIZE));
+  }
+
   collect(): void {
     const r = this.visit(0, this.userTop, (pte) => (pte & PTE_SW_WIRED ? undefined : 0n), true);
     this.stats.removes += r.count;

@@ -5,7 +5,7 @@
 import type { Pmap } from "../pmap/pmap.js";
 import type { VmObject } from "./vm_object.js";
 import type { VmSystem } from "./vm_system.js";
-import { type Inheritance, PAGE_SIZE, VM_PROT_NONE, hex, isPageAligned, protString } from "./vm_prot.js";
+import { type Inheritance, VM_PROT_NONE, hex, isPageAligned, protString } from "./vm_prot.js";
 
 export class VmMapEntry {
   constructor(
@@ -190,6 +190,4 @@ export class VmMap {
 
   /** Total mapped bytes. */
   get size(): number { return this.entries.reduce((s, e) => s + e.size, 0); }
-
-  static readonly PAGE = PAGE_SIZE;
 }

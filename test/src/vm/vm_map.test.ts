@@ -35,6 +35,8 @@ class FakePmap implements Pmap {
   clearModify(): void {}
   isReferenced(): boolean { return false; }
   clearReference(): void {}
+  zeroPage(): void {}
+  copyPage(): void {}
   collect(): void {}
 }
 
