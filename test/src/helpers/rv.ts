@@ -31,6 +31,14 @@ export class Asm {
   addiw(rd: number, rs1: number, imm: number): this { return this.emit(itype(0x1B, 0, rd, rs1, imm)); }
   slli(rd: number, rs1: number, sh: number): this { return this.emit(itype(0x13, 1, rd, rs1, sh & 63)); }
   lui(rd: number, imm20: number): this { return this.emit(((imm20 & 0xFFFFF) << 12) | (rd << 7) | 0x37); }
+  auipc(rd: number, imm20: number): this { return this.emit(((imm20 & 0xFFFFF) << 12) | (rd << 7) | 0x17); }
+  /** rd = address of `target` computed pc-relatively (auipc + addi), for position-independent code. */
+  pcrel(rd: number, target: number): this {
+    const off = target - this.pc;
+    const hi = Math.floor((off + 0x800) / 4096);
+    this.auipc(rd, hi);
+    return this.addi(rd, rd, off - hi * 4096);
+  }
   add(rd: number, rs1: number, rs2: number): this { return this.emit(rtype(0x33, 0, 0, rd, rs1, rs2)); }
   sub(rd: number, rs1: number, rs2: number): this { return this.emit(rtype(0x33, 0, 0x20, rd, rs1, rs2)); }
   ld(rd: number, rs1: number, imm: number): this { return this.emit(itype(0x03, 3, rd, rs1, imm)); }
@@ -132,8 +140,12 @@ export function buildElf(spec: ElfSpec): Uint8Array {
       placed.push({ off: 0, seg, filesz: HEADER_ROOM + seg.data.length, vaddr: seg.vaddr - HEADER_ROOM });
       end = HEADER_ROOM + seg.data.length;
     } else {
+      // Like a linker: a segment continuing the previous one's last page follows it in the file too.
+      const prev = placed[placed.length - 1]!;
+      const contiguous = prev.off + (seg.vaddr - prev.vaddr);
       let off = Math.ceil(end / 4096) * 4096 + (seg.vaddr % 4096);
       if (off < end) off += 4096;
+      if (contiguous >= end && contiguous - end < 4096) off = contiguous;
       placed.push({ off, seg, filesz: seg.data.length, vaddr: seg.vaddr });
       end = off + seg.data.length;
     }
