@@ -13,7 +13,7 @@ import {
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
   CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
 } from "../layout";
-import { tlbFind, tlbInsert, tlbTick, tlbFlush, evictedEntry, evictedTag, tlbResetAll } from "../tlb/tlb";
+import { tlbFind, tlbInsert, tlbTick, tlbFlush, tlbWays, evictedEntry, evictedTag, tlbResetAll } from "../tlb/tlb";
 import { policyReset } from "../tlb/policy";
 import { radixWalk, walkPbase, walkLevel, walkPerm, walkRefs, walkAdWrites, walkAccessFault, ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
 
@@ -84,7 +84,10 @@ function hostCacheDrop(e: usize, tag: u64): void {
 }
 
 export function setSatp(v: u64): void {
-  satpMode = <u32>(v >> 60);
+  const mode = <u32>(v >> 60);
+  // Writing an unsupported MODE makes the whole satp write have no effect (privileged spec, satp, RV64).
+  if (mode != 0 && mode != 8 && mode != 9) return;
+  satpMode = mode;
   satpAsid = <u32>(v >> 44) & 0xFFFF;
   rootPa = (v & 0xFFF_FFFF_FFFF) << 12;
   // Writing satp flushes nothing in the modelled TLB (the kernel issues sfence.vma as needed); the host speed
@@ -151,14 +154,16 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
   } else {
     bump(l1 == TLB_L1I ? C_ITLB_MISS : C_DTLB_MISS, 1);
     let level: u32, pbase: u64, meta: u32;
-    const now2 = tlbTick(TLB_L2);
-    const e2 = tlbFind(TLB_L2, va, satpAsid);
+    // A machine without an L2 TLB goes straight from the L1 miss to the walker: no L2 access is counted.
+    const hasL2 = tlbWays(TLB_L2) != 0;
+    const now2 = hasL2 ? tlbTick(TLB_L2) : 0;
+    const e2 = hasL2 ? tlbFind(TLB_L2, va, satpAsid) : 0;
     if (e2 != 0) {
       store<u64>(e2, now2, 16);
       charge(cfg(K_COST_L2_HIT));
       level = (<u32>load<u64>(e2) >> 1) & 7; pbase = load<u64>(e2, 8); meta = load<u32>(e2, 24);
     } else {
-      bump(C_L2_MISS, 1);
+      if (hasL2) bump(C_L2_MISS, 1);
       if (!walk(va, acc)) return false;
       level = walkLevel; pbase = walkPbase; meta = walkPerm | (satpAsid << 16);
       tlbInsert(TLB_L2, va, level, pbase, meta, now2);
