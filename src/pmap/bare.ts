@@ -1,10 +1,14 @@
 // Translation off (satp.MODE = Bare): virtual address = physical address and nothing is checked. There are no
-// tables and no TLB to invalidate; this pmap only records which pages the VM has entered, so the kernel's own
-// user-memory accesses know what is resident. Because the guest can write anywhere in RAM without faulting,
+// tables and no TLB to invalidate; this pmap only records which pages the VM has entered and with what
+// protection, so the kernel's own user-memory accesses know what is resident and allowed (the hardware checks
+// nothing, but system calls behave as under translation). Because the guest can write anywhere in RAM without faulting,
 // frames are zeroed when their mapping is removed, keeping "a page the VM has not yet entered reads as zero"
 // true for memory that was unmapped. The mode exists to measure what translation costs (`--arch bare`).
 
-import { PAGE_SIZE, VM_PROT_ALL, hex } from "../vm/vm_prot.js";
+import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
+
+/** What a translation would allow: write implies read, as on every MMU modelled here. */
+function allowed(prot: number): number { return (prot & VM_PROT_WRITE ? prot | VM_PROT_READ : prot) & VM_PROT_ALL; }
 import type { VmPage } from "../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "./pmap.js";
 
@@ -12,21 +16,19 @@ export class BarePmap implements Pmap {
   readonly kind = "bare";
   readonly identity = true;
   readonly stats: PmapStats = { tableFrames: 0, enters: 0, removes: 0, protects: 0, flushes: 0 };
-  private readonly entered = new Set<number>();   // page numbers the VM has entered
+  private readonly entered = new Map<number, number>();   // page number → VM_PROT_* the VM entered it with
 
   constructor(private readonly ctx: PmapContext) {}
 
   activate(): void { this.ctx.machine.setSatp(0n); }
   destroy(): void { this.entered.clear(); }
 
-  enter(va: number, pa: number, _prot: number, _wired: boolean): void {
+  enter(va: number, pa: number, prot: number, _wired: boolean): void {
     if (va !== pa) throw new Error(`bare pmap: va ${hex(va)} != pa ${hex(pa)}`);
     this.stats.enters++;
     const pn = va / PAGE_SIZE;
-    if (!this.entered.has(pn)) {
-      this.entered.add(pn);
-      this.ctx.pageOf(pa)?.pvAdd(this, va);
-    }
+    if (!this.entered.has(pn)) this.ctx.pageOf(pa)?.pvAdd(this, va);
+    this.entered.set(pn, allowed(prot));
   }
 
   remove(sva: number, eva: number): void {
@@ -40,12 +42,17 @@ export class BarePmap implements Pmap {
     if (end > sva) this.ctx.machine.fillPhys(sva, end - sva, 0);
   }
 
-  protect(): void { /* no MMU: nothing enforces protection */ }
+  /** Records the new protection; no hardware enforces it. */
+  protect(sva: number, eva: number, prot: number): void {
+    for (const pn of this.entered.keys()) {
+      if (pn * PAGE_SIZE >= sva && pn * PAGE_SIZE < eva) { this.entered.set(pn, allowed(prot)); this.stats.protects++; }
+    }
+  }
 
   extract(va: number): Translation | undefined {
-    const page = va - (va % PAGE_SIZE);
-    if (!this.entered.has(page / PAGE_SIZE)) return undefined;
-    return { pa: va, prot: VM_PROT_ALL, referenced: true, modified: true };
+    const prot = this.entered.get(Math.floor(va / PAGE_SIZE));
+    if (prot === undefined) return undefined;
+    return { pa: va, prot, referenced: true, modified: true };
   }
 
   pageProtect(page: VmPage, prot: number): void {
@@ -66,5 +73,5 @@ export class BarePmap implements Pmap {
     this.ctx.machine.phys(dst, PAGE_SIZE).set(this.ctx.machine.phys(src, PAGE_SIZE));
   }
 
-  collect(): void { for (const pn of [...this.entered]) this.forget(pn * PAGE_SIZE); }
+  collect(): void { for (const pn of [...this.entered.keys()]) this.forget(pn * PAGE_SIZE); }
 }
