@@ -1,10 +1,9 @@
 // The library API: run a guest programmatically and get its exit status, output and counters. Tests and
 // benchmarks use this; the CLI (cli/main.ts) is a thin layer over the same pieces that streams output instead.
 
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { GuestIo } from "./bsd/files.js";
-import { parseElf } from "./loader/elf.js";
+import { parseElf, readProgram } from "./loader/elf.js";
 import {
   type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
   validateRam,
@@ -87,8 +86,7 @@ function join(parts: Uint8Array[]): Uint8Array {
 /** Runs a guest to completion. Throws ConfigError or ElfError for bad input. */
 export function runGuest(o: GuestOptions): GuestResult {
   const config = machineConfig(o);
-  const elf = o.elf ?? readFileSync(o.path);
-  const image = parseElf(elf instanceof Uint8Array ? elf : new Uint8Array(elf));
+  const image = parseElf(o.elf ?? readProgram(o.path));
   const stdin = typeof o.stdin === "string" ? new TextEncoder().encode(o.stdin) : o.stdin ?? new Uint8Array(0);
   const io = new CaptureIo(stdin);
   const strace: string[] = [];

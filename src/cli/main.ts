@@ -3,13 +3,13 @@
 // line on stderr and a non-zero status (2 for usage errors), never a stack trace. The guest's exit status
 // becomes ours (128 + signal when it dies of one; 124 when --max-insns is reached).
 
-import { readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
+import { readSync, writeFileSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import type { GuestIo } from "../bsd/files.js";
 import { SIGPIPE, TaskTerminated } from "../kern/signal.js";
-import { ElfError, parseElf } from "../loader/elf.js";
+import { ElfError, parseElf, readProgram } from "../loader/elf.js";
 import { ARCHS, ConfigError } from "../machine/config.js";
 import { Machine, type RunResult } from "../machine/machine.js";
 import { machineConfig } from "../index.js";
@@ -144,15 +144,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
   const config = machineConfig({ arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}) });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(a.elf));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory"
-      : code === "EACCES" ? "permission denied" : (e as Error).message;
-    throw new ElfError(`cannot read '${a.elf}': ${why}`);
-  }
+  const bytes = readProgram(a.elf);
   const image = parseElf(bytes);
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
   const m = new Machine(config, { io, ...(strace ? { strace } : {}) });

@@ -1,6 +1,8 @@
 // ELF64 little-endian RISC-V executables (System V gABI; RISC-V psABI): ET_EXEC and static-PIE ET_DYN without
 // PT_INTERP. Everything is validated before anything is mapped, with one clear message per problem (ElfError).
 
+import { readFileSync } from "node:fs";
+
 export const EM_RISCV = 243;
 export const ET_REL = 1, ET_EXEC = 2, ET_DYN = 3, ET_CORE = 4;
 export const PT_NULL = 0, PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_NOTE = 4, PT_PHDR = 6, PT_TLS = 7;
@@ -161,4 +163,16 @@ function phdrAddress(headers: ProgramHeader[], loads: ProgramHeader[], phoff: nu
 /** VM_PROT_* bits for a segment's PF_* flags (the values coincide with PROT_* but not in the same bits). */
 export function segmentProt(flags: number): number {
   return (flags & PF_R ? 1 : 0) | (flags & PF_W ? 2 : 0) | (flags & PF_X ? 4 : 0);
+}
+
+/** Reads an executable from the host file system; ElfError with a one-line reason if it cannot be read. */
+export function readProgram(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory"
+      : code === "EACCES" ? "permission denied" : (e as Error).message;
+    throw new ElfError(`cannot read '${path}': ${why}`);
+  }
 }

@@ -187,7 +187,7 @@ export class Machine {
     const w = this.wasm, L = w.layout;
     w.clearReservation();
     w.addCounter(L.C_TRAPS, 1n);
-    const cost = BigInt(this.config.costs.trap);
+    const cost = w.config(L.K_COST_TRAP);
     w.addCounter(L.C_XCYCLES, cost);
     this.traps.cycles += cost;
     const pc = w.pc;
