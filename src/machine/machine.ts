@@ -86,6 +86,7 @@ export class Machine {
   readonly traps: TrapCounts = { ecall: 0, pageFault: 0, other: 0, cycles: 0n };
   private readonly ctx: SyscallContext;
   private loaded: ExecResult | undefined;
+  private lastFault = { key: "", repeats: 0 };   // the same fault taken again means the kernel failed to fix it
 
   constructor(readonly config: MachineConfig, private readonly options: MachineOptions) {
     if (config.arch === "bare" && config.ramBytes < BARE_MIN_RAM) {
@@ -207,6 +208,9 @@ export class Machine {
         const access = cause === CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
           : cause === CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
         if (access < 0) throw new Error(`page fault with cause ${cause} at pc ${hex(pc)}`);
+        const key = `${pc}:${va}:${cause}:${w.instret}`;
+        this.lastFault = key === this.lastFault.key ? { key, repeats: this.lastFault.repeats + 1 } : { key, repeats: 0 };
+        if (this.lastFault.repeats >= 3) throw new Error(`page fault at ${hex(va)} (pc ${hex(pc)}) is not resolved by the kernel`);
         const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.task.map, Number(va), access) : "maperr";
         if (r === "ok") return;
         const what = accessName(access);
