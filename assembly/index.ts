@@ -24,6 +24,8 @@ export {
   POLICY_LRU, POLICY_FIFO, POLICY_RANDOM,
   EXIT_BUDGET, EXIT_ECALL, EXIT_PAGE_FAULT, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_ACCESS_FAULT, EXIT_MISALIGNED,
   PERM_R, PERM_W, PERM_X, PERM_U, PERM_G, PERM_A, PERM_D,
+  CAUSE_FETCH_ACCESS, CAUSE_MISALIGNED_LOAD, CAUSE_LOAD_ACCESS, CAUSE_MISALIGNED_STORE, CAUSE_STORE_ACCESS,
+  CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
 } from "./layout";
 
 /**
@@ -41,7 +43,9 @@ export function init(ramBytes: u32): i32 {
   }
   memory.fill(STATE_BASE, 0, RAM_BASE - STATE_BASE);
   buildRvcTable();
-  memory.fill(RAM_BASE, 0, <usize>ramBytes + 0x1000);
+  // Freshly grown memory is already zero: clear only the part of RAM this instance may have used before.
+  const used = have > <u64>RAM_BASE ? min(have, need) - <u64>RAM_BASE : 0;
+  memory.fill(RAM_BASE, 0, <usize>used);
   mmu.setRamSize(<u64>ramBytes);
   // Defaults: 32-entry 4-way L1s, 512-entry 4-way L2, LRU; the host reconfigures before running.
   configureTlb(0, 8, 4, 0);
