@@ -27,9 +27,6 @@ import { TIMEBASE_DIV } from "./costs.js";
 import { validateLevel } from "./tlbspec.js";
 import { WasmMachine } from "./wasm.js";
 
-// RISC-V exception causes (privileged spec, scause) that reach the kernel as EXIT_PAGE_FAULT etc.
-const CAUSE_FETCH_ACCESS = 1, CAUSE_MISALIGNED_LOAD = 4, CAUSE_LOAD_ACCESS = 5, CAUSE_MISALIGNED_STORE = 6,
-  CAUSE_STORE_ACCESS = 7, CAUSE_FETCH_PAGE_FAULT = 12, CAUSE_LOAD_PAGE_FAULT = 13, CAUSE_STORE_PAGE_FAULT = 15;
 
 const REG_SP = 2, REG_A0 = 10, REG_A7 = 17;
 /** Instructions per run() call: long enough to amortize the call, short enough to check limits often. */
@@ -205,8 +202,8 @@ export class Machine {
       case L.EXIT_PAGE_FAULT: {
         this.traps.pageFault++;
         const cause = w.trapCause(), va = w.trapValue();
-        const access = cause === CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
-          : cause === CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
+        const access = cause === L.CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
+          : cause === L.CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === L.CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
         if (access < 0) throw new Error(`page fault with cause ${cause} at pc ${hex(pc)}`);
         const key = `${pc}:${va}:${cause}:${w.instret}`;
         this.lastFault = key === this.lastFault.key ? { key, repeats: this.lastFault.repeats + 1 } : { key, repeats: 0 };
@@ -230,15 +227,15 @@ export class Machine {
       case L.EXIT_ACCESS_FAULT: {
         this.traps.other++;
         const cause = w.trapCause(), va = w.trapValue();
-        const what = cause === CAUSE_FETCH_ACCESS ? "execute" : cause === CAUSE_STORE_ACCESS ? "write" : "read";
-        const where = cause === CAUSE_LOAD_ACCESS || cause === CAUSE_STORE_ACCESS || cause === CAUSE_FETCH_ACCESS
+        const what = cause === L.CAUSE_FETCH_ACCESS ? "execute" : cause === L.CAUSE_STORE_ACCESS ? "write" : "read";
+        const where = cause === L.CAUSE_LOAD_ACCESS || cause === L.CAUSE_STORE_ACCESS || cause === L.CAUSE_FETCH_ACCESS
           ? ` at ${hex(va)}` : "";
         throw TaskTerminated.bySignal(SIGSEGV, `${what} access fault${where} (outside physical memory), pc ${hex(pc)}`);
       }
       case L.EXIT_MISALIGNED: {
         this.traps.other++;
         const cause = w.trapCause(), va = w.trapValue();
-        const what = cause === CAUSE_MISALIGNED_LOAD ? "read" : cause === CAUSE_MISALIGNED_STORE ? "write" : "access";
+        const what = cause === L.CAUSE_MISALIGNED_LOAD ? "read" : cause === L.CAUSE_MISALIGNED_STORE ? "write" : "access";
         throw TaskTerminated.bySignal(SIGBUS, `misaligned atomic ${what} at ${hex(va)}, pc ${hex(pc)}`);
       }
       default:
