@@ -10,11 +10,14 @@
 //  * fast paths: round-to-nearest-even results computed with native WebAssembly f64/f32 instructions (which
 //    round to nearest even) when the result is finite and normal, with exact inexactness detection:
 //    TwoSum for additions, an integer residual (computed modulo 2^64, which is exact because the residual is
-//    known to be small) for multiplication, division and square root;
+//    known to be small) for multiplication, division and square root; f64 fused multiply-add by emulation
+//    with round-to-odd (Boldo & Melquiond); single precision by computing exactly (or rounded to odd) in f64
+//    and narrowing natively;
 //  * a softfloat path for everything else (other rounding modes, special operands, subnormal inputs or
-//    results, overflow, fused multiply-add): "cores" turn finite non-zero operands into a sign, an exponent
-//    and a 64-bit significand whose lowest bit is sticky (the exact value, or an odd-rounded stand-in that
-//    rounds identically), and roundPack64/roundPack32 round that in the requested mode and raise flags.
+//    results, overflow, fma outside the emulation's safe range): "cores" turn finite non-zero operands into
+//    a sign, an exponent and a 64-bit significand whose lowest bit is sticky (the exact value, or an
+//    odd-rounded stand-in that rounds identically), and roundPack64/roundPack32 round that in the requested
+//    mode and raise flags.
 //    Single-precision operands are widened exactly to f64 and go through the same cores.
 // No allocation: multi-word intermediates live in module globals.
 
@@ -394,7 +397,7 @@ export function f64_mul(a: u64, b: u64, rm: u32): u64 {
       const ea = (a >> 52) & 0x7FF, eb = (b >> 52) & 0x7FF;
       if (ea != 0 && eb != 0) {
         const ma = (a & D_FRAC) | D_HIDDEN, mb = (b & D_FRAC) | D_HIDDEN, mp = (pb & D_FRAC) | D_HIDDEN;
-        const s = (mag >> 52) - ea - eb + 1075; // 52 or 53: ma*mb ~ mp << s
+        const s = (mag >> 52) - ea - eb + 1075; // 52..54: ma*mb ~ mp << s
         fpFlags |= <u32>(ma * mb != mp << s); // NX
         return pb;
       }
@@ -436,7 +439,7 @@ export function f64_div(a: u64, b: u64, rm: u32): u64 {
       const ea = (a >> 52) & 0x7FF, eb = (b >> 52) & 0x7FF;
       if (ea != 0 && eb != 0) {
         const ma = (a & D_FRAC) | D_HIDDEN, mb = (b & D_FRAC) | D_HIDDEN, mq = (qb & D_FRAC) | D_HIDDEN;
-        const u = ea - eb - (mag >> 52) + 1075; // 52 or 53: ma << u ~ mq*mb
+        const u = ea - eb - (mag >> 52) + 1075; // 52..54: ma << u ~ mq*mb
         fpFlags |= <u32>(ma << u != mq * mb); // NX
         return qb;
       }
@@ -451,7 +454,7 @@ export function f64_sqrt(a: u64, rm: u32): u64 {
     if (rm == RNE) {
       const r = bitsOf(sqrt<f64>(f64of(a)));
       const ma = (a & D_FRAC) | D_HIDDEN, mr = (r & D_FRAC) | D_HIDDEN;
-      const u = ((a >> 52) & 0x7FF) + 1075 - (((r >> 52) & 0x7FF) << 1); // 52 or 53: ma << u ~ mr^2
+      const u = ((a >> 52) & 0x7FF) + 1075 - (((r >> 52) & 0x7FF) << 1); // 52..54: ma << u ~ mr^2
       fpFlags |= <u32>(ma << u != mr * mr); // NX
       return r;
     }
@@ -482,7 +485,7 @@ export function f64_fma(a: u64, b: u64, c: u64, rm: u32): u64 {
     const ea = (a >> 52) & 0x7FF, eb = (b >> 52) & 0x7FF, ec = (c >> 52) & 0x7FF;
     if (ep - 107 <= 2045 - 107 && ea != 0 && eb != 0 && (ec - 1 < 2045 || (c << 1) == 0)) {
       const ma = (a & D_FRAC) | D_HIDDEN, mb = (b & D_FRAC) | D_HIDDEN, mp = (pb & D_FRAC) | D_HIDDEN;
-      const sh = ep - ea - eb + 1075;                                   // 52 or 53: ma*mb ~ mp << sh
+      const sh = ep - ea - eb + 1075;                                   // 52..54: ma*mb ~ mp << sh
       // the residual is a magnitude: scale by +-2^(ep - 1075 - sh) with the product's sign
       const ul = <f64><i64>(ma * mb - (mp << sh)) * f64of(((ep - sh - 52) << 52) | (pb & D_SIGN));
       const th = z + p, bt = th - z;
