@@ -1,5 +1,5 @@
-// The command line: `mmulab run <elf> [args..] [options]`. Options come before the program; everything after
-// the program (or after `--`) is the guest's argv, even words starting with "-". Bad input of any kind gives one
+// The command line: `mmulab run <elf> [args..] [options]`. Options may come before or after the program; the
+// other words after the program are the guest's argv, and after `--` every word is, even one starting with "-". Bad input of any kind gives one
 // line on stderr and a non-zero status (2 for usage errors), never a stack trace. The guest's exit status
 // becomes ours (128 + signal when it dies of one; 124 when --max-insns is reached).
 
@@ -24,32 +24,44 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** Splits argv into mmulab's part (up to and including the program) and the guest's arguments. */
+/**
+ * Splits argv into mmulab's part (the command, its options and the program) and the guest's arguments.
+ * Options may stand before or after the program; every other word after the program is the guest's, and
+ * everything after `--` is the guest's even when it starts with "-".
+ */
 export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest: string[] } {
   const cmd = argv.findIndex((t) => !t.startsWith("-"));
   if (cmd < 0 || argv[cmd] !== "run") return { own: [...argv], guest: [] };
+  const own = argv.slice(0, cmd + 1);
+  const guest: string[] = [];
+  let elf: string | undefined;
+  const take = (t: string) => {
+    if (elf === undefined) {
+      if (t.startsWith("-") && t !== "-") throw new UsageError(`program name '${t}' must not start with '-'`);
+      elf = t;
+      own.push(t);
+    } else guest.push(t);
+  };
   for (let j = cmd + 1; j < argv.length; j++) {
     const t = argv[j]!;
-    if (t === "--") {
-      const own = [...argv.slice(0, j)];
-      const elf = argv[j + 1];
-      if (elf !== undefined && !elf.startsWith("-")) own.push(elf);
-      else if (elf !== undefined) throw new UsageError(`program name '${elf}' must not start with '-'`);
-      return { own, guest: argv.slice(j + 2) };
-    }
+    if (t === "--") { for (const g of argv.slice(j + 1)) take(g); break; }
     if (t.startsWith("-") && t !== "-") {
       const name = t.replace(/^--?/, "");
       const bare = name.replace(/=.*$/s, "");
-      if (VALUE_OPTIONS.has(bare)) { if (bare === name) j++; continue; }
-      if (FLAG_OPTIONS.has(bare) || FLAG_OPTIONS.has(bare.replace(/^no-/, "")) || bare === "h") continue;
-      throw new UsageError(`unknown option '${t}' (options go before the program; see mmulab run --help)`);
+      if (VALUE_OPTIONS.has(bare)) {
+        own.push(t);
+        if (bare === name && j + 1 < argv.length) own.push(argv[++j]!);
+        continue;
+      }
+      if (FLAG_OPTIONS.has(bare) || FLAG_OPTIONS.has(bare.replace(/^no-/, "")) || bare === "h") { own.push(t); continue; }
+      throw new UsageError(`unknown option '${t}' (guest arguments that start with '-' go after '--')`);
     }
-    return { own: argv.slice(0, j + 1), guest: argv.slice(j + 1) };
+    take(t);
   }
-  if (!argv.some((t) => t === "--help" || t === "-h")) {
-    throw new UsageError("missing the program to run (usage: mmulab run [options] <elf> [args..])");
+  if (elf === undefined && !own.some((t) => t === "--help" || t === "-h")) {
+    throw new UsageError("missing the program to run (usage: mmulab run <elf> [args..] [options])");
   }
-  return { own: [...argv], guest: [] };
+  return { own, guest };
 }
 
 interface RunArgs {

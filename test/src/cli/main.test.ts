@@ -40,11 +40,13 @@ describe("mmulab run", () => {
     expect(cli("run", hello)).toEqual({ status: 5, out: "hi\n", err: "" });
   });
 
-  it("passes arguments after the program through, even ones starting with -", () => {
-    expect(cli("run", argc, "-x", "--stats", "y").status).toBe(4);
+  it("takes options before or after the program; after '--' everything is the guest's", () => {
+    expect(cli("run", argc, "x", "--stats", "y").status).toBe(3);           // argv = [prog, x, y]
+    expect(cli("run", argc, "--", "-x", "--stats", "y").status).toBe(4);    // argv = [prog, -x, --stats, y]
     expect(cli("run", "--mem", "64M", "--", argc, "-z").status).toBe(2);
-    expect(splitGuestArgs(["run", "--tlb", "l2=0", "--stats", "p", "--json", "f"]))
-      .toEqual({ own: ["run", "--tlb", "l2=0", "--stats", "p"], guest: ["--json", "f"] });
+    expect(cli("run", argc, "-x").status).toBe(2);                          // unknown option: usage error
+    expect(splitGuestArgs(["run", "--tlb", "l2=0", "p", "a", "--json", "f", "--", "--stats"]))
+      .toEqual({ own: ["run", "--tlb", "l2=0", "p", "--json", "f"], guest: ["a", "--stats"] });
   });
 
   it("bad input: one line on stderr, non-zero status, no stack trace", () => {
