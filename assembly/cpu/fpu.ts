@@ -85,6 +85,14 @@ let cvtInexact: bool = false;
 /** Exact widening of a finite (non-NaN) single to double bits. */
 @inline function widen(a: u32): u64 { return reinterpret<u64>(<f64>reinterpret<f32>(a)); }
 
+/** Round to odd, given s = RN(x) (bits, non-zero when err != 0) and the exact error err = x - s: when x is
+ *  inexact and s is even, step to the neighbour on err's side (branch-free: the condition is data-dependent). */
+@inline function toOdd(sb: u64, err: f64): u64 {
+  const need = <u64>(err != 0) & ~sb & 1;
+  const toward0 = (bitsOf(err) ^ sb) >> 63; // err and s of opposite signs: the neighbour is nearer zero
+  return sb + need - ((need & toward0) << 1);
+}
+
 /** Shift right by dist (any value), ORing every bit shifted out into bit 0. */
 @inline function srj64(a: u64, dist: u32): u64 {
   if (dist >= 63) return <u64>(a != 0);
@@ -492,9 +500,7 @@ export function f64_fma(a: u64, b: u64, c: u64, rm: u32): u64 {
       const tl = (z - (th - bt)) + (p - bt);
       const sv = tl + ul, bv = sv - tl;
       const ev = (tl - (sv - bv)) + (ul - bv);
-      let vb = bitsOf(sv);
-      if (ev != 0 && (vb & 1) == 0) vb = ((bitsOf(ev) ^ vb) & D_SIGN) == 0 ? vb + 1 : vb - 1; // round to odd
-      const v = f64of(vb);
+      const v = f64of(toOdd(bitsOf(sv), ev));
       const r = th + v;
       const rb = bitsOf(r);
       if ((rb & ~D_SIGN) - (D_MIN_NORMAL + 1) < D_EXP - (D_MIN_NORMAL + 1)) {
@@ -843,11 +849,7 @@ export function f32_to_f64(a: u32): u64 {
 /** Narrow a round-to-odd-adjusted f64 sum s (+ exact error err) to f32 with RNE when the result is normal;
  *  returns 0xFFFFFFFF (never a valid result: it is a NaN) when the slow path is needed. */
 @inline function narrowSumRNE(s: f64, err: f64): u32 {
-  let sb = bitsOf(s);
-  if (err != 0 && (sb & 1) == 0) {
-    // round to odd: move to the neighbour on err's side (s != 0 here)
-    sb = ((bitsOf(err) ^ sb) & D_SIGN) == 0 ? sb + 1 : sb - 1;
-  }
+  const sb = toOdd(bitsOf(s), err);
   const r = <f32>f64of(sb);
   const rb = bits32(r);
   if ((rb & ~S_SIGN) - (S_MIN_NORMAL + 1) < S_EXP - (S_MIN_NORMAL + 1)) {
