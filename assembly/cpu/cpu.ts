@@ -24,7 +24,10 @@ export let exitInsn: u32 = 0;  // the instruction bits of an illegal instruction
 }
 
 /** Fetches the instruction at va through the slow path (page change or a parcel straddling pages). */
+let slowIters: u64 = 0;        // loop iterations whose fetch went through fetchSlow (successful or not)
+
 function fetchSlow(va: u64): u64 {
+  slowIters++;
   // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped.
   if (!translateFetch(va)) return <u64>1 << 32;
   const off = <u32>va & 0xFFF;
@@ -47,18 +50,16 @@ export function cpuRun(budget: u64): i32 {
   let n: u64 = 0;          // instructions retired in this call
   let limit = budget;
   let status = EXIT_BUDGET;
-  const c0 = clock0, c1 = clock1, c2 = clock2;
+  const c0 = clock0, c1 = clock1, c2 = clock2, slow0 = slowIters;
   const missI0 = counter(C_ITLB_MISS), missD0 = counter(C_DTLB_MISS);
   // The current code page, cached in locals: only the slow fetch path changes it during a run.
   let fpage = fetchPage, fspan = fetchSpan, faddend = fetchAddend;
-  let fast: u64 = 0;       // fetches served by the current code page
   exitInsn = 0;
   while (n < limit) {
     // Fetch: the fast path is one subtraction and compare while pc stays on the current code page.
     let insn: u32;
     if (p - fpage < fspan) {
       insn = load<u32>(<usize>(p + faddend));
-      fast++;
     } else {
       const r = fetchSlow(p);
       if (r >> 32) { status = memTrap(); break; }
@@ -286,6 +287,8 @@ export function cpuRun(budget: u64): i32 {
   setInstret(instret + n);
   // Every fetch is one I-TLB access. Fast fetches stay within the current I-TLB entry, so the model's LRU order
   // cannot change there; slow fetches each made one modelled lookup (clock0 ticks).
+  // Iterations that fetched = retired + the trapping one; the fast ones are those that did not go slow.
+  const fast = n + (status != EXIT_BUDGET ? 1 : 0) - (slowIters - slow0);
   const iAccess = fast + (clock0 - c0), dAccess = clock1 - c1;
   addCounter(C_INSTRET, n);
   addCounter(C_ITLB_ACCESS, iAccess);
