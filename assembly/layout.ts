@@ -36,6 +36,9 @@ export const TLB_STRIDE: usize = TLB_MAX_ENTRIES * TLBE_SIZE; // 128 KiB per TLB
 export const HC_SLOTS: u32 = 1024;
 export const HC_SIZE: u32 = 32;
 export const HOSTCACHE_BASE: usize = TLB_BASE + TLB_COUNT * TLB_STRIDE;
+// A 4 KiB page of zeros that the fetch fast path reads while no code page is valid: zeros decode as the
+// illegal compressed parcel 0x0000, whose cold path then performs the real (faulting) fetch. See mmu.ts.
+export const POISON_PAGE: usize = HOSTCACHE_BASE + HC_SLOTS * HC_SIZE + 0x1000;
 export const RVC_TABLE: usize = 0x100000;
 export const RAM_BASE: usize = 0x200000;
 

@@ -12,7 +12,7 @@ import { csrRead, csrWrite, csrIllegal, clearCsrIllegal } from "./csr";
 import { execAmo } from "./amo";
 import { execFp } from "./fpexec";
 import { fastRead, fastWrite, slowRead, slowWrite, memFault, clearMemFault } from "../mmu/access";
-import { fetchPage, fetchSpan, fetchAddend, translateFetch, trapCause } from "../mmu/mmu";
+import { fetchPage, fetchAddend, fetchHostAddend, translateFetch, trapCause, FETCH_POISON_VA } from "../mmu/mmu";
 import { clock0, clock1, clock2 } from "../tlb/tlb";
 import { CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS } from "../layout";
 
@@ -31,13 +31,13 @@ function fetchSlow(va: u64): u64 {
   // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped.
   if (!translateFetch(va)) return <u64>1 << 32;
   const off = <u32>va & 0xFFF;
-  const lo = <u32>load<u16>(<usize>(va + fetchAddend));
+  const lo = <u32>load<u16>(<usize>(va + fetchHostAddend));
   if ((lo & 3) != 3 || off != 0xFFE) {
-    return off == 0xFFE ? <u64>lo : <u64>load<u32>(<usize>(va + fetchAddend));
+    return off == 0xFFE ? <u64>lo : <u64>load<u32>(<usize>(va + fetchHostAddend));
   }
   // A 32-bit instruction straddling two pages: the upper parcel is a second I-TLB access.
   if (!translateFetch(va + 2)) return <u64>1 << 32;
-  const hi = <u32>load<u16>(<usize>(va + 2 + fetchAddend));
+  const hi = <u32>load<u16>(<usize>(va + 2 + fetchHostAddend));
   return <u64>(lo | (hi << 16));
 }
 
@@ -53,25 +53,33 @@ export function cpuRun(budget: u64): i32 {
   const c0 = clock0, c1 = clock1, c2 = clock2, slow0 = slowIters;
   const missI0 = counter(C_ITLB_MISS), missD0 = counter(C_DTLB_MISS);
   // The current code page, cached in locals: only the slow fetch path changes it during a run.
-  let fpage = fetchPage, fspan = fetchSpan, faddend = fetchAddend;
+  let fpage = fetchPage, faddend = fetchAddend;
   exitInsn = 0;
   while (n < limit) {
     // Fetch: the fast path is one subtraction and compare while pc stays on the current code page.
     let insn: u32;
-    if (p - fpage < fspan) {
+    if (p - fpage < 0xFFE) {
       insn = load<u32>(<usize>(p + faddend));
     } else {
       const r = fetchSlow(p);
       if (r >> 32) { status = memTrap(); break; }
       insn = <u32>r;
-      fpage = fetchPage; fspan = fetchSpan; faddend = fetchAddend;
+      fpage = fetchPage; faddend = fetchAddend;
     }
     let np: u64;
     const raw = insn;
     if ((insn & 3) != 3) {
       insn = load<u32>(RVC_TABLE + ((raw & 0xFFFF) << 2));
       np = p + 2;
-      if (insn == 0) { exitInsn = raw & 0xFFFF; status = EXIT_ILLEGAL; break; }
+      if (insn == 0) {
+        if (p - FETCH_POISON_VA < 0x1000) {
+          // Fetched from the poison page: no code page was valid. Do the real fetch, which must fault.
+          fetchSlow(p);
+          status = memTrap();
+          break;
+        }
+        exitInsn = raw & 0xFFFF; status = EXIT_ILLEGAL; break;
+      }
     } else {
       np = p + 4;
     }

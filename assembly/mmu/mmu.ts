@@ -5,7 +5,7 @@
 // Everything here is the cold slow path.
 
 import {
-  RAM_BASE, COUNTERS, CONFIG, HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, TLB_L1I, TLB_L1D, TLB_L2, TLB_COUNT,
+  RAM_BASE, COUNTERS, CONFIG, HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, POISON_PAGE, TLB_L1I, TLB_L1D, TLB_L2, TLB_COUNT,
   PERM_R, PERM_W, PERM_X, PERM_U, PERM_D,
   C_ITLB_MISS, C_DTLB_MISS, C_L2_MISS, C_WALKS, C_WALK_REFS, C_WALK_FAULTS, C_AD_UPDATES, C_XLATE_CYCLES,
   C_XCYCLES, C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW,
@@ -30,12 +30,20 @@ export function setRamSize(v: u64): void { ramSize = v; }
 export let trapCause: u32 = 0;
 export let trapValue: u64 = 0;
 
-// Current fetch page: host address = pc + fetchAddend while (pc − fetchPage) < fetchSpan. fetchSpan is 0xFFE
-// (a whole parcel pair fits before the page end) when the page is valid and 0 when it is not, so an invalid
-// page can never take the fast path whatever pc is.
-export let fetchPage: u64 = 0;
-export let fetchSpan: u64 = 0;
-export let fetchAddend: u64 = 0;
+// Current fetch page, for the fetch fast path: host address = pc + fetchAddend while (pc − fetchPage) < 0xFFE.
+// When no code page is valid the window is FETCH_POISON_VA's page, mapped onto POISON_PAGE: that address is
+// non-canonical (and beyond any RAM), so no real fetch can succeed there, and its zeros decode as an illegal
+// parcel whose cold path redoes the fetch properly (cpu.ts). This keeps the fast path to one compare.
+export const FETCH_POISON_VA: u64 = 0x8000_0000_0000_0000;
+export let fetchPage: u64 = FETCH_POISON_VA;
+export let fetchAddend: u64 = <u64>POISON_PAGE - FETCH_POISON_VA;
+// Host address of the page translateFetch translated last (valid even when the fast path is disabled).
+export let fetchHostAddend: u64 = 0;
+
+@inline function fetchInvalidate(): void {
+  fetchPage = FETCH_POISON_VA;
+  fetchAddend = <u64>POISON_PAGE - FETCH_POISON_VA;
+}
 
 export const INVALID_TAG: u64 = 0xFFF; // never equals a masked virtual address (bits 3..11 are always clear there)
 
@@ -55,12 +63,12 @@ export function mmuReset(): void {
   tlbResetAll();
   policyReset();
   hostCacheClear();
-  fetchSpan = 0;
+  fetchInvalidate();
 }
 
 /** Empties the host speed caches (data slots and the current fetch page); the model is untouched. */
 export function hostCacheClear(): void {
-  fetchSpan = 0;
+  fetchInvalidate();
   let s = HOSTCACHE_BASE;
   for (let i: u32 = 0; i < HC_SLOTS; i++, s += HC_SIZE) {
     store<u64>(s, INVALID_TAG);
@@ -93,7 +101,7 @@ export function setSatp(v: u64): void {
   // Writing satp flushes nothing in the modelled TLB (the kernel issues sfence.vma as needed); the host speed
   // caches are not tagged by ASID, so they are simply emptied.
   hostCacheClear();
-  fetchSpan = 0;
+  fetchInvalidate();
 }
 
 /** sfence.vma: the kernel's invalidation request, with the privileged spec's rs1/rs2 semantics. */
@@ -102,7 +110,7 @@ export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void {
   charge(cfg(K_COST_FLUSH));
   for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlush(t, va, asid, byVa, byAsid);
   hostCacheClear();
-  fetchSpan = 0;
+  fetchInvalidate();
 }
 
 // Result of translateModel: the modelled entry and the page it maps.
@@ -226,13 +234,13 @@ export function translateData(va: u64, acc: u32): usize {
 export function translateFetch(va: u64): bool {
   bump(C_FETCH_SLOW, 1);
   const now = tlbTick(TLB_L1I);
-  if (!translateModel(TLB_L1I, va, ACC_FETCH, now)) { fetchSpan = 0; return false; }
+  if (!translateModel(TLB_L1I, va, ACC_FETCH, now)) { fetchInvalidate(); return false; }
   const pa = xPa(va);
-  if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchSpan = 0; return false; }
+  if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchInvalidate(); return false; }
   const page = va & ~(<u64>0xFFF);
-  fetchAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page;
+  fetchHostAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page;
   // The fetch fast path stands for I-TLB hits on this entry; without a modelled L1 I-TLB every fetch is slow.
-  fetchPage = page;
-  fetchSpan = (xEntry == SCRATCH_ENTRY && satpMode != 0) ? 0 : 0xFFE;
+  if (xEntry == SCRATCH_ENTRY && satpMode != 0) fetchInvalidate();
+  else { fetchPage = page; fetchAddend = fetchHostAddend; }
   return true;
 }
