@@ -47,15 +47,14 @@ function fetchSlow(va: u64): u64 {
  */
 export function cpuRun(budget: u64): i32 {
   let p = pc;
-  let n: u64 = 0;          // instructions retired in this call
-  let limit = budget;
+  let left = budget;       // instructions still allowed in this call (counting down keeps the loop test cheap)
   let status = EXIT_BUDGET;
   const c0 = clock0, c1 = clock1, c2 = clock2, slow0 = slowIters;
   const missI0 = counter(C_ITLB_MISS), missD0 = counter(C_DTLB_MISS);
   // The current code page, cached in locals: only the slow fetch path changes it during a run.
   let fpage = fetchPage, faddend = fetchAddend;
   exitInsn = 0;
-  while (n < limit) {
+  while (left != 0) {
     // Fetch: the fast path is one subtraction and compare while pc stays on the current code page.
     let insn: u32;
     if (p - fpage < 0xFFE) {
@@ -260,7 +259,7 @@ export function cpuRun(budget: u64): i32 {
         const op = f3 & 3; // 1 = write, 2 = set, 3 = clear
         // CSRRW/CSRRWI with rd = x0 do not read; CSRRS/CSRRC with rs1 = x0 (or zimm 0) do not write.
         const writes = op == 1 || rs1 != 0;
-        const old = (op == 1 && rd == 0) ? 0 : csrRead(csr, n);
+        const old = (op == 1 && rd == 0) ? 0 : csrRead(csr, budget - left);
         if (writes) {
           if ((csr >> 10) == 3) { clearCsrIllegal(); status = EXIT_ILLEGAL; } // read-only CSR space
           else csrWrite(csr, op == 1 ? src : op == 2 ? (old | src) : (old & ~src));
@@ -289,9 +288,10 @@ export function cpuRun(budget: u64): i32 {
       break;
     }
     p = np;
-    n++;
+    left--;
   }
   setPc(p);
+  const n = budget - left;  // retired in this call
   setInstret(instret + n);
   // Every fetch is one I-TLB access. Fast fetches stay within the current I-TLB entry, so the model's LRU order
   // cannot change there; slow fetches each made one modelled lookup (clock0 ticks).
