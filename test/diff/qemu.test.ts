@@ -1,0 +1,187 @@
+// Differential suite: every guest in guest/bin runs under qemu-riscv64 (the oracle) and under the emulator CLI
+// (`node bin/mmulab.js run <elf> [args..] [options]`) with the same arguments and the same explicit environment;
+// stdout and the exit status must be identical. A guest killed by signal N counts as status 128 + N on both sides
+// (mmulab reports it that way; qemu-riscv64 kills itself with the signal, which spawnSync reports as `signal`).
+// stderr is not compared: qemu and mmulab each describe a fatal signal in their own words.
+//
+// Without qemu-riscv64 the comparisons are skipped locally and fail under CI (CI installs qemu-user). Without a
+// built CLI (bin/mmulab.js importing dist/) the mmulab side is skipped locally and fails under CI.
+
+import { describe, expect, test } from "vitest";
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { existsSync } from "node:fs";
+import { constants } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const CI = Boolean(process.env.CI);
+const TIMEOUT_MS = 60_000;
+const SPAWN_TIMEOUT_MS = 50_000; // below the test timeout, so a hang is reported as such
+const MAX_BUFFER = 64 << 20;
+
+/** Absolute path of qemu-riscv64, or undefined when it is not installed. */
+function findQemu(): string | undefined {
+  const r = spawnSync("/bin/sh", ["-c", "command -v qemu-riscv64"], { encoding: "utf8" });
+  const path = r.status === 0 ? r.stdout.trim() : "";
+  return path !== "" ? path : undefined;
+}
+
+const qemu = findQemu();
+const mmulabJs = join(root, "bin", "mmulab.js");
+const mmulabBuilt = existsSync(mmulabJs) && existsSync(join(root, "dist", "cli", "main.js"));
+
+interface Outcome {
+  status: number; // exit status, or 128 + signal number
+  signal: NodeJS.Signals | null; // the signal that killed the process itself, if one did
+  stdout: string;
+  stderr: string;
+}
+
+function outcome(r: SpawnSyncReturns<string>, what: string): Outcome {
+  if (r.error && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") {
+    throw new Error(`${what}: still running after ${SPAWN_TIMEOUT_MS} ms (killed)`);
+  }
+  if (r.error) throw new Error(`${what}: ${r.error.message}`);
+  let status: number;
+  if (r.status !== null) status = r.status;
+  else if (r.signal) status = 128 + constants.signals[r.signal];
+  else throw new Error(`${what}: neither an exit status nor a signal`);
+  return { status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Case {
+  guest: string;
+  args?: string[];
+  /** the guest's whole environment (both sides get exactly this) */
+  env?: Record<string, string>;
+  /** expected exit status under qemu (128 + N for signal N) */
+  status: number;
+  /** extra checks on qemu's stdout */
+  stdoutMatch?: RegExp;
+}
+
+const BASE_ENV: Record<string, string> = { MMULAB_SUITE: "diff" };
+
+/** Runs under qemu-riscv64, with core dumps off (qemu-user would otherwise write qemu_*.core files). */
+function runQemu(c: Case): Outcome {
+  const guest = join("guest", "bin", c.guest);
+  const r = spawnSync("/bin/sh", ["-c", 'ulimit -c 0; exec "$0" "$@"', qemu!, guest, ...(c.args ?? [])], {
+    cwd: root,
+    env: c.env ?? BASE_ENV,
+    encoding: "utf8",
+    maxBuffer: MAX_BUFFER,
+    timeout: SPAWN_TIMEOUT_MS,
+    killSignal: "SIGKILL",
+  });
+  return outcome(r, `qemu-riscv64 ${c.guest}`);
+}
+
+/** Runs under the emulator CLI, as `mmulab run <elf> [args..] [options]`, the guest environment given by --env. */
+function runMmulab(guest: string, args: string[], env: Record<string, string>, options: string[] = []): Outcome {
+  const envFlags = Object.entries(env).flatMap(([k, v]) => ["--env", `${k}=${v}`]);
+  const r = spawnSync(
+    process.execPath,
+    [mmulabJs, "run", join("guest", "bin", guest), ...args, ...options, ...envFlags],
+    { cwd: root, env, encoding: "utf8", maxBuffer: MAX_BUFFER, timeout: SPAWN_TIMEOUT_MS, killSignal: "SIGKILL" },
+  );
+  return outcome(r, `mmulab ${guest}`);
+}
+
+/** A short description of the first difference between two outputs, or undefined when they are equal. */
+function firstDifference(expected: string, actual: string): string | undefined {
+  if (expected === actual) return undefined;
+  const e = expected.split("\n"), a = actual.split("\n");
+  let i = 0;
+  while (i < e.length && i < a.length && e[i] === a[i]) i++;
+  const show = (lines: string[]) => (i < lines.length ? JSON.stringify(lines[i]) : "<end of output>");
+  return `stdout differs at line ${i + 1} (of ${e.length} / ${a.length}):\n  qemu:   ${show(e)}\n  mmulab: ${show(a)}`
+    + (i > 0 ? `\n  previous line: ${JSON.stringify(e[i - 1])}` : "");
+}
+
+const ILL = 128 + 4, TRAP = 128 + 5, SEGV = 128 + 11;
+
+const CASES: Case[] = [
+  { guest: "hello", status: 0, stdoutMatch: /^Hello, world!\n/ },
+  {
+    guest: "echo",
+    args: ["alpha", "two words", "", "ünïcode"],
+    env: { MMULAB_GREETING: "hi there", MMULAB_A: "1", MMULAB_EMPTY: "", OTHER_VAR: "not printed" },
+    status: 0,
+    stdoutMatch: /MMULAB_ variables: 3\n/,
+  },
+  { guest: "echo", args: ["status", "exit=3"], status: 3 },
+  { guest: "malloc", args: ["5000"], status: 0, stdoutMatch: /corrupt=0\n/ },
+  { guest: "qsort", args: ["50000"], status: 0, stdoutMatch: /sorted=yes permutation=yes/ },
+  { guest: "matmul", args: ["48"], status: 0 },
+  { guest: "stride", args: ["8", "2"], status: 0 },
+  { guest: "hashtable", args: ["16"], status: 0 },
+  { guest: "fp", args: ["2000"], status: 0 },
+  { guest: "integer", args: ["20000"], status: 0 },
+  { guest: "fptest", status: 0, stdoutMatch: /fptest done\n$/ },
+  { guest: "divzero", status: 0, stdoutMatch: /no trap\n$/ },
+  { guest: "isa_int", status: 0, stdoutMatch: /isa_int done\n$/ },
+  { guest: "isa_muldiv", status: 0, stdoutMatch: /isa_muldiv done\n$/ },
+  { guest: "isa_amo", status: 0, stdoutMatch: /isa_amo done\n$/ },
+  { guest: "isa_rvc", status: 0, stdoutMatch: /isa_rvc done\n$/ },
+  { guest: "isa_csr", status: 0, stdoutMatch: /isa_csr done\n$/ },
+  { guest: "badjump", status: SEGV },
+  { guest: "segv", status: SEGV },
+  { guest: "segv", args: ["read"], status: SEGV },
+  ...["zero", "ones", "opcode", "csr", "nocsr", "frm"].map((k): Case => ({ guest: "illegal", args: [k], status: ILL })),
+  { guest: "illegal", args: ["ebreak"], status: TRAP },
+];
+
+const title = (c: Case) => [c.guest, ...(c.args ?? []).map((a) => JSON.stringify(a))].join(" ");
+
+describe("differential: qemu-riscv64 vs mmulab", () => {
+  test("qemu-riscv64 is available (required under CI)", () => {
+    if (!qemu) {
+      if (CI) throw new Error("qemu-riscv64 not found: CI must install qemu-user");
+      console.warn("qemu-riscv64 not found: differential tests skipped");
+    }
+  });
+
+  test("the mmulab CLI is built (required under CI)", () => {
+    if (!mmulabBuilt) {
+      if (CI) throw new Error("bin/mmulab.js or dist/ missing: CI must build the CLI (npm run build)");
+      console.warn("mmulab CLI not built (npm run build): only the qemu side is checked");
+    }
+  });
+
+  for (const c of CASES) {
+    test.skipIf(!qemu)(title(c), { timeout: TIMEOUT_MS }, () => {
+      const q = runQemu(c);
+      expect(q.status, `qemu-riscv64 status (stderr: ${q.stderr.trim()})`).toBe(c.status);
+      if (c.stdoutMatch) expect(q.stdout).toMatch(c.stdoutMatch);
+      if (!mmulabBuilt) return;
+      const m = runMmulab(c.guest, c.args ?? [], c.env ?? BASE_ENV);
+      const diff = firstDifference(q.stdout, m.stdout);
+      expect(diff, diff ?? "").toBeUndefined();
+      expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(q.status);
+    });
+  }
+});
+
+describe("mmulab limits (no qemu counterpart)", () => {
+  test.skipIf(!mmulabBuilt)("spin stops at --max-insns with a message and a non-zero status", { timeout: TIMEOUT_MS }, () => {
+    const m = runMmulab("spin", [], BASE_ENV, ["--max-insns", "1000000"]);
+    expect(m.stdout).toBe("spin: looping forever\n");
+    expect(m.status).not.toBe(0);
+    expect(m.stderr.trim()).not.toBe("");
+  });
+
+  test.skipIf(!mmulabBuilt)("hog fails cleanly with --mem 64M", { timeout: TIMEOUT_MS }, () => {
+    const m = runMmulab("hog", ["1024"], BASE_ENV, ["--mem", "64M"]);
+    expect(m.status, `stderr: ${m.stderr}`).not.toBe(0);
+    // a clean failure: the guest's own message or the emulator's, never a host crash (stack trace, abort)
+    const said = m.stderr.trim() !== "" || /malloc failed/.test(m.stdout);
+    expect(said, `no message; stdout tail: ${m.stdout.slice(-200)}`).toBe(true);
+    expect(m.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
+    expect(m.signal, "the emulator process itself was killed").toBeNull();
+    expect(m.stdout).not.toMatch(/hog: done/);
+    // progress lines came out in order, each 16 MiB more than the last
+    const mib = [...m.stdout.matchAll(/^hog: (\d+) MiB$/gm)].map((x) => Number(x[1]));
+    mib.forEach((v, i) => expect(v).toBe(16 * (i + 1)));
+  });
+});
