@@ -255,6 +255,8 @@ export class Machine {
     const out: Record<string, number> = {};
     w.counterNames.forEach((name, i) => { if (name) out[name.toLowerCase()] = Number(w.counter(i)); });
     out["cycles"] = Number(w.cycles());
+    // Hits per TLB level, spelled out (the model counts accesses and misses).
+    for (const t of ["itlb", "dtlb", "l2"]) out[`${t}_hit`] = out[`${t}_access`]! - out[`${t}_miss`]!;
     const s = this.vm.stats;
     out["syscalls"] = this.syscalls.calls;
     out["traps_ecall"] = this.traps.ecall;
