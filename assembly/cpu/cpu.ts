@@ -82,6 +82,7 @@ export function cpuRun(budget: u64): i32 {
     } else {
       np = p + 4;
     }
+    let st = EXIT_BUDGET;   // per instruction, so it is not carried around the loop
     const rd = (insn >> 7) & 31;
     const rs1 = (insn >> 15) & 31;
     const rs2 = (insn >> 20) & 31;
@@ -96,7 +97,7 @@ export function cpuRun(budget: u64): i32 {
         break;
       }
       case 0x19: {                                                                      // JALR
-        if (f3 != 0) { status = EXIT_ILLEGAL; break; }
+        if (f3 != 0) { st = EXIT_ILLEGAL; break; }
         const t = (getX(rs1) + <u64><i64>(<i32>insn >> 20)) & ~(<u64>1);
         setX(rd, np);
         np = t;
@@ -112,7 +113,7 @@ export function cpuRun(budget: u64): i32 {
           case 5: taken = <i64>a >= <i64>b; break;
           case 6: taken = a < b; break;
           case 7: taken = a >= b; break;
-          default: status = EXIT_ILLEGAL; taken = false;
+          default: st = EXIT_ILLEGAL; taken = false;
         }
         if (taken) {
           const imm = ((<i32>insn >> 19) & 0xFFFFF000) | ((insn << 4) & 0x800) | ((insn >> 20) & 0x7E0) | ((insn >> 7) & 0x1E);
@@ -131,10 +132,10 @@ export function cpuRun(budget: u64): i32 {
           case 4: { const h = fastRead(va, 1); v = h ? <u64>load<u8>(h) : slowRead(va, 1); break; }
           case 5: { const h = fastRead(va, 2); v = h ? <u64>load<u16>(h) : slowRead(va, 2); break; }
           case 6: { const h = fastRead(va, 4); v = h ? <u64>load<u32>(h) : slowRead(va, 4); break; }
-          default: status = EXIT_ILLEGAL; v = 0;
+          default: st = EXIT_ILLEGAL; v = 0;
         }
-        if (memFault) { status = memTrap(); break; }
-        if (status == EXIT_BUDGET) setX(rd, v);
+        if (memFault) { st = memTrap(); break; }
+        if (st == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x08: {                                                                      // STORE
@@ -145,9 +146,9 @@ export function cpuRun(budget: u64): i32 {
           case 1: { const h = fastWrite(va, 2); if (h) store<u16>(h, <u16>v); else slowWrite(va, 2, v); break; }
           case 2: { const h = fastWrite(va, 4); if (h) store<u32>(h, <u32>v); else slowWrite(va, 4, v); break; }
           case 3: { const h = fastWrite(va, 8); if (h) store<u64>(h, v); else slowWrite(va, 8, v); break; }
-          default: status = EXIT_ILLEGAL;
+          default: st = EXIT_ILLEGAL;
         }
-        if (memFault) status = memTrap();
+        if (memFault) st = memTrap();
         break;
       }
       case 0x04: {                                                                      // OP-IMM
@@ -156,7 +157,7 @@ export function cpuRun(budget: u64): i32 {
         let v: u64;
         switch (f3) {
           case 0: v = a + imm; break;
-          case 1: if ((insn >> 26) != 0) { status = EXIT_ILLEGAL; v = 0; } else v = a << (imm & 63); break;
+          case 1: if ((insn >> 26) != 0) { st = EXIT_ILLEGAL; v = 0; } else v = a << (imm & 63); break;
           case 2: v = <i64>a < <i64>imm ? 1 : 0; break;
           case 3: v = a < imm ? 1 : 0; break;
           case 4: v = a ^ imm; break;
@@ -164,13 +165,13 @@ export function cpuRun(budget: u64): i32 {
             const hi = insn >> 26;
             if (hi == 0) v = a >> (imm & 63);
             else if (hi == 0x10) v = <u64>(<i64>a >> <i64>(imm & 63));
-            else { status = EXIT_ILLEGAL; v = 0; }
+            else { st = EXIT_ILLEGAL; v = 0; }
             break;
           }
           case 6: v = a | imm; break;
           default: v = a & imm;
         }
-        if (status == EXIT_BUDGET) setX(rd, v);
+        if (st == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x0C: {                                                                      // OP
@@ -191,7 +192,7 @@ export function cpuRun(budget: u64): i32 {
         } else if (f7 == 0x20) {
           if (f3 == 0) v = a - b;
           else if (f3 == 5) v = <u64>(<i64>a >> <i64>(b & 63));
-          else status = EXIT_ILLEGAL;
+          else st = EXIT_ILLEGAL;
         } else if (f7 == 1) {
           switch (f3) {
             case 0: v = a * b; break;
@@ -203,8 +204,8 @@ export function cpuRun(budget: u64): i32 {
             case 6: v = rem64(a, b); break;
             default: v = remu64(a, b);
           }
-        } else status = EXIT_ILLEGAL;
-        if (status == EXIT_BUDGET) setX(rd, v);
+        } else st = EXIT_ILLEGAL;
+        if (st == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x06: {                                                                      // OP-IMM-32
@@ -215,8 +216,8 @@ export function cpuRun(budget: u64): i32 {
         else if (f3 == 1 && (insn >> 25) == 0) v = sx32(<u64>(<u32>a << sh));
         else if (f3 == 5 && (insn >> 25) == 0) v = sx32(<u64>(<u32>a >> sh));
         else if (f3 == 5 && (insn >> 25) == 0x20) v = <u64><i64>(<i32>a >> sh);
-        else status = EXIT_ILLEGAL;
-        if (status == EXIT_BUDGET) setX(rd, v);
+        else st = EXIT_ILLEGAL;
+        if (st == EXIT_BUDGET) setX(rd, v);
         break;
       }
       case 0x0E: {                                                                      // OP-32
@@ -227,11 +228,11 @@ export function cpuRun(budget: u64): i32 {
           if (f3 == 0) v = sx32(a + b);
           else if (f3 == 1) v = sx32(<u64>(<u32>a << (<u32>b & 31)));
           else if (f3 == 5) v = sx32(<u64>(<u32>a >> (<u32>b & 31)));
-          else status = EXIT_ILLEGAL;
+          else st = EXIT_ILLEGAL;
         } else if (f7 == 0x20) {
           if (f3 == 0) v = sx32(a - b);
           else if (f3 == 5) v = <u64><i64>(<i32>a >> (<i32>b & 31));
-          else status = EXIT_ILLEGAL;
+          else st = EXIT_ILLEGAL;
         } else if (f7 == 1) {
           switch (f3) {
             case 0: v = sx32(<u64>(<u32>a * <u32>b)); break;
@@ -239,21 +240,21 @@ export function cpuRun(budget: u64): i32 {
             case 5: v = divu32(a, b); break;
             case 6: v = rem32(a, b); break;
             case 7: v = remu32(a, b); break;
-            default: status = EXIT_ILLEGAL;
+            default: st = EXIT_ILLEGAL;
           }
-        } else status = EXIT_ILLEGAL;
-        if (status == EXIT_BUDGET) setX(rd, v);
+        } else st = EXIT_ILLEGAL;
+        if (st == EXIT_BUDGET) setX(rd, v);
         break;
       }
-      case 0x03: if (f3 > 1) status = EXIT_ILLEGAL; break;                              // FENCE, FENCE.I
+      case 0x03: if (f3 > 1) st = EXIT_ILLEGAL; break;                              // FENCE, FENCE.I
       case 0x1C: {                                                                      // SYSTEM
         if (f3 == 0) {
-          if (insn == 0x00000073) status = EXIT_ECALL;
-          else if (insn == 0x00100073) status = EXIT_BREAKPOINT;
-          else status = EXIT_ILLEGAL;
+          if (insn == 0x00000073) st = EXIT_ECALL;
+          else if (insn == 0x00100073) st = EXIT_BREAKPOINT;
+          else st = EXIT_ILLEGAL;
           break;
         }
-        if (f3 == 4) { status = EXIT_ILLEGAL; break; }
+        if (f3 == 4) { st = EXIT_ILLEGAL; break; }
         const csr = insn >> 20;
         const src: u64 = f3 >= 5 ? <u64>rs1 : getX(rs1);
         const op = f3 & 3; // 1 = write, 2 = set, 3 = clear
@@ -261,28 +262,29 @@ export function cpuRun(budget: u64): i32 {
         const writes = op == 1 || rs1 != 0;
         const old = (op == 1 && rd == 0) ? 0 : csrRead(csr, budget - left);
         if (writes) {
-          if ((csr >> 10) == 3) { clearCsrIllegal(); status = EXIT_ILLEGAL; } // read-only CSR space
+          if ((csr >> 10) == 3) { clearCsrIllegal(); st = EXIT_ILLEGAL; } // read-only CSR space
           else csrWrite(csr, op == 1 ? src : op == 2 ? (old | src) : (old & ~src));
         }
-        if (csrIllegal) { clearCsrIllegal(); status = EXIT_ILLEGAL; }
-        if (status != EXIT_BUDGET) break;
+        if (csrIllegal) { clearCsrIllegal(); st = EXIT_ILLEGAL; }
+        if (st != EXIT_BUDGET) break;
         setX(rd, old);
         break;
       }
       case 0x0B: {                                                                      // AMO (A extension)
-        status = execAmo(insn);
-        if (status == EXIT_PAGE_FAULT) status = memTrap();
+        st = execAmo(insn);
+        if (st == EXIT_PAGE_FAULT) st = memTrap();
         break;
       }
       case 0x01: case 0x09: case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: {    // F, D
-        status = execFp(insn);
-        if (status == EXIT_PAGE_FAULT) status = memTrap();
+        st = execFp(insn);
+        if (st == EXIT_PAGE_FAULT) st = memTrap();
         break;
       }
-      default: status = EXIT_ILLEGAL;
+      default: st = EXIT_ILLEGAL;
     }
-    if (status != EXIT_BUDGET) {
+    if (st != EXIT_BUDGET) {
       // The instruction trapped: it does not retire and pc stays on it (ecall/ebreak included).
+      status = st;
       if (status == EXIT_ILLEGAL) exitInsn = (raw & 3) == 3 ? raw : raw & 0xFFFF;
       clearMemFault();
       break;
