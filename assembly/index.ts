@@ -27,6 +27,9 @@ export {
   CAUSE_FETCH_ACCESS, CAUSE_MISALIGNED_LOAD, CAUSE_LOAD_ACCESS, CAUSE_MISALIGNED_STORE, CAUSE_STORE_ACCESS,
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
 } from "./layout";
+// Trace-driven single-TLB replay (src/trace/): the batch buffer and the replay loop.
+export { TRACE_BASE, TRACE_CAPACITY } from "./layout";
+export { replayPages } from "./trace/replay";
 
 /**
  * Sizes guest RAM to `ramBytes` (a multiple of 4 KiB) and resets the machine. Returns 0, or −1 when the
@@ -87,3 +90,6 @@ export function clearReservation(): void { setReservation(false, 0, 0); }
 
 export function setSatp(v: u64): void { mmu.setSatp(v); }
 export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void { mmu.sfenceVma(va, asid, byVa, byAsid); }
+
+// Replacement policies beyond the first three (tlb/policy.ts) and the per-TLB policy parameter word.
+export { POLICY_PLRU, POLICY_NRU, POLICY_LFU, POLICY_SRRIP, POLICY_BRRIP, POLICY_MRU, NPOLICIES, K_POLICY_PARAM } from "./layout";

@@ -6,6 +6,7 @@
 //   TLB_BASE                   modelled TLB arrays (L1I, L1D, L2), fixed maximum size
 //   HOSTCACHE_BASE             host speed cache for data accesses (a subset of the modelled L1 D-TLB)
 //   RVC_TABLE                  compressed-instruction expansion table (65536 × u32)
+//   TRACE_BASE                 trace buffer: a batch of u64 page numbers for trace-driven replay (trace/replay.ts)
 //   RAM_BASE                   guest physical memory; guest physical address p lives at RAM_BASE + p
 
 export const STATE_BASE: usize = 0x10000;
@@ -19,17 +20,23 @@ export const NCONFIG: u32 = 64;
 // Modelled TLBs. Entry layout (TLBE_SIZE bytes):
 //   +0  tag   u64  virtual page base | level << 1 | 1 (valid); the page base's low 12 bits are always zero
 //   +8  pbase u64  physical page base
-//   +16 stamp u64  replacement state (LRU: last-use time; FIFO: fill time)
+//   +16 stamp u64  time of the last lookup that found or filled the entry (every hit stores it, nothing else)
 //   +24 meta  u32  PERM_* bits | ASID << 16
-//   +28 aux   u32  reserved for policies
+//   +28 aux   u32  policy state (FIFO: fill sequence; RRIP/NRU: RRPV; LFU: hit count)
+//   +32 auxt  u64  policy time (RRIP/NRU: when aux was last written; a newer stamp means a hit since)
+//   +40       u64  reserved for policies (e.g. a lock bit for wired entries)
+// Replacement state is derived from these words at fill time (assembly/tlb/policy.ts), so hits stay one store.
+export const TLBE_STAMP: u32 = 16;
+export const TLBE_AUX: u32 = 28;
+export const TLBE_AUXT: u32 = 32;
 export const TLB_COUNT: u32 = 3;                 // 0 = L1 instruction, 1 = L1 data, 2 = unified L2
 export const TLB_L1I: u32 = 0;
 export const TLB_L1D: u32 = 1;
 export const TLB_L2: u32 = 2;
 export const TLB_MAX_ENTRIES: u32 = 4096;
-export const TLBE_SIZE: u32 = 32;
+export const TLBE_SIZE: u32 = 48;
 export const TLB_BASE: usize = 0x20000;
-export const TLB_STRIDE: usize = TLB_MAX_ENTRIES * TLBE_SIZE; // 128 KiB per TLB
+export const TLB_STRIDE: usize = TLB_MAX_ENTRIES * TLBE_SIZE; // 192 KiB per TLB
 
 // Host data cache: direct-mapped, HC_SLOTS slots of HC_SIZE bytes:
 //   +0 read tag u64, +8 write tag u64, +16 addend u64 (host address − va), +24 model entry address u32
@@ -40,6 +47,9 @@ export const HOSTCACHE_BASE: usize = TLB_BASE + TLB_COUNT * TLB_STRIDE;
 // illegal compressed parcel 0x0000, whose cold path then performs the real (faulting) fetch. See mmu.ts.
 export const POISON_PAGE: usize = HOSTCACHE_BASE + HC_SLOTS * HC_SIZE + 0x1000;
 export const RVC_TABLE: usize = 0x100000;
+// Trace replay batch: TRACE_CAPACITY u64 page numbers (512 KiB), between the end of RVC_TABLE (0x140000) and RAM.
+export const TRACE_BASE: usize = 0x180000;
+export const TRACE_CAPACITY: u32 = 65536;
 export const RAM_BASE: usize = 0x200000;
 
 // Permission and status bits kept in a TLB entry's meta word (same positions as a RISC-V PTE's low byte, which is
@@ -85,10 +95,20 @@ export const K_COST_FLUSH: u32 = 14;    // cycles per sfence.vma
 export const K_SEED: u32 = 15;          // seed of the random replacement policy
 export const K_TIMEBASE_DIV: u32 = 16;  // cycles per tick of the time CSR
 export const K_AD_MODE: u32 = 17;       // 0 = hardware updates A/D (Svadu), 1 = fault instead (Svade)
+export const K_POLICY_PARAM: u32 = 18;  // + tlb: the policy's parameter (RRIP: RRPV bits M, 0 = default 2;
+                                        // reserved for e.g. a wired-entry count); read by tlbConfigure
 
+// Replacement policy codes (K_POLICY); each is one module under tlb/policy/, registered in tlb/policy.ts.
 export const POLICY_LRU: u32 = 0;
 export const POLICY_FIFO: u32 = 1;
 export const POLICY_RANDOM: u32 = 2;
+export const POLICY_PLRU: u32 = 3;
+export const POLICY_NRU: u32 = 4;
+export const POLICY_LFU: u32 = 5;
+export const POLICY_SRRIP: u32 = 6;
+export const POLICY_BRRIP: u32 = 7;
+export const POLICY_MRU: u32 = 8;
+export const NPOLICIES: u32 = 9;
 
 // Why run() returned.
 export const EXIT_BUDGET: i32 = 0;      // executed the requested number of instructions

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Launcher: the CLI lives in dist/cli/main.js (built by `npm run build`).
-import { main } from "../dist/cli/main.js";
+import { runCli } from "../dist/cli/main.js";
 
-process.exitCode = main();
+process.exitCode = await runCli();

@@ -14,6 +14,8 @@ import { ARCHS, ConfigError } from "../machine/config.js";
 import { Machine, type RunResult } from "../machine/machine.js";
 import { machineConfig } from "../index.js";
 import { formatStats, statsJson } from "./report.js";
+import { TraceError } from "../trace/batch.js";
+import { traceMain, TraceUsageError } from "./trace.js";
 
 const PROG = "mmulab";
 /** Options of `run` that take a value (needed to find where the guest's argv starts), and flags. */
@@ -95,6 +97,7 @@ function parseCli(own: string[]): RunArgs | "done" {
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, default: [], describe: "NAME=value for the guest environment" }),
     () => { ran = true; })
+    .command("trace [file]", "replay a memory trace through one modelled TLB (mmulab trace --help)")
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
     .strict()
     .help()
@@ -193,6 +196,26 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
     if (e instanceof ElfError) { say(e.message); return 1; }   // the program cannot be run
+    say(`internal error: ${(e as Error).message ?? String(e)}`);
+    return 70;
+  }
+}
+
+/**
+ * The whole command line, including the asynchronous commands (`trace` streams its input): the launcher's entry
+ * point. Everything else goes to main().
+ */
+export async function runCli(argv: readonly string[] = hideBin(process.argv), io: GuestIo = hostIo): Promise<number> {
+  const cmd = argv.find((t) => !t.startsWith("-"));
+  if (cmd !== "trace") return main(argv, io);
+  const say = (line: string): void => {
+    try { io.write(2, enc.encode(`${PROG}: ${line}\n`)); } catch { /* stderr is gone: nothing more to say */ }
+  };
+  try {
+    return await traceMain(argv, io, say);
+  } catch (e) {
+    if (e instanceof TraceUsageError || e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
+    if (e instanceof TraceError) { say(e.message); return 1; }
     say(`internal error: ${(e as Error).message ?? String(e)}`);
     return 70;
   }

@@ -1,0 +1,151 @@
+// `mmulab trace`: a trace-driven study of one TLB. The trace is a valgrind lackey log, an mmulab binary trace
+// (src/trace/FORMAT.md), either possibly gzipped, standard input ('-'), or a seeded synthetic generator (--gen).
+// Bad input gives one line on stderr: status 2 for usage and geometry errors, 1 for malformed or truncated traces.
+
+import { writeFileSync } from "node:fs";
+import yargs from "yargs";
+import type { GuestIo } from "../bsd/files.js";
+import { ConfigError, POLICIES } from "../machine/config.js";
+import { BinaryTraceWriter, FLAG_IFETCH, FLAG_MODIFY2 } from "../trace/binary.js";
+import { type ReadStats, type TraceBatch, type TraceSource } from "../trace/batch.js";
+import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";
+import { GEN_USAGE, generate, parseGenSpec } from "../trace/gen.js";
+import { pageShiftOf } from "../trace/replay.js";
+import { readTrace, runStudy, type StudyResult, type TraceFormat } from "../trace/study.js";
+
+export class TraceUsageError extends Error {
+  override name = "TraceUsageError";
+}
+
+interface TraceArgs {
+  file?: string;
+  gen?: string;
+  refs: string;
+  entries: number;
+  ways: number;
+  policy: string;
+  "page-size": string;
+  format: string;
+  ifetch: boolean;
+  "modify-as": number;
+  lenient: boolean;
+  opt: boolean;
+  "opt-limit": number;
+  seed: string;
+  json?: string;
+  write?: string;
+}
+
+function parseArgs(argv: readonly string[]): TraceArgs | "done" {
+  let ran = false;
+  const out = yargs([...argv])
+    .scriptName("mmulab")
+    .command("trace [file]", "replay a memory trace through one modelled TLB", (y) => y
+      .positional("file", { type: "string", describe: "lackey log or mmulab binary trace (.gz accepted; '-' = stdin)" })
+      .option("gen", { type: "string", describe: `synthetic trace instead of a file: ${GEN_USAGE}` })
+      .option("refs", { type: "string", default: "1000000", describe: "references to generate with --gen" })
+      .option("entries", { type: "number", default: 64, describe: "TLB entries" })
+      .option("ways", { type: "number", default: 4, describe: "associativity (entries/ways sets, a power of two)" })
+      .option("policy", { type: "string", default: "lru", describe: `replacement policy: ${POLICIES.join(", ")}` })
+      .option("page-size", { type: "string", default: "4K", describe: "page size (a power of two, e.g. 4K, 2M)" })
+      .option("format", { type: "string", default: "auto", choices: ["auto", "lackey", "bin"], describe: "trace format" })
+      .option("ifetch", { type: "boolean", default: true, describe: "include instruction fetches (--no-ifetch drops them)" })
+      .option("modify-as", { type: "number", default: 2, choices: [1, 2], describe: "a lackey 'M' counts as 1 access or 2 (load + store)" })
+      .option("lenient", { type: "boolean", default: false, describe: "skip malformed lackey lines and count them" })
+      .option("opt", { type: "boolean", default: false,
+        describe: "also compute Belady's MIN for the same geometry; holds the trace in memory (about 4 bytes per " +
+          "reference) and refuses traces above --opt-limit references (sample them instead)" })
+      .option("opt-limit", { type: "number", default: DEFAULT_OPT_LIMIT, describe: "most references --opt will hold" })
+      .option("seed", { type: "string", default: "0", describe: "seed of random replacement" })
+      .option("json", { type: "string", describe: "write the results as JSON to this file" })
+      .option("write", { type: "string", describe: "also write the trace read, as an mmulab binary trace, to this file" }),
+    () => { ran = true; })
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => { throw new TraceUsageError((msg ?? err?.message ?? "bad command line").replace(/\s*\n\s*/g, " ")); })
+    .parseSync();
+  if (!ran) return "done";
+  return out as unknown as TraceArgs;
+}
+
+/** Parses a byte size with an optional K/M/G suffix (binary units). */
+export function parseBytes(s: string, what: string): number {
+  const m = /^(\d+)\s*([kKmMgG]?)(i?[bB])?$/.exec(s.trim());
+  if (!m) throw new ConfigError(`bad ${what} '${s}' (expected e.g. 4096, 4K, 2M)`);
+  return Number(m[1]) * { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase()]!;
+}
+
+function parseRefs(s: string): number {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(s.trim());
+  const v = m ? Number(m[1]) * { "": 1, k: 1e3, m: 1e6, g: 1e9 }[m[2]!.toLowerCase()]! : NaN;
+  if (!Number.isSafeInteger(v) || v <= 0) throw new ConfigError(`--refs: bad reference count '${s}'`);
+  return v;
+}
+
+function pct(x: number): string { return `${(100 * x).toFixed(4)}%`; }
+function num(n: number): string { return n.toLocaleString("en-US"); }
+
+export function formatStudy(r: StudyResult, source: string, skipped: number): string {
+  const lines = [
+    `trace       ${source}`,
+    `TLB         ${r.entries} entries, ${r.ways}-way (${r.sets} sets), ${r.policy}, ${r.pageSize}-byte pages`,
+    `accesses    ${num(r.accesses)}` + (skipped > 0 ? ` (${num(skipped)} malformed lines skipped)` : ""),
+    `misses      ${num(r.misses)}`,
+    `miss rate   ${pct(r.missRate)}`,
+  ];
+  if (r.opt) {
+    const o = r.opt;
+    const rel = o.misses === 0 ? (r.misses === 0 ? "0%" : "-") : `${((100 * o.excessMisses) / o.misses).toFixed(2)}%`;
+    lines.push(`MIN misses  ${num(o.misses)} (Belady's optimum, miss rate ${pct(o.missRate)})`);
+    lines.push(`${r.policy} - MIN  ${num(o.excessMisses)} misses (+${rel} over MIN)`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Runs `mmulab trace ...` (argv includes the word "trace"); returns the exit status. */
+export async function traceMain(argv: readonly string[], io: GuestIo, say: (line: string) => void): Promise<number> {
+  const a = parseArgs(argv);
+  if (a === "done") return 0;
+  if (a.file === "" && argv.includes("-")) a.file = "-";    // yargs reads a lone '-' as an empty string
+  if ((a.file === undefined) === (a.gen === undefined)) {
+    throw new TraceUsageError("give either a trace file ('-' for stdin) or --gen SPEC");
+  }
+  const pageSize = parseBytes(a["page-size"], "--page-size");
+  const shift = pageShiftOf(pageSize);
+  if (!/^\d+$/.test(a.seed)) throw new ConfigError(`--seed: bad seed '${a.seed}'`);
+  const geometry = { entries: a.entries, ways: a.ways, policy: a.policy.toLowerCase(), seed: BigInt(a.seed) };
+  const stats: ReadStats = { lines: 0, skipped: 0, records: 0 };
+  let trace: TraceSource;
+  let source: string;
+  if (a.gen !== undefined) {
+    const spec = parseGenSpec(a.gen);
+    const refs = parseRefs(a.refs);
+    trace = generate(spec, refs, shift);
+    source = `--gen ${a.gen} (${num(refs)} references)`;
+  } else {
+    trace = readTrace(a.file!, a.format as TraceFormat, { ifetch: a.ifetch, modifyAs: a["modify-as"] as 1 | 2, lenient: a.lenient }, stats);
+    source = a.file === "-" ? "<stdin>" : a.file!;
+  }
+  if (a.write !== undefined) {
+    const writer = new BinaryTraceWriter(a.write, { flags: (a.ifetch ? FLAG_IFETCH : 0) | (a["modify-as"] === 2 ? FLAG_MODIFY2 : 0), pageShift: shift });
+    const inner = trace;
+    trace = (async function* (): AsyncGenerator<TraceBatch> {
+      for await (const b of inner) { writer.write(b); yield b; }
+      writer.close();
+    })();
+  }
+  const r = await runStudy(trace, { geometry, pageSize, opt: a.opt, optLimit: a["opt-limit"] });
+  io.write(1, new TextEncoder().encode(formatStudy(r, source, stats.skipped)));
+  if (a.json !== undefined) {
+    const doc = { source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };
+    try {
+      writeFileSync(a.json, JSON.stringify(doc, null, 2) + "\n");
+    } catch (e) {
+      say(`cannot write '${a.json}': ${(e as Error).message}`);
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,141 @@
+// mmulab's binary trace format (FORMAT.md): a 32-byte header, then fixed 8-byte records, so a reader copies
+// bytes straight into a batch and replay is a straight loop. The writer patches the record count into the header
+// when it closes a seekable file; a stream written to a pipe keeps COUNT_UNKNOWN and is read to its end.
+
+import { closeSync, openSync, writeSync } from "node:fs";
+import { KIND_IFETCH, type ReadOptions, type ReadStats, TraceBatch, TraceError } from "./batch.js";
+
+export const MAGIC = "MMUTRACE";
+export const VERSION = 1;
+export const HEADER_SIZE = 32;
+export const RECORD_SIZE = 8;
+export const COUNT_UNKNOWN = 0xFFFF_FFFF_FFFF_FFFFn;
+export const FLAG_IFETCH = 1;      // instruction fetches were recorded
+export const FLAG_MODIFY2 = 2;     // a read-modify-write was recorded as a load and a store
+
+export interface TraceHeader {
+  version: number;
+  flags: number;
+  recordSize: number;
+  pageShift: number;               // page size hint: log2 bytes (0 = none)
+  count: bigint;                   // COUNT_UNKNOWN when written to a stream
+}
+
+export function encodeHeader(h: Omit<TraceHeader, "version" | "recordSize">): Uint8Array {
+  const b = new Uint8Array(HEADER_SIZE);
+  const dv = new DataView(b.buffer);
+  b.set(new TextEncoder().encode(MAGIC));
+  dv.setUint16(8, VERSION, true);
+  dv.setUint16(10, h.flags, true);
+  dv.setUint16(12, RECORD_SIZE, true);
+  dv.setUint16(14, h.pageShift, true);
+  dv.setBigUint64(16, h.count, true);
+  return b;
+}
+
+/** True when `b` starts with the format's magic. */
+export function isBinaryTrace(b: Uint8Array): boolean {
+  if (b.length < MAGIC.length) return false;
+  for (let i = 0; i < MAGIC.length; i++) if (b[i] !== MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Decodes and checks a header; throws TraceError naming `name`. */
+export function decodeHeader(b: Uint8Array, name: string): TraceHeader {
+  if (b.length < HEADER_SIZE) throw new TraceError(`${name}: truncated binary trace (header is ${b.length} of ${HEADER_SIZE} bytes)`);
+  if (!isBinaryTrace(b)) throw new TraceError(`${name}: not an mmulab binary trace (bad magic)`);
+  const dv = new DataView(b.buffer, b.byteOffset, HEADER_SIZE);
+  const h: TraceHeader = {
+    version: dv.getUint16(8, true), flags: dv.getUint16(10, true), recordSize: dv.getUint16(12, true),
+    pageShift: dv.getUint16(14, true), count: dv.getBigUint64(16, true),
+  };
+  if (h.version !== VERSION) throw new TraceError(`${name}: binary trace version ${h.version} is not supported (expected ${VERSION})`);
+  if (h.recordSize !== RECORD_SIZE) throw new TraceError(`${name}: record size ${h.recordSize} is not supported (expected ${RECORD_SIZE})`);
+  return h;
+}
+
+/** Writes batches to a binary trace file ('-' = stdout). */
+export class BinaryTraceWriter {
+  private readonly fd: number;
+  private records = 0n;
+  private readonly seekable: boolean;
+
+  constructor(readonly path: string, private readonly header: { flags: number; pageShift: number }) {
+    this.seekable = path !== "-";
+    try {
+      this.fd = this.seekable ? openSync(path, "w") : 1;
+    } catch (e) {
+      throw new TraceError(`cannot write '${path}': ${(e as Error).message}`);
+    }
+    this.put(encodeHeader({ ...header, count: COUNT_UNKNOWN }));
+  }
+
+  private put(b: Uint8Array, at: number | null = null): void {
+    let off = 0;
+    while (off < b.length) off += writeSync(this.fd, b, off, b.length - off, at === null ? null : at + off);
+  }
+
+  write(batch: TraceBatch): void {
+    this.put(batch.bytes.subarray(0, batch.count * RECORD_SIZE));
+    this.records += BigInt(batch.count);
+  }
+
+  /** Patches the record count (seekable files) and closes. Returns the number of records written. */
+  close(): bigint {
+    if (this.seekable) {
+      this.put(encodeHeader({ ...this.header, count: this.records }), 0);
+      closeSync(this.fd);
+    }
+    return this.records;
+  }
+}
+
+/**
+ * Reads a binary trace from a byte stream in batches (the same batch object each time). A stream that ends in the
+ * middle of a record, or before the count in its header, is reported as truncated.
+ */
+export async function* readBinary(bytes: AsyncIterable<Uint8Array>, name: string, o: ReadOptions = {},
+  stats?: ReadStats, onHeader?: (h: TraceHeader) => void): AsyncGenerator<TraceBatch> {
+  const batch = new TraceBatch(o.batchRecords);
+  const cap = batch.capacity * RECORD_SIZE;
+  const dropI = o.ifetch === false;
+  let header: TraceHeader | undefined;
+  const head = new Uint8Array(HEADER_SIZE);
+  let headFill = 0;
+  let fill = 0;            // bytes in the batch
+  let total = 0n;          // records read
+  const flush = function* (bytesInBatch: number): Generator<TraceBatch> {
+    batch.count = bytesInBatch / RECORD_SIZE;
+    total += BigInt(batch.count);
+    if (dropI) batch.dropIfetch();
+    if (stats) stats.records += batch.count;
+    if (batch.count > 0) yield batch;
+  };
+  for await (const chunk of bytes) {
+    let at = 0;
+    if (!header) {
+      const n = Math.min(HEADER_SIZE - headFill, chunk.length);
+      head.set(chunk.subarray(0, n), headFill);
+      headFill += n; at = n;
+      if (headFill < HEADER_SIZE) continue;
+      header = decodeHeader(head, name);
+      onHeader?.(header);
+    }
+    while (at < chunk.length) {
+      const n = Math.min(cap - fill, chunk.length - at);
+      batch.bytes.set(chunk.subarray(at, at + n), fill);
+      fill += n; at += n;
+      if (fill === cap) { yield* flush(fill); fill = 0; }
+    }
+  }
+  if (!header) decodeHeader(head.subarray(0, headFill), name);
+  const partial = fill % RECORD_SIZE;
+  const whole = fill - partial;
+  if (whole > 0) yield* flush(whole);
+  if (partial !== 0) {
+    throw new TraceError(`${name}: truncated binary trace (ends ${partial} bytes into record ${total})`);
+  }
+  if (header!.count !== COUNT_UNKNOWN && total !== header!.count) {
+    throw new TraceError(`${name}: truncated binary trace (header says ${header!.count} records, found ${total})`);
+  }
+}
