@@ -13,8 +13,8 @@ import {
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
   CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
 } from "../layout";
-import { tlbFind, tlbInsert, tlbTick, tlbFlush, tlbWays, evictedEntry, evictedTag, tlbResetAll } from "../tlb/tlb";
-import { policyReset } from "../tlb/policy";
+import { tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlush, tlbWays, evictedEntry, evictedTag, tlbResetAll } from "../tlb/tlb";
+import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy";
 import { radixWalk, walkPbase, walkLevel, walkPerm, walkRefs, walkAdWrites, walkAccessFault, ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
 
 export { ACC_FETCH, ACC_LOAD, ACC_STORE };
@@ -118,6 +118,7 @@ let xEntry: usize = 0;
 let xPbase: u64 = 0;
 let xShift: u32 = 12;
 let xMeta: u32 = 0;
+let xL1Hit: bool = false;  // the L1 lookup hit (false after a fill)
 
 export function setTrap(cause: u32, va: u64): void { trapCause = cause; trapValue = va; }
 
@@ -157,8 +158,9 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
     return true;
   }
   let e = tlbFind(l1, va, satpAsid);
+  xL1Hit = e != 0;
   if (e != 0) {
-    store<u64>(e, now, 16);
+    tlbTouch(l1, e, now);
   } else {
     bump(l1 == TLB_L1I ? C_ITLB_MISS : C_DTLB_MISS, 1);
     let level: u32, pbase: u64, meta: u32;
@@ -167,7 +169,7 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
     const now2 = hasL2 ? tlbTick(TLB_L2) : 0;
     const e2 = hasL2 ? tlbFind(TLB_L2, va, satpAsid) : 0;
     if (e2 != 0) {
-      store<u64>(e2, now2, 16);
+      tlbTouch(TLB_L2, e2, now2);
       charge(cfg(K_COST_L2_HIT));
       level = (<u32>load<u64>(e2) >> 1) & 7; pbase = load<u64>(e2, 8); meta = load<u32>(e2, 24);
     } else {
@@ -216,8 +218,9 @@ export function translateData(va: u64, acc: u32): usize {
   if (!translateModel(TLB_L1D, va, acc, now)) return 0;
   const pa = xPa(va);
   if (pa >= ramSize) { fault(acc, va, true); return 0; }
-  // Without a modelled L1 D-TLB every access must reach the L2 model, so nothing may be cached on the host.
-  if (xEntry == SCRATCH_ENTRY && satpMode != 0) return RAM_BASE + <usize>pa;
+  // Without a modelled L1 D-TLB every access must reach the L2 model, so nothing may be cached on the host; the
+  // same holds when the D-TLB's policy counts every hit (LFU).
+  if (satpMode != 0 && (xEntry == SCRATCH_ENTRY || policyNeeds(TLB_L1D) == HITS_COUNT)) return RAM_BASE + <usize>pa;
   const page = va & ~(<u64>0xFFF);
   const s = HOSTCACHE_BASE + ((<u32>(va >> 12) & (HC_SLOTS - 1)) * HC_SIZE);
   store<u64>(s, (xMeta & (PERM_R | PERM_U)) == (PERM_R | PERM_U) ? page : INVALID_TAG);
@@ -239,8 +242,15 @@ export function translateFetch(va: u64): bool {
   if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchInvalidate(); return false; }
   const page = va & ~(<u64>0xFFF);
   fetchHostAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page;
-  // The fetch fast path stands for I-TLB hits on this entry; without a modelled L1 I-TLB every fetch is slow.
-  if (xEntry == SCRATCH_ENTRY && satpMode != 0) fetchInvalidate();
+  // The fetch fast path stands for I-TLB hits on this entry; without a modelled L1 I-TLB every fetch is slow, and
+  // so is every fetch when the I-TLB's policy counts hits (LFU). A policy that needs to know whether an entry was
+  // hit since its fill (RRIP, NRU) gets one slow fetch after each fill: if pc stays on the page, that fetch is a
+  // modelled hit which stamps the entry; further hits cannot change its state until the set next changes, and
+  // that only happens in a slow fetch.
+  const needs = policyNeeds(TLB_L1I);
+  if (satpMode != 0 && (xEntry == SCRATCH_ENTRY || needs == HITS_COUNT || (needs == HITS_FIRST && !xL1Hit))) {
+    fetchInvalidate();
+  }
   else { fetchPage = page; fetchAddend = fetchHostAddend; }
   return true;
 }

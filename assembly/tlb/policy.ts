@@ -1,59 +1,79 @@
-// Replacement policies for the modelled TLBs. Every policy sees the same two events: a hit (the fast path has
-// already stored the lookup time in the entry's stamp word, which is all LRU needs) and a fill. Policies that
-// must ignore hits keep their own state in the aux word (+28).
-//   LRU    — evict the way with the oldest stamp (last use).
-//   FIFO   — evict the way filled longest ago (aux = fill sequence number).
-//   RANDOM — evict a uniformly chosen way from a seeded xorshift64* generator (deterministic per seed).
-// An invalid way is always used first, as hardware does.
+// Replacement policies for the modelled TLBs: one module each under policy/, behind one interface (the hooks
+// victim, fill, hit and needs; policy/common.ts), registered below with one line at the index of its code.
+// `param` is the TLB's K_POLICY_PARAM word (RRIP: RRPV bits; a later MIPS Random policy: the wired count).
+// An invalid way is always used first, as hardware does; victim() sees only full sets.
+//
+// Hits: the fast paths store the lookup time in the entry's stamp and nothing else (mmu/access.ts), and the fetch
+// fast path does not even do that while pc stays on one page. Each policy derives its state from stamps at fill
+// time, which is exact for HITS_ORDER (the order of last uses) and, with one slow fetch after each I-TLB fill, for
+// HITS_FIRST (whether a way was hit since its state was written); HITS_COUNT bypasses the host caches (mmu.ts).
 
-import { TLBE_SIZE, POLICY_LRU, POLICY_FIFO, CONFIG, K_SEED } from "../layout";
+import { CONFIG, K_POLICY, K_POLICY_PARAM, TLBE_STAMP, NPOLICIES, POLICY_LRU } from "../layout";
+import {
+  Hook, HOOK_VICTIM, HOOK_FILL, HOOK_HIT, HOOK_NEEDS, TLBE_SIZE, HITS_ORDER, HITS_COUNT, HITS_FIRST, seedRandom,
+} from "./policy/common";
+import * as lru from "./policy/lru";
+import * as fifo from "./policy/fifo";
+import * as random from "./policy/random";
+import * as plru from "./policy/plru";
+import * as nru from "./policy/nru";
+import * as lfu from "./policy/lfu";
+import * as srrip from "./policy/srrip";
+import * as brrip from "./policy/brrip";
+import * as mru from "./policy/mru";
 
-let fillSeq: u32 = 0;
-let rng: u64 = 0x9E3779B97F4A7C15;
+export { HITS_ORDER, HITS_FIRST, HITS_COUNT };
 
-export function policyReset(): void {
-  fillSeq = 0;
-  const seed = load<u64>(CONFIG + (K_SEED << 3));
-  rng = seed ^ 0x9E3779B97F4A7C15;
-  if (rng == 0) rng = 1;
+// The registry, indexed by policy code (layout.ts POLICY_*): a static table (no allocation at start-up).
+const REGISTRY: StaticArray<StaticArray<Hook>> = [
+  lru.OPS,      // POLICY_LRU    0
+  fifo.OPS,     // POLICY_FIFO   1
+  random.OPS,   // POLICY_RANDOM 2
+  plru.OPS,     // POLICY_PLRU   3
+  nru.OPS,      // POLICY_NRU    4
+  lfu.OPS,      // POLICY_LFU    5
+  srrip.OPS,    // POLICY_SRRIP  6
+  brrip.OPS,    // POLICY_BRRIP  7
+  mru.OPS,      // POLICY_MRU    8
+];
+
+// Per TLB, cached by policyConfigure: policy code (unknown codes fall back to LRU), parameter, hit needs.
+// Static literals, one word per TLB (TLB_COUNT), so nothing is allocated at start-up.
+const code: StaticArray<u32> = [0, 0, 0];
+const param: StaticArray<u32> = [0, 0, 0];
+const need: StaticArray<u32> = [0, 0, 0];
+
+@inline function hook(t: u32, h: u32): Hook { return unchecked(unchecked(REGISTRY[unchecked(code[t])])[h]); }
+
+/** Reads TLB t's policy and parameter from CONFIG (called by tlbConfigure). */
+export function policyConfigure(t: u32): void {
+  let c = <u32>load<u64>(CONFIG + ((K_POLICY + 3 * t) << 3));
+  if (c >= <u32>REGISTRY.length) c = POLICY_LRU;
+  unchecked(code[t] = c);
+  unchecked(param[t] = <u32>load<u64>(CONFIG + ((K_POLICY_PARAM + t) << 3)));
+  unchecked(need[t] = hook(t, HOOK_NEEDS)(0, 0, 0, 0));
 }
 
-@inline function nextRandom(): u64 {
-  let x = rng;
-  x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
-  rng = x;
-  return x * 0x2545F4914F6CDD1D;
-}
+/** What TLB t's policy needs from hits (HITS_*). */
+@inline export function policyNeeds(t: u32): u32 { return unchecked(need[t]); }
 
-/** Chooses the way to replace in the set starting at entry address `first`. */
-export function victimWay(policy: u32, first: usize, ways: u32): u32 {
+/** Re-seeds the generator from K_SEED (machine reset). */
+export function policyReset(): void { seedRandom(); }
+
+/** Chooses the way of TLB t to replace in the set starting at entry address `first`, at time now. */
+export function victimWay(t: u32, first: usize, ways: u32, now: u64): u32 {
   let e = first;
   for (let w: u32 = 0; w < ways; w++, e += TLBE_SIZE) if ((load<u64>(e) & 1) == 0) return w;
-  if (policy == POLICY_LRU) {
-    let best: u32 = 0;
-    let bestStamp = load<u64>(first, 16);
-    e = first + TLBE_SIZE;
-    for (let w: u32 = 1; w < ways; w++, e += TLBE_SIZE) {
-      const s = load<u64>(e, 16);
-      if (s < bestStamp) { bestStamp = s; best = w; }
-    }
-    return best;
-  }
-  if (policy == POLICY_FIFO) {
-    let best: u32 = 0;
-    let bestSeq = load<u32>(first, 28);
-    e = first + TLBE_SIZE;
-    for (let w: u32 = 1; w < ways; w++, e += TLBE_SIZE) {
-      const s = load<u32>(e, 28);
-      if (<i32>(s - bestSeq) < 0) { bestSeq = s; best = w; }
-    }
-    return best;
-  }
-  return <u32>((nextRandom() >> 32) % <u64>ways);
+  return hook(t, HOOK_VICTIM)(first, ways, now, unchecked(param[t]));
 }
 
-/** Records a fill at time `now`. */
-@inline export function onFill(policy: u32, e: usize, now: u64): void {
-  store<u64>(e, now, 16);
-  store<u32>(e, ++fillSeq, 28);
+/** Records a fill of entry e of TLB t at time now. */
+export function onFill(t: u32, e: usize, now: u64): void {
+  store<u64>(e, now, TLBE_STAMP);
+  hook(t, HOOK_FILL)(e, 0, now, unchecked(param[t]));
+}
+
+/** Records a counted hit (HITS_COUNT policies only; the caller has stored the stamp). */
+export function onCountedHit(t: u32, e: usize, now: u64): void {
+  hook(t, HOOK_HIT)(e, 0, now, unchecked(param[t]));
 }

@@ -1,12 +1,12 @@
 // Modelled set-associative TLBs. Each TLB is an array of TLBE_SIZE-byte entries at tlbBase(t); an entry holds one
 // translation of any page size the walker produced (a shared array, probed once per page size present, as
-// shared-array STLBs do). Replacement state lives in the entry (stamp) and is driven by tlb/policy.ts.
+// shared-array STLBs do). Replacement state lives in the entry (stamp, aux words) and is driven by tlb/policy.ts.
 
 import {
   CONFIG, K_SETS, K_WAYS, K_POLICY, TLB_BASE, TLB_STRIDE, TLBE_SIZE, TLB_COUNT, PERM_G,
   COUNTERS, C_FLUSH_ENTRIES,
 } from "../layout";
-import { victimWay, onFill } from "./policy";
+import { victimWay, onFill, onCountedHit, policyConfigure, policyNeeds, HITS_COUNT } from "./policy";
 
 // Per-TLB geometry, cached from CONFIG by tlbConfigure (module globals are wasm globals: cheap to read).
 const MAXT: i32 = 3;
@@ -36,6 +36,7 @@ export function tlbConfigure(t: u32): void {
   const w = <u32>cfg(K_WAYS + 3 * t);
   if (t == 0) { sets0 = s; ways0 = w; } else if (t == 1) { sets1 = s; ways1 = w; } else { sets2 = s; ways2 = w; }
   memory.fill(tlbBase(t), 0, TLB_STRIDE);
+  policyConfigure(t);
   for (let l: u32 = 0; l < LEVELS; l++) unchecked(levelCount[t * LEVELS + l] = 0);
 }
 
@@ -78,6 +79,15 @@ export function tlbFind(t: u32, va: u64, asid: u32): usize {
   return 0;
 }
 
+/**
+ * Records a hit found by a slow-path lookup at time now: stores the stamp (as the fast paths do) and, for a
+ * policy that counts hits, counts it.
+ */
+@inline export function tlbTouch(t: u32, e: usize, now: u64): void {
+  store<u64>(e, now, 16);
+  if (policyNeeds(t) == HITS_COUNT) onCountedHit(t, e, now);
+}
+
 // The entry that the last tlbInsert evicted (0 if it used a free way), so callers can drop host-cache copies.
 export let evictedEntry: usize = 0;
 export let evictedTag: u64 = 0;
@@ -91,7 +101,7 @@ export function tlbInsert(t: u32, va: u64, level: u32, pbase: u64, meta: u32, no
   const shift = 12 + 9 * level;
   const set = <u32>(va >> shift) & (sets - 1);
   const first = tlbBase(t) + <usize>(set * ways) * TLBE_SIZE;
-  const w = victimWay(tlbPolicy(t), first, ways);
+  const w = victimWay(t, first, ways, now);
   const e = first + <usize>w * TLBE_SIZE;
   const old = load<u64>(e);
   if (old & 1) {
@@ -103,7 +113,7 @@ export function tlbInsert(t: u32, va: u64, level: u32, pbase: u64, meta: u32, no
   store<u64>(e, tlbTag(va, shift, level));
   store<u64>(e, pbase, 8);
   store<u32>(e, meta, 24);
-  onFill(tlbPolicy(t), e, now);
+  onFill(t, e, now);
   unchecked(levelCount[t * LEVELS + level] += 1);
   return e;
 }

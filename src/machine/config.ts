@@ -11,7 +11,8 @@ export class ConfigError extends Error {
 export const ARCHS = ["riscv-sv39", "riscv-sv48", "bare"] as const;
 export type Arch = (typeof ARCHS)[number];
 
-export const POLICIES = ["lru", "fifo", "random"] as const;
+/** Replacement policies, by --tlb name; each has a code POLICY_<NAME> in the wasm layout (assembly/tlb/policy.ts). */
+export const POLICIES = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru"] as const;
 export type Policy = (typeof POLICIES)[number];
 
 export interface TlbLevelConfig {

@@ -24,7 +24,7 @@ import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot
 import { VmSystem } from "../vm/vm_system.js";
 import { ConfigError, type MachineConfig, type TlbLevelConfig } from "./config.js";
 import { TIMEBASE_DIV } from "./costs.js";
-import { validateLevel } from "./tlbspec.js";
+import { policyCode, validateLevel } from "./tlbspec.js";
 import { WasmMachine } from "./wasm.js";
 
 
@@ -69,8 +69,6 @@ function formatMem(bytes: number): string {
   if (bytes % 1024 === 0) return `${bytes / 1024}K`;
   return String(bytes);
 }
-
-const POLICY_CODES = ["lru", "fifo", "random"] as const;
 
 export class Machine {
   readonly wasm: WasmMachine;
@@ -122,7 +120,7 @@ export class Machine {
       validateLevel(name, t, L.TLB_MAX_ENTRIES);
       const ways = t.entries === 0 ? 0 : t.ways;
       const sets = t.entries === 0 ? 0 : t.entries / t.ways;
-      const policy = [L.POLICY_LRU, L.POLICY_FIFO, L.POLICY_RANDOM][POLICY_CODES.indexOf(t.policy)]!;
+      const policy = policyCode(L, t.policy);
       if (!w.configureTlb(i, sets, ways, policy)) throw new ConfigError(`tlb ${name}: geometry rejected by the machine`);
     });
     w.resetTlbs();

@@ -3,6 +3,7 @@
 // their defaults. Geometry is validated here so the user gets one clear line instead of a hot-path error code.
 
 import { ConfigError, type Policy, POLICIES, type TlbConfig, type TlbLevelConfig } from "./config.js";
+import type { Layout, LayoutName } from "./wasm.js";
 
 const LEVELS = ["l1i", "l1d", "l2"] as const;
 export type TlbLevel = (typeof LEVELS)[number];
@@ -18,8 +19,16 @@ export function validateLevel(name: string, c: TlbLevelConfig, maxEntries: numbe
     throw new ConfigError(`tlb ${name}: ${c.entries} entries are not divisible by ${c.ways} ways`);
   }
   const sets = c.entries / c.ways;
+  if (c.policy === "plru" && !isPowerOfTwo(c.ways)) {
+    throw new ConfigError(`tlb ${name}: plru needs a power-of-two way count (a binary tree over the ways), got ${c.ways}`);
+  }
   if (!isPowerOfTwo(sets)) throw new ConfigError(`tlb ${name}: ${sets} sets (${c.entries}/${c.ways}) is not a power of two`);
   if (c.entries > maxEntries) throw new ConfigError(`tlb ${name}: ${c.entries} entries exceed the maximum of ${maxEntries}`);
+}
+
+/** The wasm code of a policy name (layout constant POLICY_<NAME>). */
+export function policyCode(layout: Layout, p: Policy): number {
+  return layout[`POLICY_${p.toUpperCase()}` as LayoutName];
 }
 
 function parsePolicy(level: string, s: string): Policy {
