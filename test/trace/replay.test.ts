@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { genPages, parseGenSpec } from "../../src/trace/gen.js";
 import { minMisses } from "../../src/trace/belady.js";
+import { POLICIES } from "../../src/machine/config.js";
 import { refMisses } from "./reference.js";
 import { replayMisses } from "./helpers.js";
 
@@ -54,6 +55,18 @@ describe("wasm replay and MIN equal the reference simulation", () => {
       }
     });
   }
+});
+
+describe("MIN is a lower bound", () => {
+  it("for every replacement policy the model has, on several generators and geometries", async () => {
+    for (const spec of ["zipf:800:0.9:2", "uniform:300:5", "loop:33", "stride:4:200"]) {
+      const pages = genPages(parseGenSpec(spec), 4000);
+      for (const [sets, ways] of [[1, 32], [8, 4], [4, 16]] as const) {
+        const min = await replayMisses(pages, sets, ways, "min");
+        for (const p of POLICIES) expect(min, `${spec} ${sets}x${ways} ${p}`).toBeLessThanOrEqual(await replayMisses(pages, sets, ways, p));
+      }
+    }
+  });
 });
 
 describe("known pathologies", () => {
