@@ -141,6 +141,32 @@ describe.skipIf(!asmAvailable)("replacement policies on worked sequences", () =>
     expect(trace("mru", 4, "ABCDEABCDEAB")).toBe("MMMMM...M...");
   });
 
+  it("SRRIP on the I-TLB: hits by fast fetches after a fill count (one slow fetch after each fill stamps the entry)", () => {
+    // I-TLB: one set of 2 ways. Page P runs three instructions (a fill, then hits), jumps to Q, whose single
+    // instruction jumps to R (Q is never hit), whose single instruction jumps back to P's ebreak. At R's miss the
+    // RRPVs are P 0 (hit), Q 2 → age by 1 → 1 3 → Q goes, and the return to P hits: 3 misses. Had P's hits been
+    // lost, P and Q would both be at 2 and the leftmost (P) would go: 4 misses, as with LRU (P is older).
+    const misses = (policy: number) => {
+      const { m, pt } = pagedMachine();
+      m.configureTlb(L1I, 1, 2, policy);
+      const X = PTE.R | PTE.X | PTE.U | PTE.A;
+      const Q = CODE_VA + 0x1000n, R = CODE_VA + 0x2000n;
+      pt.map(Q, 0x3000, X);
+      pt.map(R, 0x4000, X);
+      loadPaged(m, asm("nop\nnop\njr t2\nebreak"));
+      m.write(0x3000, asm("jr t3"));
+      m.write(0x4000, asm("jr t4"));
+      m.regs({ t2: Q, t3: R, t4: CODE_VA + 12n });
+      const before = m.counters();
+      expect(m.run(100)).toBe(m.K.EXIT_BREAKPOINT);
+      const d = delta(before, m.counters());
+      expect(d.C_ITLB_ACCESS).toBe(6n);         // nop nop jr | jr | jr | ebreak
+      return d.C_ITLB_MISS;
+    };
+    expect(misses(pagedMachine().m.K.POLICY_SRRIP)).toBe(3n);
+    expect(misses(pagedMachine().m.K.POLICY_LRU)).toBe(4n);
+  });
+
   it("every policy keeps the access and hit accounting exact on a multi-page loop, I-TLB included", () => {
     // Code on two pages calling each other in a loop, loads over 6 data pages in a 4-entry D-TLB: whatever the
     // policy, accesses = fetches (instructions + the trapping ebreak) and loads; misses ≤ accesses.
