@@ -1,7 +1,7 @@
 // A machine's configuration: architecture, RAM size, TLB geometry, cycle costs, seed. Validation errors are
 // ConfigError (the CLI turns them into one line and exit status 2).
 
-import { type CycleCosts, defaultCosts } from "./costs.js";
+import { type CycleCosts, defaultCosts, defaultTlbOf } from "./costs.js";
 
 /** An invalid configuration or command line: reported as one line, never as a stack trace. */
 export class ConfigError extends Error {
@@ -39,20 +39,16 @@ export interface MachineConfig {
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
 export const PAGE_SIZE = 4096;
 
-/** Default TLBs: 32-entry 8-way L1s (4 sets), a 512-entry 4-way L2, all LRU. */
-export function defaultTlb(): TlbConfig {
-  return {
-    l1i: { entries: 32, ways: 8, policy: "lru" },
-    l1d: { entries: 32, ways: 8, policy: "lru" },
-    l2: { entries: 512, ways: 4, policy: "lru" },
-  };
+/** Default TLBs of a machine: the geometry in its data file (src/machine/costs/<arch>.json). */
+export function defaultTlb(arch: Arch = "riscv-sv39"): TlbConfig {
+  return defaultTlbOf(arch);
 }
 
 export function defaultConfig(arch: Arch = "riscv-sv39"): MachineConfig {
   return {
     arch,
     ramBytes: DEFAULT_RAM_BYTES,
-    tlb: defaultTlb(),
+    tlb: defaultTlb(arch),
     costs: defaultCosts(arch),
     seed: 0n,
     hardwareAD: true,

@@ -1,8 +1,10 @@
-// Default cycle costs written into the CONFIG words K_COST_* (assembly/layout.ts describes each word).
-//
-// PLACEHOLDERS: these numbers are round figures, not yet backed by measurements or vendor documents. They are
-// roughly "L2 TLB hit ≈ 7 cycles, one page-table reference ≈ an L2 data-cache hit (20 cycles)". A later issue
-// replaces them with per-machine cycle-model data files, each number with its source.
+// The cycle model's defaults and each machine's translation hardware, read from one data file per architecture
+// (src/machine/costs/<arch>.json). Every number in those files carries its source (a manual section, a paper, a
+// measurement, or an estimate that says what it is derived from). Costs go into the CONFIG words K_COST_*
+// (assembly/layout.ts describes each word); TLB geometry becomes the default --tlb.
+
+import { readFileSync } from "node:fs";
+import type { Policy, TlbConfig, TlbLevelConfig } from "./config.js";
 
 export interface CycleCosts {
   l1Hit: number;      // extra cycles per L1 TLB hit (overlapped with the access on most cores)
@@ -10,17 +12,24 @@ export interface CycleCosts {
   walkBase: number;   // fixed cycles to start a hardware walk
   walkRef: number;    // cycles per walker memory reference (PTE read or A/D write)
   trap: number;       // cycles for a trap into the kernel and back (ecall, page fault)
-  flush: number;      // cycles per sfence.vma
+  flush: number;      // cycles per TLB invalidation (sfence.vma, INVLPG)
 }
 
-export const RISCV_SV39_COSTS: Readonly<CycleCosts> = {
-  l1Hit: 0,
-  l2Hit: 7,
-  walkBase: 0,
-  walkRef: 20,
-  trap: 100,
-  flush: 10,
-};
+export const COST_KEYS: readonly (keyof CycleCosts)[] = ["l1Hit", "l2Hit", "walkBase", "walkRef", "trap", "flush"];
+export const TLB_LEVELS: readonly (keyof TlbConfig)[] = ["l1i", "l1d", "l2"];
+
+/** One sourced number. */
+export interface Sourced<T> { value: T; source: string }
+
+/** What one machine has: its data file, checked. */
+export interface MachineData {
+  arch: string;
+  description: string;
+  walkLevels: Sourced<number>;                  // radix levels of a full walk (0: no translation)
+  pageSizes: Sourced<number[]>;                 // bytes, every size the hardware can map
+  tlb: Record<keyof TlbConfig, TlbLevelConfig & { source: string }>;
+  costs: Record<keyof CycleCosts, { cycles: number; source: string }>;
+}
 
 /** Cycles per tick of the time CSR: a 10 MHz timebase on a nominal 1 GHz core. */
 export const TIMEBASE_DIV = 100;
@@ -28,7 +37,93 @@ export const TIMEBASE_DIV = 100;
 /** Nominal core clock used to turn cycles into guest time (clock_gettime). */
 export const NOMINAL_HZ = 1_000_000_000;
 
-/** Default costs for an architecture name (Sv48 and bare share the Sv39 numbers until data files exist). */
-export function defaultCosts(_arch: string): CycleCosts {
-  return { ...RISCV_SV39_COSTS };
+const POLICY_NAMES: readonly string[] = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru"];
+
+/** Where the data files live, relative to this module (src/machine or dist/machine), like build/mmulab.wasm. */
+export function machineDataUrl(arch: string): URL {
+  return new URL(`../../src/machine/costs/${arch}.json`, import.meta.url);
+}
+
+function sourced(where: string, v: unknown): string {
+  const s = (v as { source?: unknown } | null)?.source;
+  if (typeof s !== "string" || s.trim().length < 8) throw new Error(`${where}: missing its source`);
+  return s;
+}
+
+function count(where: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new Error(`${where}: expected a non-negative integer`);
+  return v;
+}
+
+/** Checks a parsed data file; returns it typed, or throws an Error naming the first bad field. */
+export function checkMachineData(arch: string, doc: unknown): MachineData {
+  const d = doc as Record<string, unknown> | null;
+  const at = `machine data for ${arch}`;
+  if (typeof d !== "object" || d === null) throw new Error(`${at}: not a JSON object`);
+  if (d["arch"] !== arch) throw new Error(`${at}: names arch '${String(d["arch"])}'`);
+  if (typeof d["description"] !== "string") throw new Error(`${at}: missing description`);
+  const wl = d["walkLevels"] as Sourced<unknown>, ps = d["pageSizes"] as Sourced<unknown>;
+  count(`${at}: walkLevels`, wl?.value); sourced(`${at}: walkLevels`, wl);
+  if (!Array.isArray(ps?.value)) throw new Error(`${at}: pageSizes.value must be a list`);
+  for (const p of ps.value) {
+    if (count(`${at}: pageSizes`, p) < 4096 || !Number.isInteger(Math.log2(p))) {
+      throw new Error(`${at}: page size ${p} is not a power of two of at least 4096`);
+    }
+  }
+  sourced(`${at}: pageSizes`, ps);
+  const tlb = d["tlb"] as Record<string, Record<string, unknown>> | undefined;
+  for (const l of TLB_LEVELS) {
+    const t = tlb?.[l];
+    if (!t) throw new Error(`${at}: missing tlb.${l}`);
+    count(`${at}: tlb.${l}.entries`, t["entries"]); count(`${at}: tlb.${l}.ways`, t["ways"]);
+    if (!POLICY_NAMES.includes(t["policy"] as string)) throw new Error(`${at}: tlb.${l}.policy '${String(t["policy"])}' is unknown`);
+    sourced(`${at}: tlb.${l}`, t);
+  }
+  const costs = d["costs"] as Record<string, Record<string, unknown>> | undefined;
+  for (const k of COST_KEYS) {
+    const c = costs?.[k];
+    if (!c) throw new Error(`${at}: missing costs.${k}`);
+    count(`${at}: costs.${k}.cycles`, c["cycles"]);
+    sourced(`${at}: costs.${k}`, c);
+  }
+  return d as unknown as MachineData;
+}
+
+const cache = new Map<string, MachineData>();
+
+/**
+ * The data file of one machine, read and checked once per process. Throws an Error with a one-line message when
+ * it is missing or incomplete (a broken installation, not a user error).
+ */
+export function machineData(arch: string): MachineData {
+  let d = cache.get(arch);
+  if (d) return d;
+  const url = machineDataUrl(arch);
+  let text: string;
+  try {
+    text = readFileSync(url, "utf8");
+  } catch {
+    throw new Error(`cannot read the machine data file ${url.pathname}`);
+  }
+  let doc: unknown;
+  try { doc = JSON.parse(text); } catch (e) { throw new Error(`${url.pathname}: ${(e as Error).message}`); }
+  d = checkMachineData(arch, doc);
+  cache.set(arch, d);
+  return d;
+}
+
+/** Default costs of an architecture (from its data file). */
+export function defaultCosts(arch: string): CycleCosts {
+  const c = machineData(arch).costs;
+  return {
+    l1Hit: c.l1Hit.cycles, l2Hit: c.l2Hit.cycles, walkBase: c.walkBase.cycles,
+    walkRef: c.walkRef.cycles, trap: c.trap.cycles, flush: c.flush.cycles,
+  };
+}
+
+/** Default TLB geometry of an architecture (from its data file). */
+export function defaultTlbOf(arch: string): TlbConfig {
+  const t = machineData(arch).tlb;
+  const level = (l: TlbLevelConfig): TlbLevelConfig => ({ entries: l.entries, ways: l.ways, policy: l.policy as Policy });
+  return { l1i: level(t.l1i), l1d: level(t.l1d), l2: level(t.l2) };
 }
