@@ -1,4 +1,5 @@
-// The command line: `mmulab run <elf> [args..] [options]`. Options may come before or after the program; the
+// The command line: `mmulab run <elf> [args..] [options]`, `mmulab compare <elf> [args..] --archs …` (cli/machines.ts),
+// `mmulab archs`, `mmulab trace` (cli/trace.ts). Options may come before or after the program; the
 // other words after the program are the guest's argv, and after `--` every word is, even one starting with "-". Bad input of any kind gives one
 // line on stderr and a non-zero status (2 for usage errors), never a stack trace. The guest's exit status
 // becomes ours (128 + signal when it dies of one; 124 when --max-insns is reached).
@@ -16,11 +17,14 @@ import { machineConfig } from "../index.js";
 import { formatStats, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
+import { allMachines, archsCommand, compareCommand } from "./machines.js";
 
 const PROG = "mmulab";
-/** Options of `run` that take a value (needed to find where the guest's argv starts), and flags. */
-const VALUE_OPTIONS = new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env"]);
-const FLAG_OPTIONS = new Set(["stats", "strace", "help"]);
+/** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
+const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["stats", "strace", "help"]) },
+  compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
+};
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -33,7 +37,9 @@ export class UsageError extends Error {
  */
 export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest: string[] } {
   const cmd = argv.findIndex((t) => !t.startsWith("-"));
-  if (cmd < 0 || argv[cmd] !== "run") return { own: [...argv], guest: [] };
+  const opts = cmd < 0 ? undefined : GUEST_COMMANDS[argv[cmd]!];
+  if (opts === undefined) return { own: [...argv], guest: [] };
+  const VALUE_OPTIONS = opts.values, FLAG_OPTIONS = opts.flags;
   const own = argv.slice(0, cmd + 1);
   const guest: string[] = [];
   let elf: string | undefined;
@@ -61,7 +67,7 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
     take(t);
   }
   if (elf === undefined && !own.some((t) => t === "--help" || t === "-h")) {
-    throw new UsageError("missing the program to run (usage: mmulab run <elf> [args..] [options])");
+    throw new UsageError(`missing the program to run (usage: mmulab ${argv[cmd]} <elf> [args..] [options])`);
   }
   return { own, guest };
 }
@@ -79,8 +85,21 @@ interface RunArgs {
   env: string[];
 }
 
-function parseCli(own: string[]): RunArgs | "done" {
-  let ran = false;
+interface CompareCliArgs {
+  elf: string;
+  archs: string;
+  mem: string;
+  "max-insns"?: string;
+  json?: string;
+  seed: string;
+  env: string[];
+  "show-output": boolean;
+}
+
+type Parsed = { cmd: "run"; a: RunArgs } | { cmd: "archs"; json: boolean } | { cmd: "compare"; a: CompareCliArgs } | "done";
+
+function parseCli(own: string[]): Parsed {
+  let ran: "run" | "archs" | "compare" | undefined;
   const out = yargs(own)
     .scriptName(PROG)
     .usage("$0 run <elf> [args..] [options]")
@@ -96,7 +115,21 @@ function parseCli(own: string[]): RunArgs | "done" {
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, default: [], describe: "NAME=value for the guest environment" }),
-    () => { ran = true; })
+    () => { ran = "run"; })
+    .command("archs", "list the machines and their translation hardware, each default with its source", (y) => y
+      .option("json", { type: "boolean", default: false, describe: "print the machine data as JSON" }),
+    () => { ran = "archs"; })
+    .command("compare <elf> [args..]", "run one guest on several machines and compare what translation cost", (y) => y
+      .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
+      .positional("args", { type: "string", array: true, describe: "arguments for the guest" })
+      .option("archs", { type: "string", default: "all", describe: `machines: all, or a comma-separated list of ${ARCHS.join(", ")}` })
+      .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("max-insns", { type: "string", describe: "stop each run after this many instructions" })
+      .option("json", { type: "string", describe: "write every machine's counters and the verdict as JSON to this file" })
+      .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
+      .option("env", { type: "string", array: true, default: [], describe: "NAME=value for the guest environment" })
+      .option("show-output", { type: "boolean", default: false, describe: "print the guest's output (once)" }),
+    () => { ran = "compare"; })
     .command("trace [file]", "replay a memory trace through one modelled TLB (mmulab trace --help)")
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
     .strict()
@@ -107,8 +140,10 @@ function parseCli(own: string[]): RunArgs | "done" {
       throw new UsageError((msg ?? err?.message ?? "bad command line").replace(/\s*\n\s*/g, " "));
     })
     .parseSync();
-  if (!ran) return "done";   // --help was shown
-  return out as unknown as RunArgs;
+  if (ran === undefined) return "done";   // --help was shown
+  if (ran === "archs") return { cmd: "archs", json: (out as unknown as { json: boolean }).json };
+  if (ran === "compare") return { cmd: "compare", a: out as unknown as CompareCliArgs };
+  return { cmd: "run", a: out as unknown as RunArgs };
 }
 
 function write(fd: number, data: Uint8Array): void {
@@ -190,9 +225,20 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
   };
   try {
     const { own, guest } = splitGuestArgs(argv);
-    const a = parseCli(own);
-    if (a === "done") return 0;
-    return runCommand(a, [...((a as unknown as { args?: string[] }).args ?? []), ...guest], io, say);
+    const p = parseCli(own);
+    if (p === "done") return 0;
+    allMachines();   // every machine's data file present, complete and sourced, or one line and status 70
+    if (p.cmd === "archs") return archsCommand(p.json, io);
+    const guestArgs = [...((p.a as unknown as { args?: string[] }).args ?? []), ...guest];
+    if (p.cmd === "compare") {
+      const c = p.a;
+      return compareCommand({
+        elf: c.elf, args: guestArgs, archs: c.archs, mem: c.mem, seed: c.seed, env: c.env, showOutput: c["show-output"],
+        ...(c["max-insns"] !== undefined ? { maxInsns: parseCount(c["max-insns"], "--max-insns") } : {}),
+        ...(c.json !== undefined ? { json: c.json } : {}),
+      }, io, say);
+    }
+    return runCommand(p.a, guestArgs, io, say);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
     if (e instanceof ElfError) { say(e.message); return 1; }   // the program cannot be run

@@ -1,0 +1,187 @@
+// `mmulab archs` (every machine and its translation hardware, each default with its source) and `mmulab compare`
+// (one guest on several machines: translation must be transparent, only the counters may differ).
+
+import { writeFileSync } from "node:fs";
+import type { GuestIo } from "../bsd/files.js";
+import { parseElf, readProgram } from "../loader/elf.js";
+import { BARE_MIN_RAM } from "../loader/layout.js";
+import { ARCHS, type Arch, ConfigError, type MachineConfig } from "../machine/config.js";
+import { COST_KEYS, type MachineData, TLB_LEVELS, machineData } from "../machine/costs.js";
+import { formatTlbLevel } from "../machine/tlbspec.js";
+import { machineConfig, runGuest, type GuestResult } from "../index.js";
+
+const enc = new TextEncoder();
+
+function sizeName(bytes: number): string {
+  const units: [number, string][] = [[2 ** 40, "T"], [2 ** 30, "G"], [2 ** 20, "M"], [2 ** 10, "K"]];
+  for (const [u, n] of units) if (bytes % u === 0) return `${bytes / u}${n}`;
+  return String(bytes);
+}
+
+/** Lays out rows as columns: the first column left-aligned, the others right-aligned. */
+export function table(rows: string[][]): string {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ").trimEnd()).join("\n");
+}
+
+/** Every machine's data file, checked (throws an Error naming the first incomplete one). */
+export function allMachines(): MachineData[] {
+  return ARCHS.map((a) => machineData(a));
+}
+
+/** The `mmulab archs` text: a table of parameters, then each machine's sources. */
+export function formatArchs(ms: readonly MachineData[]): string {
+  const head = ["machine", "walk levels", "page sizes", "L1 I-TLB", "L1 D-TLB", "L2 TLB", ...COST_KEYS];
+  const rows = ms.map((m) => [
+    m.arch, String(m.walkLevels.value), m.pageSizes.value.map(sizeName).join(",") || "-",
+    ...TLB_LEVELS.map((l) => formatTlbLevel(m.tlb[l])), ...COST_KEYS.map((k) => String(m.costs[k].cycles)),
+  ]);
+  const out = [table([head, ...rows]), "", "TLB geometry is entries:ways:policy; costs are extra cycles (l1Hit, l2Hit per hit;",
+    "walkBase per walk; walkRef per walker reference; trap per kernel entry and return; flush per invalidation).", ""];
+  for (const m of ms) {
+    out.push(`${m.arch}: ${m.description}`);
+    const src: [string, string, string][] = [
+      ["walk levels", String(m.walkLevels.value), m.walkLevels.source],
+      ["page sizes", m.pageSizes.value.map(sizeName).join(",") || "-", m.pageSizes.source],
+      ...TLB_LEVELS.map((l): [string, string, string] => [l, formatTlbLevel(m.tlb[l]), m.tlb[l].source]),
+      ...COST_KEYS.map((k): [string, string, string] => [k, `${m.costs[k].cycles}`, m.costs[k].source]),
+    ];
+    const w0 = Math.max(...src.map((s) => s[0].length)), w1 = Math.max(...src.map((s) => s[1].length));
+    for (const [k, v, s] of src) out.push(`  ${k.padEnd(w0)}  ${v.padEnd(w1)}  ${s}`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+export function archsCommand(json: boolean, io: GuestIo): number {
+  const ms = allMachines();
+  const text = json ? JSON.stringify({ machines: ms }, null, 2) + "\n" : formatArchs(ms);
+  io.write(1, enc.encode(text));
+  return 0;
+}
+
+/** Parses --archs: "all" or a comma-separated list of machine names (unknown names are a ConfigError). */
+export function parseArchList(s: string): Arch[] {
+  const names = s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  if (names.length === 0) throw new ConfigError(`--archs is empty (choose all or some of ${ARCHS.join(", ")})`);
+  if (names.length === 1 && names[0] === "all") return [...ARCHS];
+  const out: Arch[] = [];
+  for (const n of names) {
+    if (!(ARCHS as readonly string[]).includes(n)) throw new ConfigError(`unknown machine '${n}' in --archs (choose all or some of ${ARCHS.join(", ")})`);
+    if (!out.includes(n as Arch)) out.push(n as Arch);
+  }
+  return out;
+}
+
+export interface CompareArgs {
+  elf: string;
+  args: string[];
+  archs: string;
+  mem: string;
+  maxInsns?: bigint;
+  seed: string;
+  env: string[];
+  json?: string;
+  showOutput: boolean;
+}
+
+/** One machine's row of the comparison, with the derived figures the table shows. */
+export interface CompareRow {
+  arch: Arch;
+  exitCode: number;
+  reason: string;
+  signal: number;
+  message: string | undefined;
+  stdoutBytes: number;
+  instructions: number;
+  cycles: number;
+  translationCycles: number;
+  translationShare: number;            // translation cycles / cycles
+  walkRefsPerWalk: number;             // walker references per walk (a walk follows each last-level TLB miss)
+  counters: Record<string, number>;
+  config: MachineConfig;
+}
+
+function row(arch: Arch, r: GuestResult): CompareRow {
+  const c = r.counters, g = (k: string): number => c[k] ?? 0;
+  return {
+    arch, exitCode: r.exitCode, reason: r.reason, signal: r.signal, message: r.message, stdoutBytes: r.stdoutBytes.length,
+    instructions: g("instret"), cycles: g("cycles"), translationCycles: g("xlate_cycles"),
+    translationShare: g("cycles") ? g("xlate_cycles") / g("cycles") : 0,
+    walkRefsPerWalk: g("walks") ? g("walk_refs") / g("walks") : 0,
+    counters: c, config: r.config,
+  };
+}
+
+function num(n: number): string { return n.toLocaleString("en-US"); }
+
+export function formatCompare(rows: readonly CompareRow[]): string {
+  const head = ["machine", "instructions", "cycles", "translation", "L1I miss", "L1D miss", "L2 miss", "refs/walk",
+    "PT bytes", "page faults", "exit"];
+  const body = rows.map((r) => {
+    const g = (k: string): number => r.counters[k] ?? 0;
+    return [r.arch, num(r.instructions), num(r.cycles), `${(100 * r.translationShare).toFixed(2)}%`,
+      num(g("itlb_miss")), num(g("dtlb_miss")), num(g("l2_miss")), g("walks") ? r.walkRefsPerWalk.toFixed(2) : "-",
+      num(g("pt_bytes_peak")), num(g("page_faults")), String(r.exitCode)];
+  });
+  return table([head, ...body]);
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Runs the guest on every selected machine, one after the other. Every configuration is built and checked before
+ * the first guest starts. Returns 1 when a machine's stdout or exit status differs from the first machine's,
+ * else the guest's exit status.
+ */
+export function compareCommand(a: CompareArgs, io: GuestIo, say: (line: string) => void): number {
+  for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
+  const archs = parseArchList(a.archs);
+  const configs = archs.map((arch) => machineConfig({ arch, mem: a.mem, seed: a.seed }));
+  for (const c of configs) {
+    if (c.arch === "bare" && c.ramBytes < BARE_MIN_RAM) {
+      throw new ConfigError(`--archs bare needs --mem of at least ${sizeName(BARE_MIN_RAM)} (stack and program at VA = PA)`);
+    }
+  }
+  const elf = readProgram(a.elf);
+  parseElf(elf);   // an unusable program is reported before any machine runs
+  const results = archs.map((arch) => runGuest({
+    path: a.elf, elf, args: a.args, env: a.env, arch, mem: a.mem, seed: a.seed,
+    ...(a.maxInsns !== undefined ? { maxInsns: a.maxInsns } : {}),
+  }));
+  const first = results[0]!;
+  const differs = results.findIndex((r) => !equalBytes(r.stdoutBytes, first.stdoutBytes) || r.exitCode !== first.exitCode);
+  if (a.showOutput) {
+    io.write(1, first.stdoutBytes);
+    if (first.stderrBytes.length) io.write(2, first.stderrBytes);
+  }
+  const rows = results.map((r, i) => row(archs[i]!, r));
+  io.write(1, enc.encode(formatCompare(rows) + "\n"));
+  for (const r of rows) if (r.message) say(`${r.arch}: ${r.message}`);
+  let verdict: string;
+  if (differs < 0) {
+    verdict = `translation is transparent: stdout (${first.stdoutBytes.length} bytes) and exit status ${first.exitCode} ` +
+      `are identical on all ${archs.length} machines`;
+    io.write(1, enc.encode(verdict + "\n"));
+  } else {
+    const r = results[differs]!;
+    const what = r.exitCode !== first.exitCode ? `exit status ${r.exitCode}, not ${first.exitCode}` : "stdout";
+    verdict = `guest output differs on ${archs[differs]} from ${archs[0]} (${what})`;
+    say(verdict);
+  }
+  if (a.json !== undefined) {
+    const doc = {
+      program: a.elf, args: a.args, identical: differs < 0, firstDifference: differs < 0 ? null : archs[differs], verdict,
+      machines: rows.map((r) => ({ ...r, config: { ...r.config, seed: r.config.seed.toString() } })),
+    };
+    try {
+      writeFileSync(a.json, JSON.stringify(doc, null, 2) + "\n");
+    } catch (e) {
+      say(`cannot write '${a.json}': ${(e as Error).message}`);
+      return 1;
+    }
+  }
+  return differs >= 0 ? 1 : first.exitCode;
+}
