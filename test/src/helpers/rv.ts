@@ -46,6 +46,8 @@ export class Asm {
   sd(rs2: number, rs1: number, imm: number): this { return this.emit(stype(0x23, 3, rs1, rs2, imm)); }
   sb(rs2: number, rs1: number, imm: number): this { return this.emit(stype(0x23, 0, rs1, rs2, imm)); }
   ecall(): this { return this.emit(0x00000073); }
+  /** csrrs rd, csr, x0: reads a CSR (e.g. 0xC00 cycle). */
+  csrr(rd: number, csr: number): this { return this.emit(itype(0x73, 2, rd, 0, csr)); }
   ebreak(): this { return this.emit(0x00100073); }
   illegal(): this { return this.emit(0x00000000); }
   jalr(rd: number, rs1: number, imm: number): this { return this.emit(itype(0x67, 0, rd, rs1, imm)); }
