@@ -93,3 +93,14 @@ export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void { 
 
 // Replacement policies beyond the first three (tlb/policy.ts) and the per-TLB policy parameter word.
 export { POLICY_PLRU, POLICY_NRU, POLICY_LFU, POLICY_SRRIP, POLICY_BRRIP, POLICY_MRU, NPOLICIES, K_POLICY_PARAM } from "./layout";
+
+// x86-64 translation hardware: control registers and invalidation instructions (mmu/x86.ts), the machine's own
+// view of the last translation fault, and the paging-structure caches' layout words and counters.
+export { x86SetCr4 as setCr4, x86WriteCr3 as writeCr3, x86Cr3 as getCr3, x86Invlpg as invlpg, x86Invpcid as invpcid } from "./mmu/x86";
+export function trapVector(): u32 { return mmu.trapVector; }
+export function pfErrorCode(): u32 { return mmu.trapError; }
+export {
+  C_PSC_PDE_HIT, C_PSC_PDPTE_HIT, C_PSC_PML4E_HIT, C_PSC_PML5E_HIT, C_PSC_PDE_MISS, C_PSC_PDPTE_MISS,
+  C_PSC_PML4E_MISS, C_PSC_PML5E_MISS, K_PSC_PDE, K_PSC_PDPTE, K_PSC_PML4E, K_PSC_PML5E, PSC_MAX_ENTRIES,
+  XMODE_BARE, XMODE_SV39, XMODE_SV48, XMODE_X86_4L, XMODE_X86_5L,
+} from "./layout";

@@ -46,6 +46,14 @@ export const HOSTCACHE_BASE: usize = TLB_BASE + TLB_COUNT * TLB_STRIDE;
 // A 4 KiB page of zeros that the fetch fast path reads while no code page is valid: zeros decode as the
 // illegal compressed parcel 0x0000, whose cold path then performs the real (faulting) fetch. See mmu.ts.
 export const POISON_PAGE: usize = HOSTCACHE_BASE + HC_SLOTS * HC_SIZE + 0x1000;
+// x86-64 paging-structure caches (walk/x86_64.ts): PSC_LEVELS tables of PSC_MAX_ENTRIES PSCE_SIZE-byte entries,
+// one per non-leaf level (0 = PDE cache, 1 = PDPTE cache, 2 = PML4E cache, 3 = PML5E cache). Entry layout:
+//   +0 tag u64 (linear-address bits above the level's span) << 1 | 1, +8 next table base u64, +16 stamp u64 (LRU),
+//   +24 rights u32 (bit 0 R/W, bit 1 U/S, bit 2 XD: combined over this entry and the ones above), +28 PCID u32
+export const PSC_LEVELS: u32 = 4;
+export const PSC_MAX_ENTRIES: u32 = 64;
+export const PSCE_SIZE: u32 = 32;
+export const PSC_BASE: usize = 0xC0000;
 export const RVC_TABLE: usize = 0x100000;
 // Trace replay batch: TRACE_CAPACITY u64 page numbers (512 KiB), between the end of RVC_TABLE (0x140000) and RAM.
 export const TRACE_BASE: usize = 0x180000;
@@ -81,6 +89,16 @@ export const C_FLUSH_ENTRIES: u32 = 14; // modelled TLB entries invalidated
 export const C_TRAPS: u32 = 15;         // traps taken to the kernel (ecall, faults)
 export const C_FETCH_SLOW: u32 = 16;    // fetches that took the slow path (page change or page straddle)
 export const C_DATA_SLOW: u32 = 17;     // data accesses that missed the host speed cache (for tuning only)
+// x86-64 paging-structure caches: hits and misses per cache, + 0 PDE, 1 PDPTE, 2 PML4E, 3 PML5E. A walk consults
+// the caches from the PDE cache upward and stops at the first hit; each enabled cache it consults and misses counts.
+export const C_PSC_PDE_HIT: u32 = 40;
+export const C_PSC_PDPTE_HIT: u32 = 41;
+export const C_PSC_PML4E_HIT: u32 = 42;
+export const C_PSC_PML5E_HIT: u32 = 43;
+export const C_PSC_PDE_MISS: u32 = 44;
+export const C_PSC_PDPTE_MISS: u32 = 45;
+export const C_PSC_PML4E_MISS: u32 = 46;
+export const C_PSC_PML5E_MISS: u32 = 47;
 
 // Configuration words (u64 at CONFIG + 8 × index).
 export const K_SETS: u32 = 0;           // + 3 × tlb: sets, ways, policy per TLB
@@ -97,6 +115,21 @@ export const K_TIMEBASE_DIV: u32 = 16;  // cycles per tick of the time CSR
 export const K_AD_MODE: u32 = 17;       // 0 = hardware updates A/D (Svadu), 1 = fault instead (Svade)
 export const K_POLICY_PARAM: u32 = 18;  // + tlb: the policy's parameter (RRIP: RRPV bits M, 0 = default 2;
                                         // reserved for e.g. a wired-entry count); read by tlbConfigure
+
+// x86-64 paging-structure cache sizes (entries, 0 disables; at most PSC_MAX_ENTRIES), + 0 PDE .. 3 PML5E.
+// Read when the caches are reset (resetTlbs, setCr4).
+export const K_PSC_PDE: u32 = 40;
+export const K_PSC_PDPTE: u32 = 41;
+export const K_PSC_PML4E: u32 = 42;
+export const K_PSC_PML5E: u32 = 43;
+
+// Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
+// CR4.LA57 = 0 / 1 selects. mmu.ts chooses the walker from this one word.
+export const XMODE_BARE: u32 = 0;
+export const XMODE_SV39: u32 = 8;
+export const XMODE_SV48: u32 = 9;
+export const XMODE_X86_4L: u32 = 0x40;
+export const XMODE_X86_5L: u32 = 0x41;
 
 // Replacement policy codes (K_POLICY); each is one module under tlb/policy/, registered in tlb/policy.ts.
 export const POLICY_LRU: u32 = 0;

@@ -1,5 +1,6 @@
 // The MMU: translation of every fetch, load and store through the modelled TLB hierarchy and the walker.
-//   L1 I-TLB / L1 D-TLB → unified L2 TLB → hardware walker (radix Sv39/Sv48) → page fault to the kernel.
+//   L1 I-TLB / L1 D-TLB → unified L2 TLB → hardware walker (radix Sv39/Sv48, x86-64 4/5-level) → page fault to
+//   the kernel. The translation mode (satpMode) selects the walker in walk(), the one place that does.
 // The fast paths (access.ts) use a host speed cache that is always a subset of the modelled L1 D-TLB and stamps
 // the modelled entry on every hit, so the model's hit/miss counts and LRU state are exact (STYLE.md point 1).
 // Everything here is the cold slow path.
@@ -11,15 +12,23 @@ import {
   C_XCYCLES, C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW,
   K_COST_L2_HIT, K_COST_WALK_REF, K_COST_WALK_BASE, K_COST_FLUSH, K_AD_MODE,
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
-  CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
+  CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS, XMODE_X86_4L, XMODE_X86_5L,
 } from "../layout";
-import { tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlush, tlbWays, evictedEntry, evictedTag, tlbResetAll } from "../tlb/tlb";
+import {
+  tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlushWhere, tlbWays, evictedEntry, evictedTag, tlbResetAll,
+  FL_BY_VA, FL_BY_ASID, FL_GLOBAL_ANY, FL_KEEP_GLOBAL,
+} from "../tlb/tlb";
 import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy";
 import { radixWalk, walkPbase, walkLevel, walkPerm, walkRefs, walkAdWrites, walkAccessFault, ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
+import {
+  x86Walk, xwPbase, xwLevel, xwPerm, xwRefs, xwAdWrites, xwAccessFault, xwVector, xwError, pscReset, pscFlush,
+  PF_P, PF_W, PF_U, PF_I, VEC_PF,
+} from "../walk/x86_64";
 
 export { ACC_FETCH, ACC_LOAD, ACC_STORE };
 
-// Translation state, as satp holds it (satp.MODE 0 = Bare, 8 = Sv39, 9 = Sv48).
+// Translation state, as satp holds it (satp.MODE 0 = Bare, 8 = Sv39, 9 = Sv48), or CR3 and CR4.LA57 on x86-64
+// (XMODE_X86_4L / 5L, satpAsid = the current PCID, 0 while CR4.PCIDE = 0).
 export let satpMode: u32 = 0;
 export let satpAsid: u32 = 0;
 export let rootPa: u64 = 0;
@@ -29,6 +38,10 @@ export function setRamSize(v: u64): void { ramSize = v; }
 // Pending trap from a memory access (read by the CPU loop when a slow path returns failure).
 export let trapCause: u32 = 0;
 export let trapValue: u64 = 0;
+// The modelled machine's own view of a translation fault (x86-64: vector 14 with its #PF error code, or 13 for a
+// non-canonical address); 0 on machines whose walker reports only the RISC-V cause.
+export let trapVector: u32 = 0;
+export let trapError: u32 = 0;
 
 // Current fetch page, for the fetch fast path: host address = pc + fetchAddend while (pc − fetchPage) < 0xFFE.
 // When no code page is valid the window is FETCH_POISON_VA's page, mapped onto POISON_PAGE: that address is
@@ -61,6 +74,7 @@ function charge(cycles: u64): void {
 
 export function mmuReset(): void {
   tlbResetAll();
+  pscReset();
   policyReset();
   hostCacheClear();
   fetchInvalidate();
@@ -104,13 +118,28 @@ export function setSatp(v: u64): void {
   fetchInvalidate();
 }
 
-/** sfence.vma: the kernel's invalidation request, with the privileged spec's rs1/rs2 semantics. */
-export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void {
+/** Sets the translation mode, root table and address-space tag (x86-64 CR3 writes); empties the host caches. */
+export function setTranslation(mode: u32, root: u64, asid: u32): void {
+  satpMode = mode;
+  rootPa = root;
+  satpAsid = asid;
+  hostCacheClear();
+}
+
+/**
+ * One invalidation instruction the kernel executed (sfence.vma, INVLPG, INVPCID, a flushing MOV to CR3): counted
+ * and charged as one flush; removes the TLB entries the FL_* selector picks (tlb.ts tlbFlushWhere).
+ */
+export function invalidate(va: u64, asid: u32, sel: u32): void {
   bump(C_FLUSHES, 1);
   charge(cfg(K_COST_FLUSH));
-  for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlush(t, va, asid, byVa, byAsid);
+  for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlushWhere(t, va, asid, sel);
   hostCacheClear();
-  fetchInvalidate();
+}
+
+/** sfence.vma: the kernel's invalidation request, with the privileged spec's rs1/rs2 semantics. */
+export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void {
+  invalidate(va, asid, (byVa ? FL_BY_VA : 0) | (byAsid ? FL_BY_ASID | FL_KEEP_GLOBAL : 0));
 }
 
 // Result of translateModel: the modelled entry and the page it maps.
@@ -124,19 +153,53 @@ export function setTrap(cause: u32, va: u64): void { trapCause = cause; trapValu
 
 function fault(acc: u32, va: u64, accessFault: bool): void {
   trapValue = va;
+  trapVector = 0;
+  trapError = 0;
   if (accessFault) trapCause = acc == ACC_FETCH ? CAUSE_FETCH_ACCESS : acc == ACC_LOAD ? CAUSE_LOAD_ACCESS : CAUSE_STORE_ACCESS;
   else trapCause = acc == ACC_FETCH ? CAUSE_FETCH_PAGE_FAULT : acc == ACC_LOAD ? CAUSE_LOAD_PAGE_FAULT : CAUSE_STORE_PAGE_FAULT;
 }
 
-/** Runs the walker for va, charging its references; on success leaves walkPbase/walkLevel/walkPerm. */
+@inline function isX86(): bool { return satpMode >= XMODE_X86_4L; }
+
+/**
+ * x86-64: a page fault invalidates the TLB and paging-structure-cache entries that would translate va (SDM
+ * §4.10.4.1), so the retried access walks memory again; records the vector and error code for the host.
+ */
+function x86Fault(va: u64, vector: u32, error: u32): void {
+  trapVector = vector;
+  trapError = error;
+  if (vector != VEC_PF) return;
+  for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlushWhere(t, va, satpAsid, FL_BY_VA | FL_BY_ASID | FL_GLOBAL_ANY);
+  pscFlush(satpAsid, false, va, true);
+  hostCacheClear();
+}
+
+// Result of the last successful walk, whichever walker made it.
+let wPbase: u64 = 0;
+let wLevel: u32 = 0;
+let wPerm: u32 = 0;
+
+/** Runs the walker of the current translation mode for va, charging its references; on success sets wPbase/wLevel/wPerm. */
 function walk(va: u64, acc: u32): bool {
   bump(C_WALKS, 1);
-  const levels: u32 = satpMode == 9 ? 4 : 3;
-  const ok = radixWalk(rootPa, levels, va, acc, ramSize, cfg(K_AD_MODE) == 0);
-  bump(C_WALK_REFS, walkRefs);
-  bump(C_AD_UPDATES, walkAdWrites);
-  charge(cfg(K_COST_WALK_BASE) + <u64>walkRefs * cfg(K_COST_WALK_REF));
-  if (!ok) { bump(C_WALK_FAULTS, 1); fault(acc, va, walkAccessFault); }
+  let ok: bool, refs: u32, adWrites: u32, accessFault: bool;
+  if (isX86()) {
+    ok = x86Walk(rootPa, satpMode == XMODE_X86_5L ? 5 : 4, va, acc, satpAsid, ramSize);
+    refs = xwRefs; adWrites = xwAdWrites; accessFault = xwAccessFault;
+    wPbase = xwPbase; wLevel = xwLevel; wPerm = xwPerm;
+  } else {
+    ok = radixWalk(rootPa, satpMode == 9 ? 4 : 3, va, acc, ramSize, cfg(K_AD_MODE) == 0);
+    refs = walkRefs; adWrites = walkAdWrites; accessFault = walkAccessFault;
+    wPbase = walkPbase; wLevel = walkLevel; wPerm = walkPerm;
+  }
+  bump(C_WALK_REFS, refs);
+  bump(C_AD_UPDATES, adWrites);
+  charge(cfg(K_COST_WALK_BASE) + <u64>refs * cfg(K_COST_WALK_REF));
+  if (!ok) {
+    bump(C_WALK_FAULTS, 1);
+    fault(acc, va, accessFault);
+    if (isX86() && !accessFault) x86Fault(va, xwVector, xwError);
+  }
   return ok;
 }
 
@@ -175,7 +238,7 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
     } else {
       if (hasL2) bump(C_L2_MISS, 1);
       if (!walk(va, acc)) return false;
-      level = walkLevel; pbase = walkPbase; meta = walkPerm | (satpAsid << 16);
+      level = wLevel; pbase = wPbase; meta = wPerm | (satpAsid << 16);
       tlbInsert(TLB_L2, va, level, pbase, meta, now2);
     }
     e = tlbInsert(l1, va, level, pbase, meta, now);
@@ -194,7 +257,11 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
 
 /** Permission check on a cached translation; a store to a clean page re-walks so the walker sets D. */
 function checkAccess(va: u64, acc: u32): bool {
-  if (!permits(xMeta, acc)) { fault(acc, va, false); return false; }
+  if (!permits(xMeta, acc)) {
+    fault(acc, va, false);
+    if (isX86()) x86Fault(va, VEC_PF, PF_P | PF_U | (acc == ACC_STORE ? PF_W : 0) | (acc == ACC_FETCH ? PF_I : 0));
+    return false;
+  }
   if (acc == ACC_STORE && (xMeta & PERM_D) == 0) {
     if (!walk(va, acc)) return false;
     xMeta |= PERM_D;

@@ -131,25 +131,41 @@ export function tlbInvalidateEntry(t: u32, e: usize): void {
   countFlushed();
 }
 
+// Selectors of tlbFlushWhere: which valid entries an invalidation removes.
+export const FL_BY_VA: u32 = 1;        // only entries mapping va (any page size)
+export const FL_BY_ASID: u32 = 2;      // only entries tagged with asid ...
+export const FL_GLOBAL_ANY: u32 = 4;   // ... or global (INVLPG: global entries for the page, whatever their tag)
+export const FL_KEEP_GLOBAL: u32 = 8;  // never global entries
+
 /**
- * sfence.vma semantics (privileged spec §sfence.vma): by address and/or ASID. With an address, every leaf entry
- * mapping it goes (any page size); with an ASID, global entries survive. Calls `dropped(e)` for each entry removed.
+ * Invalidates the entries of TLB t that the FL_* selectors pick (an empty selector empties the TLB). The
+ * invalidations of every architecture are combinations of these: sfence.vma, INVLPG, INVPCID, MOV to CR3.
  */
-export function tlbFlush(t: u32, va: u64, asid: u32, byVa: bool, byAsid: bool): void {
+export function tlbFlushWhere(t: u32, va: u64, asid: u32, sel: u32): void {
   const n = tlbEntries(t);
   let e = tlbBase(t);
   for (let i: u32 = 0; i < n; i++, e += TLBE_SIZE) {
     const tag = load<u64>(e);
     if ((tag & 1) == 0) continue;
     const meta = load<u32>(e, 24);
-    if (byAsid && ((meta & PERM_G) != 0 || (meta >> 16) != asid)) continue;
-    if (byVa) {
+    const global = (meta & PERM_G) != 0;
+    if (global && (sel & FL_KEEP_GLOBAL) != 0) continue;
+    if ((sel & FL_BY_ASID) != 0 && (meta >> 16) != asid && !(global && (sel & FL_GLOBAL_ANY) != 0)) continue;
+    if (sel & FL_BY_VA) {
       const level = (<u32>tag >> 1) & 7;
       const shift = 12 + 9 * level;
       if (((va >> shift) << shift) != (tag & ~(<u64>0xFFF))) continue;
     }
     tlbInvalidateEntry(t, e);
   }
+}
+
+/**
+ * sfence.vma semantics (privileged spec §sfence.vma): by address and/or ASID. With an address, every leaf entry
+ * mapping it goes (any page size); with an ASID, global entries survive.
+ */
+export function tlbFlush(t: u32, va: u64, asid: u32, byVa: bool, byAsid: bool): void {
+  tlbFlushWhere(t, va, asid, (byVa ? FL_BY_VA : 0) | (byAsid ? FL_BY_ASID | FL_KEEP_GLOBAL : 0));
 }
 
 export function tlbResetAll(): void {

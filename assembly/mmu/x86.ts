@@ -1,0 +1,84 @@
+// The x86-64 control operations a kernel uses on the translation hardware (SDM vol. 3A §4.10.1, §4.10.4.1):
+// MOV to CR4 (LA57, PCIDE), MOV to CR3 (root, PCID, no-flush bit 63), INVLPG and INVPCID types 0–3. They run in
+// kernel mode, so they are called by the host kernel, like setSatp and sfenceVma; each invalidating one is counted
+// and charged as a flush (mmu.ts invalidate).
+
+import { XMODE_X86_4L, XMODE_X86_5L } from "../layout";
+import { FL_BY_VA, FL_BY_ASID, FL_GLOBAL_ANY, FL_KEEP_GLOBAL } from "../tlb/tlb";
+import { pscReset, pscFlush, canonical } from "../walk/x86_64";
+import { setTranslation, invalidate, hostCacheClear, satpAsid } from "./mmu";
+import { tlbResetAll } from "../tlb/tlb";
+
+const CR4_LA57: u64 = 1 << 12;
+const CR4_PCIDE: u64 = 1 << 17;
+const CR3_NOFLUSH: u64 = 1 << 63;
+const CR3_BASE: u64 = 0x000F_FFFF_FFFF_F000;
+
+let cr4: u64 = 0;
+let cr3: u64 = 0;
+
+@inline function pcide(): bool { return (cr4 & CR4_PCIDE) != 0; }
+@inline function la57(): bool { return (cr4 & CR4_LA57) != 0; }
+
+/**
+ * MOV to CR4 (only LA57 and PCIDE are modelled; PGE is taken as set). Any change flushes every TLB entry, global
+ * or not, and every paging-structure cache (a superset of what the SDM requires), and re-reads the cache sizes.
+ * The new paging mode takes effect with the next CR3 write.
+ */
+export function x86SetCr4(v: u64): void {
+  const nv = v & (CR4_LA57 | CR4_PCIDE);
+  if (nv == cr4) return;
+  cr4 = nv;
+  tlbResetAll();
+  pscReset();
+  hostCacheClear();
+}
+
+/**
+ * MOV to CR3. Without PCIDE: PCID 0, and every non-global TLB entry and every paging-structure-cache entry goes.
+ * With PCIDE: bits 11:0 are the new PCID; unless bit 63 is set, the non-global TLB entries and the cache entries
+ * of that PCID go.
+ */
+export function x86WriteCr3(v: u64): void {
+  const pcid: u32 = pcide() ? <u32>v & 0xFFF : 0;
+  cr3 = v & ~CR3_NOFLUSH;
+  setTranslation(la57() ? XMODE_X86_5L : XMODE_X86_4L, v & CR3_BASE, pcid);
+  if (pcide() && (v & CR3_NOFLUSH) != 0) return;
+  invalidate(0, pcid, FL_BY_ASID | FL_KEEP_GLOBAL);
+  pscFlush(pcid, !pcide(), 0, false);
+}
+
+export function x86Cr3(): u64 { return cr3; }
+
+/**
+ * INVLPG va: the TLB entries for va's page tagged with the current PCID, global entries for that page whatever
+ * their PCID, and every paging-structure-cache entry of the current PCID. A non-canonical va is a no-op.
+ */
+export function x86Invlpg(va: u64): void {
+  if (!canonical(va, la57() ? 57 : 48)) return;
+  invalidate(va, satpAsid, FL_BY_VA | FL_BY_ASID | FL_GLOBAL_ANY);
+  pscFlush(satpAsid, false, 0, false);
+}
+
+/**
+ * INVPCID type, {pcid, va}: 0 individual address (non-global entries of pcid for va), 1 single context (non-global
+ * entries of pcid), 2 all contexts with globals, 3 all contexts except globals. Types 0 and 1 also drop the
+ * paging-structure-cache entries of pcid, 2 and 3 all of them. Returns 0, or −1 where the instruction raises
+ * #GP(0) (type > 3, a PCID > 0xFFF, a non-canonical address for type 0, PCID ≠ 0 for types 0/1 without PCIDE).
+ */
+export function x86Invpcid(type: u32, pcid: u32, va: u64): i32 {
+  if (type > 3 || pcid > 0xFFF) return -1;
+  if (type <= 1 && !pcide() && pcid != 0) return -1;
+  if (type == 0) {
+    if (!canonical(va, la57() ? 57 : 48)) return -1;
+    invalidate(va, pcid, FL_BY_VA | FL_BY_ASID | FL_KEEP_GLOBAL);
+    pscFlush(pcid, false, 0, false);
+  } else if (type == 1) {
+    invalidate(0, pcid, FL_BY_ASID | FL_KEEP_GLOBAL);
+    pscFlush(pcid, false, 0, false);
+  } else {
+    invalidate(0, 0, type == 2 ? 0 : FL_KEEP_GLOBAL);
+    pscFlush(0, true, 0, false);
+  }
+  return 0;
+}
