@@ -114,7 +114,7 @@ function parseCli(own: string[]): Parsed {
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, default: [], describe: "NAME=value for the guest environment" }),
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" }),
     () => { ran = "run"; })
     .command("archs", "list the machines and their translation hardware, each default with its source", (y) => y
       .option("json", { type: "boolean", default: false, describe: "print the machine data as JSON" }),
@@ -127,7 +127,7 @@ function parseCli(own: string[]): Parsed {
       .option("max-insns", { type: "string", describe: "stop each run after this many instructions" })
       .option("json", { type: "string", describe: "write every machine's counters and the verdict as JSON to this file" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, default: [], describe: "NAME=value for the guest environment" })
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
       .option("show-output", { type: "boolean", default: false, describe: "print the guest's output (once)" }),
     () => { ran = "compare"; })
     .command("trace [file]", "replay a memory trace through one modelled TLB (mmulab trace --help)")

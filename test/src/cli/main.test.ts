@@ -45,6 +45,8 @@ describe("mmulab run", () => {
     expect(cli("run", argc, "--", "-x", "--stats", "y").status).toBe(4);    // argv = [prog, -x, --stats, y]
     expect(cli("run", "--mem", "64M", "--", argc, "-z").status).toBe(2);
     expect(cli("run", argc, "-x").status).toBe(2);                          // unknown option: usage error
+    // a repeatable option before the program takes exactly one value each time, not the program too
+    expect(cli("run", "--env", "A=1", "--env", "B=2", argc, "y").status).toBe(2);
     expect(splitGuestArgs(["run", "--tlb", "l2=0", "p", "a", "--json", "f", "--", "--stats"]))
       .toEqual({ own: ["run", "--tlb", "l2=0", "p", "--json", "f"], guest: ["a", "--stats"] });
   });
