@@ -32,6 +32,7 @@ export interface GuestOptions {
   costs?: Partial<CycleCosts>;
   seed?: bigint | number | string;
   hardwareAD?: boolean;
+  psc?: MachineConfig["psc"];  // x86-64 paging-structure cache sizes (entries per cache; 0 disables one)
   maxInsns?: bigint | number;
   strace?: boolean;
 }
@@ -60,6 +61,7 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.costs) c.costs = { ...c.costs, ...o.costs };
   if (o.seed !== undefined) c.seed = typeof o.seed === "string" ? parseSeed(o.seed) : BigInt(o.seed);
   if (o.hardwareAD !== undefined) c.hardwareAD = o.hardwareAD;
+  if (o.psc !== undefined) c.psc = o.psc;
   return c;
 }
 

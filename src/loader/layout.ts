@@ -35,7 +35,8 @@ export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
       pieBase: BARE_PIE_BASE,
     };
   }
-  const top = taskSize(arch === "riscv-sv48" ? 4 : 3);
+  // x86-64-la57 keeps Linux's 47-bit default map window (DEFAULT_MAP_WINDOW), as x86-64 does.
+  const top = taskSize(arch === "riscv-sv39" ? 3 : 4);
   return {
     minAddress: MMAP_MIN_ADDR,
     maxAddress: top,

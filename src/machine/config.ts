@@ -8,7 +8,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export const ARCHS = ["riscv-sv39", "riscv-sv48", "bare"] as const;
+export const ARCHS = ["riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57"] as const;
 export type Arch = (typeof ARCHS)[number];
 
 /** Replacement policies, by --tlb name; each has a code POLICY_<NAME> in the wasm layout (assembly/tlb/policy.ts). */
@@ -34,6 +34,7 @@ export interface MachineConfig {
   costs: CycleCosts;
   seed: bigint;
   hardwareAD: boolean;   // true: the walker sets A/D (Svadu); false: it faults (Svade)
+  psc?: { pde: number; pdpte: number; pml4e: number; pml5e: number };   // x86-64 paging-structure caches (entries)
 }
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;

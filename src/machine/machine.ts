@@ -18,6 +18,7 @@ import { BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
 import { BarePmap } from "../pmap/bare.js";
 import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
+import { X86_64, X86_64_LA57, X86_DEFAULT_PSC, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
@@ -94,8 +95,7 @@ export class Machine {
     this.phys = new PhysAllocator(w, config.ramBytes);
     this.vm = new VmSystem(this.phys, config.arch === "bare");
     const pctx: PmapContext = { machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa) };
-    this.pmap = config.arch === "bare" ? new BarePmap(pctx)
-      : new RadixPmap(pctx, config.arch === "riscv-sv48" ? SV48 : SV39, new AsidAllocator());
+    this.pmap = makePmap(config, pctx, w);
     this.task = new Task(this.vm, this.pmap, addressLayout(config.arch, config.ramBytes), w);
     this.pmap.activate();
     this.random = new SeededRandom(config.seed);
@@ -115,6 +115,11 @@ export class Machine {
     w.setConfig(L.K_SEED, c.seed);
     w.setConfig(L.K_TIMEBASE_DIV, BigInt(TIMEBASE_DIV));
     w.setConfig(L.K_AD_MODE, c.hardwareAD ? 0n : 1n);
+    const psc = c.psc ?? (c.arch.startsWith("x86-64") ? X86_DEFAULT_PSC : { pde: 0, pdpte: 0, pml4e: 0, pml5e: 0 });
+    w.setConfig(L.K_PSC_PDE, BigInt(psc.pde));
+    w.setConfig(L.K_PSC_PDPTE, BigInt(psc.pdpte));
+    w.setConfig(L.K_PSC_PML4E, BigInt(psc.pml4e));
+    w.setConfig(L.K_PSC_PML5E, BigInt(psc.pml5e));
     const levels: [string, TlbLevelConfig][] = [["l1i", c.tlb.l1i], ["l1d", c.tlb.l1d], ["l2", c.tlb.l2]];
     levels.forEach(([name, t], i) => {
       validateLevel(name, t, L.TLB_MAX_ENTRIES);
@@ -279,6 +284,17 @@ export class Machine {
     out["pmap_protects"] = this.pmap.stats.protects;
     out["pmap_flushes"] = this.pmap.stats.flushes;
     return out;
+  }
+}
+
+/** The pmap of the machine's translation hardware (one per architecture, src/pmap/). */
+function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pmap {
+  switch (config.arch) {
+    case "bare": return new BarePmap(pctx);
+    case "riscv-sv39": return new RadixPmap(pctx, SV39, new AsidAllocator());
+    case "riscv-sv48": return new RadixPmap(pctx, SV48, new AsidAllocator());
+    case "x86-64": return new X86Pmap(pctx, new X86Mmu(w, X86_64));
+    case "x86-64-la57": return new X86Pmap(pctx, new X86Mmu(w, X86_64_LA57));
   }
 }
 

@@ -11,6 +11,8 @@ export const LAYOUT_NAMES = [
   "C_INSTRET", "C_XCYCLES", "C_ITLB_ACCESS", "C_ITLB_MISS", "C_DTLB_ACCESS", "C_DTLB_MISS", "C_L2_ACCESS",
   "C_L2_MISS", "C_WALKS", "C_WALK_REFS", "C_WALK_FAULTS", "C_AD_UPDATES", "C_XLATE_CYCLES", "C_FLUSHES",
   "C_FLUSH_ENTRIES", "C_TRAPS", "C_FETCH_SLOW", "C_DATA_SLOW",
+  "C_PSC_PDE_HIT", "C_PSC_PDPTE_HIT", "C_PSC_PML4E_HIT", "C_PSC_PML5E_HIT", "C_PSC_PDE_MISS", "C_PSC_PDPTE_MISS",
+  "C_PSC_PML4E_MISS", "C_PSC_PML5E_MISS", "K_PSC_PDE", "K_PSC_PDPTE", "K_PSC_PML4E", "K_PSC_PML5E",
   "K_SETS", "K_WAYS", "K_POLICY", "K_COST_L1_HIT", "K_COST_L2_HIT", "K_COST_WALK_REF", "K_COST_WALK_BASE",
   "K_COST_TRAP", "K_COST_FLUSH", "K_SEED", "K_TIMEBASE_DIV", "K_AD_MODE",
   "POLICY_LRU", "POLICY_FIFO", "POLICY_RANDOM", "POLICY_PLRU", "POLICY_NRU", "POLICY_LFU", "POLICY_SRRIP",
@@ -43,11 +45,18 @@ interface RawExports {
   clearReservation(): void;
   setSatp(v: bigint): void;
   sfenceVma(va: bigint, asid: number, byVa: number, byAsid: number): void;
+  setCr4(v: bigint): void;
+  writeCr3(v: bigint): void;
+  invlpg(va: bigint): void;
+  invpcid(type: number, pcid: number, va: bigint): number;
+  trapVector(): number;
+  pfErrorCode(): number;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "init", "configureTlb", "resetTlbs", "run", "getPc", "setPcValue", "getInstret", "getFcsr", "setFcsr",
   "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
+  "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -196,4 +205,18 @@ export class WasmMachine {
   sfenceVma(va: number, asid: number, byVa: boolean, byAsid: boolean): void {
     this.raw.sfenceVma(BigInt(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
   }
+
+  // ---- x86-64 translation hardware (assembly/mmu/x86.ts) ----
+
+  /** MOV to CR4 (LA57 bit 12, PCIDE bit 17). */
+  setCr4(v: bigint): void { this.raw.setCr4(BigInt.asIntN(64, v)); }
+  /** MOV to CR3: table base, PCID in bits 11:0, bit 63 = do not flush. */
+  writeCr3(v: bigint): void { this.raw.writeCr3(BigInt.asIntN(64, v)); }
+  invlpg(va: number): void { this.raw.invlpg(BigInt(va)); }
+  /** INVPCID; false where the instruction raises #GP. */
+  invpcid(type: number, pcid: number, va: number): boolean { return this.raw.invpcid(type, pcid, BigInt(va)) === 0; }
+  /** The last translation fault as the modelled machine raised it: vector (x86-64: 14 #PF, 13 #GP; 0 on RISC-V). */
+  trapVector(): number { return this.raw.trapVector() >>> 0; }
+  /** The x86-64 #PF error code of the last translation fault. */
+  pfErrorCode(): number { return this.raw.pfErrorCode() >>> 0; }
 }
