@@ -21,10 +21,15 @@
 // User space is the lower half of the 48-bit space (TASK_SIZE 2^47) under both paging modes: with LA57 Linux keeps
 // mmap and the stack below 2^47 unless a program asks for a higher address (DEFAULT_MAP_WINDOW), and the kernel's
 // addresses are JavaScript numbers, exact up to 2^53.
+//
+// The walking, allocation and pv bookkeeping are radix.ts's; this file holds the entry format, CR3/CR4 and PCIDs,
+// and the invalidation rules above.
 
-import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
-import type { VmPage } from "../vm/vm_page.js";
-import type { Pmap, PmapContext, PmapMachine, PmapStats, Translation } from "./pmap.js";
+import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../vm/vm_prot.js";
+import type { PmapContext, PmapMachine } from "./pmap.js";
+import { RadixTablePmap, rightsLost, tableIndex, type PteFormat } from "./radix.js";
+
+export { PTES_PER_TABLE, levelSpan } from "./radix.js";
 
 // Entry bits (SDM tables 4-15 .. 4-20).
 export const X86_P = 1n << 0n;
@@ -44,7 +49,6 @@ const CR4_LA57 = 1n << 12n;
 const CR4_PCIDE = 1n << 17n;
 const CR3_NOFLUSH = 1n << 63n;
 
-export const PTES_PER_TABLE = 512;
 /** Linux arch/x86/mm/tlb.c tlb_single_page_flush_ceiling: longer ranges flush the whole address space. */
 export const FLUSH_CEILING = 33;
 /** Linux's user address space under 4-level paging, and its default map window under 5-level. */
@@ -76,8 +80,7 @@ export interface X86Machine extends PmapMachine {
 }
 
 export const pteAddrOf = (pte: bigint): number => Number(pte & X86_ADDR_MASK);
-export function levelSpan(level: number): number { return 2 ** (12 + 9 * level); }
-export function index(va: number, level: number): number { return Math.floor(va / levelSpan(level)) % PTES_PER_TABLE; }
+export const index = tableIndex;
 
 /** Leaf rights for VM_PROT_* (readable whenever present: x86 has no execute-only or write-only pages). */
 export function protToPte(prot: number): bigint {
@@ -87,6 +90,17 @@ export function protToPte(prot: number): bigint {
 export function pteToProt(pte: bigint): number {
   return VM_PROT_READ | (pte & X86_RW ? VM_PROT_WRITE : 0) | (pte & X86_XD ? 0 : VM_PROT_EXECUTE);
 }
+
+/** The x86-64 paging entry for the radix engine: R/W grants a right, XD takes one away; PS above level 0 is large. */
+export const X86_PTE: PteFormat = {
+  valid: X86_P, user: X86_US, accessed: X86_A, dirty: X86_D, wired: X86_SW_WIRED,
+  table: X86_TABLE,
+  largeLeaf: X86_PS, largeName: "large page",
+  grants: X86_RW, denies: X86_XD,
+  frame: pteAddrOf,
+  toFrame: (pa) => BigInt(pa),
+  protToPte, pteToProt,
+};
 
 /**
  * The per-machine side: CR4 set once (LA57 for 5-level, PCIDE), PCIDs handed out, and which address space is
@@ -105,24 +119,18 @@ export class X86Mmu {
   }
 }
 
-interface RangeResult { min: number; max: number; count: number; freedTables: boolean }
-type LeafFn = (pte: bigint, va: number) => bigint | undefined;
-
-export class X86Pmap implements Pmap {
-  readonly identity = false;
-  readonly kind: string;
-  readonly stats: PmapStats = { tableFrames: 0, enters: 0, removes: 0, protects: 0, flushes: 0 };
-  readonly root: number;
+export class X86Pmap extends RadixTablePmap {
   readonly pcid: number;
   readonly format: X86Format;
   private stale = true;          // cached translations of this PCID may be out of date: next CR3 load flushes
-  private readonly valid = new Map<number, number>(); // table pa → number of present entries in it
+  protected readonly flushCeiling = FLUSH_CEILING;
+  protected readonly flushAllOnFreedTables = false;   // INVLPG drops the PCID's paging-structure caches too
+  protected readonly clearReferenceFlushes = false;   // ptep_clear_flush_young does not flush on x86
 
-  constructor(private readonly ctx: PmapContext, private readonly mmu: X86Mmu) {
+  constructor(ctx: PmapContext, private readonly mmu: X86Mmu) {
+    super(ctx, mmu.format.name, mmu.format.levels, X86_PTE);
     this.format = mmu.format;
-    this.kind = mmu.format.name;
     this.pcid = mmu.allocatePcid();
-    this.root = this.allocTable();
   }
 
   private get cpu(): X86Machine { return this.mmu.machine; }
@@ -130,240 +138,39 @@ export class X86Pmap implements Pmap {
   /** CR3 value that makes this address space current (PCID in bits 11:0; bit 63 = keep cached translations). */
   get cr3(): bigint { return BigInt(this.root) | BigInt(this.pcid); }
 
-  get userTop(): number { return X86_USER_TOP; }
+  override get userTop(): number { return X86_USER_TOP; }
 
-  private allocTable(): number {
-    const pa = this.ctx.phys.alloc("pagetable");
-    this.valid.set(pa, 0);
-    this.stats.tableFrames = this.valid.size;
-    return pa;
-  }
-
-  private freeTable(pa: number): void {
-    this.valid.delete(pa);
-    this.ctx.phys.free(pa);
-    this.stats.tableFrames = this.valid.size;
-  }
-
-  private read(a: number): bigint { return this.ctx.machine.readPhys64(a); }
-  private write(a: number, v: bigint): void { this.ctx.machine.writePhys64(a, v); }
-  private bump(table: number, by: number): void { this.valid.set(table, (this.valid.get(table) ?? 0) + by); }
   private get active(): boolean { return this.mmu.current === this; }
 
   /** INVLPG va if this address space is current; otherwise it is flushed when next activated. */
-  private invlpg(va: number): void {
+  protected override invalidatePage(va: number): void {
     if (!this.active) { this.stale = true; return; }
     this.stats.flushes++;
     this.cpu.invlpg(va);
   }
 
   /** Every non-global translation of this PCID: a CR3 reload without the no-flush bit (or at next activation). */
-  private flushAll(): void {
+  protected override invalidateAll(): void {
     if (!this.active) { this.stale = true; return; }
     this.stats.flushes++;
     this.cpu.writeCr3(this.cr3);
   }
 
-  private checkUser(va: number): void {
-    if (!(va >= 0 && va < this.userTop && va % PAGE_SIZE === 0)) throw new Error(`${this.kind}: bad user page ${hex(va)}`);
+  /** Nothing for a new entry or an upgrade; INVLPG when a present entry changes frame or loses rights. */
+  protected override invalidateEntered(va: number, old: bigint, pte: bigint): void {
+    if ((old & X86_P) === 0n) return;
+    if (pteAddrOf(old) !== pteAddrOf(pte) || rightsLost(X86_PTE, old, pte)) this.invalidatePage(va);
   }
 
-  /** Address of va's PTE, allocating tables above it when `alloc`; also the table holding it. */
-  private leafSlot(va: number, alloc: boolean): { slot: number; table: number } | undefined {
-    let table = this.root;
-    for (let level = this.format.levels - 1; level > 0; level--) {
-      const slot = table + 8 * index(va, level);
-      const e = this.read(slot);
-      if ((e & X86_P) === 0n) {
-        if (!alloc) return undefined;
-        const next = this.allocTable();
-        this.write(slot, BigInt(next) | X86_TABLE);
-        this.bump(table, 1);
-        table = next;
-      } else if (e & X86_PS) {
-        throw new Error(`${this.kind}: unexpected large page at ${hex(va)} level ${level}`);
-      } else {
-        table = pteAddrOf(e);
-      }
-    }
-    return { slot: table + 8 * index(va, 0), table };
-  }
-
-  activate(): void {
+  override activate(): void {
     this.cpu.writeCr3(this.stale ? this.cr3 : this.cr3 | CR3_NOFLUSH);
     if (this.stale) this.stats.flushes++;
     this.stale = false;
     this.mmu.current = this;
   }
 
-  enter(va: number, pa: number, prot: number, wired: boolean, access = 0): void {
-    this.checkUser(va);
-    if ((prot & VM_PROT_ALL) === VM_PROT_NONE) { this.remove(va, va + PAGE_SIZE); return; }
-    this.stats.enters++;
-    const { slot, table } = this.leafSlot(va, true)!;
-    const old = this.read(slot);
-    let pte = BigInt(pa) | X86_P | X86_US | X86_A | protToPte(prot);
-    if (access & VM_PROT_WRITE) pte |= X86_D;
-    if (wired) pte |= X86_SW_WIRED;
-    let flush = false;
-    if (old & X86_P) {
-      const oldPa = pteAddrOf(old);
-      if (oldPa === pa) {
-        pte |= old & (X86_A | X86_D);
-        // Rights taken away: the stale entry could still allow them.
-        flush = ((old & X86_RW) !== 0n && (pte & X86_RW) === 0n) || ((old & X86_XD) === 0n && (pte & X86_XD) !== 0n);
-      } else {
-        this.ctx.pageOf(oldPa)?.pvRemove(this, va);
-        this.ctx.pageOf(pa)?.pvAdd(this, va);
-        flush = true;
-      }
-    } else {
-      this.bump(table, 1);
-      this.ctx.pageOf(pa)?.pvAdd(this, va);
-    }
-    this.write(slot, pte);
-    if (flush) this.invlpg(va);
-  }
-
-  private visit(sva: number, eva: number, fn: LeafFn, prune: boolean): RangeResult {
-    const r: RangeResult = { min: Infinity, max: -Infinity, count: 0, freedTables: false };
-    const top = Math.min(eva, this.userTop);
-    if (sva < top) this.visitTable(this.root, this.format.levels - 1, 0, sva, top, fn, prune, r);
-    return r;
-  }
-
-  private visitTable(table: number, level: number, base: number, sva: number, eva: number, fn: LeafFn,
-                     prune: boolean, r: RangeResult): void {
-    const span = levelSpan(level);
-    const i0 = Math.max(0, Math.floor((sva - base) / span));
-    const i1 = Math.min(PTES_PER_TABLE - 1, Math.floor((eva - 1 - base) / span));
-    for (let i = i0; i <= i1; i++) {
-      const slot = table + 8 * i;
-      const e = this.read(slot);
-      if ((e & X86_P) === 0n) continue;
-      const va = base + i * span;
-      if (level === 0) {
-        const next = fn(e, va);
-        if (next === undefined || next === e) continue;
-        this.write(slot, next);
-        if (next === 0n) {
-          this.bump(table, -1);
-          this.ctx.pageOf(pteAddrOf(e))?.pvRemove(this, va);
-        }
-        r.min = Math.min(r.min, va);
-        r.max = Math.max(r.max, va);
-        r.count++;
-        continue;
-      }
-      const child = pteAddrOf(e);
-      this.visitTable(child, level - 1, va, sva, eva, fn, prune, r);
-      if (prune && this.valid.get(child) === 0) {
-        this.write(slot, 0n);
-        this.bump(table, -1);
-        this.freeTable(child);
-        r.freedTables = true;
-      }
-    }
-  }
-
-  /** Invalidates after a range operation the way Linux's flush_tlb_mm_range does. */
-  private flushAfter(r: RangeResult): void {
-    if (r.count === 0) return;
-    const pages = (r.max - r.min) / PAGE_SIZE + 1;
-    if (pages > FLUSH_CEILING) { this.flushAll(); return; }
-    for (let va = r.min; va <= r.max; va += PAGE_SIZE) this.invlpg(va);
-  }
-
-  remove(sva: number, eva: number): void {
-    const r = this.visit(sva, eva, () => 0n, true);
-    this.stats.removes += r.count;
-    this.flushAfter(r);
-  }
-
-  protect(sva: number, eva: number, prot: number): void {
-    if ((prot & VM_PROT_ALL) === VM_PROT_NONE) { this.remove(sva, eva); return; }
-    const bits = protToPte(prot);
-    const r = this.visit(sva, eva, (pte) => (pte & ~(X86_RW | X86_XD)) | bits, false);
-    this.stats.protects += r.count;
-    this.flushAfter(r);
-  }
-
-  extract(va: number): Translation | undefined {
-    if (!(va >= 0 && va < this.userTop)) return undefined;
-    const page = va - (va % PAGE_SIZE);
-    const s = this.leafSlot(page, false);
-    if (!s) return undefined;
-    const pte = this.read(s.slot);
-    if ((pte & X86_P) === 0n) return undefined;
-    return {
-      pa: pteAddrOf(pte) + (va - page),
-      prot: pteToProt(pte),
-      referenced: (pte & X86_A) !== 0n,
-      modified: (pte & X86_D) !== 0n,
-    };
-  }
-
-  /** Rewrites the PTE at va (if present) with fn, invalidating the page when `flush`. Returns the old PTE. */
-  private updateLeaf(va: number, fn: (pte: bigint) => bigint, flush = true): bigint {
-    const s = this.leafSlot(va, false);
-    if (!s) return 0n;
-    const pte = this.read(s.slot);
-    if ((pte & X86_P) === 0n) return 0n;
-    const next = fn(pte);
-    if (next !== pte) {
-      this.write(s.slot, next);
-      if (flush) this.invlpg(va);
-    }
-    return pte;
-  }
-
-  private leafPte(va: number): bigint {
-    const s = this.leafSlot(va, false);
-    return s ? this.read(s.slot) : 0n;
-  }
-
-  pageProtect(page: VmPage, prot: number): void {
-    for (const pv of [...page.pv]) {
-      const pm = pv.pmap as X86Pmap;
-      if ((prot & VM_PROT_ALL) === VM_PROT_NONE) pm.remove(pv.va, pv.va + PAGE_SIZE);
-      else {
-        pm.updateLeaf(pv.va, (pte) => (prot & VM_PROT_WRITE ? pte : pte & ~X86_RW) | (prot & VM_PROT_EXECUTE ? 0n : X86_XD));
-      }
-    }
-  }
-
-  isModified(page: VmPage): boolean {
-    return page.pv.some((pv) => ((pv.pmap as X86Pmap).leafPte(pv.va) & X86_D) !== 0n);
-  }
-
-  clearModify(page: VmPage): void {
-    for (const pv of page.pv) (pv.pmap as X86Pmap).updateLeaf(pv.va, (pte) => pte & ~X86_D);
-  }
-
-  isReferenced(page: VmPage): boolean {
-    return page.pv.some((pv) => ((pv.pmap as X86Pmap).leafPte(pv.va) & X86_A) !== 0n);
-  }
-
-  clearReference(page: VmPage): void {
-    for (const pv of page.pv) (pv.pmap as X86Pmap).updateLeaf(pv.va, (pte) => pte & ~X86_A, false);
-  }
-
-  zeroPage(pa: number): void { this.ctx.machine.fillPhys(pa, PAGE_SIZE, 0); }
-  copyPage(src: number, dst: number): void {
-    this.ctx.machine.phys(dst, PAGE_SIZE).set(this.ctx.machine.phys(src, PAGE_SIZE));
-  }
-
-  collect(): void {
-    const r = this.visit(0, this.userTop, (pte) => (pte & X86_SW_WIRED ? undefined : 0n), true);
-    this.stats.removes += r.count;
-    if (r.count > 0 || r.freedTables) this.flushAll();
-  }
-
-  destroy(): void {
-    const r = this.visit(0, this.userTop, () => 0n, true);
-    this.stats.removes += r.count;
-    this.freeTable(this.root);
-    // INVPCID single-context: nothing of this PCID may survive into the next address space that gets it.
+  /** INVPCID single-context: nothing of this PCID may survive into the next address space that gets it. */
+  protected override retire(): void {
     this.stats.flushes++;
     this.cpu.invpcid(1, this.pcid, 0);
     if (this.mmu.current === this) this.mmu.current = undefined;

@@ -1,0 +1,308 @@
+// The radix page-table engine shared by every pmap that writes real tables (RISC-V Sv39/Sv48, x86-64 4/5-level):
+// 512 eight-byte entries per 4 KiB table, 4 KiB leaves only, tables allocated on demand with a count of valid
+// entries each and freed once empty (FreeBSD's pmap_unwire_ptp), pv lists kept on the resident pages, and range
+// walks that report which pages changed so the architecture can invalidate as its OS does. An architecture gives
+// its entry format as data (PteFormat: valid/A/D/wired bits, frame field, rights encoding) and its address-space
+// switch and invalidation policy (the abstract members of RadixTablePmap); walking, allocation, pruning, pv and
+// referenced/modified bookkeeping are here, once.
+
+import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_NONE, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
+import type { VmPage } from "../vm/vm_page.js";
+import type { Pmap, PmapContext, PmapStats, Translation } from "./pmap.js";
+
+export const PTES_PER_TABLE = 512;
+
+/** Bytes mapped by one entry at `level` (0 = 4 KiB). */
+export function levelSpan(level: number): number { return 2 ** (12 + 9 * level); }
+
+/** Index of va's entry in its level-`level` table. */
+export function tableIndex(va: number, level: number): number { return Math.floor(va / levelSpan(level)) % PTES_PER_TABLE; }
+
+/** One architecture's page-table entry, as data for the walker. */
+export interface PteFormat {
+  readonly valid: bigint;       // V / P: the entry is in use
+  readonly user: bigint;        // U / U/S: set in every leaf (all mappings here are user mappings)
+  readonly accessed: bigint;    // A
+  readonly dirty: bigint;       // D
+  readonly wired: bigint;       // software bit this pmap keeps on wired leaves
+  readonly table: bigint;       // flags of a non-leaf entry besides its frame
+  readonly largeLeaf: bigint;   // bits that make an upper-level entry a leaf (superpage); never written here
+  readonly largeName: string;   // what the architecture calls such a leaf
+  readonly grants: bigint;      // rights bits that allow an access when set (R/W/X; R/W)
+  readonly denies: bigint;      // rights bits that forbid an access when set (XD)
+  /** Physical address of the frame an entry points at. */
+  frame(pte: bigint): number;
+  /** Frame field for the frame at pa. */
+  toFrame(pa: number): bigint;
+  /** Leaf rights bits (among grants | denies) for VM_PROT_*. */
+  protToPte(prot: number): bigint;
+  pteToProt(pte: bigint): number;
+}
+
+/** The rights of pte intersected with those of prot (pmap_page_protect: never adds a right). */
+export function restrictRights(f: PteFormat, pte: bigint, prot: number): bigint {
+  const bits = f.protToPte(prot);
+  return (pte & ~(f.grants | f.denies)) | (pte & bits & f.grants) | ((pte | bits) & f.denies);
+}
+
+/** Whether `next` takes away a right `old` gave (a stale cached copy of `old` would allow too much). */
+export function rightsLost(f: PteFormat, old: bigint, next: bigint): boolean {
+  return ((old & ~next & f.grants) | (next & ~old & f.denies)) !== 0n;
+}
+
+/** Pages touched by a range operation, for choosing how to invalidate. */
+export interface RangeResult {
+  min: number;
+  max: number;
+  count: number;
+  freedTables: boolean;
+}
+
+/** Leaf visitor: returns the new entry (0n clears it), or undefined to leave it alone. */
+type LeafFn = (pte: bigint, va: number) => bigint | undefined;
+
+export abstract class RadixTablePmap implements Pmap {
+  readonly identity = false;
+  readonly stats: PmapStats = { tableFrames: 0, enters: 0, removes: 0, protects: 0, flushes: 0 };
+  readonly root: number;                      // physical address of the root table
+  private readonly valid = new Map<number, number>(); // table pa → number of valid entries in it
+
+  constructor(protected readonly ctx: PmapContext, readonly kind: string, protected readonly levels: number,
+              protected readonly pteFormat: PteFormat) {
+    this.root = this.allocTable();
+  }
+
+  /** One past the highest user address. */
+  abstract get userTop(): number;
+  abstract activate(): void;
+  /** Range invalidation: longer ranges (in pages, first to last touched) get invalidateAll. */
+  protected abstract readonly flushCeiling: number;
+  /** Whether freeing page-table pages in a range operation calls for invalidateAll. */
+  protected abstract readonly flushAllOnFreedTables: boolean;
+  /** Whether clearing A invalidates the page. */
+  protected abstract readonly clearReferenceFlushes: boolean;
+  /** Invalidates one page of this address space (after a range change or a leaf rewrite). */
+  protected abstract invalidatePage(va: number): void;
+  /** Invalidates every translation of this address space. */
+  protected abstract invalidateAll(): void;
+  /** Invalidates after enter replaced `old` (valid or not) with `pte` at va. */
+  protected abstract invalidateEntered(va: number, old: bigint, pte: bigint): void;
+  /** Last step of destroy, once every table is freed: the address-space identifier must not keep translations. */
+  protected abstract retire(): void;
+
+  private allocTable(): number {
+    const pa = this.ctx.phys.alloc("pagetable");
+    this.valid.set(pa, 0);
+    this.stats.tableFrames = this.valid.size;
+    return pa;
+  }
+
+  private freeTable(pa: number): void {
+    this.valid.delete(pa);
+    this.ctx.phys.free(pa);
+    this.stats.tableFrames = this.valid.size;
+  }
+
+  private read(a: number): bigint { return this.ctx.machine.readPhys64(a); }
+  private write(a: number, v: bigint): void { this.ctx.machine.writePhys64(a, v); }
+  private bump(table: number, by: number): void { this.valid.set(table, (this.valid.get(table) ?? 0) + by); }
+
+  private checkUser(va: number): void {
+    if (!(va >= 0 && va < this.userTop && va % PAGE_SIZE === 0)) throw new Error(`${this.kind}: bad user page ${hex(va)}`);
+  }
+
+  /** Address of va's leaf slot, allocating tables above it when `alloc`; also the table holding it. */
+  private leafSlot(va: number, alloc: boolean): { slot: number; table: number } | undefined {
+    const f = this.pteFormat;
+    let table = this.root;
+    for (let level = this.levels - 1; level > 0; level--) {
+      const slot = table + 8 * tableIndex(va, level);
+      const pte = this.read(slot);
+      if ((pte & f.valid) === 0n) {
+        if (!alloc) return undefined;
+        const next = this.allocTable();
+        this.write(slot, f.toFrame(next) | f.table);
+        this.bump(table, 1);
+        table = next;
+      } else if ((pte & f.largeLeaf) !== 0n) {
+        throw new Error(`${this.kind}: unexpected ${f.largeName} at ${hex(va)} level ${level}`);
+      } else {
+        table = f.frame(pte);
+      }
+    }
+    return { slot: table + 8 * tableIndex(va, 0), table };
+  }
+
+  enter(va: number, pa: number, prot: number, wired: boolean, access = 0): void {
+    this.checkUser(va);
+    if ((prot & VM_PROT_ALL) === VM_PROT_NONE) { this.remove(va, va + PAGE_SIZE); return; }
+    this.stats.enters++;
+    const f = this.pteFormat;
+    const { slot, table } = this.leafSlot(va, true)!;
+    const old = this.read(slot);
+    let pte = f.toFrame(pa) | f.valid | f.user | f.accessed | f.protToPte(prot);
+    if (access & VM_PROT_WRITE) pte |= f.dirty;
+    if (wired) pte |= f.wired;
+    if (old & f.valid) {
+      const oldPa = f.frame(old);
+      if (oldPa === pa) pte |= old & (f.accessed | f.dirty);
+      else { this.ctx.pageOf(oldPa)?.pvRemove(this, va); this.ctx.pageOf(pa)?.pvAdd(this, va); }
+    } else {
+      this.bump(table, 1);
+      this.ctx.pageOf(pa)?.pvAdd(this, va);
+    }
+    this.write(slot, pte);
+    this.invalidateEntered(va, old, pte);
+  }
+
+  /** Applies fn to every valid leaf in [sva, eva); prunes tables left empty when `prune`. */
+  private visit(sva: number, eva: number, fn: LeafFn, prune: boolean): RangeResult {
+    const r: RangeResult = { min: Infinity, max: -Infinity, count: 0, freedTables: false };
+    const top = Math.min(eva, this.userTop);
+    if (sva < top) this.visitTable(this.root, this.levels - 1, 0, sva, top, fn, prune, r);
+    return r;
+  }
+
+  private visitTable(table: number, level: number, base: number, sva: number, eva: number, fn: LeafFn,
+                     prune: boolean, r: RangeResult): void {
+    const f = this.pteFormat;
+    const span = levelSpan(level);
+    const i0 = Math.max(0, Math.floor((sva - base) / span));
+    const i1 = Math.min(PTES_PER_TABLE - 1, Math.floor((eva - 1 - base) / span));
+    for (let i = i0; i <= i1; i++) {
+      const slot = table + 8 * i;
+      const pte = this.read(slot);
+      if ((pte & f.valid) === 0n) continue;
+      const va = base + i * span;
+      if (level === 0) {
+        const next = fn(pte, va);
+        if (next === undefined || next === pte) continue;
+        this.write(slot, next);
+        if (next === 0n) {
+          this.bump(table, -1);
+          this.ctx.pageOf(f.frame(pte))?.pvRemove(this, va);
+        }
+        r.min = Math.min(r.min, va);
+        r.max = Math.max(r.max, va);
+        r.count++;
+        continue;
+      }
+      const child = f.frame(pte);
+      this.visitTable(child, level - 1, va, sva, eva, fn, prune, r);
+      if (prune && this.valid.get(child) === 0) {
+        this.write(slot, 0n);
+        this.bump(table, -1);
+        this.freeTable(child);
+        r.freedTables = true;
+      }
+    }
+  }
+
+  /** Invalidates after a range operation: page by page up to flushCeiling pages, else the whole address space. */
+  private flushAfter(r: RangeResult): void {
+    if (r.freedTables && this.flushAllOnFreedTables) { this.invalidateAll(); return; }
+    if (r.count === 0) return;
+    const pages = (r.max - r.min) / PAGE_SIZE + 1;
+    if (pages > this.flushCeiling) { this.invalidateAll(); return; }
+    for (let va = r.min; va <= r.max; va += PAGE_SIZE) this.invalidatePage(va);
+  }
+
+  remove(sva: number, eva: number): void {
+    const r = this.visit(sva, eva, () => 0n, true);
+    this.stats.removes += r.count;
+    this.flushAfter(r);
+  }
+
+  protect(sva: number, eva: number, prot: number): void {
+    if ((prot & VM_PROT_ALL) === VM_PROT_NONE) { this.remove(sva, eva); return; }
+    const f = this.pteFormat;
+    const bits = f.protToPte(prot);
+    const r = this.visit(sva, eva, (pte) => (pte & ~(f.grants | f.denies)) | bits, false);
+    this.stats.protects += r.count;
+    this.flushAfter(r);
+  }
+
+  extract(va: number): Translation | undefined {
+    if (!(va >= 0 && va < this.userTop)) return undefined;
+    const f = this.pteFormat;
+    const page = va - (va % PAGE_SIZE);
+    const s = this.leafSlot(page, false);
+    if (!s) return undefined;
+    const pte = this.read(s.slot);
+    if ((pte & f.valid) === 0n) return undefined;
+    return {
+      pa: f.frame(pte) + (va - page),
+      prot: f.pteToProt(pte),
+      referenced: (pte & f.accessed) !== 0n,
+      modified: (pte & f.dirty) !== 0n,
+    };
+  }
+
+  /** Rewrites the leaf at va (if present) with fn, invalidating the page when `flush`. Returns the old entry. */
+  private updateLeaf(va: number, fn: (pte: bigint) => bigint, flush = true): bigint {
+    const s = this.leafSlot(va, false);
+    if (!s) return 0n;
+    const pte = this.read(s.slot);
+    if ((pte & this.pteFormat.valid) === 0n) return 0n;
+    const next = fn(pte);
+    if (next !== pte) {
+      this.write(s.slot, next);
+      if (flush) this.invalidatePage(va);
+    }
+    return pte;
+  }
+
+  private leafPte(va: number): bigint {
+    const s = this.leafSlot(va, false);
+    return s ? this.read(s.slot) : 0n;
+  }
+
+  pageProtect(page: VmPage, prot: number): void {
+    for (const pv of [...page.pv]) {
+      const pm = pv.pmap as RadixTablePmap;
+      if ((prot & VM_PROT_ALL) === VM_PROT_NONE) pm.remove(pv.va, pv.va + PAGE_SIZE);
+      else pm.updateLeaf(pv.va, (pte) => restrictRights(pm.pteFormat, pte, prot));
+    }
+  }
+
+  isModified(page: VmPage): boolean {
+    return page.pv.some((pv) => { const pm = pv.pmap as RadixTablePmap; return (pm.leafPte(pv.va) & pm.pteFormat.dirty) !== 0n; });
+  }
+
+  clearModify(page: VmPage): void {
+    for (const pv of page.pv) {
+      const pm = pv.pmap as RadixTablePmap;
+      pm.updateLeaf(pv.va, (pte) => pte & ~pm.pteFormat.dirty);
+    }
+  }
+
+  isReferenced(page: VmPage): boolean {
+    return page.pv.some((pv) => { const pm = pv.pmap as RadixTablePmap; return (pm.leafPte(pv.va) & pm.pteFormat.accessed) !== 0n; });
+  }
+
+  clearReference(page: VmPage): void {
+    for (const pv of page.pv) {
+      const pm = pv.pmap as RadixTablePmap;
+      pm.updateLeaf(pv.va, (pte) => pte & ~pm.pteFormat.accessed, pm.clearReferenceFlushes);
+    }
+  }
+
+  zeroPage(pa: number): void { this.ctx.machine.fillPhys(pa, PAGE_SIZE, 0); }
+  copyPage(src: number, dst: number): void {
+    this.ctx.machine.phys(dst, PAGE_SIZE).set(this.ctx.machine.phys(src, PAGE_SIZE));
+  }
+
+  collect(): void {
+    const wired = this.pteFormat.wired;
+    const r = this.visit(0, this.userTop, (pte) => (pte & wired ? undefined : 0n), true);
+    this.stats.removes += r.count;
+    if (r.count > 0 || r.freedTables) this.invalidateAll();
+  }
+
+  destroy(): void {
+    const r = this.visit(0, this.userTop, () => 0n, true);
+    this.stats.removes += r.count;
+    this.freeTable(this.root);
+    this.retire();
+  }
+}
