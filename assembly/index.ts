@@ -88,7 +88,7 @@ export function illegalInsn(): u32 { return exitInsn; }
 /** Drops the LR reservation (the kernel does this on every trap, as Linux does on context switch). */
 export function clearReservation(): void { setReservation(false, 0, 0); }
 
-export function setSatp(v: u64): void { mmu.setSatp(v); }
+export { setSatp } from "./mmu/riscv";
 export function sfenceVma(va: u64, asid: u32, byVa: bool, byAsid: bool): void { mmu.sfenceVma(va, asid, byVa, byAsid); }
 
 // Replacement policies beyond the first three (tlb/policy.ts) and the per-TLB policy parameter word.

@@ -124,7 +124,7 @@ export const K_PSC_PML4E: u32 = 42;
 export const K_PSC_PML5E: u32 = 43;
 
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
-// CR4.LA57 = 0 / 1 selects. mmu.ts chooses the walker from this one word.
+// CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
 export const XMODE_BARE: u32 = 0;
 export const XMODE_SV39: u32 = 8;
 export const XMODE_SV48: u32 = 9;

@@ -1,6 +1,8 @@
 // The MMU: translation of every fetch, load and store through the modelled TLB hierarchy and the walker.
 //   L1 I-TLB / L1 D-TLB → unified L2 TLB → hardware walker (radix Sv39/Sv48, x86-64 4/5-level) → page fault to
-//   the kernel. The translation mode (satpMode) selects the walker in walk(), the one place that does.
+//   the kernel. What differs between machines on this path sits behind the walker contract below, whose
+//   operations the machine's own control code selects when it sets the translation mode (riscv.ts setSatp,
+//   x86.ts x86WriteCr3); nothing here asks which machine it is.
 // The fast paths (access.ts) use a host speed cache that is always a subset of the modelled L1 D-TLB and stamps
 // the modelled entry on every hit, so the model's hit/miss counts and LRU state are exact (STYLE.md point 1).
 // Everything here is the cold slow path.
@@ -10,20 +12,17 @@ import {
   PERM_R, PERM_W, PERM_X, PERM_U, PERM_D,
   C_ITLB_MISS, C_DTLB_MISS, C_L2_MISS, C_WALKS, C_WALK_REFS, C_WALK_FAULTS, C_AD_UPDATES, C_XLATE_CYCLES,
   C_XCYCLES, C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW,
-  K_COST_L2_HIT, K_COST_WALK_REF, K_COST_WALK_BASE, K_COST_FLUSH, K_AD_MODE,
+  K_COST_L2_HIT, K_COST_WALK_REF, K_COST_WALK_BASE, K_COST_FLUSH,
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
-  CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS, XMODE_X86_4L, XMODE_X86_5L,
+  CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
 } from "../layout";
 import {
   tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlushWhere, tlbWays, evictedEntry, evictedTag, tlbResetAll,
-  FL_BY_VA, FL_BY_ASID, FL_GLOBAL_ANY, FL_KEEP_GLOBAL,
+  FL_BY_VA, FL_BY_ASID, FL_KEEP_GLOBAL,
 } from "../tlb/tlb";
 import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy";
-import { radixWalk, walkPbase, walkLevel, walkPerm, walkRefs, walkAdWrites, walkAccessFault, ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
-import {
-  x86Walk, xwPbase, xwLevel, xwPerm, xwRefs, xwAdWrites, xwAccessFault, xwVector, xwError, pscReset, pscFlush,
-  PF_P, PF_W, PF_U, PF_I, VEC_PF,
-} from "../walk/x86_64";
+import { ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
+import { pscReset } from "../walk/x86_64";
 
 export { ACC_FETCH, ACC_LOAD, ACC_STORE };
 
@@ -105,20 +104,10 @@ function hostCacheDrop(e: usize, tag: u64): void {
   }
 }
 
-export function setSatp(v: u64): void {
-  const mode = <u32>(v >> 60);
-  // Writing an unsupported MODE makes the whole satp write have no effect (privileged spec, satp, RV64).
-  if (mode != 0 && mode != 8 && mode != 9) return;
-  satpMode = mode;
-  satpAsid = <u32>(v >> 44) & 0xFFFF;
-  rootPa = (v & 0xFFF_FFFF_FFFF) << 12;
-  // Writing satp flushes nothing in the modelled TLB (the kernel issues sfence.vma as needed); the host speed
-  // caches are not tagged by ASID, so they are simply emptied.
-  hostCacheClear();
-  fetchInvalidate();
-}
-
-/** Sets the translation mode, root table and address-space tag (x86-64 CR3 writes); empties the host caches. */
+/**
+ * Sets the translation mode, root table and address-space tag (riscv.ts satp writes, x86.ts CR3 writes); empties
+ * the host caches. The caller has selected the mode's walker operations (useWalker).
+ */
 export function setTranslation(mode: u32, root: u64, asid: u32): void {
   satpMode = mode;
   rootPa = root;
@@ -159,46 +148,50 @@ function fault(acc: u32, va: u64, accessFault: bool): void {
   else trapCause = acc == ACC_FETCH ? CAUSE_FETCH_PAGE_FAULT : acc == ACC_LOAD ? CAUSE_LOAD_PAGE_FAULT : CAUSE_STORE_PAGE_FAULT;
 }
 
-@inline function isX86(): bool { return satpMode >= XMODE_X86_4L; }
+// The walker contract: the machine-dependent part of this cold path, one set of operations per translation mode
+// (riscv.ts for Sv39/Sv48, x86.ts for x86-64 4/5-level), selected with useWalker when the mode is set.
+//   walk(va, acc) → ok: runs the mode's walker for va (root, levels and tag from satpMode/rootPa/satpAsid) and
+//     reports in the w* results below; on failure only wRefs, wAdWrites and wAccessFault count.
+//   onWalkFault(va, acc): the machine's own effects of a walk that ended in a page fault, after fault() has
+//     recorded the RISC-V cause (e.g. x86-64's vector, error code and invalidation of va).
+//   onPermissionFault(va, acc): the same for a cached translation that does not permit acc.
+export type WalkOp = (va: u64, acc: u32) => bool;
+export type FaultOp = (va: u64, acc: u32) => void;
 
-/**
- * x86-64: a page fault invalidates the TLB and paging-structure-cache entries that would translate va (SDM
- * §4.10.4.1), so the retried access walks memory again; records the vector and error code for the host.
- */
-function x86Fault(va: u64, vector: u32, error: u32): void {
-  trapVector = vector;
-  trapError = error;
-  if (vector != VEC_PF) return;
-  for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlushWhere(t, va, satpAsid, FL_BY_VA | FL_BY_ASID | FL_GLOBAL_ANY);
-  pscFlush(satpAsid, false, va, true);
-  hostCacheClear();
+// Results of the last walk, whichever walker made it (written by the walk operation).
+export let wPbase: u64 = 0;            // physical base of the mapped page
+export let wLevel: u32 = 0;            // 0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB, 3 = 512 GiB
+export let wPerm: u32 = 0;             // PERM_* bits for the TLB entry
+export let wRefs: u32 = 0;             // memory references made (entry reads and A/D writes)
+export let wAdWrites: u32 = 0;         // A/D updates written
+export let wAccessFault: bool = false; // the walk failed on an address outside physical memory
+
+// Until a mode is set there is no walker (Bare translates before any TLB lookup, so these are never called).
+function noWalk(va: u64, acc: u32): bool { wRefs = 0; wAdWrites = 0; wAccessFault = true; return false; }
+function noFault(va: u64, acc: u32): void {}
+
+let opWalk: WalkOp = noWalk;
+let opWalkFault: FaultOp = noFault;
+let opPermissionFault: FaultOp = noFault;
+
+/** Selects the walker operations of the translation mode being set (the contract above). */
+export function useWalker(walk: WalkOp, onWalkFault: FaultOp, onPermissionFault: FaultOp): void {
+  opWalk = walk;
+  opWalkFault = onWalkFault;
+  opPermissionFault = onPermissionFault;
 }
-
-// Result of the last successful walk, whichever walker made it.
-let wPbase: u64 = 0;
-let wLevel: u32 = 0;
-let wPerm: u32 = 0;
 
 /** Runs the walker of the current translation mode for va, charging its references; on success sets wPbase/wLevel/wPerm. */
 function walk(va: u64, acc: u32): bool {
   bump(C_WALKS, 1);
-  let ok: bool, refs: u32, adWrites: u32, accessFault: bool;
-  if (isX86()) {
-    ok = x86Walk(rootPa, satpMode == XMODE_X86_5L ? 5 : 4, va, acc, satpAsid, ramSize);
-    refs = xwRefs; adWrites = xwAdWrites; accessFault = xwAccessFault;
-    wPbase = xwPbase; wLevel = xwLevel; wPerm = xwPerm;
-  } else {
-    ok = radixWalk(rootPa, satpMode == 9 ? 4 : 3, va, acc, ramSize, cfg(K_AD_MODE) == 0);
-    refs = walkRefs; adWrites = walkAdWrites; accessFault = walkAccessFault;
-    wPbase = walkPbase; wLevel = walkLevel; wPerm = walkPerm;
-  }
-  bump(C_WALK_REFS, refs);
-  bump(C_AD_UPDATES, adWrites);
-  charge(cfg(K_COST_WALK_BASE) + <u64>refs * cfg(K_COST_WALK_REF));
+  const ok = opWalk(va, acc);
+  bump(C_WALK_REFS, wRefs);
+  bump(C_AD_UPDATES, wAdWrites);
+  charge(cfg(K_COST_WALK_BASE) + <u64>wRefs * cfg(K_COST_WALK_REF));
   if (!ok) {
     bump(C_WALK_FAULTS, 1);
-    fault(acc, va, accessFault);
-    if (isX86() && !accessFault) x86Fault(va, xwVector, xwError);
+    fault(acc, va, wAccessFault);
+    if (!wAccessFault) opWalkFault(va, acc);
   }
   return ok;
 }
@@ -259,7 +252,7 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
 function checkAccess(va: u64, acc: u32): bool {
   if (!permits(xMeta, acc)) {
     fault(acc, va, false);
-    if (isX86()) x86Fault(va, VEC_PF, PF_P | PF_U | (acc == ACC_STORE ? PF_W : 0) | (acc == ACC_FETCH ? PF_I : 0));
+    opPermissionFault(va, acc);
     return false;
   }
   if (acc == ACC_STORE && (xMeta & PERM_D) == 0) {

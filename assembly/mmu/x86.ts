@@ -1,12 +1,19 @@
 // The x86-64 control operations a kernel uses on the translation hardware (SDM vol. 3A §4.10.1, §4.10.4.1):
 // MOV to CR4 (LA57, PCIDE), MOV to CR3 (root, PCID, no-flush bit 63), INVLPG and INVPCID types 0–3. They run in
 // kernel mode, so they are called by the host kernel, like setSatp and sfenceVma; each invalidating one is counted
-// and charged as a flush (mmu.ts invalidate).
+// and charged as a flush (mmu.ts invalidate). Also the x86-64 walker's operations behind the walker contract
+// (mmu.ts), which a CR3 write selects.
 
-import { XMODE_X86_4L, XMODE_X86_5L } from "../layout";
-import { FL_BY_VA, FL_BY_ASID, FL_GLOBAL_ANY, FL_KEEP_GLOBAL } from "../tlb/tlb";
-import { pscReset, pscFlush, canonical } from "../walk/x86_64";
-import { setTranslation, invalidate, hostCacheClear, satpAsid } from "./mmu";
+import { XMODE_X86_4L, XMODE_X86_5L, TLB_COUNT } from "../layout";
+import { FL_BY_VA, FL_BY_ASID, FL_GLOBAL_ANY, FL_KEEP_GLOBAL, tlbFlushWhere } from "../tlb/tlb";
+import {
+  pscReset, pscFlush, canonical, x86Walk, xwPbase, xwLevel, xwPerm, xwRefs, xwAdWrites, xwAccessFault, xwVector,
+  xwError, PF_P, PF_W, PF_U, PF_I, VEC_PF,
+} from "../walk/x86_64";
+import {
+  setTranslation, useWalker, invalidate, hostCacheClear, satpAsid, satpMode, rootPa, ramSize, trapVector, trapError,
+  wPbase, wLevel, wPerm, wRefs, wAdWrites, wAccessFault, ACC_FETCH, ACC_STORE,
+} from "./mmu";
 import { tlbResetAll } from "../tlb/tlb";
 
 const CR4_LA57: u64 = 1 << 12;
@@ -42,6 +49,7 @@ export function x86SetCr4(v: u64): void {
 export function x86WriteCr3(v: u64): void {
   const pcid: u32 = pcide() ? <u32>v & 0xFFF : 0;
   cr3 = v & ~CR3_NOFLUSH;
+  useWalker(x86OpWalk, x86OnWalkFault, x86OnPermissionFault);
   setTranslation(la57() ? XMODE_X86_5L : XMODE_X86_4L, v & CR3_BASE, pcid);
   if (pcide() && (v & CR3_NOFLUSH) != 0) return;
   invalidate(0, pcid, FL_BY_ASID | FL_KEEP_GLOBAL);
@@ -81,4 +89,33 @@ export function x86Invpcid(type: u32, pcid: u32, va: u64): i32 {
     pscFlush(0, true, 0, false);
   }
   return 0;
+}
+
+/** Walker contract, walk: 5 levels under CR4.LA57 (XMODE_X86_5L), else 4; the current PCID tags the caches. */
+function x86OpWalk(va: u64, acc: u32): bool {
+  const ok = x86Walk(rootPa, satpMode == XMODE_X86_5L ? 5 : 4, va, acc, satpAsid, ramSize);
+  wRefs = xwRefs; wAdWrites = xwAdWrites; wAccessFault = xwAccessFault;
+  wPbase = xwPbase; wLevel = xwLevel; wPerm = xwPerm;
+  return ok;
+}
+
+/** Walker contract, onWalkFault: the walker's vector (#PF or #GP) and error code. */
+function x86OnWalkFault(va: u64, acc: u32): void { x86Fault(va, xwVector, xwError); }
+
+/** Walker contract, onPermissionFault: a #PF for a protection violation on a present translation. */
+function x86OnPermissionFault(va: u64, acc: u32): void {
+  x86Fault(va, VEC_PF, PF_P | PF_U | (acc == ACC_STORE ? PF_W : 0) | (acc == ACC_FETCH ? PF_I : 0));
+}
+
+/**
+ * A page fault invalidates the TLB and paging-structure-cache entries that would translate va (SDM §4.10.4.1), so
+ * the retried access walks memory again; records the vector and error code for the host.
+ */
+function x86Fault(va: u64, vector: u32, error: u32): void {
+  trapVector = vector;
+  trapError = error;
+  if (vector != VEC_PF) return;
+  for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlushWhere(t, va, satpAsid, FL_BY_VA | FL_BY_ASID | FL_GLOBAL_ANY);
+  pscFlush(satpAsid, false, va, true);
+  hostCacheClear();
 }
