@@ -29,7 +29,7 @@ export {
 } from "./layout";
 // Trace-driven single-TLB replay (src/trace/): the batch buffer and the replay loop.
 export { TRACE_BASE, TRACE_CAPACITY } from "./layout";
-export { replayPages } from "./trace/replay";
+export { replayPages, replayRecords, replayedRefs, droppedIfetch } from "./trace/replay";
 
 /**
  * Sizes guest RAM to `ramBytes` (a multiple of 4 KiB) and resets the machine. Returns 0, or −1 when the

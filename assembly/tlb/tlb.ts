@@ -88,6 +88,11 @@ export function tlbFind(t: u32, va: u64, asid: u32): usize {
   if (policyNeeds(t) == HITS_COUNT) onCountedHit(t, e, now);
 }
 
+/** Adjusts TLB t's count of valid entries of a page level, for a caller that fills entries itself (trace replay). */
+@inline export function tlbLevelAdd(t: u32, level: u32, by: i32): void {
+  unchecked(levelCount[t * LEVELS + level] += by);
+}
+
 // The entry that the last tlbInsert evicted (0 if it used a free way), so callers can drop host-cache copies.
 export let evictedEntry: usize = 0;
 export let evictedTag: u64 = 0;

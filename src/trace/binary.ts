@@ -2,7 +2,7 @@
 // bytes straight into a batch and replay is a straight loop. The writer patches the record count into the header
 // when it closes a seekable file; a stream written to a pipe keeps COUNT_UNKNOWN and is read to its end.
 
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { KIND_IFETCH, type ReadOptions, type ReadStats, TraceBatch, TraceError } from "./batch.js";
 
 export const MAGIC = "MMUTRACE";
@@ -137,5 +137,67 @@ export async function* readBinary(bytes: AsyncIterable<Uint8Array>, name: string
   }
   if (header!.count !== COUNT_UNKNOWN && total !== header!.count) {
     throw new TraceError(`${name}: truncated binary trace (header says ${header!.count} records, found ${total})`);
+  }
+}
+
+/** True when `path` is a plain (not gzipped) file that starts with the binary trace magic. Never throws. */
+export function isBinaryTraceFile(path: string): boolean {
+  if (path === "-") return false;
+  let fd = -1;
+  try {
+    fd = openSync(path, "r");
+    const b = new Uint8Array(MAGIC.length);
+    let got = 0, n: number;
+    while (got < b.length && (n = readSync(fd, b, got, b.length - got, got)) > 0) got += n;
+    return got === b.length && isBinaryTrace(b);
+  } catch {
+    return false;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/**
+ * Reads a binary trace file synchronously, with no stream: each step reads as many whole records as fit into the
+ * buffer `target()` returns (its length a multiple of RECORD_SIZE) straight into it, from its start, and yields
+ * the number of records read; the consumer uses them before asking for more. Truncation is reported as readBinary
+ * does, after the last whole records have been yielded.
+ */
+export function* readBinaryFile(path: string, name: string, target: () => Uint8Array,
+  onHeader?: (h: TraceHeader) => void): Generator<number> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw new TraceError(`cannot read '${path}': ${(e as Error).message}`);
+  }
+  try {
+    let pos = 0;
+    const read = (b: Uint8Array, off: number, len: number): number => {
+      let got = 0, n: number;
+      while (got < len && (n = readSync(fd, b, off + got, len - got, pos)) > 0) { got += n; pos += n; }
+      return got;
+    };
+    const head = new Uint8Array(HEADER_SIZE);
+    const header = decodeHeader(head.subarray(0, read(head, 0, HEADER_SIZE)), name);
+    onHeader?.(header);
+    let total = 0n;
+    let partial = 0;
+    for (;;) {
+      const buf = target();
+      const got = read(buf, 0, buf.length);
+      partial = got % RECORD_SIZE;
+      const records = (got - partial) / RECORD_SIZE;
+      if (records > 0) { total += BigInt(records); yield records; }
+      if (got < buf.length) break;
+    }
+    if (partial !== 0) {
+      throw new TraceError(`${name}: truncated binary trace (ends ${partial} bytes into record ${total})`);
+    }
+    if (header.count !== COUNT_UNKNOWN && total !== header.count) {
+      throw new TraceError(`${name}: truncated binary trace (header says ${header.count} records, found ${total})`);
+    }
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,7 +1,8 @@
 // Trace-driven replay through one modelled TLB in wasm (assembly/trace/replay.ts). The host turns each batch of
 // records into page numbers of the study's page size, writes them into the instance's trace buffer and calls
-// replayPages; the wasm side counts accesses and misses. The instance is configured as a single TLB: TLB 1 (the
-// L1 D-TLB) with the study's geometry, the others disabled.
+// replayPages; the wasm side counts accesses and misses. A plain binary trace file skips the host work: its raw
+// records are read straight into the trace buffer and decoded by replayRecords (feedRaw). The instance is
+// configured as a single TLB: TLB 1 (the L1 D-TLB) with the study's geometry, the others disabled.
 
 import { ConfigError, POLICIES } from "../machine/config.js";
 import { wasmModule } from "../machine/wasm.js";
@@ -20,6 +21,9 @@ interface ReplayExports {
   configureTlb(t: number, sets: number, ways: number, policy: number): number;
   resetTlbs(): void;
   replayPages(n: number): number;
+  replayRecords(n: number, shift: number, dropIfetch: number): number;
+  replayedRefs: WebAssembly.Global;
+  droppedIfetch: WebAssembly.Global;
   [name: string]: unknown;
 }
 
@@ -81,6 +85,25 @@ export class TlbReplayer {
     new DataView(this.ex.memory.buffer).setBigUint64(num("CONFIG") + 8 * num("K_SEED"), geometry.seed ?? 0n, true);
     this.ex.resetTlbs();
     this.view = new Uint32Array(this.ex.memory.buffer, this.base, 2 * this.capacity);
+  }
+
+  /** The wasm trace buffer as bytes, for a reader that fills it with raw records (see feedRaw). */
+  rawBuffer(): Uint8Array {
+    if (this.view.buffer !== this.ex.memory.buffer) this.view = new Uint32Array(this.ex.memory.buffer, this.base, 2 * this.capacity);
+    return new Uint8Array(this.view.buffer, this.base, 8 * this.capacity);
+  }
+
+  /**
+   * Replays the first n raw binary-trace records in rawBuffer() (decoded in wasm: control records skipped,
+   * instruction fetches too when dropIfetch). Returns the records kept (references and control records), as a
+   * batch would hold after dropIfetch.
+   */
+  feedRaw(n: number, dropIfetch: boolean): number {
+    if (n === 0) return 0;
+    if (typeof this.ex.replayRecords !== "function") throw new Error("build/mmulab.wasm lacks replayRecords: rebuild it");
+    this.missCount += this.ex.replayRecords(n, this.pageShift, dropIfetch ? 1 : 0);
+    this.accessCount += Number(this.ex.replayedRefs.value);
+    return n - Number(this.ex.droppedIfetch.value);
   }
 
   get accesses(): number { return this.accessCount; }

@@ -1,8 +1,8 @@
 // A trace-driven single-TLB study: read (or generate) a trace, replay it through one modelled TLB in wasm and,
 // optionally, compute Belady's MIN for the same geometry. This is what `mmulab trace` runs.
 
-import { readBinary, isBinaryTrace, type TraceHeader } from "./binary.js";
-import { type ReadOptions, type ReadStats, type TraceSource, TraceError } from "./batch.js";
+import { readBinary, readBinaryFile, isBinaryTrace, isBinaryTraceFile, type TraceHeader } from "./binary.js";
+import { type ReadOptions, type ReadStats, type TraceSource, TraceBatch, TraceError } from "./batch.js";
 import { readLackey } from "./lackey.js";
 import { traceBytes } from "./source.js";
 import { BeladyCollector, DEFAULT_OPT_LIMIT } from "./belady.js";
@@ -10,11 +10,31 @@ import { TlbReplayer, type TlbGeometry, pageShiftOf } from "./replay.js";
 
 export type TraceFormat = "lackey" | "bin" | "auto";
 
+/**
+ * A trace read from a file. A plain (not gzipped) binary trace file is read synchronously in large chunks: into
+ * one reused batch when iterated, or by replayInto straight into a replayer's wasm trace buffer, decoded there.
+ */
+export interface FileTrace extends TraceSource {
+  /** Replays the whole trace through r; false (nothing read) when the file is not a plain binary trace. */
+  replayInto(r: TlbReplayer): boolean;
+}
+
 /** Opens a trace file ('-' = stdin; gzip recognised) in the given or detected format. */
 export function readTrace(path: string, format: TraceFormat, o: ReadOptions = {}, stats?: ReadStats,
-  onHeader?: (h: TraceHeader) => void): TraceSource {
+  onHeader?: (h: TraceHeader) => void): FileTrace {
   const name = path === "-" ? "<stdin>" : path;
-  return (async function* () {
+  const dropI = o.ifetch === false;
+  const plainBinary = () => format !== "lackey" && isBinaryTraceFile(path);
+  const batches = async function* (): AsyncGenerator<TraceBatch> {
+    const batch = new TraceBatch(o.batchRecords);
+    for (const n of readBinaryFile(path, name, () => batch.bytes.subarray(0, batch.capacity * 8), onHeader)) {
+      batch.count = n;
+      if (dropI) batch.dropIfetch();
+      if (stats) stats.records += batch.count;
+      if (batch.count > 0) yield batch;
+    }
+  };
+  const streamed = (async function* () {
     const bytes = traceBytes(path);
     const first = await bytes.next();
     if (first.done) {
@@ -25,7 +45,22 @@ export function readTrace(path: string, format: TraceFormat, o: ReadOptions = {}
     const all = (async function* () { yield head; yield* bytes; })();
     const bin = format === "bin" || (format === "auto" && isBinaryTrace(head));
     yield* bin ? readBinary(all, name, o, stats, onHeader) : readLackey(all, name, o, stats);
-  })();
+  });
+  return {
+    [Symbol.asyncIterator]: () => (plainBinary() ? batches() : streamed()),
+    replayInto(r: TlbReplayer): boolean {
+      if (!plainBinary()) return false;
+      for (const n of readBinaryFile(path, name, () => r.rawBuffer(), onHeader)) {
+        const kept = r.feedRaw(n, dropI);
+        if (stats) stats.records += kept;
+      }
+      return true;
+    },
+  };
+}
+
+function isFileTrace(t: TraceSource): t is FileTrace {
+  return typeof (t as Partial<FileTrace>).replayInto === "function";
 }
 
 export interface StudyOptions {
@@ -52,7 +87,9 @@ export async function runStudy(trace: TraceSource, o: StudyOptions): Promise<Stu
   const shift = pageShiftOf(o.pageSize);
   const r = new TlbReplayer(o.geometry, shift);
   const min = o.opt ? new BeladyCollector(o.optLimit ?? DEFAULT_OPT_LIMIT) : undefined;
-  for await (const batch of trace) r.feed(batch, min?.add);
+  if (min || !isFileTrace(trace) || !trace.replayInto(r)) {
+    for await (const batch of trace) r.feed(batch, min?.add);
+  }
   const rate = (m: number) => (r.accesses === 0 ? 0 : m / r.accesses);
   const out: StudyResult = {
     entries: o.geometry.entries, ways: o.geometry.ways, sets: r.sets, policy: o.geometry.policy, pageSize: o.pageSize,
