@@ -3,7 +3,7 @@
 // the modelled L1 D-TLB entry (its LRU time, which is also the D-TLB access count) and touches host memory.
 // Everything else goes to the slow path below, which goes through the model (mmu.ts).
 
-import { HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, RAM_BASE } from "../layout";
+import { HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, TLBE_STAMP } from "../layout";
 import { translateData, ACC_LOAD, ACC_STORE } from "./mmu";
 import { clock1 } from "../tlb/tlb";
 
@@ -18,7 +18,7 @@ export let memFault: bool = false;
 @inline export function fastRead(va: u64, size: u32): usize {
   const s = slotOf(va);
   if (load<u64>(s) == (va & ~(<u64>(0xFFF & ~(size - 1))))) {
-    store<u64>(<usize>load<u32>(s, 24), ++clock1, 16);
+    store<u64>(<usize>load<u32>(s, 24), ++clock1, TLBE_STAMP);
     return <usize>(va + load<u64>(s, 16));
   }
   return 0;
@@ -28,7 +28,7 @@ export let memFault: bool = false;
 @inline export function fastWrite(va: u64, size: u32): usize {
   const s = slotOf(va);
   if (load<u64>(s, 8) == (va & ~(<u64>(0xFFF & ~(size - 1))))) {
-    store<u64>(<usize>load<u32>(s, 24), ++clock1, 16);
+    store<u64>(<usize>load<u32>(s, 24), ++clock1, TLBE_STAMP);
     return <usize>(va + load<u64>(s, 16));
   }
   return 0;
@@ -101,4 +101,3 @@ export let memFault: bool = false;
 }
 
 export function clearMemFault(): void { memFault = false; }
-export const RAM: usize = RAM_BASE;
