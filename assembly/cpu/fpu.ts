@@ -547,45 +547,49 @@ function f64FmaSlow(a: u64, b: u64, c: u64, rm: u32): u64 {
   return roundPack64(cSign, cExp, cSig, rm);
 }
 
-export function f64_min(a: u64, b: u64): u64 {
-  const an = isNaN64(a), bn = isNaN64(b);
+// Sign-injection-free comparisons and min/max are the same for both widths: one generic body each, specialised
+// at compile time by the operand type (u64 = double, u32 = single).
+@inline function isNaNT<T>(a: T): bool { return sizeof<T>() == 8 ? isNaN64(<u64>a) : isNaN32(<u32>a); }
+@inline function isSNaNT<T>(a: T): bool { return sizeof<T>() == 8 ? isSNaN64(<u64>a) : isSNaN32(<u32>a); }
+@inline function ltT<T>(a: T, b: T): bool { return sizeof<T>() == 8 ? f64of(<u64>a) < f64of(<u64>b) : f32of(<u32>a) < f32of(<u32>b); }
+@inline function eqT<T>(a: T, b: T): bool { return sizeof<T>() == 8 ? f64of(<u64>a) == f64of(<u64>b) : f32of(<u32>a) == f32of(<u32>b); }
+
+/** fmin/fmax (spec 2.2+: a NaN operand yields the other; both NaN → canonical; sNaN → NV; −0 < +0). */
+@inline function minMax<T>(a: T, b: T, max: bool, canon: T): T {
+  const an = isNaNT<T>(a), bn = isNaNT<T>(b);
   if (an || bn) {
-    if (isSNaN64(a) || isSNaN64(b)) fpFlags |= NV;
-    if (an && bn) return D_CANON;
+    if (isSNaNT<T>(a) || isSNaNT<T>(b)) fpFlags |= NV;
+    if (an && bn) return canon;
     return an ? b : a;
   }
-  const x = f64of(a), y = f64of(b);
-  return x < y ? a : y < x ? b : a | b;
+  if (ltT<T>(a, b)) return max ? b : a;
+  if (ltT<T>(b, a)) return max ? a : b;
+  return max ? a & b : a | b; // equal: only ±0 differ in bits; min prefers −0, max +0
 }
 
-export function f64_max(a: u64, b: u64): u64 {
-  const an = isNaN64(a), bn = isNaN64(b);
-  if (an || bn) {
-    if (isSNaN64(a) || isSNaN64(b)) fpFlags |= NV;
-    if (an && bn) return D_CANON;
-    return an ? b : a;
-  }
-  const x = f64of(a), y = f64of(b);
-  return x > y ? a : y > x ? b : a & b;
-}
-
-export function f64_eq(a: u64, b: u64): u32 {
-  if (isNaN64(a) || isNaN64(b)) {
-    if (isSNaN64(a) || isSNaN64(b)) fpFlags |= NV;
+/** feq is quiet (NV only for sNaN); flt and fle signal on any NaN. */
+@inline function feq<T>(a: T, b: T): u32 {
+  if (isNaNT<T>(a) || isNaNT<T>(b)) {
+    if (isSNaNT<T>(a) || isSNaNT<T>(b)) fpFlags |= NV;
     return 0;
   }
-  return <u32>(f64of(a) == f64of(b));
+  return <u32>eqT<T>(a, b);
+}
+@inline function flt<T>(a: T, b: T, orEqual: bool): u32 {
+  if (isNaNT<T>(a) || isNaNT<T>(b)) { fpFlags |= NV; return 0; }
+  return <u32>(ltT<T>(a, b) || (orEqual && eqT<T>(a, b)));
 }
 
-export function f64_lt(a: u64, b: u64): u32 {
-  if (isNaN64(a) || isNaN64(b)) { fpFlags |= NV; return 0; }
-  return <u32>(f64of(a) < f64of(b));
-}
-
-export function f64_le(a: u64, b: u64): u32 {
-  if (isNaN64(a) || isNaN64(b)) { fpFlags |= NV; return 0; }
-  return <u32>(f64of(a) <= f64of(b));
-}
+export function f64_min(a: u64, b: u64): u64 { return minMax<u64>(a, b, false, D_CANON); }
+export function f64_max(a: u64, b: u64): u64 { return minMax<u64>(a, b, true, D_CANON); }
+export function f64_eq(a: u64, b: u64): u32 { return feq<u64>(a, b); }
+export function f64_lt(a: u64, b: u64): u32 { return flt<u64>(a, b, false); }
+export function f64_le(a: u64, b: u64): u32 { return flt<u64>(a, b, true); }
+export function f32_min(a: u32, b: u32): u32 { return minMax<u32>(a, b, false, S_CANON); }
+export function f32_max(a: u32, b: u32): u32 { return minMax<u32>(a, b, true, S_CANON); }
+export function f32_eq(a: u32, b: u32): u32 { return feq<u32>(a, b); }
+export function f32_lt(a: u32, b: u32): u32 { return flt<u32>(a, b, false); }
+export function f32_le(a: u32, b: u32): u32 { return flt<u32>(a, b, true); }
 
 export function f64_class(a: u64): u32 {
   const neg = (a >> 63) != 0;
@@ -1013,46 +1017,6 @@ export function f32_fma(a: u32, b: u32, c: u32, rm: u32): u32 {
   if ((c << 1) == 0) mulCore(widen(a), widen(b));
   else fmaCore(widen(a), widen(b), widen(c), rm);
   return roundPack32(cSign, cExp - 896, cSig, rm);
-}
-
-export function f32_min(a: u32, b: u32): u32 {
-  const an = isNaN32(a), bn = isNaN32(b);
-  if (an || bn) {
-    if (isSNaN32(a) || isSNaN32(b)) fpFlags |= NV;
-    if (an && bn) return S_CANON;
-    return an ? b : a;
-  }
-  const x = f32of(a), y = f32of(b);
-  return x < y ? a : y < x ? b : a | b;
-}
-
-export function f32_max(a: u32, b: u32): u32 {
-  const an = isNaN32(a), bn = isNaN32(b);
-  if (an || bn) {
-    if (isSNaN32(a) || isSNaN32(b)) fpFlags |= NV;
-    if (an && bn) return S_CANON;
-    return an ? b : a;
-  }
-  const x = f32of(a), y = f32of(b);
-  return x > y ? a : y > x ? b : a & b;
-}
-
-export function f32_eq(a: u32, b: u32): u32 {
-  if (isNaN32(a) || isNaN32(b)) {
-    if (isSNaN32(a) || isSNaN32(b)) fpFlags |= NV;
-    return 0;
-  }
-  return <u32>(f32of(a) == f32of(b));
-}
-
-export function f32_lt(a: u32, b: u32): u32 {
-  if (isNaN32(a) || isNaN32(b)) { fpFlags |= NV; return 0; }
-  return <u32>(f32of(a) < f32of(b));
-}
-
-export function f32_le(a: u32, b: u32): u32 {
-  if (isNaN32(a) || isNaN32(b)) { fpFlags |= NV; return 0; }
-  return <u32>(f32of(a) <= f32of(b));
 }
 
 export function f32_class(a: u32): u32 {
