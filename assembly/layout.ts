@@ -13,9 +13,18 @@ export const STATE_BASE: usize = 0x10000;
 export const XREGS: usize = STATE_BASE;            // x0..x31, u64 each
 export const FREGS: usize = STATE_BASE + 0x100;    // f0..f31, u64 each (single precision NaN-boxed)
 export const COUNTERS: usize = STATE_BASE + 0x200; // NCOUNTERS × u64
-export const NCOUNTERS: u32 = 64;
-export const CONFIG: usize = STATE_BASE + 0x400;   // NCONFIG × u64: configuration and cycle costs
-export const NCONFIG: u32 = 64;
+export const NCOUNTERS: u32 = 128;
+export const CONFIG: usize = STATE_BASE + 0x600;   // NCONFIG × u64: configuration and cycle costs
+export const NCONFIG: u32 = 128;
+// Index ranges of counters (C_*) and configuration words (K_*) by owner, so each machine's walker or refill
+// model has its own block:
+//   C  0..17 shared MMU, 40..47 x86-64 PSCs, 64..71 MIPS, 72..79 POWER HTAB and clustered hashed tables,
+//      80..87 SPARC TSB, 88..95 VAX and guarded tables, 96..103 tracing and recording
+//   K  0..20 TLB geometry, costs and policy, 40..43 x86-64 PSCs, 64..71 MIPS, 72..79 POWER / hashed,
+//      80..87 SPARC, 88..95 VAX / guarded, 96..103 tracing and recording
+// Translation modes (XMODE_*): 0/8/9 RISC-V, 0x40/0x41 x86-64, 0x50.. MIPS, 0x60.. POWER / hashed, 0x70.. SPARC,
+// 0x80.. VAX / guarded. Spare state regions for walker structures: 0xC4000..0xCFFFF MIPS, 0xD0000..0xDFFFF POWER
+// / hashed, 0xE0000..0xEFFFF SPARC, 0xF0000..0xFFFFF VAX / guarded (PSC_BASE 0xC0000..0xC1FFF is x86-64's).
 
 // Modelled TLBs. Entry layout (TLBE_SIZE bytes):
 //   +0  tag   u64  virtual page base | level << 1 | 1 (valid); the page base's low 12 bits are always zero
