@@ -33,6 +33,7 @@ const KNOWN_ADVICE = new Set([MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WI
 /** Maps fresh anonymous zero-fill memory at [start, start + len) (the range must be free). */
 export function mapAnonymous(task: Task, start: number, len: number, prot: number, shared: boolean, name: string): void {
   const obj = task.map.vm.objectAllocate(len);
+  obj.shared = shared;
   task.map.insert(new VmMapEntry(start, start + len, obj, 0, prot & VM_PROT_ALL, VM_PROT_ALL,
     shared ? "share" : "copy", false, name));
 }
@@ -129,17 +130,9 @@ function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
   if (len === 0) return 0;
   const end = start + len;
   const covered = map.overlapping(start, end);
-  if (advice === MADV_DONTNEED || advice === MADV_FREE) {
-    // Private memory is refilled on the next touch after MADV_DONTNEED (zero, or the file's bytes): drop the
-    // translations and the private pages. Shared memory keeps its pages; only translations go.
-    for (const e of covered) {
-      const s = Math.max(start, e.start), f = Math.min(end, e.end);
-      map.pmap.remove(s, f);
-      if (e.object && e.inheritance !== "share") {
-        map.vm.objectPageRemove(e.object, e.offset + (s - e.start), e.offset + (f - e.start));
-      }
-    }
-  }
+  if (advice === MADV_DONTNEED || advice === MADV_FREE) map.dontneed(start, end);
+  if (advice === MADV_DONTFORK) map.setInheritance(start, end, "none");
+  if (advice === MADV_DOFORK) map.setInheritance(start, end, (e) => (e.object?.shared ? "share" : "copy"));
   let at = start;
   for (const e of covered) { if (e.start > at) return -ENOMEM; at = e.end; }
   return at < end ? -ENOMEM : 0;

@@ -1,9 +1,13 @@
-// Page-fault resolution (Mach vm_fault): map → entry → object → page. Checks the entry's protection against
+// Page-fault resolution (Mach vm_fault): map → entry → shadow chain → page. Checks the entry's protection against
 // the access the way Linux's riscv access_error does (a load is allowed by read or write permission, a fetch
-// needs execute, a store needs write), finds the resident page or makes one (zero-fill, or the object's pager),
-// and enters the translation into the pmap. Out of frames propagates as OutOfGuestMemory.
+// needs execute, a store needs write). A write to a needs-copy entry first gives it a shadow object; the chain is
+// then searched top-down, and the first object holding the page wins. A page found below the top object is
+// mapped read-only for reads and copied up (pmap copyPage) for writes; a page found nowhere is asked of the
+// bottom object's pager, or zero-filled — a read of untouched anonymous memory maps the shared zero page
+// read-only instead. Out of frames propagates as OutOfGuestMemory.
 
 import type { VmMap, VmMapEntry } from "./vm_map.js";
+import type { VmObject } from "./vm_object.js";
 import type { VmPage } from "./vm_page.js";
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, truncPage } from "./vm_prot.js";
 
@@ -17,24 +21,80 @@ export function accessAllowed(protection: number, access: number): boolean {
   return (protection & (VM_PROT_READ | VM_PROT_WRITE)) !== 0;
 }
 
-/** Finds the resident page for the page at `va` in `entry`, or creates it; `fresh` tells which. */
-function pageFor(map: VmMap, entry: VmMapEntry, va: number): { page: VmPage; fresh: boolean } {
+/** Gives a needs-copy entry its own shadow object (vm_map_lookup's copy-on-write step). */
+export function entryShadow(map: VmMap, entry: VmMapEntry): void {
+  const vm = map.vm;
+  if (entry.object) {
+    entry.object = vm.objectShadow(entry.object, entry.offset, entry.size);
+    entry.offset = 0;
+  }
+  entry.needsCopy = false;
+}
+
+/** A page and where the chain search found it. */
+interface Found {
+  page: VmPage;
+  top: boolean;       // resident in the entry's own object (writable if the entry is)
+  fresh: boolean;     // made by this fault (zero-fill or pager)
+}
+
+/** Searches the entry's chain for the page at `va`, making it if no object has it. */
+function pageFor(map: VmMap, entry: VmMapEntry, va: number, write: boolean): Found {
   const vm = map.vm;
   if (!entry.object) entry.object = vm.objectAllocate(entry.size);
-  const obj = entry.object;
-  const offset = entry.offset + (va - entry.start);
-  const resident = obj.pageLookup(offset);
-  if (resident) return { page: resident, fresh: false };
-  const page = vm.pageAlloc(obj, offset, va);
+  const top = entry.object;
+  let offset = entry.offset + (va - entry.start);
+  let obj: VmObject = top;
+  for (;;) {
+    const resident = obj.pageLookup(offset);
+    if (resident) return { page: resident, top: obj === top, fresh: false };
+    if (obj.pager || !obj.shadow) break;
+    offset += obj.shadowOffset;
+    obj = obj.shadow;
+  }
   if (obj.pager) {
+    const page = vm.pageAlloc(obj, offset, va);
     const dst = vm.phys.view(page.pa);
     if (vm.identity) dst.fill(0);   // identity frames are not zeroed on allocation
     obj.pager.dataRequest(offset, dst);
     vm.stats.pagerFills++;
-  } else {
-    vm.stats.zeroFills++;
+    return { page, top: obj === top, fresh: true };
   }
-  return { page, fresh: true };
+  if (!write && vm.useZeroPage && !top.shared) {
+    vm.stats.zeroPageMaps++;
+    return { page: vm.zeroPage(), top: false, fresh: true };
+  }
+  const page = vm.pageAlloc(top, entry.offset + (va - entry.start), va);
+  vm.stats.zeroFills++;
+  return { page, top: true, fresh: true };
+}
+
+/** Enters the page for `va` with the rights the fault may give it; counts a copy-up. Returns whether it was fresh. */
+function resolve(map: VmMap, entry: VmMapEntry, pageVa: number, access: number): boolean {
+  const vm = map.vm;
+  const write = (access & VM_PROT_WRITE) !== 0;
+  if (write && entry.needsCopy) entryShadow(map, entry);
+  let { page, top, fresh } = pageFor(map, entry, pageVa, write);
+  let prot = entry.protection;
+  if (!top) {
+    if (write) {
+      const old = page;
+      const obj = entry.object!;
+      page = vm.pageAlloc(obj, entry.offset + (pageVa - entry.start), pageVa);
+      map.pmap.copyPage(old.pa, page.pa);
+      vm.stats.cowCopies++;
+      // Other tasks sharing the top object may still map the backing page at this offset: revoke them.
+      if (obj.shared) map.pmap.pageProtect(old, 0);
+      fresh = true;
+      vm.collapse(obj);
+    } else {
+      prot &= ~VM_PROT_WRITE;
+    }
+  } else if (entry.needsCopy) {
+    prot &= ~VM_PROT_WRITE;
+  }
+  map.pmap.enter(pageVa, page.pa, prot, page.wireCount > 0, access);
+  return fresh;
 }
 
 /**
@@ -46,9 +106,7 @@ export function vmFault(map: VmMap, va: number, access: number, kernel = false):
   const entry = map.lookup(va);
   if (!entry) { vm.stats.faultErrors++; return "maperr"; }
   if (!accessAllowed(entry.protection, access)) { vm.stats.faultErrors++; return "accerr"; }
-  const pageVa = truncPage(va);
-  const { page, fresh } = pageFor(map, entry, pageVa);
-  map.pmap.enter(pageVa, page.pa, entry.protection, page.wireCount > 0, access);
+  const fresh = resolve(map, entry, truncPage(va), access);
   vm.stats.faults++;
   if (!fresh) vm.stats.softFaults++;
   if (kernel) vm.stats.faultsKernel++;
@@ -57,13 +115,19 @@ export function vmFault(map: VmMap, va: number, access: number, kernel = false):
 
 /**
  * Makes every page of [start, end) resident and mapped, ignoring the current protection (the kernel populating
- * memory: loading a program without an MMU, MAP_POPULATE). The range must be mapped.
+ * memory: loading a program without an MMU, MAP_POPULATE). The range must be mapped. Writable entries get their
+ * own pages (as a write fault would), so a populated page is never the zero page.
  */
 export function vmMapPopulate(map: VmMap, start: number, end: number): void {
   for (let va = truncPage(start); va < end; va += PAGE_SIZE) {
     const entry = map.lookup(va);
     if (!entry) throw new Error(`populate: ${va} is not mapped`);
-    const { page } = pageFor(map, entry, va);
-    map.pmap.enter(va, page.pa, entry.protection, page.wireCount > 0, 0);
+    const access = entry.protection & VM_PROT_WRITE ? VM_PROT_WRITE : VM_PROT_READ;
+    if (map.vm.identity) {
+      const { page } = pageFor(map, entry, va, true);
+      map.pmap.enter(va, page.pa, entry.protection, page.wireCount > 0, 0);
+    } else {
+      resolve(map, entry, va, access);
+    }
   }
 }

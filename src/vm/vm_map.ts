@@ -1,11 +1,17 @@
 // An address space's map (Mach vm_map): sorted, non-overlapping entries, each a range of one object with its
 // protections. Lookup is a binary search over the sorted array (O(log n)). Operations that cover part of an
 // entry first clip it (split it in two entries sharing the object), as Mach's vm_map_clip_start/end do.
+// Fork (vm_map_fork) copies the map lazily by entry inheritance: a "copy" entry becomes needs-copy in both maps
+// (the parent's translations lose write permission), a "share" entry makes both maps reference one object
+// (xnu's vm_map_fork_share: a pending needs-copy is resolved first; the object is marked shared), "none" is
+// left out. Share maps proper (CMU Mach's is_a_map entries) are not built: the shared object gives the same
+// semantics for the operations this kernel has (protection stays per task, as on Linux).
 
 import type { Pmap } from "../pmap/pmap.js";
 import type { VmObject } from "./vm_object.js";
+import { entryShadow } from "./vm_fault.js";
 import type { VmSystem } from "./vm_system.js";
-import { type Inheritance, VM_PROT_NONE, hex, isPageAligned, protString } from "./vm_prot.js";
+import { type Inheritance, PAGE_SIZE, VM_PROT_NONE, VM_PROT_WRITE, hex, isPageAligned, protString } from "./vm_prot.js";
 
 export class VmMapEntry {
   constructor(
@@ -33,6 +39,7 @@ export type ProtectResult = "ok" | "no-entry" | "protection-failure";
 
 export class VmMap {
   readonly entries: VmMapEntry[] = [];   // sorted by start, non-overlapping
+  refCount = 1;                          // tasks using this map (a vfork child borrows its parent's)
 
   constructor(
     readonly vm: VmSystem,
@@ -180,6 +187,149 @@ export class VmMap {
         i++;
       }
     }
+  }
+
+  /** Whether [start, end) is covered by entries without holes. */
+  covered(start: number, end: number): boolean {
+    let at = start;
+    for (const e of this.overlapping(start, end)) {
+      if (e.start > at) return false;
+      at = e.end;
+    }
+    return at >= end;
+  }
+
+  /** Sets the inheritance of [start, end) (vm_inherit, madvise DONTFORK/DOFORK); holes are skipped. */
+  setInheritance(start: number, end: number, inh: Inheritance | ((e: VmMapEntry) => Inheritance)): void {
+    this.clip(start);
+    this.clip(end);
+    for (const e of this.overlapping(start, end)) e.inheritance = typeof inh === "function" ? inh(e) : inh;
+    this.simplify(start, end);
+  }
+
+  /**
+   * Fills `child` (an empty map with its own pmap) from this map by inheritance (vm_map_fork). Copy entries
+   * become needs-copy on both sides and lose write permission in this map's pmap; no page is copied.
+   */
+  fork(child: VmMap): void {
+    for (const e of this.entries) {
+      if (e.inheritance === "none") continue;
+      if (e.inheritance === "share") {
+        if (e.needsCopy) entryShadow(this, e);
+        e.object ??= this.vm.objectAllocate(e.size);
+        e.object.shared = true;
+        e.object.oneMapping = false;
+      } else if (e.object?.shared) {
+        // A copy of memory others share cannot be symmetric copy-on-write (their later writes would show
+        // through): copy it now, as Mach does for objects whose copy strategy forbids delay.
+        child.entries.push(new VmMapEntry(e.start, e.end, this.vm.objectCopySlowly(e.object, e.offset, e.size),
+          0, e.protection, e.maxProtection, e.inheritance, false, e.name));
+        continue;
+      } else if (e.object) {
+        if (!e.needsCopy && (e.protection & VM_PROT_WRITE)) this.pmap.protect(e.start, e.end, e.protection & ~VM_PROT_WRITE);
+        e.needsCopy = true;
+        e.object.oneMapping = false;
+        this.vm.stats.virtualCopyPages += e.object.residentCount;
+      }
+      if (e.object) this.vm.objectReference(e.object);
+      child.entries.push(new VmMapEntry(e.start, e.end, e.object, e.offset, e.protection, e.maxProtection,
+        e.inheritance, e.object ? e.needsCopy : false, e.name));
+    }
+  }
+
+  /**
+   * Makes [dst, dst + len) of `dstMap` a copy-on-write copy of [src, src + len) of this map (vm_copy, vm_read,
+   * vm_write done as virtual copies): source entries become needs-copy, destination entries keep their
+   * protections and inheritance but take references to the source objects. The caller checks that the source is
+   * readable and the destination writable and both covered; both ranges are page aligned. The maps may be the
+   * same, and the ranges may overlap.
+   */
+  copyRange(src: number, len: number, dstMap: VmMap, dst: number): void {
+    const end = src + len;
+    this.clip(src);
+    this.clip(end);
+    // Snapshot the source pieces with a reference each, before the destination (which may overlap) changes.
+    const pieces: { start: number; end: number; object: VmObject | null; offset: number }[] = [];
+    for (const e of this.overlapping(src, end)) {
+      if (e.object?.shared) {
+        const copy = this.vm.objectCopySlowly(e.object, e.offset, e.size);
+        pieces.push({ start: e.start, end: e.end, object: copy, offset: 0 });
+        continue;
+      }
+      if (e.object) {
+        if (!e.needsCopy && (e.protection & VM_PROT_WRITE)) this.pmap.protect(e.start, e.end, e.protection & ~VM_PROT_WRITE);
+        e.needsCopy = true;
+        e.object.oneMapping = false;
+        this.vm.objectReference(e.object);
+        this.vm.stats.virtualCopyPages += Math.min(e.object.residentCount, e.size / PAGE_SIZE);
+      }
+      pieces.push({ start: e.start, end: e.end, object: e.object, offset: e.offset });
+    }
+    const dend = dst + len;
+    dstMap.clip(dst);
+    dstMap.clip(dend);
+    const olds = dstMap.overlapping(dst, dend).map((e) => ({ start: e.start, end: e.end, protection: e.protection,
+      maxProtection: e.maxProtection, inheritance: e.inheritance, name: e.name }));
+    dstMap.remove(dst, dend);
+    const delta = dst - src;
+    for (const p of pieces) {
+      for (const o of olds) {
+        const s = Math.max(p.start + delta, o.start), f = Math.min(p.end + delta, o.end);
+        if (s >= f) continue;
+        const obj = p.object;
+        if (obj) this.vm.objectReference(obj);
+        dstMap.insert(new VmMapEntry(s, f, obj, p.offset + (s - delta - p.start), o.protection, o.maxProtection,
+          o.inheritance, obj !== null, o.name));
+      }
+      if (p.object) this.vm.objectDeallocate(p.object);
+    }
+    dstMap.simplify(dst, dend);
+  }
+
+  /**
+   * MADV_DONTNEED / MADV_FREE on [start, end) with Linux's semantics: translations go; private memory reads
+   * afresh on the next touch (zero for anonymous memory, the pager's data for memory that came from one), so
+   * the entry drops its private pages or, when they are shadowed or copied, its whole chain for a new one.
+   * Shared memory keeps its pages. Holes are skipped.
+   */
+  dontneed(start: number, end: number): void {
+    const vm = this.vm;
+    for (const e of this.overlapping(start, end)) {
+      const s = Math.max(start, e.start), f = Math.min(end, e.end);
+      this.pmap.remove(s, f);
+      const obj = e.object;
+      if (!obj || obj.shared) continue;
+      if (obj.oneMapping && !obj.shadow && obj.shadowerSet.size === 0) {
+        vm.objectPageRemove(obj, e.offset + (s - e.start), e.offset + (f - e.start));
+        continue;
+      }
+      this.clip(s);
+      this.clip(f);
+      const piece = this.lookup(s)!;
+      let bottom: VmObject = obj, off = piece.offset;
+      while (bottom.shadow && !bottom.pager) { off += bottom.shadowOffset; bottom = bottom.shadow; }
+      if (bottom.pager && bottom !== obj) {
+        vm.objectReference(bottom);
+        piece.object = bottom;
+        piece.offset = off;
+        piece.needsCopy = true;
+        bottom.oneMapping = false;
+      } else if (bottom.pager) {
+        continue;   // the pager's own object, copied by a fork: its pages are the copy's data too
+      } else {
+        piece.object = null;
+        piece.offset = 0;
+        piece.needsCopy = false;
+      }
+      vm.objectDeallocate(obj);
+    }
+  }
+
+  /** Drops one task's use of the map; the last one removes every entry and destroys the pmap. */
+  deallocate(): void {
+    if (--this.refCount > 0) return;
+    if (this.entries.length > 0) this.remove(this.entries[0]!.start, this.entries[this.entries.length - 1]!.end);
+    this.pmap.destroy();
   }
 
   /** Every entry, for listings and tests. */

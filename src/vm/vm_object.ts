@@ -1,7 +1,8 @@
 // Memory objects (Mach vm_object): a range of bytes whose resident pages are found by (object, offset).
 // Anonymous objects are zero-filled on first touch; an object may instead have a pager that supplies a page's
-// initial contents (data_request answered by data_provided). The shadow field is where copy-on-write chains
-// will hang (a later issue); it is carried but not yet used by faults.
+// initial contents (data_request answered by data_provided). A copy-on-write copy is a shadow object: it holds
+// the pages written since the copy and looks up every other page in the object it shadows (shadow, at
+// shadowOffset), as in Mach's symmetric copy strategy (mach_vm.md §4).
 
 import type { VmPage } from "./vm_page.js";
 import { PAGE_SIZE } from "./vm_prot.js";
@@ -13,10 +14,16 @@ export interface Pager {
 }
 
 export class VmObject {
-  refCount = 1;                            // map entries (and later shadows) referring to this object
+  refCount = 1;                            // map entries and shadow objects referring to this object
   shadow: VmObject | null = null;          // backing object searched when a page is not resident here (COW)
   shadowOffset = 0;                        // offset of this object within the shadow
-  oneMapping = true;                       // only one map entry range refers to any page (no sharing yet)
+  readonly shadowerSet = new Set<VmObject>(); // objects whose shadow is this one (a collapse candidate when 1)
+  oneMapping = true;                       // one map entry range at most maps any offset (FreeBSD OBJ_ONEMAPPING):
+                                           // cleared when the object is copied or shared, so unmapping part of
+                                           // an entry may free that part's pages only while it is set
+  shared = false;                          // mapped shared by several tasks (MAP_SHARED, VM_INHERIT_SHARE; xnu's
+                                           // true_share): never the zero page, and a copy-up revokes old mappings
+  dead = false;                            // the last reference is gone
   readonly resident = new Map<number, VmPage>(); // page index (offset / PAGE_SIZE) → resident page
 
   constructor(
@@ -41,4 +48,11 @@ export class VmObject {
   }
 
   get residentCount(): number { return this.resident.size; }
+
+  /** Objects from this one down its shadow chain (this one included). */
+  get chainLength(): number {
+    let n = 0;
+    for (let o: VmObject | null = this; o; o = o.shadow) n++;
+    return n;
+  }
 }

@@ -1,5 +1,7 @@
 // The machine-independent VM's per-machine state: the frame allocator, whether translation is off (frames are
-// then allocated at the faulting address), object ids, and the fault counters. Passing this context around keeps
+// then allocated at the faulting address), object ids, the shared zero page, and the fault counters. Object life
+// cycle lives here too: references, shadow creation for copy-on-write, and Mach's vm_object_collapse (collapse
+// and bypass, mach_vm.md §4) which keeps shadow chains short after many forks. Passing this context around keeps
 // several machines in one process independent.
 
 import { PhysAllocator } from "./phys.js";
@@ -14,29 +16,144 @@ export interface VmStats {
   pagerFills: number;      // pages whose contents came from a pager
   softFaults: number;      // page already resident: only the translation was (re)entered
   faultErrors: number;     // faults that ended in SIGSEGV or -EFAULT
+  cowCopies: number;       // pages copied on write (pmap copyPage)
+  zeroPageMaps: number;    // read faults answered with the shared zero page
+  shadowsCreated: number;  // shadow objects made for copy-on-write
+  collapses: number;       // backing objects merged into their only shadow (vm_object_do_collapse)
+  bypasses: number;        // backing objects skipped by a shadow that covers them (vm_object_do_bypass)
+  virtualCopyPages: number;// pages copied by reference (fork, vm_copy, vm_read, vm_write): no bytes moved
 }
 
 export class VmSystem {
   private nextObjectId = 1;
   private readonly pageArray: (VmPage | undefined)[] = [];   // frame number → resident page (PHYS_TO_VM_PAGE)
-  readonly stats: VmStats = { faults: 0, faultsKernel: 0, zeroFills: 0, pagerFills: 0, softFaults: 0, faultErrors: 0 };
+  private zero: VmPage | undefined;                            // the shared zero page, made at first use
+  readonly stats: VmStats = {
+    faults: 0, faultsKernel: 0, zeroFills: 0, pagerFills: 0, softFaults: 0, faultErrors: 0,
+    cowCopies: 0, zeroPageMaps: 0, shadowsCreated: 0, collapses: 0, bypasses: 0, virtualCopyPages: 0,
+  };
+  /** Objects alive now (for the invariant checker and the chain counters). */
+  readonly live = new Set<VmObject>();
+  /** Map a read of untouched anonymous memory to the shared zero page (off under identity translation). */
+  useZeroPage: boolean;
 
   constructor(
     readonly phys: PhysAllocator,
     readonly identity: boolean,   // translation off: the page for va lives in the frame at pa = va
-  ) {}
+  ) {
+    this.useZeroPage = !identity;
+  }
 
   objectAllocate(size: number, pager: Pager | null = null): VmObject {
-    return new VmObject(this.nextObjectId++, size, pager);
+    const o = new VmObject(this.nextObjectId++, size, pager);
+    this.live.add(o);
+    return o;
   }
 
   objectReference(obj: VmObject): void { obj.refCount++; }
 
-  /** Drops one reference; the last one frees every resident page. */
+  /**
+   * Drops one reference. The last one frees every resident page and drops the reference on the shadow. When
+   * only one shadow is left holding a backing object, the two are collapsed at once, so a parent's chain does
+   * not keep an object its exited children no longer need.
+   */
   objectDeallocate(obj: VmObject): void {
-    if (--obj.refCount > 0) return;
+    if (obj.dead) throw new Error(`object ${obj.id} deallocated after its last reference`);
+    if (--obj.refCount > 0) {
+      if (obj.refCount === 1 && obj.shadowerSet.size === 1) this.collapse([...obj.shadowerSet][0]!);
+      return;
+    }
+    obj.dead = true;
+    this.live.delete(obj);
     for (const page of [...obj.resident.values()]) this.pageFree(page);
-    if (obj.shadow) this.objectDeallocate(obj.shadow);
+    const sh = obj.shadow;
+    if (sh) {
+      obj.shadow = null;
+      sh.shadowerSet.delete(obj);
+      this.objectDeallocate(sh);
+    }
+  }
+
+  /**
+   * A new object shadowing [offset, offset + size) of `backing` (vm_object_shadow): it takes over the caller's
+   * reference to backing. Returns the shadow with one reference.
+   */
+  objectShadow(backing: VmObject, offset: number, size: number): VmObject {
+    const s = this.objectAllocate(size);
+    s.shadow = backing;
+    s.shadowOffset = offset;
+    backing.shadowerSet.add(s);
+    this.stats.shadowsCreated++;
+    return s;
+  }
+
+  /**
+   * Mach's vm_object_collapse: while `obj` has a backing object without a pager, either merge the backing
+   * object into obj (obj holds its only reference: pages obj lacks move up, the rest are freed) or, if obj
+   * already holds every page of its window, bypass the backing object (point past it and drop one reference).
+   */
+  collapse(obj: VmObject): void {
+    for (;;) {
+      const b = obj.shadow;
+      if (!b || b.pager) return;
+      if (b.refCount === 1) {
+        this.doCollapse(obj, b);
+      } else if (obj.residentCount * PAGE_SIZE >= obj.size) {
+        this.setShadow(obj, b.shadow, obj.shadowOffset + b.shadowOffset);
+        b.shadowerSet.delete(obj);
+        this.stats.bypasses++;
+        this.objectDeallocate(b);
+      } else {
+        return;
+      }
+    }
+  }
+
+  private setShadow(obj: VmObject, next: VmObject | null, offset: number): void {
+    obj.shadow = next;
+    obj.shadowOffset = offset;
+    if (next) { this.objectReference(next); next.shadowerSet.add(obj); }
+  }
+
+  private doCollapse(obj: VmObject, b: VmObject): void {
+    for (const page of [...b.resident.values()]) {
+      const off = page.offset - obj.shadowOffset;
+      if (off >= 0 && off < obj.size && !obj.pageLookup(off)) {
+        b.pageRemove(page);
+        obj.pageInsert(page, off);
+      } else {
+        this.pageFree(page);
+      }
+    }
+    const next = b.shadow;
+    obj.shadow = next;
+    obj.shadowOffset += b.shadowOffset;
+    if (next) { next.shadowerSet.delete(b); next.shadowerSet.add(obj); }
+    b.shadow = null;
+    b.shadowerSet.clear();
+    b.refCount = 0;
+    b.dead = true;
+    this.live.delete(b);
+    this.stats.collapses++;
+  }
+
+  /**
+   * A new object holding a physical copy of [offset, offset + size) of obj as seen through its chain
+   * (vm_object_copy_slowly): for memory other tasks share, where a lazy copy would see their later writes.
+   */
+  objectCopySlowly(obj: VmObject, offset: number, size: number): VmObject {
+    const copy = this.objectAllocate(size);
+    for (let off = 0; off < size; off += PAGE_SIZE) {
+      let o: VmObject | null = obj, at = offset + off;
+      while (o && !o.pageLookup(at) && !o.pager) { at += o.shadowOffset; o = o.shadow; }
+      if (!o) continue;                          // never touched: zero
+      const src = o.pageLookup(at);
+      const page = this.pageAlloc(copy, off, 0);
+      if (src) this.phys.view(page.pa).set(this.phys.view(src.pa));
+      else o.pager!.dataRequest(at, this.phys.view(page.pa));
+      this.stats.cowCopies++;
+    }
+    return copy;
   }
 
   /** Frees the object's resident pages with offsets in [start, end) (unmapping a range of a one-mapping object). */
@@ -65,11 +182,24 @@ export class VmSystem {
 
   /** Removes every mapping of the page, takes it out of its object and returns the frame. */
   pageFree(page: VmPage): void {
+    if (page === this.zero) throw new Error("freeing the zero page");
     for (const pv of [...page.pv]) pv.pmap.remove(pv.va, pv.va + PAGE_SIZE);
     if (page.object) page.object.pageRemove(page);
     this.pageArray[page.pa / PAGE_SIZE] = undefined;
     this.phys.free(page.pa);
   }
+
+  /** The shared read-only zero page (one frame for the whole machine, owned by no object). */
+  zeroPage(): VmPage {
+    if (!this.zero) {
+      const pa = this.phys.alloc("user");
+      this.zero = new VmPage(pa);
+      this.pageArray[pa / PAGE_SIZE] = this.zero;
+    }
+    return this.zero;
+  }
+
+  isZeroPage(page: VmPage | undefined): boolean { return page !== undefined && page === this.zero; }
 
   /** The resident page in the frame at pa, if that frame holds one. */
   pageOf(pa: number): VmPage | undefined { return this.pageArray[Math.floor(pa / PAGE_SIZE)]; }

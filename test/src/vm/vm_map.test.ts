@@ -147,7 +147,12 @@ describe("VmMap", () => {
     expect(vmFault(s.map, 0x20000, VM_PROT_EXECUTE)).toBe("ok");
     expect(vmFault(s.map, 0x30000, VM_PROT_WRITE)).toBe("accerr");
     expect(vmFault(s.map, 0x40000, VM_PROT_READ)).toBe("maperr");
-    expect(s.vm.stats.zeroFills).toBe(2);
+    // Reads of untouched anonymous memory map the shared zero page; the first write gets a page of its own.
+    expect(s.vm.stats.zeroPageMaps).toBe(2);
+    expect(s.vm.stats.zeroFills).toBe(0);
+    expect(vmFault(s.map, 0x10000, VM_PROT_WRITE)).toBe("ok");
+    expect(s.vm.stats.zeroFills).toBe(1);
+    expect(s.pmap.map.get(0x10000)!.pa).not.toBe(s.pmap.map.get(0x20000)!.pa);
     expect(vmFault(s.map, 0x10000, VM_PROT_WRITE)).toBe("ok");
     expect(s.vm.stats.softFaults).toBe(1);
   });
