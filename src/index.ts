@@ -34,6 +34,8 @@ export interface GuestOptions {
   hardwareAD?: boolean;
   psc?: MachineConfig["psc"];  // x86-64 paging-structure cache sizes (entries per cache; 0 disables one)
   maxInsns?: bigint | number;
+  quantum?: number;            // scheduling quantum in emulated cycles
+  pmapCollectEvery?: number;   // collect every pmap every N traps (0 or absent: never)
   strace?: boolean;
 }
 
@@ -92,7 +94,11 @@ export function runGuest(o: GuestOptions): GuestResult {
   const stdin = typeof o.stdin === "string" ? new TextEncoder().encode(o.stdin) : o.stdin ?? new Uint8Array(0);
   const io = new CaptureIo(stdin);
   const strace: string[] = [];
-  const m = new Machine(config, { io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}) });
+  const m = new Machine(config, {
+    io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}),
+    ...(o.quantum !== undefined ? { quantum: o.quantum } : {}),
+    ...(o.pmapCollectEvery !== undefined ? { pmapCollectEvery: o.pmapCollectEvery } : {}),
+  });
   m.load(image, {
     argv: [o.argv0 ?? o.path, ...(o.args ?? [])],
     envp: o.env ?? [],

@@ -31,4 +31,16 @@ export class FileTable {
   close(fd: number): boolean { return this.fds.delete(fd); }
 
   get count(): number { return this.fds.size; }
+
+  /** The table a fork child gets: the same open files under the same numbers (descriptions are shared). */
+  fork(): FileTable {
+    const t = new FileTable();
+    t.fds.clear();
+    for (const [fd, f] of this.fds) t.fds.set(fd, f);
+    t.stdinPending = this.stdinPending;
+    return t;
+  }
+
+  /** Closes every descriptor (the task exited). */
+  closeAll(): void { this.fds.clear(); }
 }

@@ -2,7 +2,8 @@
 // and masks are recorded but nothing is delivered yet; a signal a task sends itself with the default action
 // "terminate" ends it, as it would on Linux.
 
-import { GUEST_GID, GUEST_PPID, GUEST_UID, RLIM_INFINITY, type RLimit } from "../kern/task.js";
+import { GUEST_GID, GUEST_UID, RLIM_INFINITY, type RLimit } from "../kern/task.js";
+import { sysClone, sysWait4 } from "./sys_fork.js";
 import { NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH, TaskTerminated } from "../kern/signal.js";
 import { STACK_SIZE } from "../loader/layout.js";
 import { addr, int, size, uint } from "./args.js";
@@ -209,7 +210,7 @@ export const PROC_SYSCALLS: Record<number, SyscallDef> = {
   163: { name: "getrlimit", args: ["i", "x"], fn: (c, a) => doPrlimit(c, int(a[0]!), 0, addr(a[1]!)) },
   164: { name: "setrlimit", args: ["i", "x"], fn: (c, a) => doPrlimit(c, int(a[0]!), addr(a[1]!), 0) },
   172: { name: "getpid", args: [], fn: (c) => c.task.pid },
-  173: { name: "getppid", args: [], fn: constant(GUEST_PPID) },
+  173: { name: "getppid", args: [], fn: (c) => c.task.ppid },
   174: { name: "getuid", args: [], fn: constant(GUEST_UID) },
   175: { name: "geteuid", args: [], fn: constant(GUEST_UID) },
   176: { name: "getgid", args: [], fn: constant(GUEST_GID) },
@@ -217,6 +218,8 @@ export const PROC_SYSCALLS: Record<number, SyscallDef> = {
   178: { name: "gettid", args: [], fn: (c) => c.task.tid },
   259: { name: "riscv_flush_icache", args: ["x", "x", "x"], fn: constant(0) },
   261: { name: "prlimit64", args: ["i", "i", "x", "x"], fn: sysPrlimit64 },
+  220: { name: "clone", args: ["x", "x", "x", "x", "x"], fn: sysClone },
+  260: { name: "wait4", args: ["i", "x", "x", "x"], fn: sysWait4 },
   278: { name: "getrandom", args: ["x", "u", "x"], fn: sysGetrandom },
   293: { name: "rseq", args: ["x", "u", "i", "x"], fn: constant(-ENOSYS) },
 };

@@ -5,6 +5,7 @@
 import type { Task } from "../kern/task.js";
 import { TaskTerminated } from "../kern/signal.js";
 import type { SeededRandom } from "../kern/random.js";
+import type { ProcessTable } from "../kern/proc.js";
 import type { GuestIo } from "./files.js";
 import { ENOSYS, errnoName, errnoText } from "./errno.js";
 import { addr, int, long } from "./args.js";
@@ -16,6 +17,8 @@ export interface SyscallContext {
   readonly random: SeededRandom;
   /** Emulated cycles so far (time is derived from them). */
   cycles(): bigint;
+  /** The process tree (fork, wait, other tasks by pid). */
+  readonly procs: ProcessTable;
 }
 
 /**

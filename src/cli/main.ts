@@ -83,6 +83,8 @@ interface RunArgs {
   strace: boolean;
   seed: string;
   env: string[];
+  quantum?: string;
+  "pmap-collect-every"?: string;
 }
 
 interface CompareCliArgs {
@@ -114,7 +116,9 @@ function parseCli(own: string[]): Parsed {
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" }),
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("quantum", { type: "string", describe: "scheduling quantum in emulated cycles (default 1000000)" })
+      .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" }),
     () => { ran = "run"; })
     .command("archs", "list the machines and their translation hardware, each default with its source", (y) => y
       .option("json", { type: "boolean", default: false, describe: "print the machine data as JSON" }),
@@ -197,7 +201,12 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const bytes = readProgram(a.elf);
   const image = parseElf(bytes);
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
-  const m = new Machine(config, { io, ...(strace ? { strace } : {}) });
+  const quantum = a.quantum !== undefined ? Number(parseCount(a.quantum, "--quantum")) : undefined;
+  const every = a["pmap-collect-every"] !== undefined ? Number(parseCount(a["pmap-collect-every"], "--pmap-collect-every")) : undefined;
+  const m = new Machine(config, {
+    io, ...(strace ? { strace } : {}), ...(quantum !== undefined ? { quantum } : {}),
+    ...(every !== undefined ? { pmapCollectEvery: every } : {}),
+  });
   m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
   const r: RunResult = m.run(maxInsns);
   if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);

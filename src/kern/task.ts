@@ -1,41 +1,78 @@
-// A task: one address space (vm_map + pmap) and the per-process state the BSD layer keeps for it (program
-// break, file descriptors, identity, signal dispositions, resource limits). One thread per task for now.
+// A task: one address space (vm_map + pmap), the saved CPU state of its one thread, its place in the process
+// tree, and the per-process state the BSD layer keeps for it (program break, file descriptors, identity, signal
+// dispositions, resource limits).
 
 import type { AddressLayout } from "../loader/layout.js";
-import type { Pmap } from "../pmap/pmap.js";
+import type { Pmap, PmapMachine } from "../pmap/pmap.js";
 import { FileTable } from "../bsd/files.js";
-import { VmMap } from "../vm/vm_map.js";
-import type { VmSystem } from "../vm/vm_system.js";
+import type { VmMap } from "../vm/vm_map.js";
 import { UserMemory } from "../vm/uaccess.js";
-import type { PmapMachine } from "../pmap/pmap.js";
+import type { TaskTerminated } from "./signal.js";
 
-/** Fixed identities so runs are deterministic. */
+/** Fixed identities so runs are deterministic: the first task's pid, its parent's, and the user. */
 export const GUEST_PID = 1000;
 export const GUEST_PPID = 999;
 export const GUEST_UID = 1000;
 export const GUEST_GID = 1000;
+/** The pid orphans are reparented to (init, which reaps them). */
+export const INIT_PID = 1;
 
 export interface RLimit { cur: bigint; max: bigint }
 export const RLIM_INFINITY = (1n << 64n) - 1n;
 
+/** The registers a context switch saves and restores (the LR reservation is cleared instead). */
+export class CpuContext {
+  readonly x = new BigUint64Array(32);   // x0..x31 (x0 unused)
+  readonly f = new BigUint64Array(32);   // f0..f31, raw 64-bit images
+  fcsr = 0;
+  pc = 0n;
+
+  copyFrom(o: CpuContext): void { this.x.set(o.x); this.f.set(o.f); this.fcsr = o.fcsr; this.pc = o.pc; }
+}
+
+/** run: may be scheduled; wait: blocked in wait4; vfork: suspended until its vfork child execs or exits. */
+export type TaskState = "run" | "wait" | "vfork" | "zombie";
+
 export class Task {
-  readonly pid = GUEST_PID;
-  readonly tid = GUEST_PID;
-  readonly map: VmMap;
+  readonly tid: number;
   readonly um: UserMemory;
-  readonly files = new FileTable();
+  files = new FileTable();
+  readonly cpu = new CpuContext();
+  state: TaskState = "run";
+  parent: Task | null = null;           // null: the first task (parent outside the machine) or an orphan
+  readonly children: Task[] = [];       // in creation order (Linux reaps the oldest zombie first)
+  exitSignal = 17;                      // signal sent to the parent at exit (clone's CSIGNAL byte; SIGCHLD)
+  vforkParent: Task | null = null;      // parent suspended until this child exits
+  exit: TaskTerminated | undefined;     // how a zombie ended
   brkStart = 0;                 // start of the heap (page after the highest segment)
   brk = 0;                      // current program break (not page aligned)
   exePath = "";                 // what /proc/self/exe resolves to
   clearChildTid = 0;            // set_tid_address
   robustList = 0;               // set_robust_list head
   sigmask = 0n;                 // blocked signals (bit n-1 = signal n)
-  readonly sigactions = new Map<number, Uint8Array>(); // signal → kernel struct sigaction (24 bytes), recorded only
-  altstack: Uint8Array | undefined;                    // sigaltstack's stack_t, recorded only
-  readonly rlimits = new Map<number, RLimit>();
+  sigactions = new Map<number, Uint8Array>(); // signal → kernel struct sigaction (24 bytes), recorded only
+  altstack: Uint8Array | undefined;           // sigaltstack's stack_t, recorded only
+  rlimits = new Map<number, RLimit>();
 
-  constructor(vm: VmSystem, readonly pmap: Pmap, readonly layout: AddressLayout, machine: PmapMachine) {
-    this.map = new VmMap(vm, pmap, layout.minAddress, layout.maxAddress);
-    this.um = new UserMemory(this.map, machine);
+  constructor(readonly pid: number, readonly map: VmMap, readonly layout: AddressLayout, machine: PmapMachine) {
+    this.tid = pid;
+    this.um = new UserMemory(map, machine);
+  }
+
+  get pmap(): Pmap { return this.map.pmap; }
+
+  /** The parent pid getppid reports. */
+  get ppid(): number { return this.parent ? this.parent.pid : this.pid === GUEST_PID ? GUEST_PPID : INIT_PID; }
+
+  /** Copies what a fork child inherits besides memory and registers (Linux copy_process). */
+  inheritFrom(p: Task): void {
+    this.brkStart = p.brkStart;
+    this.brk = p.brk;
+    this.exePath = p.exePath;
+    this.sigmask = p.sigmask;
+    this.sigactions = new Map([...p.sigactions].map(([k, v]) => [k, v.slice()]));
+    this.altstack = p.altstack?.slice();
+    this.rlimits = new Map(p.rlimits);
+    this.files = p.files.fork();
   }
 }

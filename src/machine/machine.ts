@@ -1,7 +1,11 @@
-// One emulated machine running one guest: builds the wasm instance from a configuration, creates the kernel
-// objects (frame allocator, VM, pmap, task), loads the program and runs the trap loop. run(budget) executes in
-// chunks; each exit is a trap into the kernel: ecall → system call, page fault → vm_fault, anything the kernel
-// cannot resolve → a fatal signal (no handlers are delivered yet) that ends the guest with status 128 + signal.
+// One emulated machine running one guest program and the tasks it forks: builds the wasm instance from a
+// configuration, creates the kernel objects (frame allocator, VM, the first task with its map and pmap), loads
+// the program and runs the trap loop. run(budget) executes in chunks; each exit is a trap into the kernel:
+// ecall → system call, page fault → vm_fault, anything the kernel cannot resolve → a fatal signal (no handlers
+// are delivered yet) that ends the task with status 128 + signal. Tasks share the CPU round-robin on a quantum
+// of emulated cycles; a context switch saves the registers in the task, clears the LR reservation, activates
+// the next task's pmap (satp/CR3 with its ASID/PCID, so the TLB behaves as that machine's would) and is charged
+// CONTEXT_SWITCH_CYCLES. The run ends when every task has exited; its status is the first task's.
 
 import { SyscallTable, type SyscallContext } from "../bsd/syscall.js";
 import type { GuestIo } from "../bsd/files.js";
@@ -11,10 +15,14 @@ import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
 import { SeededRandom } from "../kern/random.js";
 import { SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TaskTerminated } from "../kern/signal.js";
-import { Task } from "../kern/task.js";
+import { type CpuContext, Task } from "../kern/task.js";
+import { ProcessTable } from "../kern/proc.js";
+import { Blocked, CONTEXT_SWITCH_CYCLES, DEFAULT_QUANTUM, Scheduler } from "../kern/sched.js";
+import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
+import { VmMap } from "../vm/vm_map.js";
 import type { ElfImage } from "../loader/elf.js";
 import { execImage, type ExecResult } from "../loader/exec.js";
-import { BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
+import { type AddressLayout, BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
 import { BarePmap } from "../pmap/bare.js";
 import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
@@ -53,6 +61,9 @@ export interface MachineOptions {
   io: GuestIo;
   strace?: (line: string) => void;
   chunk?: bigint;
+  quantum?: number;            // emulated cycles a task runs before the next runnable one (DEFAULT_QUANTUM)
+  switchCost?: number;         // cycles charged per context switch (CONTEXT_SWITCH_CYCLES)
+  pmapCollectEvery?: number;   // throw every pmap's translations away every N traps (0: never)
 }
 
 /** Kernel-side counters merged into the statistics. */
@@ -75,14 +86,25 @@ export class Machine {
   readonly wasm: WasmMachine;
   readonly phys: PhysAllocator;
   readonly vm: VmSystem;
-  readonly pmap: Pmap;
-  readonly task: Task;
+  readonly task: Task;                // the first task (the program loaded); its status is the run's
+  readonly sched: Scheduler;
+  readonly procs: ProcessTable;
   readonly syscalls: SyscallTable;
   readonly random: SeededRandom;
   readonly traps: TrapCounts = { ecall: 0, pageFault: 0, other: 0, cycles: 0n };
-  private readonly ctx: SyscallContext;
+  readonly layout: AddressLayout;
+  private readonly pctx: PmapContext;
+  private readonly mmuState: MmuState;   // identifiers and CPU state shared by every pmap of this machine
+  private readonly livePmaps = new Set<Pmap>();
+  private readonly retired = { enters: 0, removes: 0, protects: 0, flushes: 0 };   // stats of destroyed pmaps
   private loaded: ExecResult | undefined;
   private lastFault = { key: "", repeats: 0 };   // the same fault taken again means the kernel failed to fix it
+  private firstExit: TaskTerminated | undefined;
+  private sliceStart = 0n;                       // cycles when the running task got the CPU
+  private switchCycles = 0n;
+  private collectDue = 0;                        // traps since the last pmap collection
+  private lastTrapPc = -1n;
+  pmapCollections = 0;
 
   constructor(readonly config: MachineConfig, private readonly options: MachineOptions) {
     if (config.arch === "bare" && config.ramBytes < BARE_MIN_RAM) {
@@ -94,13 +116,93 @@ export class Machine {
     this.configure();
     this.phys = new PhysAllocator(w, config.ramBytes);
     this.vm = new VmSystem(this.phys, config.arch === "bare");
-    const pctx: PmapContext = { machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa) };
-    this.pmap = makePmap(config, pctx, w);
-    this.task = new Task(this.vm, this.pmap, addressLayout(config.arch, config.ramBytes), w);
-    this.pmap.activate();
+    this.pctx = { machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa) };
+    this.mmuState = { asids: new AsidAllocator(), x86: undefined };
+    this.layout = addressLayout(config.arch, config.ramBytes);
+    const quantum = options.quantum ?? DEFAULT_QUANTUM;
+    if (!(Number.isSafeInteger(quantum) && quantum > 0)) throw new ConfigError(`bad quantum ${quantum} (a positive number of cycles)`);
+    const every = options.pmapCollectEvery ?? 0;
+    if (!(Number.isSafeInteger(every) && every >= 0)) throw new ConfigError(`bad --pmap-collect-every ${every} (a number of traps, 0 for never)`);
+    this.sched = new Scheduler(quantum);
+    this.procs = new ProcessTable({
+      machine: w,
+      newMap: () => this.newMap(),
+      snapshotCpu: (c) => this.saveCpu(c),
+    }, this.sched, this.layout);
+    this.task = this.procs.createFirst(this.newMap());
+    this.sched.current = this.task;
+    this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
-    this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, TIME_SYSCALLS);
-    this.ctx = { task: this.task, io: options.io, random: this.random, cycles: () => w.cycles() };
+    this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, TIME_SYSCALLS, MACH_SYSCALLS);
+  }
+
+  /** A new address space with its own pmap (and ASID/PCID). */
+  private newMap(): VmMap {
+    const pmap = makePmap(this.config, this.pctx, this.wasm, this.mmuState);
+    this.livePmaps.add(pmap);
+    const map = new VmMap(this.vm, pmap, this.layout.minAddress, this.layout.maxAddress);
+    map.onDestroy = () => {
+      this.livePmaps.delete(pmap);
+      for (const k of ["enters", "removes", "protects", "flushes"] as const) this.retired[k] += pmap.stats[k];
+    };
+    return map;
+  }
+
+  /** The system-call context of task t. */
+  private ctxOf(t: Task): SyscallContext {
+    const w = this.wasm;
+    return { task: t, io: this.options.io, random: this.random, cycles: () => w.cycles(), procs: this.procs };
+  }
+
+  /** The running task (the first one until it forks). */
+  get current(): Task { return this.sched.current ?? this.task; }
+
+  /** The first task's pmap. */
+  get pmap(): Pmap { return this.task.pmap; }
+
+  private saveCpu(c: CpuContext): void {
+    const w = this.wasm;
+    for (let i = 1; i < 32; i++) c.x[i] = w.getX(i);
+    for (let i = 0; i < 32; i++) c.f[i] = w.getF(i);
+    c.fcsr = w.fcsr;
+    c.pc = w.pc;
+  }
+
+  private loadCpu(c: CpuContext): void {
+    const w = this.wasm;
+    for (let i = 1; i < 32; i++) w.setX(i, c.x[i]!);
+    for (let i = 0; i < 32; i++) w.setF(i, c.f[i]!);
+    w.fcsr = c.fcsr;
+    w.pc = c.pc;
+  }
+
+  /** Context switch to `next`: registers, LR reservation, address space, and its cost. */
+  private switchTo(next: Task): void {
+    const cur = this.sched.current;
+    if (cur === next) return;
+    const w = this.wasm;
+    if (cur && cur.state !== "zombie") this.saveCpu(cur.cpu);
+    w.clearReservation();
+    this.loadCpu(next.cpu);
+    next.pmap.activate();
+    const cost = BigInt(this.options.switchCost ?? CONTEXT_SWITCH_CYCLES);
+    w.addCounter(w.layout.C_XCYCLES, cost);
+    this.switchCycles += cost;
+    this.sched.switches++;
+    this.sched.current = next;
+    this.sliceStart = w.cycles();
+  }
+
+  /** Ends task t (exit or fatal signal); the first task's end is the run's result. */
+  private terminate(t: Task, how: TaskTerminated): void {
+    this.procs.exit(t, how);
+    if (t === this.task) this.firstExit = how;
+  }
+
+  /** Throws every live pmap's translations away (pmap collect); the VM refaults them. */
+  collectPmaps(): void {
+    for (const p of this.livePmaps) p.collect();
+    this.pmapCollections++;
   }
 
   /** Writes costs, seed and TLB geometry into the instance's CONFIG words and TLB arrays. */
@@ -150,35 +252,61 @@ export class Machine {
     return r;
   }
 
-  /** Runs the loaded guest until it exits, dies of a signal, or retires maxInsns instructions. */
+  /** Runs the loaded guest and its children until all have exited, or maxInsns instructions have retired. */
   run(maxInsns?: bigint): RunResult {
     if (!this.loaded) throw new Error("no program loaded");
     const w = this.wasm, L = w.layout;
     const chunk = this.options.chunk ?? DEFAULT_CHUNK;
-    try {
-      for (;;) {
-        let budget = chunk;
-        if (maxInsns !== undefined) {
-          const left = maxInsns - w.instret;
-          if (left <= 0n) {
-            return { exitCode: 124, reason: "limit", signal: 0, message: `instruction limit reached (--max-insns ${maxInsns})` };
-          }
-          if (left < budget) budget = left;
+    const quantum = BigInt(this.sched.quantum);
+    for (;;) {
+      const cur = this.sched.current;
+      if (!cur || cur.state !== "run") {
+        const next = this.sched.next(cur);
+        if (!next) {
+          if (this.sched.queue.length === 0) return this.result(this.firstExit!);
+          throw new Error(`every task is blocked (${this.sched.queue.map((t) => `${t.pid} ${t.state}`).join(", ")})`);
         }
-        const code = w.run(budget);
-        if (code === L.EXIT_BUDGET) continue;
-        this.trap(code);
+        this.switchTo(next);
+        continue;
       }
+      let budget = chunk;
+      const sliceLeft = this.sliceStart + quantum - w.cycles();
+      if (this.sched.queue.length > 1 && sliceLeft < budget) budget = sliceLeft > 0n ? sliceLeft : 1n;
+      if (maxInsns !== undefined) {
+        const left = maxInsns - w.instret;
+        if (left <= 0n) {
+          if (this.firstExit) return this.result(this.firstExit);
+          return { exitCode: 124, reason: "limit", signal: 0, message: `instruction limit reached (--max-insns ${maxInsns})` };
+        }
+        if (left < budget) budget = left;
+      }
+      const code = w.run(budget);
+      if (code !== L.EXIT_BUDGET) this.trapTask(cur, code);
+      if (w.cycles() - this.sliceStart >= quantum) {
+        const next = this.sched.next(cur);
+        if (next && next !== cur) this.switchTo(next);
+        else this.sliceStart = w.cycles();
+      }
+    }
+  }
+
+  private result(e: TaskTerminated): RunResult {
+    return e.signal === 0
+      ? { exitCode: e.status, reason: "exit", signal: 0, message: undefined }
+      : { exitCode: e.status, reason: "signal", signal: e.signal, message: e.message };
+  }
+
+  /** One trap of task t; its exit, death by signal or blocking is handled here. */
+  private trapTask(t: Task, code: number): void {
+    try {
+      this.trap(code);
     } catch (e) {
+      if (e instanceof Blocked) return;          // the ecall is re-executed when the task is woken
       if (e instanceof OutOfGuestMemory) {
         e = new TaskTerminated(128 + SIGKILL, SIGKILL,
           `guest killed by SIGKILL: out of guest memory (--mem ${formatMem(this.config.ramBytes)})`);
       }
-      if (e instanceof TaskTerminated) {
-        return e.signal === 0
-          ? { exitCode: e.status, reason: "exit", signal: 0, message: undefined }
-          : { exitCode: e.status, reason: "signal", signal: e.signal, message: e.message };
-      }
+      if (e instanceof TaskTerminated) { this.terminate(t, e); return; }
       throw e;
     }
   }
@@ -187,6 +315,7 @@ export class Machine {
   private trap(code: number): void {
     const w = this.wasm, L = w.layout;
     w.clearReservation();
+    this.maybeCollect(code);
     w.addCounter(L.C_TRAPS, 1n);
     const cost = w.config(L.K_COST_TRAP);
     w.addCounter(L.C_XCYCLES, cost);
@@ -197,7 +326,7 @@ export class Machine {
         this.traps.ecall++;
         const args = [10, 11, 12, 13, 14, 15].map((r) => w.getX(r));
         const nr = Number(BigInt.asIntN(64, w.getX(REG_A7)));
-        const r = this.syscalls.dispatch(this.ctx, nr, args, this.options.strace);
+        const r = this.syscalls.dispatch(this.ctxOf(this.current), nr, args, this.options.strace);
         w.setX(REG_A0, r);
         w.pc = pc + 4n;
         return;
@@ -211,7 +340,7 @@ export class Machine {
         const key = `${pc}:${va}:${cause}:${w.instret}`;
         this.lastFault = key === this.lastFault.key ? { key, repeats: this.lastFault.repeats + 1 } : { key, repeats: 0 };
         if (this.lastFault.repeats >= 3) throw new Error(`page fault at ${hex(va)} (pc ${hex(pc)}) is not resolved by the kernel`);
-        const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.task.map, Number(va), access) : "maperr";
+        const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.current.map, Number(va), access) : "maperr";
         if (r === "ok") return;
         const what = accessName(access);
         const detail = r === "maperr" ? `invalid ${what} at ${hex(va)}, pc ${hex(pc)}`
@@ -249,7 +378,23 @@ export class Machine {
   /** Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. */
   syscall(nr: number, ...args: (number | bigint)[]): bigint {
     const a = [0, 1, 2, 3, 4, 5].map((i) => BigInt.asUintN(64, BigInt(args[i] ?? 0)));
-    return BigInt.asIntN(64, this.syscalls.dispatch(this.ctx, nr, a, this.options.strace));
+    return BigInt.asIntN(64, this.syscalls.dispatch(this.ctxOf(this.current), nr, a, this.options.strace));
+  }
+
+  /**
+   * --pmap-collect-every N: every N traps, at trap entry, every pmap is collected. A page fault of the same
+   * instruction as the previous trap defers it to the next trap, so an instruction touching several pages
+   * (fetch and data, or an access crossing a page) always completes.
+   */
+  private maybeCollect(code: number): void {
+    const every = this.options.pmapCollectEvery ?? 0;
+    if (every === 0) return;
+    const pc = this.wasm.pc;
+    const sameInsn = code === this.wasm.layout.EXIT_PAGE_FAULT && pc === this.lastTrapPc;
+    this.lastTrapPc = pc;
+    if (++this.collectDue < every || sameInsn) return;
+    this.collectDue = 0;
+    this.collectPmaps();
   }
 
   /** Every counter: the hot path's (by C_* name in lower case) plus the kernel's. */
@@ -279,22 +424,39 @@ export class Machine {
     out["user_frames"] = this.phys.userFrames;
     out["user_frames_peak"] = this.phys.peakUser;
     out["ram_frames"] = this.phys.frames;
-    out["pmap_enters"] = this.pmap.stats.enters;
-    out["pmap_removes"] = this.pmap.stats.removes;
-    out["pmap_protects"] = this.pmap.stats.protects;
-    out["pmap_flushes"] = this.pmap.stats.flushes;
+    for (const k of ["enters", "removes", "protects", "flushes"] as const) {
+      out[`pmap_${k}`] = this.retired[k] + [...this.livePmaps].reduce((n, p) => n + p.stats[k], 0);
+    }
+    out["pmap_collections"] = this.pmapCollections;
+    out["cow_copies"] = s.cowCopies;
+    out["zero_page_maps"] = s.zeroPageMaps;
+    out["shadows_created"] = s.shadowsCreated;
+    out["object_collapses"] = s.collapses;
+    out["object_bypasses"] = s.bypasses;
+    out["virtual_copy_pages"] = s.virtualCopyPages;
+    out["context_switches"] = this.sched.switches;
+    out["asid_rollovers"] = this.mmuState.asids.rollovers;
+    out["context_switch_cycles"] = Number(this.switchCycles);
+    out["forks"] = this.procs.forks;
+    out["task_exits"] = this.procs.exits;
     return out;
   }
 }
 
-/** The pmap of the machine's translation hardware (one per architecture, src/pmap/). */
-function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pmap {
+/** Per-machine MMU state every pmap of the machine shares: the ASID allocator, the x86-64 CR3/PCID owner. */
+interface MmuState {
+  asids: AsidAllocator;
+  x86: X86Mmu | undefined;
+}
+
+/** A pmap of the machine's translation hardware (one module per architecture, src/pmap/). */
+function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine, st: MmuState): Pmap {
   switch (config.arch) {
     case "bare": return new BarePmap(pctx);
-    case "riscv-sv39": return new RadixPmap(pctx, SV39, new AsidAllocator());
-    case "riscv-sv48": return new RadixPmap(pctx, SV48, new AsidAllocator());
-    case "x86-64": return new X86Pmap(pctx, new X86Mmu(w, X86_64));
-    case "x86-64-la57": return new X86Pmap(pctx, new X86Mmu(w, X86_64_LA57));
+    case "riscv-sv39": return new RadixPmap(pctx, SV39, st.asids);
+    case "riscv-sv48": return new RadixPmap(pctx, SV48, st.asids);
+    case "x86-64": return new X86Pmap(pctx, st.x86 ??= new X86Mmu(w, X86_64));
+    case "x86-64-la57": return new X86Pmap(pctx, st.x86 ??= new X86Mmu(w, X86_64_LA57));
   }
 }
 

@@ -176,6 +176,8 @@ export class WasmMachine {
   get pc(): bigint { return BigInt.asUintN(64, this.raw.getPc()); }
   set pc(v: bigint) { this.raw.setPcValue(BigInt.asIntN(64, v)); }
   get instret(): bigint { return BigInt.asUintN(64, this.raw.getInstret()); }
+  get fcsr(): number { return this.raw.getFcsr() >>> 0; }
+  set fcsr(v: number) { this.raw.setFcsr(v); }
 
   // ---- counters and configuration words ----
 

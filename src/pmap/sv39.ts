@@ -67,14 +67,25 @@ export const SV_PTE: PteFormat = {
   protToPte, pteToProt,
 };
 
-/** ASIDs for one machine (satp.ASID, 16 bits here). */
+/**
+ * ASIDs for one machine (satp.ASID, 16 bits here): handed out in order, never one a live address space holds;
+ * a destroyed address space's ASID is flushed (sfence.vma x0, asid) before it is released, so reuse after the
+ * counter wraps around (a rollover) is safe without flushing the whole TLB.
+ */
 export class AsidAllocator {
   private next = 1;
+  private readonly live = new Set<number>();
+  rollovers = 0;
+  constructor(readonly max = 0xFFFF) {}
   allocate(): number {
-    const a = this.next;
-    this.next = this.next >= 0xFFFF ? 1 : this.next + 1;
-    return a;
+    for (let tries = 0; tries < this.max; tries++) {
+      const a = this.next;
+      if (this.next >= this.max) { this.next = 1; this.rollovers++; } else this.next++;
+      if (!this.live.has(a)) { this.live.add(a); return a; }
+    }
+    throw new Error(`all ${this.max} ASIDs are in use`);
   }
+  release(a: number): void { this.live.delete(a); }
 }
 
 export class RadixPmap extends RadixTablePmap {
@@ -83,7 +94,7 @@ export class RadixPmap extends RadixTablePmap {
   protected readonly flushAllOnFreedTables = true;   // flush_tlb_mm when page tables were freed
   protected readonly clearReferenceFlushes = true;
 
-  constructor(ctx: PmapContext, readonly format: RadixFormat, asids: AsidAllocator) {
+  constructor(ctx: PmapContext, readonly format: RadixFormat, private readonly asids: AsidAllocator) {
     super(ctx, format.name, format.levels, SV_PTE);
     this.asid = asids.allocate();
   }
@@ -109,5 +120,8 @@ export class RadixPmap extends RadixTablePmap {
   protected override invalidatePage(va: number): void { this.sfence(va, true, true); }
   /** sfence.vma x0, asid (flush_tlb_mm). */
   protected override invalidateAll(): void { this.sfence(0, false, true); }
-  protected override retire(): void { this.invalidateAll(); }
+  protected override retire(): void {
+    this.invalidateAll();
+    this.asids.release(this.asid);
+  }
 }

@@ -108,15 +108,22 @@ export const X86_PTE: PteFormat = {
  */
 export class X86Mmu {
   private next = 1;
+  private readonly live = new Set<number>();
   current: X86Pmap | undefined;
   constructor(readonly machine: X86Machine, readonly format: X86Format) {
     machine.setCr4((format.levels === 5 ? CR4_LA57 : 0n) | CR4_PCIDE);
   }
+  /** A PCID no live address space holds (PCID 0 is left for the kernel, as Linux does). */
   allocatePcid(): number {
-    const p = this.next;
-    this.next = this.next >= 0xFFF ? 1 : this.next + 1;
-    return p;
+    for (let tries = 0; tries < 0xFFF; tries++) {
+      const p = this.next;
+      this.next = this.next >= 0xFFF ? 1 : this.next + 1;
+      if (!this.live.has(p)) { this.live.add(p); return p; }
+    }
+    throw new Error("all 4095 PCIDs are in use");
   }
+  /** After INVPCID single-context, the PCID may be handed out again. */
+  releasePcid(p: number): void { this.live.delete(p); }
 }
 
 export class X86Pmap extends RadixTablePmap {
@@ -174,5 +181,6 @@ export class X86Pmap extends RadixTablePmap {
     this.stats.flushes++;
     this.cpu.invpcid(1, this.pcid, 0);
     if (this.mmu.current === this) this.mmu.current = undefined;
+    this.mmu.releasePcid(this.pcid);
   }
 }

@@ -40,6 +40,7 @@ export type ProtectResult = "ok" | "no-entry" | "protection-failure";
 export class VmMap {
   readonly entries: VmMapEntry[] = [];   // sorted by start, non-overlapping
   refCount = 1;                          // tasks using this map (a vfork child borrows its parent's)
+  onDestroy: (() => void) | undefined;   // told when the last task lets go (the machine retires the pmap)
 
   constructor(
     readonly vm: VmSystem,
@@ -330,6 +331,7 @@ export class VmMap {
     if (--this.refCount > 0) return;
     if (this.entries.length > 0) this.remove(this.entries[0]!.start, this.entries[this.entries.length - 1]!.end);
     this.pmap.destroy();
+    this.onDestroy?.();
   }
 
   /** Every entry, for listings and tests. */

@@ -130,6 +130,12 @@ const CASES: Case[] = [
   { guest: "segv", args: ["read"], status: SEGV },
   ...["zero", "ones", "opcode", "csr", "nocsr", "frm"].map((k): Case => ({ guest: "illegal", args: [k], status: ILL })),
   { guest: "illegal", args: ["ebreak"], status: TRAP },
+  // fork, copy-on-write, wait4, process trees, MAP_SHARED across fork (output ordered by wait)
+  { guest: "fork_cow", status: 0, stdoutMatch: /memory unchanged by the child: yes\n[^]*killed: yes by signal 11\n/ },
+  { guest: "fork_cow", args: ["300"], status: 0, stdoutMatch: /child: sees the parent's memory: yes/ },
+  { guest: "forktree", status: 0, stdoutMatch: /40 processes/ },
+  { guest: "forktree", args: ["5", "2"], status: 0, stdoutMatch: /63 processes/ },
+  { guest: "shmem", status: 0, stdoutMatch: /round 3: shared 64 63, private 1 0\n/ },
 ];
 
 const title = (c: Case) => [c.guest, ...(c.args ?? []).map((a) => JSON.stringify(a))].join(" ");
