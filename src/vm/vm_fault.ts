@@ -62,7 +62,7 @@ function pageFor(map: VmMap, entry: VmMapEntry, va: number, write: boolean): Fou
   }
   if (!write && vm.useZeroPage && !top.shared) {
     vm.stats.zeroPageMaps++;
-    return { page: vm.zeroPage(), top: false, fresh: true };
+    return { page: vm.zeroPage(), top: false, fresh: false };   // no page made: a soft fault
   }
   const page = vm.pageAlloc(top, entry.offset + (va - entry.start), va);
   vm.stats.zeroFills++;

@@ -14,7 +14,7 @@ export interface VmStats {
   faultsKernel: number;    // of which raised by the kernel's own user-memory accesses (copyin/copyout)
   zeroFills: number;       // pages zero-filled
   pagerFills: number;      // pages whose contents came from a pager
-  softFaults: number;      // page already resident: only the translation was (re)entered
+  softFaults: number;      // no page made (resident, or the zero page): only the translation was (re)entered
   faultErrors: number;     // faults that ended in SIGSEGV or -EFAULT
   cowCopies: number;       // pages copied on write (pmap copyPage)
   zeroPageMaps: number;    // read faults answered with the shared zero page
