@@ -157,13 +157,17 @@ export class VmMap {
     this.clip(start);
     this.clip(end);
     for (const e of this.overlapping(start, end)) {
+      const old = e.protection;
       if (setMax) {
         e.maxProtection = prot;
         e.protection &= prot;
       } else {
         e.protection = prot;
       }
-      this.pmap.protect(e.start, e.end, e.protection);
+      // The pmap only ever loses rights here (FreeBSD's pmap_protect): a right added is entered by the next
+      // fault, which knows whether the page may be written (a copy-on-write page, the zero page may not). So
+      // write permission goes too when any right is taken away; a later write refaults softly.
+      if ((old & ~e.protection) !== 0) this.pmap.protect(e.start, e.end, e.protection & ~VM_PROT_WRITE);
     }
     this.simplify(start, end);
     return "ok";

@@ -132,6 +132,29 @@ describe("copy-on-write", () => {
     expect(a.map.lookup(BASE + 128 * P)!.protection).toBe(VM_PROT_READ | VM_PROT_WRITE);
   });
 
+  it("mprotect never lets a copy-on-write or zero page be written in place", () => {
+    const m = machine();
+    const a = m.space();
+    anon(a.map, BASE, 4);
+    put(a.um, BASE, "parent");
+    expect(get(a.um, BASE + P, 1)).toBe("\0");              // the zero page, mapped read-only
+    const b = m.space();
+    a.map.fork(b.map);
+    expect(get(b.um, BASE, 6)).toBe("parent");
+    for (const map of [a.map, b.map]) {
+      expect(map.protect(BASE, BASE + 4 * P, VM_PROT_READ)).toBe("ok");
+      expect(map.protect(BASE, BASE + 4 * P, VM_PROT_READ | VM_PROT_WRITE | 4)).toBe("ok");
+    }
+    for (const va of [BASE, BASE + P]) {
+      expect((b.map.pmap.extract(va)?.prot ?? 0) & VM_PROT_WRITE).toBe(0);
+      expect((a.map.pmap.extract(va)?.prot ?? 0) & VM_PROT_WRITE).toBe(0);
+    }
+    put(b.um, BASE, "child!");
+    put(b.um, BASE + P, "z");
+    expect(get(a.um, BASE, 6)).toBe("parent");
+    expect(get(a.um, BASE + P, 1)).toBe("\0");
+  });
+
   it("MADV_DONTNEED after a fork reads zero, not the parent's data", () => {
     const m = machine();
     const a = m.space();
