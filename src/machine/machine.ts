@@ -434,6 +434,7 @@ export class Machine {
     out["object_collapses"] = s.collapses;
     out["object_bypasses"] = s.bypasses;
     out["virtual_copy_pages"] = s.virtualCopyPages;
+    out["copied_bytes"] = s.copiedBytes;
     out["context_switches"] = this.sched.switches;
     out["asid_rollovers"] = this.mmuState.asids.rollovers;
     out["context_switch_cycles"] = Number(this.switchCycles);

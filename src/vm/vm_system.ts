@@ -22,6 +22,7 @@ export interface VmStats {
   collapses: number;       // backing objects merged into their only shadow (vm_object_do_collapse)
   bypasses: number;        // backing objects skipped by a shadow that covers them (vm_object_do_bypass)
   virtualCopyPages: number;// pages copied by reference (fork, vm_copy, vm_read, vm_write): no bytes moved
+  copiedBytes: number;     // bytes the Mach calls copied physically (ranges that are not page aligned)
 }
 
 export class VmSystem {
@@ -30,7 +31,7 @@ export class VmSystem {
   private zero: VmPage | undefined;                            // the shared zero page, made at first use
   readonly stats: VmStats = {
     faults: 0, faultsKernel: 0, zeroFills: 0, pagerFills: 0, softFaults: 0, faultErrors: 0,
-    cowCopies: 0, zeroPageMaps: 0, shadowsCreated: 0, collapses: 0, bypasses: 0, virtualCopyPages: 0,
+    cowCopies: 0, zeroPageMaps: 0, shadowsCreated: 0, collapses: 0, bypasses: 0, virtualCopyPages: 0, copiedBytes: 0,
   };
   /** Objects alive now (for the invariant checker and the chain counters). */
   readonly live = new Set<VmObject>();

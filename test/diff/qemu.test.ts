@@ -170,6 +170,22 @@ describe("differential: qemu-riscv64 vs mmulab", () => {
 });
 
 describe("mmulab limits (no qemu counterpart)", () => {
+  // qemu-user runs vfork as fork and ignores madvise, and has no Mach calls: these follow Linux's and Mach's
+  // documented behaviour (the full expected outputs are in test/src/kern/proc.test.ts and test/src/bsd/mach.test.ts).
+  const own: [string, string[], RegExp][] = [
+    ["fork_cow", ["vfork"], /^parent: after vfork the child's store is visible: 42\nparent: vfork child exited 3\n$/],
+    ["shmem", ["dontfork"], /DONTFORK child: killed by signal 11\nDOFORK child: exited 5\n$/],
+    ["mach_vm", ["inherit"], /parent: share "child" copy "parent" none "parent"\n/],
+    ["mach_vm", ["copy", "8"], /copy equals source: yes\n/],
+  ];
+  for (const [g, args, re] of own) {
+    test.skipIf(!mmulabBuilt)(`${g} ${args.join(" ")} (Linux/Mach semantics)`, { timeout: TIMEOUT_MS }, () => {
+      const m = runMmulab(g, args, BASE_ENV);
+      expect(m.status, `stderr: ${m.stderr}`).toBe(0);
+      expect(m.stdout).toMatch(re);
+    });
+  }
+
   test.skipIf(!mmulabBuilt)("spin stops at --max-insns with a message and a non-zero status", { timeout: TIMEOUT_MS }, () => {
     const m = runMmulab("spin", [], BASE_ENV, ["--max-insns", "1000000"]);
     expect(m.stdout).toBe("spin: looping forever\n");
