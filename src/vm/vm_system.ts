@@ -62,6 +62,7 @@ export class VmSystem {
     if (obj.dead) throw new Error(`object ${obj.id} deallocated after its last reference`);
     if (--obj.refCount > 0) {
       if (obj.refCount === 1 && obj.shadowerSet.size === 1) this.collapse([...obj.shadowerSet][0]!);
+      else if (obj.refCount === obj.shadowerSet.size && !obj.pager) this.collapseSplit(obj);
       return;
     }
     obj.dead = true;
@@ -108,6 +109,37 @@ export class VmSystem {
         return;
       }
     }
+  }
+
+  /**
+   * Only shadows refer to b, over windows that do not overlap (the pieces of a clipped entry each made its own
+   * shadow): each page of b can be seen through one shadow at most, so each moves up into the shadow that sees
+   * it (or is freed), and every shadow then points past b. Mach's collapse needs a single shadow; this is the
+   * same merge done once per disjoint window.
+   */
+  private collapseSplit(b: VmObject): void {
+    const shadows = [...b.shadowerSet].sort((x, y) => x.shadowOffset - y.shadowOffset);
+    for (let i = 1; i < shadows.length; i++) {
+      const prev = shadows[i - 1]!;
+      if (prev.shadowOffset + prev.size > shadows[i]!.shadowOffset) return;
+    }
+    for (const page of [...b.resident.values()]) {
+      const s = shadows.find((x) => page.offset >= x.shadowOffset && page.offset < x.shadowOffset + x.size);
+      const off = s ? page.offset - s.shadowOffset : -1;
+      if (s && !s.pageLookup(off)) { b.pageRemove(page); s.pageInsert(page, off); } else this.pageFree(page);
+    }
+    const next = b.shadow;
+    for (const s of shadows) {
+      s.shadow = next;
+      s.shadowOffset += b.shadowOffset;
+      if (next) { next.refCount++; next.shadowerSet.add(s); }
+    }
+    b.shadowerSet.clear();
+    b.refCount = 0;
+    b.dead = true;
+    this.live.delete(b);
+    this.stats.collapses++;
+    if (next) { next.shadowerSet.delete(b); this.objectDeallocate(next); }
   }
 
   private setShadow(obj: VmObject, next: VmObject | null, offset: number): void {

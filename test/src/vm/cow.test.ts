@@ -13,10 +13,10 @@ import { VM_PROT_ALL, VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_pro
 const P = 4096, RAM = 16 * 1024 * 1024;
 const BASE = 0x10_0000;
 
-function machine() {
+function machine(ram = RAM) {
   const w = new WasmMachine();
-  w.init(RAM);
-  const phys = new PhysAllocator(w, RAM);
+  w.init(ram);
+  const phys = new PhysAllocator(w, ram);
   const vm = new VmSystem(phys, false);
   const asids = new AsidAllocator();
   const space = () => {
@@ -61,6 +61,30 @@ describe("copy-on-write", () => {
     // The parent's pmap lost write permission at fork: its first write faulted and copied (or collapsed).
     expect(a.map.pmap.extract(BASE + 3 * P)!.prot & VM_PROT_WRITE).toBe(VM_PROT_WRITE);
     expect(a.map.pmap.extract(BASE + 4 * P)!.prot & VM_PROT_WRITE).toBe(0);
+  });
+
+  it("fork of a 64 MiB address space copies no page until written; 20 forks and exits leave the chain collapsed", () => {
+    const m = machine(160 * 1024 * 1024);
+    const a = m.space();
+    const pages = 16384;
+    const e = anon(a.map, BASE, pages);
+    const one = new Uint8Array([7]);
+    for (let i = 0; i < pages; i++) expect(a.um.copyout(BASE + i * P, one)).toBe(true);
+    const frames = m.phys.userFrames;
+    for (let gen = 0; gen < 20; gen++) {
+      const b = m.space();
+      a.map.fork(b.map);
+      expect(m.phys.userFrames - frames).toBeLessThanOrEqual(3 * gen);   // nothing copied by the fork itself
+      const before = m.vm.stats.cowCopies;
+      put(b.um, BASE + gen * P, "child");
+      put(a.um, BASE + (gen + 1) * P, "parent");
+      expect(m.vm.stats.cowCopies - before).toBe(2);                   // exactly the two pages written
+      b.map.deallocate();
+      expect(e.object!.chainLength).toBeLessThanOrEqual(2);
+    }
+    expect(m.vm.stats.virtualCopyPages).toBe(20 * pages);
+    expect(e.object!.chainLength).toBe(1);
+    expect(m.phys.userFrames).toBe(frames);                            // every copy freed or merged back
   });
 
   it("reads of untouched memory share the zero page; a write gets its own page", () => {
