@@ -1,5 +1,7 @@
 // An address space's map (Mach vm_map): sorted, non-overlapping entries, each a range of one object with its
-// protections. Lookup is a binary search over the sorted array (O(log n)). Operations that cover part of an
+// protections. Lookup is a binary search over the sorted array (O(log n), as Mach's hinted list and FreeBSD's
+// splay tree give); an insert or removal is one splice, a memmove of the entries after it, which stays cheaper
+// than a balanced tree's pointer chasing up to many thousands of entries. Operations that cover part of an
 // entry first clip it (split it in two entries sharing the object), as Mach's vm_map_clip_start/end do.
 // Fork (vm_map_fork) copies the map lazily by entry inheritance: a "copy" entry becomes needs-copy in both maps
 // (the parent's translations lose write permission), a "share" entry makes both maps reference one object
@@ -132,7 +134,7 @@ export class VmMap {
     const victims = this.overlapping(start, end);
     if (victims.length === 0) return;
     this.pmap.remove(victims[0]!.start, victims[victims.length - 1]!.end);
-    const i = this.entries.indexOf(victims[0]!);
+    const i = this.firstEndingAbove(victims[0]!.start);
     this.entries.splice(i, victims.length);
     for (const e of victims) {
       if (!e.object) continue;
