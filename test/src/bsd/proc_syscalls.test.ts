@@ -1,0 +1,83 @@
+// clone, wait4, getppid and the Mach calls with hostile arguments, made directly as system calls (the guests in
+// test/diff and test/src/kern exercise the successful paths end to end).
+
+import { beforeEach, describe, expect, it } from "vitest";
+import { program } from "../helpers/rv.js";
+import { loadedMachine } from "../helpers/machine.js";
+import type { Machine } from "../../../src/machine/machine.js";
+import { ECHILD, EFAULT, EINVAL, ENOSYS, EPERM } from "../../../src/bsd/errno.js";
+import { GUEST_PID, GUEST_PPID } from "../../../src/kern/task.js";
+import { TaskTerminated } from "../../../src/kern/signal.js";
+
+const NR = { exit: 93, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
+const SIGCHLD = 17, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
+  CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_NEWPID = 0x20000000,
+  CLONE_CHILD_SETTID = 0x1000000, CLONE_PARENT_SETTID = 0x100000, CLONE_PIDFD = 0x1000;
+const WNOHANG = 1;
+
+let m: Machine;
+const sys = (nr: number, ...a: (number | bigint)[]): number => Number(m.syscall(nr, ...a));
+
+describe("clone and wait4", () => {
+  beforeEach(() => { ({ m } = loadedMachine(program((a) => a.exit(0)))); });
+
+  it("wait4 without children: ECHILD; bad options: EINVAL", () => {
+    expect(sys(NR.wait4, -1, 0, 0, 0)).toBe(-ECHILD);
+    expect(sys(NR.wait4, -1, 0, WNOHANG, 0)).toBe(-ECHILD);
+    expect(sys(NR.wait4, -1, 0, 0x100, 0)).toBe(-EINVAL);
+    expect(sys(NR.getppid)).toBe(GUEST_PPID);
+    expect(sys(NR.gettid)).toBe(GUEST_PID);
+  });
+
+  it("rejects Linux's invalid flag combinations, namespaces and threads", () => {
+    expect(sys(NR.clone, CLONE_NEWNS | CLONE_FS | SIGCHLD, 0, 0, 0, 0)).toBe(-EINVAL);
+    expect(sys(NR.clone, CLONE_THREAD | CLONE_VM | SIGCHLD, 0, 0, 0, 0)).toBe(-EINVAL);   // THREAD without SIGHAND
+    expect(sys(NR.clone, CLONE_SIGHAND | SIGCHLD, 0, 0, 0, 0)).toBe(-EINVAL);              // SIGHAND without VM
+    expect(sys(NR.clone, CLONE_PIDFD | CLONE_PARENT_SETTID, 0, 0, 0, 0)).toBe(-EINVAL);
+    expect(sys(NR.clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0)).toBe(-EPERM);
+    expect(sys(NR.clone, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0, 0, 0, 0)).toBe(-ENOSYS);
+    expect(sys(NR.clone, CLONE_VM | SIGCHLD, 0, 0, 0, 0)).toBe(-ENOSYS);
+    expect(m.counters()["forks"]).toBe(0);
+  });
+
+  it("fork: a child with the next pid, CHILD_SETTID written in the child only, WNOHANG while it runs", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const child = sys(NR.clone, SIGCHLD | CLONE_CHILD_SETTID | CLONE_PARENT_SETTID, 0, buf + 8, 0, buf);
+    expect(child).toBe(GUEST_PID + 1);
+    const c = m.procs.byPid.get(child)!;
+    expect(c.um.readU32(buf)).toBe(child);
+    expect(m.task.um.readU32(buf)).toBe(0);           // the parent's copy is untouched
+    expect(m.task.um.readU32(buf + 8)).toBe(child);   // PARENT_SETTID: the parent's memory
+    expect(c.cpu.x[10]).toBe(0n);
+    expect(c.ppid).toBe(GUEST_PID);
+    expect(sys(NR.wait4, child, buf + 16, WNOHANG, 0)).toBe(0);
+    expect(sys(NR.wait4, child + 1, 0, WNOHANG, 0)).toBe(-ECHILD);
+    // A zombie is reaped once, with its status; a bad status pointer gives EFAULT but still reaps.
+    m.procs.exit(c, TaskTerminated.byExit(3));
+    expect(sys(NR.wait4, -1, 0xdead0000, 0, 0)).toBe(-EFAULT);
+    expect(sys(NR.wait4, -1, 0, WNOHANG, 0)).toBe(-ECHILD);
+  });
+
+  it("reports exit codes and signals in Linux's wait status encoding", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const a = sys(NR.clone, SIGCHLD, 0, 0, 0, 0), b = sys(NR.clone, SIGCHLD, 0, 0, 0, 0);
+    m.procs.exit(m.procs.byPid.get(b)!, TaskTerminated.bySignal(11, "test"));
+    m.procs.exit(m.procs.byPid.get(a)!, TaskTerminated.byExit(42));
+    expect(sys(NR.wait4, -1, buf, 0, buf + 64)).toBe(a);   // the oldest zombie first, as Linux
+    expect(m.task.um.readU32(buf)).toBe(42 << 8);
+    expect(sys(NR.wait4, -1, buf, 0, 0)).toBe(b);
+    expect(m.task.um.readU32(buf)).toBe(11);
+  });
+
+  it("vfork suspends the parent; orphans are reparented to init", () => {
+    const v = sys(NR.clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    expect(m.task.state).toBe("vfork");
+    const c = m.procs.byPid.get(v)!;
+    expect(c.map).toBe(m.task.map);
+    const g = m.procs.fork(c, { shareMap: false, vfork: false, shareFiles: false, exitSignal: SIGCHLD });
+    m.procs.exit(c, TaskTerminated.byExit(0));
+    expect(m.task.state).toBe("run");
+    expect(g.ppid).toBe(1);
+    expect(m.task.map.refCount).toBe(1);
+  });
+});
