@@ -24,7 +24,7 @@ export class VmObject {
   shared = false;                          // mapped shared by several tasks (MAP_SHARED, VM_INHERIT_SHARE; xnu's
                                            // true_share): never the zero page, and a copy-up revokes old mappings
   dead = false;                            // the last reference is gone
-  readonly resident = new Map<number, VmPage>(); // page index (offset / PAGE_SIZE) → resident page
+  resident = new Map<number, VmPage>();    // page index (offset / PAGE_SIZE) → resident page
 
   constructor(
     readonly id: number,                   // unique within one machine, for debugging and traces

@@ -149,6 +149,18 @@ export class VmSystem {
   }
 
   private doCollapse(obj: VmObject, b: VmObject): void {
+    if (obj.shadowOffset === 0 && obj.size === b.size && obj.residentCount < b.residentCount) {
+      // The same window and fewer pages above (a parent that wrote a little since the fork): move obj's own
+      // pages into b's table and take the table over, instead of moving every page of b.
+      for (const page of obj.resident.values()) {
+        const under = b.pageLookup(page.offset);
+        if (under) this.pageFree(under);
+        b.resident.set(page.offset / PAGE_SIZE, page);
+      }
+      for (const page of b.resident.values()) page.object = obj;
+      obj.resident = b.resident;
+      b.resident = new Map();
+    }
     for (const page of [...b.resident.values()]) {
       const off = page.offset - obj.shadowOffset;
       if (off >= 0 && off < obj.size && !obj.pageLookup(off)) {
