@@ -199,7 +199,7 @@ export const PROC_SYSCALLS: Record<number, SyscallDef> = {
   94: { name: "exit_group", args: ["i"], fn: sysExitGroup },
   96: { name: "set_tid_address", args: ["x"], fn: sysSetTidAddress },
   99: { name: "set_robust_list", args: ["x", "u"], fn: sysSetRobustList },
-  124: { name: "sched_yield", args: [], fn: constant(0) },
+  124: { name: "sched_yield", args: [], fn: (c) => { c.procs.yield(); return 0; } },
   129: { name: "kill", args: ["i", "i"], fn: sysKill },
   130: { name: "tkill", args: ["i", "i"], fn: sysTkill },
   131: { name: "tgkill", args: ["i", "i", "i"], fn: sysTgkill },

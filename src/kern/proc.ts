@@ -47,6 +47,9 @@ export class ProcessTable {
 
   constructor(private readonly host: ProcHost, private readonly sched: Scheduler, readonly layout: AddressLayout) {}
 
+  /** sched_yield: the caller's quantum ends at this trap (another runnable task, if any, runs next). */
+  yield(): void { this.sched.yieldPending = true; }
+
   /** The first task, over an empty address space. */
   createFirst(map: VmMap): Task {
     const t = new Task(this.nextPid++, map, this.layout, this.host.machine);

@@ -29,6 +29,7 @@ export class Scheduler {
   readonly queue: Task[] = [];
   current: Task | undefined;
   switches = 0;
+  yieldPending = false;          // sched_yield: the running task gives up the rest of its quantum
 
   constructor(readonly quantum: number) {}
 

@@ -282,7 +282,8 @@ export class Machine {
       }
       const code = w.run(budget);
       if (code !== L.EXIT_BUDGET) this.trapTask(cur, code);
-      if (w.cycles() - this.sliceStart >= quantum) {
+      if (w.cycles() - this.sliceStart >= quantum || this.sched.yieldPending) {
+        this.sched.yieldPending = false;
         const next = this.sched.next(cur);
         if (next && next !== cur) this.switchTo(next);
         else this.sliceStart = w.cycles();
