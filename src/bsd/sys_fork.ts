@@ -6,8 +6,9 @@
 // glibc's riscv kernel-features.h says __ASSUME_CLONE_BACKWARDS accordingly.
 
 import { NSIG } from "../kern/signal.js";
+import { OutOfGuestMemory } from "../vm/phys.js";
 import { addr, int } from "./args.js";
-import { EFAULT, EINVAL, ENOSYS, EPERM } from "./errno.js";
+import { EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM } from "./errno.js";
 import type { SyscallContext } from "./syscall.js";
 
 export const CSIGNAL = 0xFF, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
@@ -38,12 +39,19 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
   const parent = ctx.task;
   // Without an MMU a child cannot have its own copy of the address space (Linux nommu: fork fails with EINVAL).
   if (!(flags & CLONE_VM) && parent.pmap.identity) return -EINVAL;
-  const child = ctx.procs.fork(parent, {
-    shareMap: (flags & CLONE_VM) !== 0,
-    vfork: (flags & CLONE_VFORK) !== 0,
-    shareFiles: (flags & CLONE_FILES) !== 0,
-    exitSignal: flags & CSIGNAL,
-  });
+  let child;
+  try {
+    child = ctx.procs.fork(parent, {
+      shareMap: (flags & CLONE_VM) !== 0,
+      vfork: (flags & CLONE_VFORK) !== 0,
+      shareFiles: (flags & CLONE_FILES) !== 0,
+      exitSignal: flags & CSIGNAL,
+    });
+  } catch (e) {
+    // Only the new address space's root table is allocated before anything changes: no frame, no fork.
+    if (e instanceof OutOfGuestMemory) return -ENOMEM;
+    throw e;
+  }
   if (newsp !== 0n) child.cpu.x[REG_SP] = BigInt.asUintN(64, newsp);
   if (flags & CLONE_SETTLS) child.cpu.x[REG_TP] = BigInt.asUintN(64, tls);
   if (flags & CLONE_CHILD_CLEARTID) child.clearChildTid = ctid;

@@ -327,7 +327,10 @@ export class Machine {
         this.traps.ecall++;
         const args = [10, 11, 12, 13, 14, 15].map((r) => w.getX(r));
         const nr = Number(BigInt.asIntN(64, w.getX(REG_A7)));
-        const r = this.syscalls.dispatch(this.ctxOf(this.current), nr, args, this.options.strace);
+        const t = this.current, strace = this.options.strace;
+        // As strace -f: calls of tasks other than the first are marked with their pid.
+        const trace = strace && t !== this.task ? (l: string) => strace(`[pid ${t.pid}] ${l}`) : strace;
+        const r = this.syscalls.dispatch(this.ctxOf(t), nr, args, trace);
         w.setX(REG_A0, r);
         w.pc = pc + 4n;
         return;
