@@ -66,8 +66,8 @@ static int basic(void)
     printf("vm_protect bad protection: %s\n", kr(vm_protect(me, a, PAGE, 0, 8)));
     printf("bad task: %s\n", kr(vm_deallocate(123456, a, PAGE)));
     b = 0;
-    printf("vm_allocate 1 TiB: %s\n", kr(vm_allocate(me, &b, 1ul << 40, 1)));
-    vm_address_t top = 0x4000000000ul;
+    printf("vm_allocate 2^60 bytes: %s\n", kr(vm_allocate(me, &b, 1ul << 60, 1)));
+    vm_address_t top = 1ul << 62;   /* above every machine's user address space */
     printf("vm_allocate outside the address space: %s\n", kr(vm_allocate(me, &top, PAGE, 0)));
     printf("vm_deallocate everything: %s\n", kr(vm_deallocate(me, a, 16 * PAGE)));
     printf("vm_region past the last region: %s\n", kr(vm_region(me, &top, &count, NULL)));

@@ -20,6 +20,7 @@ import { ProcessTable } from "../kern/proc.js";
 import { Blocked, CONTEXT_SWITCH_CYCLES, DEFAULT_QUANTUM, Scheduler } from "../kern/sched.js";
 import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
 import { VmMap } from "../vm/vm_map.js";
+import { vmCheck } from "../vm/vm_check.js";
 import type { ElfImage } from "../loader/elf.js";
 import { execImage, type ExecResult } from "../loader/exec.js";
 import { type AddressLayout, BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
@@ -197,6 +198,16 @@ export class Machine {
   private terminate(t: Task, how: TaskTerminated): void {
     this.procs.exit(t, how);
     if (t === this.task) this.firstExit = how;
+  }
+
+  /**
+   * The VM's invariants over every live address space (the first task's too, kept after it exits): problems
+   * found, or an empty list. Chains may be one object longer than there are tasks, and one more (see vm_check).
+   */
+  checkInvariants(): string[] {
+    const maps = new Set(this.sched.queue.map((t) => t.map));
+    maps.add(this.task.map);
+    return vmCheck(this.vm, [...maps], [...this.livePmaps], maps.size + 2);
   }
 
   /** Throws every live pmap's translations away (pmap collect); the VM refaults them. */

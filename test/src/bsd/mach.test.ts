@@ -11,8 +11,8 @@ const elf = readFileSync(path);
 const run = (args: string[], o: Record<string, unknown> = {}) => runGuest({ path, elf, args, ...o });
 
 describe("Mach VM calls", () => {
-  it("allocate, region, protect (current and maximum), read, write, deallocate and their error codes", () => {
-    const r = run(["basic"]);
+  it.each(["riscv-sv39", "x86-64"])("allocate, region, protect (current and maximum), read, write, deallocate and their error codes (%s)", (arch) => {
+    const r = run(["basic"], { arch });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe([
       "task_self is getpid: yes",
@@ -40,7 +40,7 @@ describe("Mach VM calls", () => {
       "vm_inherit bad value: KERN_INVALID_ARGUMENT",
       "vm_protect bad protection: KERN_INVALID_ARGUMENT",
       "bad task: KERN_INVALID_ARGUMENT",
-      "vm_allocate 1 TiB: KERN_NO_SPACE",
+      "vm_allocate 2^60 bytes: KERN_NO_SPACE",
       "vm_allocate outside the address space: KERN_INVALID_ADDRESS",
       "vm_deallocate everything: KERN_SUCCESS",
       "vm_region past the last region: KERN_INVALID_ADDRESS",

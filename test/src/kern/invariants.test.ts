@@ -1,0 +1,34 @@
+// The VM's invariants (src/vm/vm_check.ts) hold in the middle of real runs with several tasks — the run is
+// stopped every 4,000 instructions and checked — and at the end, when every task but the first has exited:
+// then no frame of theirs may be left allocated.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { Machine } from "../../../src/machine/machine.js";
+import { defaultConfig, type Arch } from "../../../src/machine/config.js";
+import { parseElf } from "../../../src/loader/elf.js";
+
+const io = { read: () => new Uint8Array(0), write: () => {} };
+
+describe("VM invariants during and after runs with fork", () => {
+  for (const [g, args, arch, collect] of [
+    ["fork_cow", ["16"], "riscv-sv39", 0], ["forktree", ["2", "3"], "x86-64", 0], ["shmem", [], "riscv-sv48", 7],
+    ["mach_vm", ["inherit"], "riscv-sv39", 0], ["mach_vm", ["basic"], "x86-64-la57", 3], ["shmem", ["dontfork"], "riscv-sv39", 0],
+  ] as const) {
+    it(`${g} ${args.join(" ")} on ${arch}${collect ? ` collecting every ${collect} traps` : ""}`, () => {
+      const m = new Machine({ ...defaultConfig(arch as Arch), ramBytes: 64 << 20 }, { io, pmapCollectEvery: collect });
+      const path = new URL(`../../../guest/bin/${g}`, import.meta.url).pathname;
+      m.load(parseElf(readFileSync(path)), { argv: [g, ...args], envp: [], execfn: g, exePath: path });
+      let limit = 0n, stops = 0;
+      for (;;) {
+        limit += 4_000n;
+        const r = m.run(limit);
+        expect(m.checkInvariants(), `after ${limit} instructions`).toEqual([]);
+        if (r.reason !== "limit") { expect(r.exitCode).toBe(0); break; }
+        stops++;
+      }
+      expect(stops).toBeGreaterThan(0);
+      expect(m.sched.queue.length).toBe(0);
+    });
+  }
+});
