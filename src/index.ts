@@ -6,7 +6,7 @@ import type { GuestIo } from "./bsd/files.js";
 import { parseElf, readProgram } from "./loader/elf.js";
 import {
   type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
-  validateRam,
+  validateRam, applyAdMode, parsePsc,
 } from "./machine/config.js";
 import type { CycleCosts } from "./machine/costs.js";
 import { Machine, type ExitReason } from "./machine/machine.js";
@@ -32,7 +32,8 @@ export interface GuestOptions {
   costs?: Partial<CycleCosts>;
   seed?: bigint | number | string;
   hardwareAD?: boolean;
-  psc?: MachineConfig["psc"];  // x86-64 paging-structure cache sizes (entries per cache; 0 disables one)
+  ad?: string;                 // --ad: accessed/dirty maintenance by name (svadu, svade, hardware), as the machine offers
+  psc?: MachineConfig["psc"] | string;  // x86-64 paging-structure cache sizes (entries; 0 disables one), or --psc syntax
   maxInsns?: bigint | number;
   strace?: boolean;
 }
@@ -61,7 +62,8 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.costs) c.costs = { ...c.costs, ...o.costs };
   if (o.seed !== undefined) c.seed = typeof o.seed === "string" ? parseSeed(o.seed) : BigInt(o.seed);
   if (o.hardwareAD !== undefined) c.hardwareAD = o.hardwareAD;
-  if (o.psc !== undefined) c.psc = o.psc;
+  if (o.ad !== undefined) applyAdMode(c, o.ad);
+  if (o.psc !== undefined) c.psc = parsePsc(c, typeof o.psc === "string" ? o.psc : Object.entries(o.psc).map(([k, v]) => `${k}=${v}`).join(","));
   return c;
 }
 

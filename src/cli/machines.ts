@@ -6,7 +6,7 @@ import type { GuestIo } from "../bsd/files.js";
 import { parseElf, readProgram } from "../loader/elf.js";
 import { BARE_MIN_RAM } from "../loader/layout.js";
 import { ARCHS, type Arch, ConfigError, type MachineConfig } from "../machine/config.js";
-import { COST_KEYS, type MachineData, TLB_LEVELS, machineData } from "../machine/costs.js";
+import { COST_KEYS, type MachineData, PSC_KEYS, TLB_LEVELS, machineData } from "../machine/costs.js";
 import { formatTlbLevel } from "../machine/tlbspec.js";
 import { machineConfig, runGuest, type GuestResult } from "../index.js";
 
@@ -45,6 +45,8 @@ export function formatArchs(ms: readonly MachineData[]): string {
       ["page sizes", m.pageSizes.value.map(sizeName).join(",") || "-", m.pageSizes.source],
       ...TLB_LEVELS.map((l): [string, string, string] => [l, formatTlbLevel(m.tlb[l]), m.tlb[l].source]),
       ...COST_KEYS.map((k): [string, string, string] => [k, `${m.costs[k].cycles}`, m.costs[k].source]),
+      ...(m.psc ? [["psc", PSC_KEYS.map((k) => `${k}=${m.psc![k]}`).join(","), m.psc.source] as [string, string, string]] : []),
+      ...(m.adModes ? [["A/D bits", m.adModes.value.join("|"), m.adModes.source] as [string, string, string]] : []),
     ];
     const w0 = Math.max(...src.map((s) => s[0].length)), w1 = Math.max(...src.map((s) => s[1].length));
     for (const [k, v, s] of src) out.push(`  ${k.padEnd(w0)}  ${v.padEnd(w1)}  ${s}`);

@@ -22,7 +22,7 @@ import { allMachines, archsCommand, compareCommand } from "./machines.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
 };
 
@@ -83,6 +83,8 @@ interface RunArgs {
   strace: boolean;
   seed: string;
   env: string[];
+  ad?: string;
+  psc?: string;
 }
 
 interface CompareCliArgs {
@@ -109,6 +111,8 @@ function parseCli(own: string[]): Parsed {
       .option("arch", { type: "string", default: "riscv-sv39", describe: `translation hardware: ${ARCHS.join(", ")}` })
       .option("tlb", { type: "string", describe: "TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
       .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("ad", { type: "string", describe: "accessed/dirty bits: svadu (walker sets them) or svade (fault), where the machine offers both" })
+      .option("psc", { type: "string", describe: "paging-structure cache entries, e.g. pde=32,pdpte=4,pml4e=2,pml5e=2 (0 disables)" })
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print statistics on stderr" })
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
@@ -192,7 +196,10 @@ function parseCount(s: string, what: string): bigint {
 
 function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: string) => void): number {
   for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
-  const config = machineConfig({ arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}) });
+  const config = machineConfig({
+    arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}),
+    ...(a.ad !== undefined ? { ad: a.ad } : {}), ...(a.psc !== undefined ? { psc: a.psc } : {}),
+  });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
   const bytes = readProgram(a.elf);
   const image = parseElf(bytes);

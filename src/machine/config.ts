@@ -1,7 +1,7 @@
 // A machine's configuration: architecture, RAM size, TLB geometry, cycle costs, seed. Validation errors are
 // ConfigError (the CLI turns them into one line and exit status 2).
 
-import { type CycleCosts, defaultCosts, defaultTlbOf } from "./costs.js";
+import { type CycleCosts, type PscSizes, PSC_KEYS, defaultCosts, defaultPscOf, defaultTlbOf, machineData } from "./costs.js";
 
 /** An invalid configuration or command line: reported as one line, never as a stack trace. */
 export class ConfigError extends Error {
@@ -34,7 +34,7 @@ export interface MachineConfig {
   costs: CycleCosts;
   seed: bigint;
   hardwareAD: boolean;   // true: the walker sets A/D (Svadu); false: it faults (Svade)
-  psc?: { pde: number; pdpte: number; pml4e: number; pml5e: number };   // x86-64 paging-structure caches (entries)
+  psc?: PscSizes;          // x86-64 paging-structure caches (entries); undefined on machines without them
 }
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
@@ -46,14 +46,52 @@ export function defaultTlb(arch: Arch = "riscv-sv39"): TlbConfig {
 }
 
 export function defaultConfig(arch: Arch = "riscv-sv39"): MachineConfig {
+  const psc = defaultPscOf(arch);
   return {
     arch,
     ramBytes: DEFAULT_RAM_BYTES,
     tlb: defaultTlb(arch),
     costs: defaultCosts(arch),
     seed: 0n,
-    hardwareAD: true,
+    hardwareAD: (machineData(arch).adModes?.value[0] ?? "hardware") !== "svade",
+    ...(psc ? { psc } : {}),
   };
+}
+
+/**
+ * Applies --ad: who maintains accessed/dirty bits. Only the modes the machine's data file lists are accepted
+ * (RISC-V offers Svadu and Svade; x86-64 always sets them in hardware).
+ */
+export function applyAdMode(c: MachineConfig, mode: string): void {
+  const modes = machineData(c.arch).adModes?.value ?? [];
+  if (!modes.includes(mode)) {
+    throw new ConfigError(modes.length > 1
+      ? `--ad '${mode}' is not offered by ${c.arch} (choose ${modes.join(" or ")})`
+      : `${c.arch} has no choice of accessed/dirty-bit maintenance${modes.length ? ` (${modes[0]} only)` : ""}: --ad '${mode}' is not accepted`);
+  }
+  c.hardwareAD = mode !== "svade";
+}
+
+/** Largest paging-structure cache the wasm model holds (assembly/layout.ts PSC_MAX_ENTRIES). */
+export const PSC_MAX_ENTRIES = 64;
+
+/**
+ * Parses --psc, e.g. "pde=32,pdpte=4,pml4e=2,pml5e=2" (unnamed caches keep their defaults), for a machine that
+ * has paging-structure caches.
+ */
+export function parsePsc(c: MachineConfig, s: string): PscSizes {
+  if (!c.psc) throw new ConfigError(`${c.arch} has no paging-structure caches: --psc is not accepted`);
+  const out = { ...c.psc };
+  for (const part of s.split(",").map((x) => x.trim()).filter((x) => x !== "")) {
+    const m = /^([a-z0-9]+)=(\d+)$/.exec(part);
+    if (!m || !(PSC_KEYS as readonly string[]).includes(m[1]!)) {
+      throw new ConfigError(`bad --psc item '${part}' (expected ${PSC_KEYS.map((k) => `${k}=N`).join(",")})`);
+    }
+    const n = Number(m[2]);
+    if (n > PSC_MAX_ENTRIES) throw new ConfigError(`--psc ${m[1]}=${n}: at most ${PSC_MAX_ENTRIES} entries per cache`);
+    out[m[1] as keyof PscSizes] = n;
+  }
+  return out;
 }
 
 export function parseArch(s: string): Arch {

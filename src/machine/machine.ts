@@ -18,7 +18,7 @@ import { BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
 import { BarePmap } from "../pmap/bare.js";
 import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
-import { X86_64, X86_64_LA57, X86_DEFAULT_PSC, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
+import { X86_64, X86_64_LA57, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
@@ -115,7 +115,7 @@ export class Machine {
     w.setConfig(L.K_SEED, c.seed);
     w.setConfig(L.K_TIMEBASE_DIV, BigInt(TIMEBASE_DIV));
     w.setConfig(L.K_AD_MODE, c.hardwareAD ? 0n : 1n);
-    const psc = c.psc ?? (c.arch.startsWith("x86-64") ? X86_DEFAULT_PSC : { pde: 0, pdpte: 0, pml4e: 0, pml5e: 0 });
+    const psc = c.psc ?? { pde: 0, pdpte: 0, pml4e: 0, pml5e: 0 };
     w.setConfig(L.K_PSC_PDE, BigInt(psc.pde));
     w.setConfig(L.K_PSC_PDPTE, BigInt(psc.pdpte));
     w.setConfig(L.K_PSC_PML4E, BigInt(psc.pml4e));
