@@ -45,6 +45,7 @@ export function formatArchs(ms: readonly MachineData[]): string {
       ["page sizes", m.pageSizes.value.map(sizeName).join(",") || "-", m.pageSizes.source],
       ...TLB_LEVELS.map((l): [string, string, string] => [l, formatTlbLevel(m.tlb[l]), m.tlb[l].source]),
       ...COST_KEYS.map((k): [string, string, string] => [k, `${m.costs[k].cycles}`, m.costs[k].source]),
+      ...Object.entries(m.refill ?? {}).map(([k, r]): [string, string, string] => [k, `${r.value}`, r.source]),
     ];
     const w0 = Math.max(...src.map((s) => s[0].length)), w1 = Math.max(...src.map((s) => s[1].length));
     for (const [k, v, s] of src) out.push(`  ${k.padEnd(w0)}  ${v.padEnd(w1)}  ${s}`);

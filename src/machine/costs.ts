@@ -29,6 +29,11 @@ export interface MachineData {
   pageSizes: Sourced<number[]>;                 // bytes, every size the hardware can map
   tlb: Record<keyof TlbConfig, TlbLevelConfig & { source: string }>;
   costs: Record<keyof CycleCosts, { cycles: number; source: string }>;
+  /**
+   * Software-refilled machines: the modelled handler's figures (e.g. instructions per path), each written into the
+   * CONFIG word `config` (a K_* name of the wasm layout) when the machine is built.
+   */
+  refill?: Record<string, { value: number; config: string; source: string }>;
 }
 
 /** Cycles per tick of the time CSR: a 10 MHz timebase on a nominal 1 GHz core. */
@@ -85,6 +90,15 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
     if (!c) throw new Error(`${at}: missing costs.${k}`);
     count(`${at}: costs.${k}.cycles`, c["cycles"]);
     sourced(`${at}: costs.${k}`, c);
+  }
+  const refill = d["refill"] as Record<string, Record<string, unknown>> | undefined;
+  if (refill !== undefined) {
+    if (typeof refill !== "object" || refill === null) throw new Error(`${at}: refill must be an object`);
+    for (const [k, r] of Object.entries(refill)) {
+      count(`${at}: refill.${k}.value`, r?.["value"]);
+      if (typeof r["config"] !== "string" || !r["config"].startsWith("K_")) throw new Error(`${at}: refill.${k}.config must name a K_* word`);
+      sourced(`${at}: refill.${k}`, r);
+    }
   }
   return d as unknown as MachineData;
 }

@@ -37,6 +37,16 @@ export interface PteFormat {
   /** Leaf rights bits (among grants | denies) for VM_PROT_*. */
   protToPte(prot: number): bigint;
   pteToProt(pte: bigint): number;
+  /**
+   * Non-leaf entries, when they differ from leaves (Linux sparc64: a pgd/pud/pmd entry is the next table's bare
+   * physical address, present when non-zero). Without it a non-leaf entry is toFrame(pa) | table, present when
+   * `valid` is set.
+   */
+  readonly upper?: {
+    present(pte: bigint): boolean;
+    frame(pte: bigint): number;
+    make(pa: number): bigint;
+  };
 }
 
 /** The rights of pte intersected with those of prot (pmap_page_protect: never adds a right). */
@@ -103,6 +113,16 @@ export abstract class RadixTablePmap implements Pmap {
     this.stats.tableFrames = this.valid.size;
   }
 
+  private upperPresent(pte: bigint): boolean {
+    const u = this.pteFormat.upper;
+    return u ? u.present(pte) : (pte & this.pteFormat.valid) !== 0n;
+  }
+  private upperFrame(pte: bigint): number { return this.pteFormat.upper?.frame(pte) ?? this.pteFormat.frame(pte); }
+  private upperEntry(pa: number): bigint {
+    const f = this.pteFormat;
+    return f.upper ? f.upper.make(pa) : f.toFrame(pa) | f.table;
+  }
+
   private read(a: number): bigint { return this.ctx.machine.readPhys64(a); }
   private write(a: number, v: bigint): void { this.ctx.machine.writePhys64(a, v); }
   private bump(table: number, by: number): void { this.valid.set(table, (this.valid.get(table) ?? 0) + by); }
@@ -118,16 +138,16 @@ export abstract class RadixTablePmap implements Pmap {
     for (let level = this.levels - 1; level > 0; level--) {
       const slot = table + 8 * tableIndex(va, level);
       const pte = this.read(slot);
-      if ((pte & f.valid) === 0n) {
+      if (!this.upperPresent(pte)) {
         if (!alloc) return undefined;
         const next = this.allocTable();
-        this.write(slot, f.toFrame(next) | f.table);
+        this.write(slot, this.upperEntry(next));
         this.bump(table, 1);
         table = next;
       } else if ((pte & f.largeLeaf) !== 0n) {
         throw new Error(`${this.kind}: unexpected ${f.largeName} at ${hex(va)} level ${level}`);
       } else {
-        table = f.frame(pte);
+        table = this.upperFrame(pte);
       }
     }
     return { slot: table + 8 * tableIndex(va, 0), table };
@@ -172,7 +192,7 @@ export abstract class RadixTablePmap implements Pmap {
     for (let i = i0; i <= i1; i++) {
       const slot = table + 8 * i;
       const pte = this.read(slot);
-      if ((pte & f.valid) === 0n) continue;
+      if (level === 0 ? (pte & f.valid) === 0n : !this.upperPresent(pte)) continue;
       const va = base + i * span;
       if (level === 0) {
         const next = fn(pte, va);
@@ -187,7 +207,7 @@ export abstract class RadixTablePmap implements Pmap {
         r.count++;
         continue;
       }
-      const child = f.frame(pte);
+      const child = this.upperFrame(pte);
       this.visitTable(child, level - 1, va, sva, eva, fn, prune, r);
       if (prune && this.valid.get(child) === 0) {
         this.write(slot, 0n);
