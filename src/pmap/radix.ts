@@ -76,6 +76,8 @@ export abstract class RadixTablePmap implements Pmap {
   readonly stats: PmapStats = { tableFrames: 0, enters: 0, removes: 0, protects: 0, flushes: 0 };
   readonly root: number;                      // physical address of the root table
   private readonly valid = new Map<number, number>(); // table pa → number of valid entries in it
+  /** Frames of translation structures outside the radix tables (a SPARC TSB), counted in stats.tableFrames. */
+  protected otherTableFrames = 0;
 
   constructor(protected readonly ctx: PmapContext, readonly kind: string, protected readonly levels: number,
               protected readonly pteFormat: PteFormat) {
@@ -103,14 +105,16 @@ export abstract class RadixTablePmap implements Pmap {
   private allocTable(): number {
     const pa = this.ctx.phys.alloc("pagetable");
     this.valid.set(pa, 0);
-    this.stats.tableFrames = this.valid.size;
+    this.countTableFrames();
     return pa;
   }
+
+  protected countTableFrames(): void { this.stats.tableFrames = this.valid.size + this.otherTableFrames; }
 
   private freeTable(pa: number): void {
     this.valid.delete(pa);
     this.ctx.phys.free(pa);
-    this.stats.tableFrames = this.valid.size;
+    this.countTableFrames();
   }
 
   private upperPresent(pte: bigint): boolean {

@@ -188,8 +188,16 @@ export class SparcPmap extends RadixTablePmap {
   /** A zeroed TSB of `bytes` with every tag invalid (tsb_init). */
   private allocTsb(bytes: number): number {
     const pa = this.ctx.phys.allocContig(bytes / PAGE_SIZE, "pagetable");
+    this.otherTableFrames += bytes / PAGE_SIZE;
+    this.countTableFrames();
     for (let e = 0; e < bytes; e += TSB_ENTRY_BYTES) this.cpu.writePhys64(pa + e, TSB_TAG_INVALID);
     return pa;
+  }
+
+  private freeTsb(pa: number, bytes: number): void {
+    for (let f = 0; f < bytes; f += PAGE_SIZE) this.ctx.phys.free(pa + f);
+    this.otherTableFrames -= bytes / PAGE_SIZE;
+    this.countTableFrames();
   }
 
   /** Physical address of va's TSB entry (the 8K pointer for this TSB). */
@@ -225,7 +233,7 @@ export class SparcPmap extends RadixTablePmap {
       const va = Number(tag) * 2 ** 21 + ((e / TSB_ENTRY_BYTES) % 512) * PAGE_SIZE;
       this.tsbInsert(va, this.cpu.readPhys64(oldPa + e + 8));
     }
-    for (let f = 0; f < oldBytes; f += PAGE_SIZE) this.ctx.phys.free(oldPa + f);
+    this.freeTsb(oldPa, oldBytes);
     this.tsbGrows++;
     if (this.mmu.current === this) this.cpu.sparcSwitch(this.tsbReg, this.root, this.context);
   }
@@ -271,7 +279,7 @@ export class SparcPmap extends RadixTablePmap {
   /** destroy_context: the context number is free again; the TSB's frames go back. */
   protected override retire(): void {
     this.mmu.contexts.release(this.context, this.ctxVersion);
-    for (let f = 0; f < this.tsbBytes; f += PAGE_SIZE) this.ctx.phys.free(this.tsbPa + f);
+    this.freeTsb(this.tsbPa, this.tsbBytes);
     if (this.mmu.current === this) this.mmu.current = undefined;
   }
 }

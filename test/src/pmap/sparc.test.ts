@@ -60,6 +60,7 @@ describe("SparcPmap", () => {
     expect(p.tsbReg).toBe(BigInt(p.tsbPa));           // TSB_Size 0, Split 0
     for (let e = 0; e < 8192; e += 16) expect(s.w.readPhys64(p.tsbPa + e)).toBe(INVALID_TAG);
     expect(s.phys.tableFrames).toBe(3);                  // pgd + two TSB frames
+    expect(p.stats.tableFrames).toBe(3);
   });
 
   it("writes Linux's tables (bare physical addresses above, TTE leaves) and preloads the TSB like update_mmu_cache", () => {
@@ -137,6 +138,8 @@ describe("SparcPmap", () => {
     }
     // The old TSB's two frames went back; the new one's four are page-table memory; the hardware sees it.
     expect(s.phys.isAllocated(oldPa)).toBe(false);
+    expect(p.stats.tableFrames).toBe(s.phys.tableFrames);
+    expect(s.phys.tableFrames).toBe(4 + 4);             // pgd, pud, pmd, pte + a 16 KiB TSB
     expect(s.ops.at(-1)).toEqual(["switch", p.tsbReg, p.root, p.context]);
     expect(p.tsbReg & 7n).toBe(1n);
   });
@@ -147,6 +150,7 @@ describe("SparcPmap", () => {
     p.enter(0x300000, 0x400000, VM_PROT_READ, false);
     p.destroy();
     expect(s.phys.tableFrames).toBe(0);
+    expect(p.stats.tableFrames).toBe(0);
   });
 });
 
