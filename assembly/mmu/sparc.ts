@@ -10,7 +10,7 @@ import {
   C_HANDLER_INSNS, C_DEMAP_PAGES, C_DEMAP_CONTEXTS, C_XLATE_CYCLES, C_XCYCLES, K_COST_WALK_BASE, K_SPARC_PROT,
 } from "../layout";
 import { FL_BY_VA, FL_BY_ASID, FL_GLOBAL_ANY, FL_KEEP_GLOBAL } from "../tlb/tlb";
-import { sparcRefill, srPbase, srPerm, srRefs, srInsns, srAccessFault, srTsbHit, srFilled } from "../refill/sparc";
+import { sparcRefill, VA_USER_END, srPbase, srPerm, srRefs, srInsns, srAccessFault, srTsbHit, srFilled } from "../refill/sparc";
 import {
   setTranslation, useWalker, invalidate, satpAsid, rootPa, ramSize,
   wPbase, wLevel, wPerm, wRefs, wAdWrites, wAccessFault, ACC_FETCH,
@@ -62,6 +62,11 @@ export function sparcFlushAll(): void {
 
 /** Walker contract, walk: one MMU miss trap, handled by the refill model; its instructions are charged here. */
 function sparcOpWalk(va: u64, acc: u32): bool {
+  if (va >= VA_USER_END) {
+    // The VA hole (or the kernel's upper half): an access exception, not an MMU miss; no handler runs.
+    wRefs = 0; wAdWrites = 0; wAccessFault = false;
+    return false;
+  }
   bump(C_MMU_MISS_TRAPS, 1);
   const ok = sparcRefill(va, acc == ACC_FETCH, satpAsid, tsbReg, rootPa, ramSize);
   bump(srTsbHit ? C_TSB_HITS : C_TSB_MISSES, 1);

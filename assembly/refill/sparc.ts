@@ -58,6 +58,12 @@ const PT_LEVELS: i32 = 4;
 // at each level with its delay slot: PTE (a full walk) 25, PMD 18, PUD 11, PGD 6.
 const WALK_INSNS: StaticArray<u32> = [25, 18, 11, 6];
 
+// UltraSPARC-I/II implement 44-bit virtual addresses: VA[63:43] must equal VA[43] (User's Manual §6.3.4, the VA
+// "hole"); an address in the hole raises an access exception before any TLB lookup. The user's page tables cover
+// VA < 2^43 (Linux VA_EXCLUDE_START), and the 4-level 4 KiB tables index VA[47:12] only, so every address from 2^43
+// up is refused here rather than walked (it would alias a low address).
+export const VA_USER_END: u64 = <u64>1 << 43;
+
 // Results of the last refill.
 export let srPbase: u64 = 0;
 export let srPerm: u32 = 0;

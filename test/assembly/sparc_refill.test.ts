@@ -220,6 +220,21 @@ describe.skipIf(!asmAvailable)("sparc refill model", () => {
     expect(m.trapCause()).toBe(m.K.CAUSE_LOAD_PAGE_FAULT);
   });
 
+  it("addresses from 2^43 up (the Spitfire VA hole and above) fault without a miss trap, never aliasing a low page", () => {
+    const { m, pt, tsb } = sparcMachine();
+    pt.map(DVA, DPA, USER);
+    tsb.put(DVA, tte(DPA, USER));
+    expect(run(m, ld1, DVA)).toBe(m.K.EXIT_BREAKPOINT);   // the code page is in the I-TLB from here on
+    for (const va of [DVA + (1n << 48n), DVA + (1n << 43n), (1n << 64n) - 0x1000n]) {
+      const c0 = m.counters();
+      expect(run(m, ld1, va)).toBe(m.K.EXIT_PAGE_FAULT);
+      expect(m.trapValue()).toBe(va);
+      const d = delta(c0, m.counters());
+      expect(d.C_MMU_MISS_TRAPS ?? 0n).toBe(0n);
+      expect(d.C_WALK_FAULTS).toBe(1n);
+    }
+  });
+
   it("large TTEs are not modelled: a TTE with a size code is not loaded", () => {
     const { m, tsb } = sparcMachine();
     tsb.put(DVA, tte(DPA, USER | SZ64K));
