@@ -263,7 +263,7 @@ export abstract class RadixTablePmap implements Pmap {
   }
 
   /** Rewrites the leaf at va (if present) with fn, invalidating the page when `flush`. Returns the old entry. */
-  private updateLeaf(va: number, fn: (pte: bigint) => bigint, flush = true): bigint {
+  protected updateLeaf(va: number, fn: (pte: bigint) => bigint, flush = true): bigint {
     const s = this.leafSlot(va, false);
     if (!s) return 0n;
     const pte = this.read(s.slot);

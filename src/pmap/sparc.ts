@@ -4,8 +4,8 @@
 // Page tables: 4 levels (pgd, pud, pmd, pte; arch/sparc/include/asm/pgtable_64.h), each table one page of 8-byte
 // entries; an upper entry is the next table's bare physical address (pmd_populate stores __pa), a leaf is the
 // sun4u TTE itself (pfn_pte: _PAGE_VALID, the PA field, _PAGE_CP/_PAGE_CV, _PAGE_PRESENT, the soft rights and
-// ACCESSED/MODIFIED, W for writable pages). At this model's 4 KiB base page (refill/sparc.ts explains the
-// deviation) a table has 512 entries and the PA field holds the 4 KiB frame number at bit 13.
+// ACCESSED/MODIFIED, hardware W once a writable page is dirty). At this model's 4 KiB base page (refill/sparc.ts
+// explains the deviation) a table has 512 entries and the PA field holds the 4 KiB frame number at bit 13.
 //
 // TSB (arch/sparc/mm/tsb.c): one per address space, physically contiguous and aligned to its size, 8 KiB (512
 // entries of {tag, TTE}) when created (init_new_context → tsb_grow with an RSS of 0) and regrown like tsb_grow when
@@ -77,26 +77,32 @@ export function tsbBytesFor(rss: number): number {
 
 export const ttePa = (tte: bigint): number => Number((tte & TTE_PA) >> 13n) * PAGE_SIZE;
 
-/** Leaf rights for VM_PROT_*: the soft READ/WRITE/EXEC bits and hardware W (readable whenever valid). */
+/**
+ * Leaf rights for VM_PROT_*: the soft READ/WRITE/EXEC bits (readable whenever valid). Hardware W is not a right
+ * here but part of "dirty" (below): Linux sets it only on a page that is writable and modified.
+ */
 export function protToPte(prot: number): bigint {
   let b = 0n;
   if (prot & (VM_PROT_READ | VM_PROT_WRITE)) b |= TTE_READ;
-  if (prot & VM_PROT_WRITE) b |= TTE_WRITE | TTE_W;
+  if (prot & VM_PROT_WRITE) b |= TTE_WRITE;
   if (prot & VM_PROT_EXECUTE) b |= TTE_EXEC;
   return b;
 }
 
 export function pteToProt(pte: bigint): number {
-  return (pte & TTE_READ ? VM_PROT_READ : 0) | (pte & TTE_W ? VM_PROT_WRITE : 0) | (pte & TTE_EXEC ? VM_PROT_EXECUTE : 0);
+  return (pte & TTE_READ ? VM_PROT_READ : 0) | (pte & TTE_WRITE ? VM_PROT_WRITE : 0) | (pte & TTE_EXEC ? VM_PROT_EXECUTE : 0);
 }
 
 /**
- * The Linux sun4u PTE for the radix engine. Hardware W is granted with the write right (Linux grants it only once
- * the page is dirty, taking a protection trap on the first write: not modelled, so MODIFIED records only writes
- * that faulted). Every leaf is cacheable (_PAGE_CP | _PAGE_CV) and present, and none is privileged or global.
+ * The Linux sun4u PTE for the radix engine. Dirty tracking is Linux's: the TTE has no hardware modified bit, so
+ * hardware W is set only together with _PAGE_MODIFIED (pte_mkdirty, __pte_mkhwwrite) on a write fault, and a
+ * clean writable page takes a fast_data_access_protection trap on its first store; taking a right away, or
+ * cleaning the page (pte_mkclean), clears W again. Every leaf is cacheable (_PAGE_CP | _PAGE_CV) and present, and
+ * none is privileged or global.
  */
 export const SPARC_PTE: PteFormat = {
-  valid: TTE_V, user: TTE_PRESENT | TTE_CP | TTE_CV, accessed: TTE_ACCESSED, dirty: TTE_MODIFIED, wired: TTE_SW_WIRED,
+  valid: TTE_V, user: TTE_PRESENT | TTE_CP | TTE_CV, accessed: TTE_ACCESSED, dirty: TTE_MODIFIED | TTE_W,
+  wired: TTE_SW_WIRED,
   table: 0n,
   largeLeaf: TTE_PMD_HUGE, largeName: "huge PMD",
   grants: TTE_READ | TTE_WRITE | TTE_W | TTE_EXEC, denies: 0n,
@@ -256,6 +262,11 @@ export class SparcPmap extends RadixTablePmap {
 
   /** A changed valid PTE is invalidated; then update_mmu_cache preloads the TSB; the TSB grows with the RSS. */
   protected override invalidateEntered(va: number, old: bigint, pte: bigint): void {
+    // enter keeps the old dirty state for the same frame; hardware W only where the new rights still allow writes.
+    if ((pte & TTE_W) !== 0n && (pte & TTE_WRITE) === 0n) {
+      pte &= ~TTE_W;
+      this.updateLeaf(va, () => pte, false);
+    }
     if (old & TTE_V) this.invalidatePage(va);
     else this.mapped++;
     this.tsbInsert(va, pte);

@@ -78,6 +78,33 @@ describe("SparcPmap", () => {
     expect(p.extract(x + 4)).toEqual({ pa: 0x1004, prot: VM_PROT_READ | VM_PROT_EXECUTE, referenced: true, modified: false });
   });
 
+  it("dirty tracking as Linux does it: hardware W only on a written writable page, cleared by cleaning or by losing the right", () => {
+    const p = s.pmap;
+    p.activate();
+    const va = 0x600000;
+    const page = s.vm.pageAlloc(s.vm.objectAllocate(4096), 0, va);
+    const pa = page.pa;
+    p.enter(va, pa, VM_PROT_READ | VM_PROT_WRITE, false, VM_PROT_READ);          // a read fault: clean
+    expect(walk(s.w, p.root, va)! & (WRITE | W | MODIFIED)).toBe(WRITE);
+    expect(p.extract(va)).toMatchObject({ prot: VM_PROT_READ | VM_PROT_WRITE, modified: false });
+    s.ops.length = 0;
+    p.enter(va, pa, VM_PROT_READ | VM_PROT_WRITE, false, VM_PROT_WRITE);         // the store's protection fault
+    expect(walk(s.w, p.root, va)! & (WRITE | W | MODIFIED)).toBe(WRITE | W | MODIFIED);
+    expect(s.ops).toEqual([["demap", va, p.context, true]]);                     // the clean TLB entry goes
+    expect(s.w.readPhys64(tsbSlot(p, va) + 8)).toBe(walk(s.w, p.root, va));      // and the TSB has the dirty TTE
+    // Entered again without the write right: the dirty state stays, W does not.
+    p.enter(va, pa, VM_PROT_READ, false);
+    expect(walk(s.w, p.root, va)! & (WRITE | W | MODIFIED)).toBe(MODIFIED);
+    expect(s.w.readPhys64(tsbSlot(p, va) + 8) & W).toBe(0n);
+    p.enter(va, pa, VM_PROT_READ | VM_PROT_WRITE, false, VM_PROT_WRITE);
+    expect(p.isModified(page)).toBe(true);
+    s.ops.length = 0;
+    p.clearModify(page);                                                         // pte_mkclean: W goes too
+    expect(walk(s.w, p.root, va)! & (WRITE | W | MODIFIED)).toBe(WRITE);
+    expect(p.isModified(page)).toBe(false);
+    expect(s.ops).toEqual([["demap", va, p.context, true]]);
+  });
+
   it("activation takes a context (never 0), demaps it first, then switches TSB register, pgd and context", () => {
     s.pmap.activate();
     const c = s.pmap.context;
