@@ -50,6 +50,7 @@ export const TTE_W = 0x2n;
 export const TTE_G = 0x1n;
 
 // TSB (tsb.h, tsb.c).
+export const TSB_TAG_LOCK = 1n << 47n;
 export const TSB_TAG_INVALID = 1n << 46n;
 export const TSB_MIN_BYTES = 8192;
 export const TSB_MAX_BYTES = 1024 * 1024;
@@ -234,7 +235,7 @@ export class SparcPmap extends RadixTablePmap {
     this.tsbBytes = bytes;
     for (let e = 0; e < oldBytes; e += TSB_ENTRY_BYTES) {
       const tag = this.cpu.readPhys64(oldPa + e);
-      if (tag & (TSB_TAG_INVALID | (1n << 47n))) continue;
+      if (tag & (TSB_TAG_INVALID | TSB_TAG_LOCK)) continue;   // copy_tsb's TSB_PASS_BITS
       // The tag holds VA >> 21 and the old index VA[20:12] at least (a TSB has 512 entries or more).
       const va = Number(tag) * 2 ** 21 + ((e / TSB_ENTRY_BYTES) % 512) * PAGE_SIZE;
       this.tsbInsert(va, this.cpu.readPhys64(oldPa + e + 8));
