@@ -22,7 +22,7 @@ const DPA2 = 0x30000;
 const CTX_A = 1, CTX_B = 2;
 
 // Handler figures (costs/sparc.json) and costs set for the cycle checks.
-const PROBE = 10, LOAD_D = 2, LOAD_I = 6, MISS = 14, FILL = 16, TAIL_D = 15, TAIL_I = 10, PROT = 17;
+const PROBE = 10, LOAD_D = 2, LOAD_I = 6, MISS = 14, FILL = 16, TAIL_D = 15, TAIL_I = 10, PROT = 15;
 const WALK_BASE = 28, WALK_REF = 10, FLUSH = 10;
 const FAST_D = PROBE + LOAD_D, FAST_I = PROBE + LOAD_I;
 const SLOW_D = PROBE + MISS + 25 + FILL + LOAD_D;
