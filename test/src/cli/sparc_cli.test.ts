@@ -64,6 +64,8 @@ describe("sparc on the command line", () => {
     expect(r.status).toBe(0);
     expect(r.out).toContain("Hello, world!");
     expect(r.err).toMatch(/architecture\s+sparc/);
+    expect(r.err).toMatch(/MMU miss traps\s+[\d,]+ \([\d,]+ TSB hits, [\d,]+ TSB misses, [\d,]+ TSB fills\), \d+ protection traps/);
+    expect(r.err).toMatch(/handler instructions\s+[\d,]+/);
     const text = readFileSync(file, "utf8");
     for (const k of ["mmu_miss_traps", "tsb_hits", "tsb_misses", "tsb_fills", "prot_traps", "handler_insns", "demap_pages",
       "demap_contexts"]) expect(text).toMatch(new RegExp(`"${k}": \\d+`));
