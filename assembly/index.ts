@@ -104,3 +104,13 @@ export {
   C_PSC_PML4E_MISS, C_PSC_PML5E_MISS, K_PSC_PDE, K_PSC_PDPTE, K_PSC_PML4E, K_PSC_PML5E, PSC_MAX_ENTRIES,
   XMODE_BARE, XMODE_SV39, XMODE_SV48, XMODE_X86_4L, XMODE_X86_5L,
 } from "./layout";
+
+// SPARC sun4u translation hardware (mmu/sparc.ts, refill/sparc.ts): context switch, demaps, the TSB register, and
+// the refill model's counters, handler figures and registers of the last miss.
+export { sparcSwitch, sparcDemap, sparcFlushAll, sparcTsbReg } from "./mmu/sparc";
+export { srPointer as sparcTsbPointer, srTagTarget as sparcTagTarget } from "./refill/sparc";
+export {
+  C_MMU_MISS_TRAPS, C_TSB_HITS, C_TSB_MISSES, C_TSB_FILLS, C_PROT_TRAPS, C_HANDLER_INSNS, C_DEMAP_PAGES,
+  C_DEMAP_CONTEXTS, K_SPARC_PROBE, K_SPARC_LOAD_D, K_SPARC_LOAD_I, K_SPARC_MISS, K_SPARC_FILL, K_SPARC_TAIL_D,
+  K_SPARC_TAIL_I, K_SPARC_PROT, XMODE_SPARC_TSB,
+} from "./layout";

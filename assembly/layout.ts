@@ -108,6 +108,17 @@ export const C_PSC_PDE_MISS: u32 = 44;
 export const C_PSC_PDPTE_MISS: u32 = 45;
 export const C_PSC_PML4E_MISS: u32 = 46;
 export const C_PSC_PML5E_MISS: u32 = 47;
+// SPARC (sun4u) software refill (refill/sparc.ts). Every L1 miss is one MMU miss trap (and one C_WALKS); the fast
+// handler's TSB probe either hits (a fast miss) or goes to the page-table walk (a slow miss), which either fills
+// the TSB or ends in a page fault: MMU_MISS_TRAPS = TSB_HITS + TSB_MISSES, TSB_MISSES = TSB_FILLS + walk faults.
+export const C_MMU_MISS_TRAPS: u32 = 80; // fast_{instruction,data}_access_MMU_miss traps taken
+export const C_TSB_HITS: u32 = 81;       // TSB probes whose tag matched (fast misses)
+export const C_TSB_MISSES: u32 = 82;     // TSB probes that missed: the handler walked the page tables (slow misses)
+export const C_TSB_FILLS: u32 = 83;      // slow misses that found a valid PTE and wrote it into the TSB
+export const C_PROT_TRAPS: u32 = 84;     // fast_data_access_protection (and privilege) traps on a TLB hit
+export const C_HANDLER_INSNS: u32 = 85;  // instructions executed by the modelled miss and protection handlers
+export const C_DEMAP_PAGES: u32 = 86;    // demap-page operations (each an I-MMU and a D-MMU demap)
+export const C_DEMAP_CONTEXTS: u32 = 87; // demap-context operations and whole-TLB flushes
 
 // Configuration words (u64 at CONFIG + 8 × index).
 export const K_SETS: u32 = 0;           // + 3 × tlb: sets, ways, policy per TLB
@@ -132,6 +143,17 @@ export const K_PSC_PDPTE: u32 = 41;
 export const K_PSC_PML4E: u32 = 42;
 export const K_PSC_PML5E: u32 = 43;
 
+// SPARC refill handler instruction counts (refill/sparc.ts; figures and sources in costs/sparc.json), charged one
+// cycle each. The pieces of Linux's sun4u handlers: a path is the sum of the pieces it runs (refill/sparc.ts).
+export const K_SPARC_PROBE: u32 = 80;    // dtlb_miss.S/itlb_miss.S up to the TSB tag compare and its delay slot
+export const K_SPARC_LOAD_D: u32 = 81;   // TSB hit, D side: stxa to ASI_DTLB_DATA_IN, retry
+export const K_SPARC_LOAD_I: u32 = 82;   // TSB hit, I side: the _PAGE_EXEC check, stxa to ASI_ITLB_DATA_IN, retry
+export const K_SPARC_MISS: u32 = 83;     // tsb_miss_{d,i}tlb to the page-table walk (trap block, pgd_paddr)
+export const K_SPARC_FILL: u32 = 84;     // after a valid PTE: TSB_LOCK_TAG, TSB_WRITE, the I/D branch
+export const K_SPARC_TAIL_D: u32 = 85;   // tsb_do_fault, D side, up to etrap (the kernel's fault path)
+export const K_SPARC_TAIL_I: u32 = 86;   // tsb_do_fault, I side, up to etrap
+export const K_SPARC_PROT: u32 = 87;     // dtlb_prot.S up to etrap
+
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
 // CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
 export const XMODE_BARE: u32 = 0;
@@ -139,6 +161,7 @@ export const XMODE_SV39: u32 = 8;
 export const XMODE_SV48: u32 = 9;
 export const XMODE_X86_4L: u32 = 0x40;
 export const XMODE_X86_5L: u32 = 0x41;
+export const XMODE_SPARC_TSB: u32 = 0x70;   // sun4u: software refill from the TSB and Linux's page tables
 
 // Replacement policy codes (K_POLICY); each is one module under tlb/policy/, registered in tlb/policy.ts.
 export const POLICY_LRU: u32 = 0;

@@ -36,7 +36,8 @@ export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
     };
   }
   // x86-64-la57 keeps Linux's 47-bit default map window (DEFAULT_MAP_WINDOW), as x86-64 does.
-  const top = taskSize(arch === "riscv-sv39" ? 3 : 4);
+  // sparc: user space ends at the UltraSPARC-I/II VA hole (44-bit virtual addresses, Linux VA_EXCLUDE_START).
+  const top = arch === "sparc" ? 2 ** 43 : taskSize(arch === "riscv-sv39" ? 3 : 4);
   return {
     minAddress: MMAP_MIN_ADDR,
     maxAddress: top,

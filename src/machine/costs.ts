@@ -33,6 +33,11 @@ export interface MachineData {
   psc?: PscSizes & { source: string };
   /** Who sets accessed/dirty bits: the modes the hardware offers, the default first (absent: no such choice). */
   adModes?: Sourced<string[]>;
+  /**
+   * Software-refilled machines: the modelled handler's figures (e.g. instructions per path), each written into the
+   * CONFIG word `config` (a K_* name of the wasm layout) when the machine is built.
+   */
+  refill?: Record<string, { value: number; config: string; source: string }>;
 }
 
 /** Entries of each x86-64 paging-structure cache: PDE, PDPTE, PML4E, PML5E (0 disables one). */
@@ -107,6 +112,15 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
       throw new Error(`${at}: adModes.value must be a non-empty list of ${AD_MODES.join(", ")}`);
     }
     sourced(`${at}: adModes`, ad);
+  }
+  const refill = d["refill"] as Record<string, Record<string, unknown>> | undefined;
+  if (refill !== undefined) {
+    if (typeof refill !== "object" || refill === null) throw new Error(`${at}: refill must be an object`);
+    for (const [k, r] of Object.entries(refill)) {
+      count(`${at}: refill.${k}.value`, r?.["value"]);
+      if (typeof r["config"] !== "string" || !r["config"].startsWith("K_")) throw new Error(`${at}: refill.${k}.config must name a K_* word`);
+      sourced(`${at}: refill.${k}`, r);
+    }
   }
   return d as unknown as MachineData;
 }

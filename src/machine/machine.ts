@@ -19,12 +19,13 @@ import { BarePmap } from "../pmap/bare.js";
 import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
 import { X86_64, X86_64_LA57, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
+import { SparcMmu, SparcPmap } from "../pmap/sparc.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
 import { VmSystem } from "../vm/vm_system.js";
 import { ConfigError, type MachineConfig, type TlbLevelConfig } from "./config.js";
-import { TIMEBASE_DIV } from "./costs.js";
+import { TIMEBASE_DIV, machineData } from "./costs.js";
 import { policyCode, validateLevel } from "./tlbspec.js";
 import { WasmMachine } from "./wasm.js";
 
@@ -120,6 +121,12 @@ export class Machine {
     w.setConfig(L.K_PSC_PDPTE, BigInt(psc.pdpte));
     w.setConfig(L.K_PSC_PML4E, BigInt(psc.pml4e));
     w.setConfig(L.K_PSC_PML5E, BigInt(psc.pml5e));
+    // A software-refilled machine's handler figures, each into the configuration word its data file names.
+    for (const [name, r] of Object.entries(machineData(c.arch).refill ?? {})) {
+      const k = (L as Record<string, number>)[r.config];
+      if (k === undefined || !r.config.startsWith("K_")) throw new Error(`machine data for ${c.arch}: refill.${name} names no configuration word '${r.config}'`);
+      w.setConfig(k, BigInt(r.value));
+    }
     const levels: [string, TlbLevelConfig][] = [["l1i", c.tlb.l1i], ["l1d", c.tlb.l1d], ["l2", c.tlb.l2]];
     levels.forEach(([name, t], i) => {
       validateLevel(name, t, L.TLB_MAX_ENTRIES);
@@ -295,6 +302,7 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pma
     case "riscv-sv48": return new RadixPmap(pctx, SV48, new AsidAllocator());
     case "x86-64": return new X86Pmap(pctx, new X86Mmu(w, X86_64));
     case "x86-64-la57": return new X86Pmap(pctx, new X86Mmu(w, X86_64_LA57));
+    case "sparc": return new SparcPmap(pctx, new SparcMmu(w));
   }
 }
 

@@ -22,6 +22,9 @@ export const LAYOUT_NAMES = [
   "PERM_R", "PERM_W", "PERM_X", "PERM_U", "PERM_G", "PERM_A", "PERM_D",
   "CAUSE_FETCH_ACCESS", "CAUSE_MISALIGNED_LOAD", "CAUSE_LOAD_ACCESS", "CAUSE_MISALIGNED_STORE", "CAUSE_STORE_ACCESS",
   "CAUSE_FETCH_PAGE_FAULT", "CAUSE_LOAD_PAGE_FAULT", "CAUSE_STORE_PAGE_FAULT",
+  "C_MMU_MISS_TRAPS", "C_TSB_HITS", "C_TSB_MISSES", "C_TSB_FILLS", "C_PROT_TRAPS", "C_HANDLER_INSNS", "C_DEMAP_PAGES",
+  "C_DEMAP_CONTEXTS", "K_SPARC_PROBE", "K_SPARC_LOAD_D", "K_SPARC_LOAD_I", "K_SPARC_MISS", "K_SPARC_FILL",
+  "K_SPARC_TAIL_D", "K_SPARC_TAIL_I", "K_SPARC_PROT",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -51,12 +54,16 @@ interface RawExports {
   invpcid(type: number, pcid: number, va: bigint): number;
   trapVector(): number;
   pfErrorCode(): number;
+  sparcSwitch(tsb: bigint, pgdPa: bigint, ctx: number): void;
+  sparcDemap(va: bigint, ctx: number, page: number): void;
+  sparcFlushAll(): void;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "init", "configureTlb", "resetTlbs", "run", "getPc", "setPcValue", "getInstret", "getFcsr", "setFcsr",
   "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
   "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
+  "sparcSwitch", "sparcDemap", "sparcFlushAll",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -219,4 +226,13 @@ export class WasmMachine {
   trapVector(): number { return this.raw.trapVector() >>> 0; }
   /** The x86-64 #PF error code of the last translation fault. */
   pfErrorCode(): number { return this.raw.pfErrorCode() >>> 0; }
+
+  // ---- SPARC sun4u translation hardware (assembly/mmu/sparc.ts) ----
+
+  /** Context switch: TSB register of both MMUs, the trap block's pgd_paddr, the primary context (13 bits). */
+  sparcSwitch(tsbReg: bigint, pgdPa: number, ctx: number): void { this.raw.sparcSwitch(BigInt.asIntN(64, tsbReg), BigInt(pgdPa), ctx); }
+  /** Demap page (va's page in ctx, and global entries for it) or demap context (ctx's non-global entries). */
+  sparcDemap(va: number, ctx: number, page: boolean): void { this.raw.sparcDemap(BigInt(va), ctx, page ? 1 : 0); }
+  /** Every TLB entry (a context wrap). */
+  sparcFlushAll(): void { this.raw.sparcFlushAll(); }
 }

@@ -51,6 +51,23 @@ export class PhysAllocator {
   }
 
   /**
+   * Allocates `count` physically contiguous frames (a power of two) aligned to their total size, zero-filled, at
+   * the lowest such place (a structure the hardware indexes physically, e.g. a SPARC TSB). Returns the first
+   * frame's address; each frame is freed on its own. Throws OutOfGuestMemory when no such run is free.
+   */
+  allocContig(count: number, kind: FrameKind): number {
+    for (let f = 0; f + count <= this.frames; f += count) {
+      let free = true;
+      for (let i = 0; i < count && free; i++) free = this.use[f + i] === FREE;
+      if (!free) continue;
+      for (let i = 0; i < count; i++) this.take(f + i, kind);
+      this.mem.fillPhys(f * PAGE_SIZE, count * PAGE_SIZE, 0);
+      return f * PAGE_SIZE;
+    }
+    throw new OutOfGuestMemory(`no ${count} contiguous free frames for a ${kind} structure`);
+  }
+
+  /**
    * Allocates the frame at physical address pa (translation off: VA = PA). The frame keeps its contents, which
    * are zero unless the guest wrote there before the kernel noticed (bare pmaps zero frames when unmapping).
    */

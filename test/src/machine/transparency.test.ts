@@ -66,7 +66,13 @@ describe.skipIf(!present)("every guest behaves identically on every machine", ()
         expect(got.stdout, `${what}: stdout`).toBe(want.stdout);
         expect(got.exitCode, `${what}: exit status`).toBe(want.exitCode);
         expect(got.signal, `${what}: signal`).toBe(want.signal);
-        expect(got.counters["instret"], `${what}: instructions`).toBe(want.counters["instret"]);
+        // The same instructions, except that a trap between LR and SC drops the reservation (as Linux's trap return
+        // does), so a machine whose OS takes extra traps (e.g. dirty-bit tracking by protection traps on sparc)
+        // may rerun a 4-instruction LR/SC loop a few times.
+        const extra = got.counters["instret"]! - want.counters["instret"]!;
+        expect(extra % 4, `${what}: instructions (${extra} extra)`).toBe(0);
+        expect(extra, `${what}: instructions`).toBeGreaterThanOrEqual(0);
+        expect(extra, `${what}: instructions`).toBeLessThanOrEqual(64);
       }
     });
   }
