@@ -108,6 +108,16 @@ export const C_PSC_PDE_MISS: u32 = 44;
 export const C_PSC_PDPTE_MISS: u32 = 45;
 export const C_PSC_PML4E_MISS: u32 = 46;
 export const C_PSC_PML5E_MISS: u32 = 47;
+// POWER hashed page table (walk/power_htab.ts, mmu/power.ts) and the clustered hashed page table
+// (walk/clustered.ts): where each walk found its translation, segment faults, invalidations.
+export const C_HTAB_PRIMARY: u32 = 72;   // HTAB walks that found the HPTE in the primary PTEG
+export const C_HTAB_SECONDARY: u32 = 73; // ... in the secondary PTEG (H = 1)
+export const C_HTAB_MISS: u32 = 74;      // HTAB walks that found it in neither group (a hash fault to the kernel)
+export const C_SLB_MISS: u32 = 75;       // segment faults: SLB misses handled by the modelled OS handler
+export const C_TLBIE: u32 = 76;          // tlbie instructions
+export const C_SLBIA: u32 = 77;          // slbia instructions (context switches)
+export const C_CPT_NODES: u32 = 78;      // clustered table: nodes whose tag the walker compared
+export const C_CPT_HOLES: u32 = 79;      // clustered table: walks that found the block's node but no mapping for the page
 
 // Configuration words (u64 at CONFIG + 8 × index).
 export const K_SETS: u32 = 0;           // + 3 × tlb: sets, ways, policy per TLB
@@ -132,6 +142,12 @@ export const K_PSC_PDPTE: u32 = 41;
 export const K_PSC_PML4E: u32 = 42;
 export const K_PSC_PML5E: u32 = 43;
 
+// POWER: SLB size (entries, at most SLB_MAX) and the cycles of one SLB miss (segment interrupt, OS handler, rfid);
+// clustered table: log2 of the subblock factor (base pages per node). Read when the mode is set.
+export const K_SLB_ENTRIES: u32 = 72;
+export const K_SLB_MISS_COST: u32 = 73;
+export const K_CPT_SUBBLOCK_LOG2: u32 = 74;
+
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
 // CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
 export const XMODE_BARE: u32 = 0;
@@ -139,6 +155,13 @@ export const XMODE_SV39: u32 = 8;
 export const XMODE_SV48: u32 = 9;
 export const XMODE_X86_4L: u32 = 0x40;
 export const XMODE_X86_5L: u32 = 0x41;
+export const XMODE_POWER_HASH: u32 = 0x60; // POWER hashed page table behind an SLB (mmu/power.ts)
+export const XMODE_CLUSTERED: u32 = 0x61;  // clustered hashed page table (mmu/clustered.ts)
+
+// POWER SLB (mmu/power.ts): SLB_MAX entries of 16 bytes in the POWER / hashed state region:
+//   +0 ESID word (ESID << 28 | SLB_ESID_V), +8 VSID word (VSID << 12 | Ks/Kp/N/L flags), as slbmte writes them.
+export const SLB_BASE: usize = 0xD0000;
+export const SLB_MAX: u32 = 64;
 
 // Replacement policy codes (K_POLICY); each is one module under tlb/policy/, registered in tlb/policy.ts.
 export const POLICY_LRU: u32 = 0;

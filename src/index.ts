@@ -6,7 +6,7 @@ import type { GuestIo } from "./bsd/files.js";
 import { parseElf, readProgram } from "./loader/elf.js";
 import {
   type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
-  validateRam,
+  validateRam, validateSubblock,
 } from "./machine/config.js";
 import type { CycleCosts } from "./machine/costs.js";
 import { Machine, type ExitReason } from "./machine/machine.js";
@@ -33,6 +33,7 @@ export interface GuestOptions {
   seed?: bigint | number | string;
   hardwareAD?: boolean;
   psc?: MachineConfig["psc"];  // x86-64 paging-structure cache sizes (entries per cache; 0 disables one)
+  subblock?: number;           // hashed: pages per clustered-table node
   maxInsns?: bigint | number;
   strace?: boolean;
 }
@@ -62,6 +63,7 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.seed !== undefined) c.seed = typeof o.seed === "string" ? parseSeed(o.seed) : BigInt(o.seed);
   if (o.hardwareAD !== undefined) c.hardwareAD = o.hardwareAD;
   if (o.psc !== undefined) c.psc = o.psc;
+  if (o.subblock !== undefined) c.subblock = validateSubblock(arch, o.subblock);
   return c;
 }
 

@@ -22,6 +22,9 @@ export const LAYOUT_NAMES = [
   "PERM_R", "PERM_W", "PERM_X", "PERM_U", "PERM_G", "PERM_A", "PERM_D",
   "CAUSE_FETCH_ACCESS", "CAUSE_MISALIGNED_LOAD", "CAUSE_LOAD_ACCESS", "CAUSE_MISALIGNED_STORE", "CAUSE_STORE_ACCESS",
   "CAUSE_FETCH_PAGE_FAULT", "CAUSE_LOAD_PAGE_FAULT", "CAUSE_STORE_PAGE_FAULT",
+  "C_HTAB_PRIMARY", "C_HTAB_SECONDARY", "C_HTAB_MISS", "C_SLB_MISS", "C_TLBIE", "C_SLBIA", "C_CPT_NODES",
+  "C_CPT_HOLES", "K_SLB_ENTRIES", "K_SLB_MISS_COST", "K_CPT_SUBBLOCK_LOG2", "XMODE_POWER_HASH", "XMODE_CLUSTERED",
+  "SLB_MAX",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -51,12 +54,19 @@ interface RawExports {
   invpcid(type: number, pcid: number, va: bigint): number;
   trapVector(): number;
   pfErrorCode(): number;
+  setSdr1(v: bigint): number;
+  switchContext(context: number): void;
+  slbia(): void;
+  tlbie(ea: bigint, context: number): void;
+  slbWord(i: number, which: number): bigint;
+  setClusteredTable(table: bigint, bucketsLog2: number, asid: number): number;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "init", "configureTlb", "resetTlbs", "run", "getPc", "setPcValue", "getInstret", "getFcsr", "setFcsr",
   "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
   "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
+  "setSdr1", "switchContext", "slbia", "tlbie", "slbWord", "setClusteredTable",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -219,4 +229,23 @@ export class WasmMachine {
   trapVector(): number { return this.raw.trapVector() >>> 0; }
   /** The x86-64 #PF error code of the last translation fault. */
   pfErrorCode(): number { return this.raw.pfErrorCode() >>> 0; }
+
+  // ---- POWER hash MMU (assembly/mmu/power.ts) ----
+
+  /** Writes SDR1 (HTABORG | HTABSIZE); false where the value is rejected (size > 28, origin not aligned). */
+  setSdr1(v: bigint): boolean { return this.raw.setSdr1(BigInt.asIntN(64, v)) === 0; }
+  /** The kernel's switch_slb: the context id becomes current, then slbia. */
+  switchContext(context: number): void { this.raw.switchContext(context); }
+  slbia(): void { this.raw.slbia(); }
+  /** tlbie for the 4 KiB page of ea in address space `context`. */
+  tlbie(ea: number, context: number): void { this.raw.tlbie(BigInt(ea), context); }
+  /** SLB entry i: which 0 = ESID word, 1 = VSID word. */
+  slbWord(i: number, which: number): bigint { return BigInt.asUintN(64, this.raw.slbWord(i, which)); }
+
+  // ---- clustered page table (assembly/mmu/clustered.ts) ----
+
+  /** Makes the clustered table at pa (2^bucketsLog2 buckets) current with tag asid; false if rejected. */
+  setClusteredTable(pa: number, bucketsLog2: number, asid: number): boolean {
+    return this.raw.setClusteredTable(BigInt(pa), bucketsLog2, asid) === 0;
+  }
 }
