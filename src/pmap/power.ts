@@ -150,7 +150,8 @@ export class PowerMmu {
   private readonly live = new Set<number>();
   private tbReads = 0;
 
-  constructor(readonly machine: PowerMachine, phys: PhysAllocator, ramBytes: number, slb: SlbConfig) {
+  constructor(readonly machine: PowerMachine, phys: PhysAllocator, ramBytes: number, slb: SlbConfig,
+              readonly maxContext = POWER_MAX_CONTEXT) {
     if (!(slb.entries > 2 && slb.entries <= machine.layout.SLB_MAX)) throw new Error(`power: bad SLB size ${slb.entries}`);
     machine.setConfig(machine.layout.K_SLB_ENTRIES, BigInt(slb.entries));
     machine.setConfig(machine.layout.K_SLB_MISS_COST, BigInt(slb.missCycles));
@@ -169,10 +170,10 @@ export class PowerMmu {
 
   /** Linux hash__alloc_context_id: the lowest free id from 1. */
   allocContext(): number {
-    for (let id = 1; id <= POWER_MAX_CONTEXT; id++) {
+    for (let id = 1; id <= this.maxContext; id++) {
       if (!this.live.has(id)) { this.live.add(id); return id; }
     }
-    throw new Error(`out of POWER context ids (${POWER_MAX_CONTEXT} address spaces)`);
+    throw new Error(`out of POWER context ids (${this.maxContext} address spaces)`);
   }
 
   freeContext(id: number): void { this.live.delete(id); }
