@@ -6,7 +6,7 @@ import type { GuestIo } from "./bsd/files.js";
 import { parseElf, readProgram } from "./loader/elf.js";
 import {
   type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
-  validateRam, validateSubblock,
+  validatePftSize, validateRam, validateSubblock,
 } from "./machine/config.js";
 import type { CycleCosts } from "./machine/costs.js";
 import { Machine, type ExitReason } from "./machine/machine.js";
@@ -34,6 +34,7 @@ export interface GuestOptions {
   hardwareAD?: boolean;
   psc?: MachineConfig["psc"];  // x86-64 paging-structure cache sizes (entries per cache; 0 disables one)
   subblock?: number;           // hashed: pages per clustered-table node
+  pftSize?: number;            // power: log2 of the HTAB's size in bytes (the platform's ibm,pft-size)
   maxInsns?: bigint | number;
   strace?: boolean;
 }
@@ -64,6 +65,7 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.hardwareAD !== undefined) c.hardwareAD = o.hardwareAD;
   if (o.psc !== undefined) c.psc = o.psc;
   if (o.subblock !== undefined) c.subblock = validateSubblock(arch, o.subblock);
+  if (o.pftSize !== undefined) c.pftSize = validatePftSize(arch, c.ramBytes, o.pftSize);
   return c;
 }
 

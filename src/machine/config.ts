@@ -36,6 +36,7 @@ export interface MachineConfig {
   hardwareAD: boolean;   // true: the walker sets A/D (Svadu); false: it faults (Svade)
   psc?: { pde: number; pdpte: number; pml4e: number; pml5e: number };   // x86-64 paging-structure caches (entries)
   subblock?: number;     // hashed: base pages per clustered-table node (a power of two, 1..64; default 16)
+  pftSize?: number;      // power: log2 of the HTAB's bytes, as the platform's ibm,pft-size (default: sized to memory)
 }
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
@@ -100,4 +101,13 @@ export function validateSubblock(arch: Arch, s: number): number {
     throw new ConfigError(`subblock factor ${s} is not a power of two from 1 to 64`);
   }
   return s;
+}
+
+/** Checks a POWER HTAB size (log2 bytes): at least 2^18 (the architecture's minimum), at most half of RAM. */
+export function validatePftSize(arch: Arch, ramBytes: number, shift: number): number {
+  if (arch !== "power") throw new ConfigError(`--arch ${arch} has no hashed page table to size (pft size is for power)`);
+  if (!(Number.isInteger(shift) && shift >= 18 && 2 ** shift <= ramBytes / 2)) {
+    throw new ConfigError(`HTAB size 2^${shift} bytes must be from 2^18 to half of memory (${ramBytes} bytes)`);
+  }
+  return shift;
 }

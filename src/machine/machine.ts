@@ -299,7 +299,7 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pma
     case "riscv-sv48": return new RadixPmap(pctx, SV48, new AsidAllocator());
     case "x86-64": return new X86Pmap(pctx, new X86Mmu(w, X86_64));
     case "x86-64-la57": return new X86Pmap(pctx, new X86Mmu(w, X86_64_LA57));
-    case "power": return new PowerPmap(pctx, new PowerMmu(w, pctx.phys, config.ramBytes, powerSlbConfig()));
+    case "power": return new PowerPmap(pctx, new PowerMmu(w, pctx.phys, config.ramBytes, powerSlbConfig(), undefined, config.pftSize));
     case "hashed": return new ClusteredPmap(pctx, new ClusteredMmu(w, config.subblock ?? DEFAULT_SUBBLOCK));
   }
 }

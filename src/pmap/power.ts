@@ -151,11 +151,12 @@ export class PowerMmu {
   private tbReads = 0;
 
   constructor(readonly machine: PowerMachine, phys: PhysAllocator, ramBytes: number, slb: SlbConfig,
-              readonly maxContext = POWER_MAX_CONTEXT) {
+              readonly maxContext = POWER_MAX_CONTEXT, pftSize?: number) {
     if (!(slb.entries > 2 && slb.entries <= machine.layout.SLB_MAX)) throw new Error(`power: bad SLB size ${slb.entries}`);
     machine.setConfig(machine.layout.K_SLB_ENTRIES, BigInt(slb.entries));
     machine.setConfig(machine.layout.K_SLB_MISS_COST, BigInt(slb.missCycles));
-    const shift = htabShiftForMemSize(ramBytes);
+    // htab_get_table_size: the platform's ibm,pft-size when it gives one, else sized to memory.
+    const shift = pftSize ?? htabShiftForMemSize(ramBytes);
     this.htabBytes = 2 ** shift;
     if (this.htabBytes > ramBytes / 2) throw new Error(`memory too small for a ${this.htabBytes}-byte HTAB`);
     this.ptegCount = this.htabBytes / PTEG_BYTES;
