@@ -5,9 +5,9 @@
 //
 // How the modelled TLB hierarchy maps onto the core: L1 I/D are the I-ERAT and D-ERAT (effective-address tagged,
 // emptied by slbia), L2 is the TLB (tagged by virtual address: here by effective page and context id, which name
-// the same VA because Linux derives the VSID from the two; it survives context switches). The SLB is consulted
-// on an L2 miss, before the HTAB search (on the core also on an ERAT miss that hits the TLB: see data file).
+// the same VA because Linux derives the VSID from the two; it survives context switches).
 //
+// The SLB is consulted on every ERAT (L1) miss, before the TLB (mmu.ts useSegments), and again by the walk.
 // An SLB miss is a segment interrupt (0x380 data, 0x480 instruction) whose Linux handler (do_slb_fault →
 // slb_allocate_user) computes the VSID from the context id and ESID (get_vsid: vsid_scramble of the proto-VSID)
 // and writes an SLB entry with slbmte, in the first unused slot, else round-robin from SLB_NUM_BOLTED
@@ -25,7 +25,7 @@ import {
   htabSearch, hwPbase, hwPerm, hwRefs, hwRcWrites, hwAccessFault, hwGroup, hwDsisr, DSISR_PROTFAULT, DSISR_ISSTORE,
 } from "../walk/power_htab";
 import {
-  setTranslation, useWalker, invalidate, hostCacheClear, satpAsid, rootPa, ramSize, trapVector, trapError,
+  setTranslation, useWalker, useSegments, invalidate, hostCacheClear, satpAsid, rootPa, ramSize, trapVector, trapError,
   wPbase, wLevel, wPerm, wRefs, wAdWrites, wAccessFault, ACC_FETCH, ACC_STORE,
 } from "./mmu";
 
@@ -91,6 +91,7 @@ export function powerSetSdr1(v: u64): i32 {
   const n = cfg(K_SLB_ENTRIES);
   slbSize = n == 0 ? 32 : <u32>min(max(n, <u64>SLB_NUM_BOLTED + 1), <u64>SLB_MAX);
   useWalker(powerOpWalk, powerOnWalkFault, powerOnPermissionFault);
+  useSegments(powerOpSegment);
   setTranslation(XMODE_POWER_HASH, org, satpAsid);
   return 0;
 }
@@ -115,6 +116,7 @@ export function powerSlbia(): void {
  */
 export function powerSwitchContext(context: u32): void {
   useWalker(powerOpWalk, powerOnWalkFault, powerOnPermissionFault);
+  useSegments(powerOpSegment);
   setTranslation(XMODE_POWER_HASH, rootPa, context);
   powerSlbia();
 }
@@ -154,13 +156,23 @@ function slbMiss(ea: u64): i32 {
   return <i32>i;
 }
 
-/** Walker contract, walk: SLB (with the miss handler), then the HTAB search. */
-function powerOpWalk(va: u64, acc: u32): bool {
-  wRefs = 0; wAdWrites = 0; wAccessFault = false;
+/** The SLB entry for va's segment, loading it on a miss (the handler); −1 for a segment fault. */
+function slbLookup(va: u64): i32 {
   segFault = false;
   let i = slbFind(((va >> SID_SHIFT) << SID_SHIFT) | SLB_ESID_V);
   if (i < 0) i = slbMiss(va);
-  if (i < 0) { segFault = true; return false; }
+  if (i < 0) segFault = true;
+  return i;
+}
+
+/** Walker contract, segment lookup on every ERAT miss: the TLB is tagged by VA, which needs the SLB's VSID. */
+function powerOpSegment(va: u64, acc: u32): bool { return slbLookup(va) >= 0; }
+
+/** Walker contract, walk: the segment's VSID (the SLB, again with the miss handler), then the HTAB search. */
+function powerOpWalk(va: u64, acc: u32): bool {
+  wRefs = 0; wAdWrites = 0; wAccessFault = false;
+  const i = slbLookup(va);
+  if (i < 0) return false;
   const vsidWord = load<u64>(slbEntry(<u32>i) + SLB_VSID_ENTRY);
   const ok = htabSearch(rootPa, hashMask, vsidWord >> SLB_VSID_SHIFT, va, acc, (vsidWord & SLB_VSID_N) != 0, ramSize);
   if (hwGroup == 1) bump(C_HTAB_PRIMARY, 1);

@@ -236,6 +236,8 @@ describe.skipIf(!asmAvailable)("POWER hash MMU walker", () => {
     const d = delta(c0, m.counters());
     expect(d.C_SLB_MISS ?? 0n).toBe(1n);    // the code segment only
     expect(d.C_HTAB_MISS ?? 0n).toBe(0n);
+    expect(d.C_WALKS).toBe(1n);             // the fault came from the SLB, before the TLB and any walk
+    expect(d.C_L2_ACCESS).toBe(1n);
   });
 
   it("tlbie really removes: an HPTE invalidated in memory still translates until tlbie, then faults", () => {
@@ -278,6 +280,7 @@ describe.skipIf(!asmAvailable)("POWER hash MMU walker", () => {
     expect(d.C_DTLB_MISS).toBe(1n);
     expect(d.C_L2_MISS ?? 0n).toBe(0n);  // ... the TLB was not
     expect(d.C_WALKS ?? 0n).toBe(0n);
+    expect(d.C_SLB_MISS).toBe(2n);       // but the SLB was: each ERAT miss needs the segment's VSID for the TLB
   });
 
   it("counters add up: a 1-entry D-ERAT and no TLB, alternating pages: every data access walks", () => {
