@@ -410,6 +410,9 @@ export class PowerPmap implements Pmap {
     };
   }
 
+  /** Every page this address space maps, in no particular order (for tests and tools). */
+  mappedPages(): number[] { return [...this.ptes.keys()]; }
+
   /** HPTE index holding va, or −1 (for tests and tools). */
   slotOf(va: number): number { return this.ptes.get(va - (va % PAGE_SIZE))?.slot ?? -1; }
 

@@ -228,3 +228,68 @@ describe("PowerPmap", () => {
     expect(s.pmap.slotOf(0x11000)).toBe(-1);
   });
 });
+
+describe("PowerPmap under HTAB pressure (randomized, with invariants)", () => {
+  it("three address spaces competing for one pair of PTEGs: the HTAB always caches the records exactly", () => {
+    const s = setup();
+    const spaces = [s.pmap, new PowerPmap(s.ctx, s.mmu), new PowerPmap(s.ctx, s.mmu)];
+    const mask = s.mmu.ptegCount - 1;
+    const T = 0x123;
+    // In segment 0 the primary group of page p is (p ^ VSID) & mask: 32 pages per space hash to group T.
+    const pool = spaces.map((p) => {
+      const vs = Number(vsid(p.context, 0) & BigInt(mask));
+      return Array.from({ length: 32 }, (_, k) => (((T ^ vs) & mask) | (k << 11)) * 4096);
+    });
+    let seed = 12345;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return Math.floor((seed / 2 ** 31) * n); };
+    const truth = spaces.map(() => new Map<number, { pa: number; prot: number }>());
+    const check = () => {
+      const owned = new Set<number>();
+      spaces.forEach((p, i) => {
+        for (const [va, t] of truth[i]!) {
+          const x = p.extract(va)!;
+          expect(x.pa).toBe(t.pa);
+          expect(x.prot).toBe(t.prot);
+          const slot = p.slotOf(va);
+          if (slot < 0) continue;
+          owned.add(slot);
+          const group = Math.floor(slot / 8);
+          const e = s.group(group)[slot % 8]!;
+          const secondary = (e.v & H) !== 0n;
+          expect(group).toBe(secondary ? (~T & mask) : T);
+          expect(e.v).toBe(avpnV(vsid(p.context, va), va) | (secondary ? H : 0n));
+          expect(e.r & 0x0FFF_FFFF_FFFF_F000n).toBe(BigInt(t.pa));
+          expect(e.r & 3n).toBe(t.prot & VM_PROT_WRITE ? 2n : 3n);
+        }
+        expect(p.mappedPages().sort()).toEqual([...truth[i]!.keys()].sort());
+      });
+      for (const g of [T, ~T & mask]) {
+        s.group(g).forEach((e, k) => { if (e.v & V) expect(owned.has(g * 8 + k), `slot ${g * 8 + k} owned`).toBe(true); });
+      }
+    };
+    for (let step = 0; step < 1200; step++) {
+      const i = rnd(3), p = spaces[i]!, va = pool[i]![rnd(32)]!;
+      const op = rnd(10);
+      if (op < 5) {
+        const prot = rnd(2) ? RW : VM_PROT_READ;
+        const pa = 0x10000 + rnd(16) * 4096;
+        p.enter(va, pa, prot, false, rnd(2) ? VM_PROT_READ : 0);
+        truth[i]!.set(va, { pa, prot });
+      } else if (op < 7) {
+        p.remove(va, va + 4096);
+        truth[i]!.delete(va);
+      } else if (op < 8) {
+        const t = truth[i]!.get(va);
+        p.protect(va, va + 4096, VM_PROT_READ);
+        if (t) t.prot = VM_PROT_READ;
+      } else {
+        const inHtab = p.slotOf(va) >= 0;
+        expect(p.refill(va, VM_PROT_READ)).toBe(truth[i]!.has(va) && !inHtab);
+        if (truth[i]!.has(va)) expect(p.slotOf(va)).toBeGreaterThanOrEqual(0);
+      }
+      check();
+    }
+    expect(s.mmu.stats.evictions).toBeGreaterThan(100);
+    expect(s.mmu.stats.secondary).toBeGreaterThan(100);
+  });
+});
