@@ -226,6 +226,18 @@ describe.skipIf(!asmAvailable)("POWER hash MMU walker", () => {
     expect(esids).toEqual([0n, 0n, 4n, 5n, 6n, 3n].map((e, i) => (i < 2 ? 0n : (e << 28n) | SLB_ESID_V)));
   });
 
+  it("slbia keeps the bolted slots (the kernel's segments survive a context switch) and clears the rest", () => {
+    const { m, t } = powerMachine();
+    t.map(1, DVA, DPA, PP_RW | R);
+    const kernelEsid = (0xC000000000000000n >> 28n << 28n) | SLB_ESID_V;
+    new DataView(m.memory.buffer).setBigUint64(m.K.SLB_BASE, kernelEsid, true);
+    expect(run(m, ld1, DVA)).toBe(m.K.EXIT_BREAKPOINT);
+    expect(BigInt.asUintN(64, m.ex.slbWord(3, 0))).toBe(DVA | SLB_ESID_V);
+    m.ex.switchContext(2);
+    expect(BigInt.asUintN(64, m.ex.slbWord(0, 0))).toBe(kernelEsid);
+    for (let i = 2; i < 32; i++) expect(m.ex.slbWord(i, 0)).toBe(0n);
+  });
+
   it("an address beyond the 64 TiB user range has no VSID: a segment fault (0x380), no SLB entry", () => {
     const { m } = powerMachine();
     const far = 1n << 46n;
