@@ -83,6 +83,11 @@ describe.skipIf(!existsSync(bin("hello")))("the clustered-page-table machine run
     for (let i = 1; i < nodes.length; i++) expect(nodes[i]).toBeLessThan(nodes[i - 1]!);
   });
 
+  it("is deterministic: same run, same cycles and counters", () => {
+    const run = () => runGuest({ path: bin("qsort"), args: ["20000"], arch: "hashed", mem: "64M", subblock: 4 }).counters;
+    expect(run()).toEqual(run());
+  });
+
   it("rejects a bad subblock factor, or one for another machine, before the guest starts", () => {
     expect(() => runGuest({ path: bin("hello"), arch: "hashed", subblock: 3 })).toThrow(ConfigError);
     expect(() => runGuest({ path: bin("hello"), arch: "hashed", subblock: 128 })).toThrow(/power of two from 1 to 64/);
