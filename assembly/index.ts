@@ -114,3 +114,15 @@ export {
   C_DEMAP_CONTEXTS, K_SPARC_PROBE, K_SPARC_LOAD_D, K_SPARC_LOAD_I, K_SPARC_MISS, K_SPARC_FILL, K_SPARC_TAIL_D,
   K_SPARC_TAIL_I, K_SPARC_PROT, XMODE_SPARC_TSB,
 } from "./layout";
+
+// POWER hashed page table (mmu/power.ts, walk/power_htab.ts) and the clustered hashed page table (mmu/clustered.ts,
+// walk/clustered.ts): control operations, counters, configuration words, modes, the SLB's place.
+export {
+  powerSetSdr1 as setSdr1, powerSwitchContext as switchContext, powerSlbia as slbia, powerTlbie as tlbie,
+  powerSlbWord as slbWord,
+} from "./mmu/power";
+export { clusteredSetTable as setClusteredTable } from "./mmu/clustered";
+export {
+  C_HTAB_PRIMARY, C_HTAB_SECONDARY, C_HTAB_MISS, C_SLB_MISS, C_TLBIE, C_SLBIA, C_CPT_NODES, C_CPT_HOLES,
+  K_SLB_ENTRIES, K_SLB_MISS_COST, K_CPT_SUBBLOCK_LOG2, XMODE_POWER_HASH, XMODE_CLUSTERED, SLB_BASE, SLB_MAX,
+} from "./layout";

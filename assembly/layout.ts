@@ -119,6 +119,16 @@ export const C_PROT_TRAPS: u32 = 84;     // fast_data_access_protection (and pri
 export const C_HANDLER_INSNS: u32 = 85;  // instructions executed by the modelled miss and protection handlers
 export const C_DEMAP_PAGES: u32 = 86;    // demap-page operations (each an I-MMU and a D-MMU demap)
 export const C_DEMAP_CONTEXTS: u32 = 87; // demap-context operations and whole-TLB flushes
+// POWER hashed page table (walk/power_htab.ts, mmu/power.ts) and the clustered hashed page table
+// (walk/clustered.ts): where each walk found its translation, segment faults, invalidations.
+export const C_HTAB_PRIMARY: u32 = 72;   // HTAB walks that found the HPTE in the primary PTEG
+export const C_HTAB_SECONDARY: u32 = 73; // ... in the secondary PTEG (H = 1)
+export const C_HTAB_MISS: u32 = 74;      // HTAB walks that found it in neither group (a hash fault to the kernel)
+export const C_SLB_MISS: u32 = 75;       // segment faults: SLB misses handled by the modelled OS handler
+export const C_TLBIE: u32 = 76;          // tlbie instructions
+export const C_SLBIA: u32 = 77;          // slbia instructions (context switches)
+export const C_CPT_NODES: u32 = 78;      // clustered table: nodes whose tag the walker compared
+export const C_CPT_HOLES: u32 = 79;      // clustered table: walks that found the block's node but no mapping for the page
 
 // Configuration words (u64 at CONFIG + 8 × index).
 export const K_SETS: u32 = 0;           // + 3 × tlb: sets, ways, policy per TLB
@@ -153,6 +163,11 @@ export const K_SPARC_FILL: u32 = 84;     // after a valid PTE: TSB_LOCK_TAG, TSB
 export const K_SPARC_TAIL_D: u32 = 85;   // tsb_do_fault, D side, up to etrap (the kernel's fault path)
 export const K_SPARC_TAIL_I: u32 = 86;   // tsb_do_fault, I side, up to etrap
 export const K_SPARC_PROT: u32 = 87;     // dtlb_prot.S up to etrap
+// POWER: SLB size (entries, at most SLB_MAX) and the cycles of one SLB miss (segment interrupt, OS handler, rfid);
+// clustered table: log2 of the subblock factor (base pages per node). Read when the mode is set.
+export const K_SLB_ENTRIES: u32 = 72;
+export const K_SLB_MISS_COST: u32 = 73;
+export const K_CPT_SUBBLOCK_LOG2: u32 = 74;
 
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
 // CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
@@ -162,6 +177,13 @@ export const XMODE_SV48: u32 = 9;
 export const XMODE_X86_4L: u32 = 0x40;
 export const XMODE_X86_5L: u32 = 0x41;
 export const XMODE_SPARC_TSB: u32 = 0x70;   // sun4u: software refill from the TSB and Linux's page tables
+export const XMODE_POWER_HASH: u32 = 0x60; // POWER hashed page table behind an SLB (mmu/power.ts)
+export const XMODE_CLUSTERED: u32 = 0x61;  // clustered hashed page table (mmu/clustered.ts)
+
+// POWER SLB (mmu/power.ts): SLB_MAX entries of 16 bytes in the POWER / hashed state region:
+//   +0 ESID word (ESID << 28 | SLB_ESID_V), +8 VSID word (VSID << 12 | Ks/Kp/N/L flags), as slbmte writes them.
+export const SLB_BASE: usize = 0xD0000;
+export const SLB_MAX: u32 = 64;
 
 // Replacement policy codes (K_POLICY); each is one module under tlb/policy/, registered in tlb/policy.ts.
 export const POLICY_LRU: u32 = 0;

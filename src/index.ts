@@ -6,7 +6,7 @@ import type { GuestIo } from "./bsd/files.js";
 import { parseElf, readProgram } from "./loader/elf.js";
 import {
   type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
-  validateRam, applyAdMode, parsePsc,
+  validateRam, applyAdMode, parsePsc, validatePftSize, validateSubblock,
 } from "./machine/config.js";
 import type { CycleCosts } from "./machine/costs.js";
 import { Machine, type ExitReason } from "./machine/machine.js";
@@ -34,6 +34,8 @@ export interface GuestOptions {
   hardwareAD?: boolean;
   ad?: string;                 // --ad: accessed/dirty maintenance by name (svadu, svade, hardware), as the machine offers
   psc?: MachineConfig["psc"] | string;  // x86-64 paging-structure cache sizes (entries; 0 disables one), or --psc syntax
+  subblock?: number;           // hashed: pages per clustered-table node
+  pftSize?: number;            // power: log2 of the HTAB's size in bytes (the platform's ibm,pft-size)
   maxInsns?: bigint | number;
   strace?: boolean;
 }
@@ -64,6 +66,8 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.hardwareAD !== undefined) c.hardwareAD = o.hardwareAD;
   if (o.ad !== undefined) applyAdMode(c, o.ad);
   if (o.psc !== undefined) c.psc = parsePsc(c, typeof o.psc === "string" ? o.psc : Object.entries(o.psc).map(([k, v]) => `${k}=${v}`).join(","));
+  if (o.subblock !== undefined) c.subblock = validateSubblock(arch, o.subblock);
+  if (o.pftSize !== undefined) c.pftSize = validatePftSize(arch, c.ramBytes, o.pftSize);
   return c;
 }
 

@@ -179,6 +179,19 @@ export function useWalker(walk: WalkOp, onWalkFault: FaultOp, onPermissionFault:
   opWalk = walk;
   opWalkFault = onWalkFault;
   opPermissionFault = onPermissionFault;
+  hasSegments = false;
+}
+
+// Optional part of the contract, for machines that translate an effective address through a segment table before
+// the L2 TLB (POWER's SLB: the TLB is tagged by virtual address, so every L1 miss needs the segment): called on
+// each L1 miss, it returns false for a segment fault, whose effects onWalkFault records (no walk is counted).
+let opSegment: WalkOp = noWalk;
+let hasSegments = false;
+
+/** Adds a segment lookup on every L1 miss to the walker operations just selected with useWalker. */
+export function useSegments(segment: WalkOp): void {
+  opSegment = segment;
+  hasSegments = true;
 }
 
 /** Runs the walker of the current translation mode for va, charging its references; on success sets wPbase/wLevel/wPerm. */
@@ -219,6 +232,7 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
     tlbTouch(l1, e, now);
   } else {
     bump(l1 == TLB_L1I ? C_ITLB_MISS : C_DTLB_MISS, 1);
+    if (hasSegments && !opSegment(va, acc)) { fault(acc, va, false); opWalkFault(va, acc); return false; }
     let level: u32, pbase: u64, meta: u32;
     // A machine without an L2 TLB goes straight from the L1 miss to the walker: no L2 access is counted.
     const hasL2 = tlbWays(TLB_L2) != 0;

@@ -22,7 +22,7 @@ import { allMachines, archsCommand, compareCommand } from "./machines.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
 };
 
@@ -85,6 +85,8 @@ interface RunArgs {
   env: string[];
   ad?: string;
   psc?: string;
+  subblock?: string;
+  "pft-size"?: string;
 }
 
 interface CompareCliArgs {
@@ -118,7 +120,9 @@ function parseCli(own: string[]): Parsed {
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" }),
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("subblock", { type: "string", describe: "hashed: base pages per clustered-table node (1, 2, 4 .. 64; default 16)" })
+      .option("pft-size", { type: "string", describe: "power: log2 of the HTAB size in bytes (default: Linux's sizing to memory)" }),
     () => { ran = "run"; })
     .command("archs", "list the machines and their translation hardware, each default with its source", (y) => y
       .option("json", { type: "boolean", default: false, describe: "print the machine data as JSON" }),
@@ -199,6 +203,8 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const config = machineConfig({
     arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}),
     ...(a.ad !== undefined ? { ad: a.ad } : {}), ...(a.psc !== undefined ? { psc: a.psc } : {}),
+    ...(a.subblock !== undefined ? { subblock: Number(parseCount(a.subblock, "--subblock")) } : {}),
+    ...(a["pft-size"] !== undefined ? { pftSize: Number(parseCount(a["pft-size"], "--pft-size")) } : {}),
   });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
   const bytes = readProgram(a.elf);

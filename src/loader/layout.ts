@@ -37,7 +37,9 @@ export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
   }
   // x86-64-la57 keeps Linux's 47-bit default map window (DEFAULT_MAP_WINDOW), as x86-64 does.
   // sparc: user space ends at the UltraSPARC-I/II VA hole (44-bit virtual addresses, Linux VA_EXCLUDE_START).
-  const top = arch === "sparc" ? 2 ** 43 : taskSize(arch === "riscv-sv39" ? 3 : 4);
+  // POWER's hash MMU with 4 KiB pages gives user space 64 TiB (TASK_SIZE_64TB); the clustered table uses the
+  // 47-bit half.
+  const top = arch === "sparc" ? 2 ** 43 : arch === "power" ? 2 ** 46 : taskSize(arch === "riscv-sv39" ? 3 : 4);
   return {
     minAddress: MMAP_MIN_ADDR,
     maxAddress: top,

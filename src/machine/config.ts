@@ -8,7 +8,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export const ARCHS = ["riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "sparc"] as const;
+export const ARCHS = ["riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "sparc", "power", "hashed"] as const;
 export type Arch = (typeof ARCHS)[number];
 
 /** Replacement policies, by --tlb name; each has a code POLICY_<NAME> in the wasm layout (assembly/tlb/policy.ts). */
@@ -35,6 +35,8 @@ export interface MachineConfig {
   seed: bigint;
   hardwareAD: boolean;   // true: the walker sets A/D (Svadu); false: it faults (Svade)
   psc?: PscSizes;          // x86-64 paging-structure caches (entries); undefined on machines without them
+  subblock?: number;     // hashed: base pages per clustered-table node (a power of two, 1..64; default 16)
+  pftSize?: number;      // power: log2 of the HTAB's bytes, as the platform's ibm,pft-size (default: sized to memory)
 }
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
@@ -128,4 +130,22 @@ export function parseSeed(s: string): bigint {
   const v = BigInt(s.trim());
   if (v >= 1n << 64n) throw new ConfigError(`seed '${s}' does not fit in 64 bits`);
   return v;
+}
+
+/** Checks a clustered-table subblock factor: only the hashed machine has one; a power of two from 1 to 64. */
+export function validateSubblock(arch: Arch, s: number): number {
+  if (arch !== "hashed") throw new ConfigError(`--arch ${arch} has no clustered page table (subblock factor is for hashed)`);
+  if (!(Number.isInteger(s) && s >= 1 && s <= 64 && (s & (s - 1)) === 0)) {
+    throw new ConfigError(`subblock factor ${s} is not a power of two from 1 to 64`);
+  }
+  return s;
+}
+
+/** Checks a POWER HTAB size (log2 bytes): at least 2^18 (the architecture's minimum), at most half of RAM. */
+export function validatePftSize(arch: Arch, ramBytes: number, shift: number): number {
+  if (arch !== "power") throw new ConfigError(`--arch ${arch} has no hashed page table to size (pft size is for power)`);
+  if (!(Number.isInteger(shift) && shift >= 18 && 2 ** shift <= ramBytes / 2)) {
+    throw new ConfigError(`HTAB size 2^${shift} bytes must be from 2^18 to half of memory (${ramBytes} bytes)`);
+  }
+  return shift;
 }

@@ -20,6 +20,8 @@ import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
 import { X86_64, X86_64_LA57, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
 import { SparcMmu, SparcPmap } from "../pmap/sparc.js";
+import { PowerMmu, PowerPmap, powerSlbConfig } from "../pmap/power.js";
+import { ClusteredMmu, ClusteredPmap, DEFAULT_SUBBLOCK } from "../pmap/clustered.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
@@ -218,6 +220,7 @@ export class Machine {
         const key = `${pc}:${va}:${cause}:${w.instret}`;
         this.lastFault = key === this.lastFault.key ? { key, repeats: this.lastFault.repeats + 1 } : { key, repeats: 0 };
         if (this.lastFault.repeats >= 3) throw new Error(`page fault at ${hex(va)} (pc ${hex(pc)}) is not resolved by the kernel`);
+        if (va <= BigInt(Number.MAX_SAFE_INTEGER) && this.pmap.refill?.(Number(va), access)) return;
         const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.task.map, Number(va), access) : "maperr";
         if (r === "ok") return;
         const what = accessName(access);
@@ -290,6 +293,7 @@ export class Machine {
     out["pmap_removes"] = this.pmap.stats.removes;
     out["pmap_protects"] = this.pmap.stats.protects;
     out["pmap_flushes"] = this.pmap.stats.flushes;
+    Object.assign(out, this.pmap.machineCounters?.() ?? {});
     return out;
   }
 }
@@ -303,6 +307,8 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pma
     case "x86-64": return new X86Pmap(pctx, new X86Mmu(w, X86_64));
     case "x86-64-la57": return new X86Pmap(pctx, new X86Mmu(w, X86_64_LA57));
     case "sparc": return new SparcPmap(pctx, new SparcMmu(w));
+    case "power": return new PowerPmap(pctx, new PowerMmu(w, pctx.phys, config.ramBytes, powerSlbConfig(), undefined, config.pftSize));
+    case "hashed": return new ClusteredPmap(pctx, new ClusteredMmu(w, config.subblock ?? DEFAULT_SUBBLOCK));
   }
 }
 

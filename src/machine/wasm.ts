@@ -25,6 +25,9 @@ export const LAYOUT_NAMES = [
   "C_MMU_MISS_TRAPS", "C_TSB_HITS", "C_TSB_MISSES", "C_TSB_FILLS", "C_PROT_TRAPS", "C_HANDLER_INSNS", "C_DEMAP_PAGES",
   "C_DEMAP_CONTEXTS", "K_SPARC_PROBE", "K_SPARC_LOAD_D", "K_SPARC_LOAD_I", "K_SPARC_MISS", "K_SPARC_FILL",
   "K_SPARC_TAIL_D", "K_SPARC_TAIL_I", "K_SPARC_PROT",
+  "C_HTAB_PRIMARY", "C_HTAB_SECONDARY", "C_HTAB_MISS", "C_SLB_MISS", "C_TLBIE", "C_SLBIA", "C_CPT_NODES",
+  "C_CPT_HOLES", "K_SLB_ENTRIES", "K_SLB_MISS_COST", "K_CPT_SUBBLOCK_LOG2", "XMODE_POWER_HASH", "XMODE_CLUSTERED",
+  "SLB_MAX",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -57,6 +60,12 @@ interface RawExports {
   sparcSwitch(tsb: bigint, pgdPa: bigint, ctx: number): void;
   sparcDemap(va: bigint, ctx: number, page: number): void;
   sparcFlushAll(): void;
+  setSdr1(v: bigint): number;
+  switchContext(context: number): void;
+  slbia(): void;
+  tlbie(ea: bigint, context: number): void;
+  slbWord(i: number, which: number): bigint;
+  setClusteredTable(table: bigint, bucketsLog2: number, asid: number): number;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
@@ -64,6 +73,7 @@ const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
   "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
   "sparcSwitch", "sparcDemap", "sparcFlushAll",
+  "setSdr1", "switchContext", "slbia", "tlbie", "slbWord", "setClusteredTable",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -235,4 +245,22 @@ export class WasmMachine {
   sparcDemap(va: number, ctx: number, page: boolean): void { this.raw.sparcDemap(BigInt(va), ctx, page ? 1 : 0); }
   /** Every TLB entry (a context wrap). */
   sparcFlushAll(): void { this.raw.sparcFlushAll(); }
+  // ---- POWER hash MMU (assembly/mmu/power.ts) ----
+
+  /** Writes SDR1 (HTABORG | HTABSIZE); false where the value is rejected (size > 28, origin not aligned). */
+  setSdr1(v: bigint): boolean { return this.raw.setSdr1(BigInt.asIntN(64, v)) === 0; }
+  /** The kernel's switch_slb: the context id becomes current, then slbia. */
+  switchContext(context: number): void { this.raw.switchContext(context); }
+  slbia(): void { this.raw.slbia(); }
+  /** tlbie for the 4 KiB page of ea in address space `context`. */
+  tlbie(ea: number, context: number): void { this.raw.tlbie(BigInt(ea), context); }
+  /** SLB entry i: which 0 = ESID word, 1 = VSID word. */
+  slbWord(i: number, which: number): bigint { return BigInt.asUintN(64, this.raw.slbWord(i, which)); }
+
+  // ---- clustered page table (assembly/mmu/clustered.ts) ----
+
+  /** Makes the clustered table at pa (2^bucketsLog2 buckets) current with tag asid; false if rejected. */
+  setClusteredTable(pa: number, bucketsLog2: number, asid: number): boolean {
+    return this.raw.setClusteredTable(BigInt(pa), bucketsLog2, asid) === 0;
+  }
 }
