@@ -6,7 +6,7 @@
 import { GUEST_UID } from "../kern/task.js";
 import {
   ERESTARTNOHAND, NSIG, SI_KERNEL, SI_TKILL, SI_USER, SIGINFO_SIZE, SIGKILL, SIGSEGV, SIGSTOP, type SigInfo,
-  SS_AUTODISARM, TaskTerminated, UAPI_SA_FLAGS, UNBLOCKABLE, forceSignal, sendSignal,
+  SS_AUTODISARM, TaskTerminated, UAPI_SA_FLAGS, UNBLOCKABLE, forceSignal, queueSignal,
 } from "../kern/signal.js";
 import { doSigaltstack, restoreRtFrame } from "../kern/sigframe.js";
 import { addr, int, size } from "./args.js";
@@ -137,7 +137,7 @@ function userInfo(ctx: SyscallContext, sig: number, code: number, how: string): 
 function sendToSelf(ctx: SyscallContext, sig: number, info: () => SigInfo, group: boolean): number {
   if (!validSignal(sig)) return -EINVAL;
   if (sig === 0) return 0;
-  sendSignal(ctx.task.signals, info(), group);
+  queueSignal(ctx.task.signals, info(), group);
   return 0;
 }
 

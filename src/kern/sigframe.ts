@@ -14,6 +14,7 @@ import {
 import { EINTR, EINVAL, ENOMEM, EPERM } from "../bsd/errno.js";
 import type { Pager } from "../vm/vm_object.js";
 import { VmMapEntry } from "../vm/vm_map.js";
+import { vmMapPopulate } from "../vm/vm_fault.js";
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, hex } from "../vm/vm_prot.js";
 
 /** The running task's user registers, as the trap saved them (pt_regs): the wasm machine while it runs. */
@@ -76,6 +77,8 @@ export function ensureSigpage(task: Task): number {
   const obj = map.vm.objectAllocate(PAGE_SIZE, new SigpagePager());
   const rx = VM_PROT_READ | VM_PROT_EXECUTE;
   map.insert(new VmMapEntry(at, at + PAGE_SIZE, obj, 0, rx, rx, "copy", false, "[sigpage]"));
+  // Without translation nothing faults pages in: place the code in its frame now, as exec does for segments.
+  if (task.pmap.identity) vmMapPopulate(map, at, at + PAGE_SIZE);
   s.sigpage = at;
   return at;
 }

@@ -36,8 +36,8 @@ export const SIG_DFL = 0n, SIG_IGN = 1n;
 export const SA_NOCLDSTOP = 0x1, SA_NOCLDWAIT = 0x2, SA_SIGINFO = 0x4, SA_EXPOSE_TAGBITS = 0x800,
   SA_ONSTACK = 0x0800_0000, SA_RESTART = 0x1000_0000, SA_NODEFER = 0x4000_0000, SA_RESETHAND = 0x8000_0000;
 /** Flags the kernel keeps; others are cleared so user space can detect unsupported ones (UAPI_SA_FLAGS). */
-export const UAPI_SA_FLAGS = SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_ONSTACK | SA_RESTART | SA_NODEFER |
-  SA_RESETHAND | SA_EXPOSE_TAGBITS;
+export const UAPI_SA_FLAGS = (SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_ONSTACK | SA_RESTART | SA_NODEFER |
+  SA_RESETHAND | SA_EXPOSE_TAGBITS) >>> 0;
 
 // si_code values (include/uapi/asm-generic/siginfo.h).
 export const SI_USER = 0, SI_KERNEL = 0x80, SI_QUEUE = -1, SI_TKILL = -6;
@@ -214,13 +214,22 @@ export class SignalState {
  * it is a standard signal already pending in the same queue; real-time signals queue every instance.
  * `group` selects the process-wide queue (kill) instead of the thread's (tkill, tgkill). Returns whether queued.
  */
-export function sendSignal(s: SignalState, info: SigInfo, group = false): boolean {
+export function queueSignal(s: SignalState, info: SigInfo, group = false): boolean {
   const sig = info.signo;
   if ((s.blocked & sigbit(sig)) === 0n && s.handlerIgnored(sig)) return false;
   const q = group ? s.sharedPending : s.pending;
   if (sig < SIGRTMIN && (q.mask & sigbit(sig)) !== 0n) return false;
   q.add(info);
   return true;
+}
+
+/**
+ * Sends `sig` to a task (kill for another task once there are several): queued process-wide, acted on when the
+ * task next returns to user mode. `info` defaults to a kill from the kernel (SI_USER, pid 0).
+ */
+export function sendSignal(task: { readonly signals: SignalState }, sig: number,
+                           info: Omit<SigInfo, "signo"> = { code: SI_USER, pid: 0, uid: 0, detail: "sent by kill" }): boolean {
+  return queueSignal(task.signals, { ...info, signo: sig }, true);
 }
 
 /**
