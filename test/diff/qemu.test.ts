@@ -180,6 +180,24 @@ describe("differential: qemu-riscv64 vs mmulab", () => {
   }
 });
 
+// The signal guests again on every other machine with an MMU: delivery, frames and fault codes must not depend
+// on the translation hardware (bare has no protection, so mprotect-based guests do not apply there).
+const SIGNAL_CASES = CASES.filter((c) => ["sigsegv", "dirtypages", "sigaltstk", "sigfault"].includes(c.guest) && c.status === 0);
+
+describe("differential: signal guests on every machine with an MMU", () => {
+  for (const arch of ["riscv-sv48", "x86-64", "x86-64-la57"]) {
+    for (const c of SIGNAL_CASES) {
+      test.skipIf(!qemu || !mmulabBuilt)(`${title(c)} --arch ${arch}`, { timeout: TIMEOUT_MS }, () => {
+        const q = runQemu(c);
+        const m = runMmulab(c.guest, c.args ?? [], c.env ?? BASE_ENV, ["--arch", arch]);
+        const diff = firstDifference(q.stdout, m.stdout);
+        expect(diff, diff ?? "").toBeUndefined();
+        expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(q.status);
+      });
+    }
+  }
+});
+
 describe("Linux behaviour qemu-riscv64 7.2 does not reproduce", () => {
   // A signal in the handler's sa_mask, raised inside the handler, must wait until the handler returns (Linux's
   // signal_delivered blocks sa_mask; the host kernel agrees when the guest is compiled natively). qemu-user 7.2

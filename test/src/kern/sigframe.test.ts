@@ -6,8 +6,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { A0, A1, A2, A7, program, RA, S2, SP, T0, TEXT_BASE, HEADER_ROOM } from "../helpers/rv.js";
 import { loadedMachine } from "../helpers/machine.js";
 import type { Machine } from "../../../src/machine/machine.js";
-import { FRAME, SIGRETURN_CODE } from "../../../src/kern/sigframe.js";
-import { SA_ONSTACK, SA_SIGINFO, SI_KERNEL, SI_TKILL, TaskTerminated } from "../../../src/kern/signal.js";
+import { deliverSignals, FRAME, SIGRETURN_CODE } from "../../../src/kern/sigframe.js";
+import {
+  ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, SA_ONSTACK, SA_RESTART, SA_SIGINFO, SI_KERNEL,
+  SI_TKILL, TaskTerminated,
+} from "../../../src/kern/signal.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ } from "../../../src/vm/vm_prot.js";
 
 const NR = { sigaltstack: 132, rt_sigaction: 134, rt_sigreturn: 139, tgkill: 131, mmap: 222 };
@@ -227,4 +230,51 @@ describe("a handler run by the interpreter", () => {
       expect(r).toMatchObject({ reason: "exit", exitCode: SIGUSR1 + 100 });
     });
   }
+});
+
+describe("system-call restart on the way back to user mode", () => {
+  const ECALL_PC = 0x10300n;
+  const cases: [string, number, number, "restart" | "eintr"][] = [
+    ["ERESTARTSYS with SA_RESTART restarts", ERESTARTSYS, SA_RESTART, "restart"],
+    ["ERESTARTSYS without SA_RESTART is EINTR", ERESTARTSYS, 0, "eintr"],
+    ["ERESTARTNOINTR always restarts", ERESTARTNOINTR, 0, "restart"],
+    ["ERESTARTNOHAND is EINTR when a handler runs", ERESTARTNOHAND, SA_RESTART, "eintr"],
+    ["ERESTART_RESTARTBLOCK is EINTR when a handler runs", ERESTART_RESTARTBLOCK, SA_RESTART, "eintr"],
+  ];
+  it.each(cases)("%s", (_what, code, flags, outcome) => {
+    ({ m } = loadedMachine(program((a) => a.exit(0))));
+    const stack = scratch(4 * 4096) + 4 * 4096;
+    sigaction(SIGUSR1, HANDLER, SA_SIGINFO | flags);
+    m.task.signals.blocked = 1n << 9n;
+    sys(NR.tgkill, m.task.pid, m.task.tid, SIGUSR1);                // pending: blocked
+    const w = m.wasm;
+    w.setX(SP, BigInt(stack));
+    w.pc = ECALL_PC + 4n;                                           // as after the ecall
+    w.setX(A0, BigInt(-code));
+    m.task.signals.blocked = 0n;
+    deliverSignals(m.task, w, { syscall: true, origA0: 0x55n });
+    expect(w.pc).toBe(HANDLER);
+    const f = Number(w.getX(SP));
+    if (outcome === "restart") {
+      expect(u64(f + 304)).toBe(ECALL_PC);                          // the saved pc re-executes the ecall
+      expect(u64(f + 384)).toBe(0x55n);                             // with the original a0
+    } else {
+      expect(u64(f + 304)).toBe(ECALL_PC + 4n);
+      expect(u64(f + 384)).toBe(BigInt.asUintN(64, -4n));           // -EINTR
+    }
+  });
+
+  it("with nothing delivered, every restart code restarts; RESTARTBLOCK through restart_syscall", () => {
+    ({ m } = loadedMachine(program((a) => a.exit(0))));
+    const w = m.wasm;
+    for (const code of [ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ERESTART_RESTARTBLOCK]) {
+      w.pc = ECALL_PC + 4n;
+      w.setX(A0, BigInt(-code));
+      w.setX(A7, 999n);
+      deliverSignals(m.task, w, { syscall: true, origA0: 0x55n });
+      expect(w.pc).toBe(ECALL_PC);
+      expect(w.getX(A0)).toBe(0x55n);
+      expect(w.getX(A7)).toBe(code === ERESTART_RESTARTBLOCK ? 128n : 999n);
+    }
+  });
 });
