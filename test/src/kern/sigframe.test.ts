@@ -4,8 +4,9 @@
 
 import { beforeEach, describe, expect, it } from "vitest";
 import { A0, A1, A2, A7, program, RA, S2, SP, T0, TEXT_BASE, HEADER_ROOM } from "../helpers/rv.js";
-import { loadedMachine } from "../helpers/machine.js";
-import type { Machine } from "../../../src/machine/machine.js";
+import { BufferIo, loadedMachine, testConfig } from "../helpers/machine.js";
+import { Machine } from "../../../src/machine/machine.js";
+import { parseElf } from "../../../src/loader/elf.js";
 import { deliverSignals, FRAME, SIGRETURN_CODE } from "../../../src/kern/sigframe.js";
 import {
   ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, SA_ONSTACK, SA_RESTART, SA_SIGINFO, SI_KERNEL,
@@ -276,5 +277,34 @@ describe("system-call restart on the way back to user mode", () => {
       expect(w.getX(A0)).toBe(0x55n);
       expect(w.getX(A7)).toBe(code === ERESTART_RESTARTBLOCK ? 128n : 999n);
     }
+  });
+});
+
+describe("--strace", () => {
+  it("shows each signal acted on, as strace does, and rt_sigreturn", () => {
+    const DATA = 0x30000;
+    const prog = program((a) => {
+      a.j("main");
+      a.label("handler");                                 // entry + 4: returns at once
+      a.jalr(0, RA, 0);
+      a.label("main");
+      a.syscall(NR.rt_sigaction, SIGUSR1, DATA, 0, 8);
+      a.syscall(172);
+      a.addi(A1, A0, 0).addi(A2, 0, SIGUSR1).li(A7, NR.tgkill).ecall();
+      a.li(T0, 0xdead0000).sd(0, T0, 0);                  // then a fatal fault
+    }, { vaddr: DATA, bytes: new Uint8Array(64) });
+    const lines: string[] = [];
+    const mm = new Machine(testConfig(), { io: new BufferIo(), strace: (l) => lines.push(l) });
+    mm.load(parseElf(prog), { argv: ["/p"], envp: [], execfn: "/p", exePath: "/p" });
+    mm.task.um.writeU64(DATA, BigInt(TEXT_BASE + HEADER_ROOM + 4));
+    const r = mm.run();
+    expect(r).toMatchObject({ reason: "signal", signal: SIGSEGV });
+    expect(lines.slice(-5)).toEqual([
+      "getpid() = 1000",
+      "tgkill(1000, 1000, 10) = 0",
+      "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1000, si_uid=1000} ---",
+      "rt_sigreturn() = 0",
+      "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0xdead0000} ---",
+    ]);
   });
 });
