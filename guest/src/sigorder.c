@@ -175,7 +175,26 @@ int main(int argc, char **argv)
            sigismember(&cur.sa_mask, SIGUSR1) ? "yes" : "no");
     show("sigsuspend");
 
-    /* 6. Errors. */
+    /* 6. sigwaitinfo/sigtimedwait take pending signals of a set without running handlers. */
+    sigemptyset(&m);
+    sigaddset(&m, SIGUSR2);
+    sigaddset(&m, rt);
+    sigprocmask(SIG_BLOCK, &m, NULL);
+    v.sival_int = 5;
+    sigqueue(getpid(), rt, v);
+    raise(SIGUSR2);
+    siginfo_t si;
+    int w1 = sigwaitinfo(&m, &si);
+    printf("sigwaitinfo: %d (si_code %d)\n", w1, si.si_code);
+    struct timespec zero = { 0, 0 };
+    int w2 = sigtimedwait(&m, &si, &zero);
+    printf("sigtimedwait: %d (value %d)\n", w2, si.si_value.sival_int);
+    int w3 = sigtimedwait(&m, &si, &zero);
+    printf("sigtimedwait again: %d %s\n", w3, w3 < 0 && errno == EAGAIN ? "EAGAIN" : "other");
+    show("handlers during sigwait");
+    sigprocmask(SIG_UNBLOCK, &m, NULL);
+
+    /* 7. Errors. */
     printf("sigaction(SIGKILL) %d, kill(bad signal) %d, kill(no such pid) %d\n",
            sigaction(SIGKILL, &cur, NULL), kill(getpid(), 99), kill(999999, SIGUSR1));
     if (strcmp(mode, "term") == 0) {

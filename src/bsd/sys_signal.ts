@@ -6,11 +6,12 @@
 import { GUEST_UID } from "../kern/task.js";
 import {
   ERESTARTNOHAND, NSIG, SI_KERNEL, SI_TKILL, SI_USER, SIGINFO_SIZE, SIGKILL, SIGSEGV, SIGSTOP, type SigInfo,
-  SS_AUTODISARM, TaskTerminated, UAPI_SA_FLAGS, UNBLOCKABLE, forceSignal, queueSignal,
+  SIGSET_ALL, SS_AUTODISARM, TaskTerminated, UAPI_SA_FLAGS, UNBLOCKABLE, dequeueSignal, encodeSiginfo, forceSignal,
+  queueSignal,
 } from "../kern/signal.js";
 import { doSigaltstack, restoreRtFrame } from "../kern/sigframe.js";
 import { addr, int, size } from "./args.js";
-import { EFAULT, EINVAL, EPERM, ESRCH } from "./errno.js";
+import { EAGAIN, EFAULT, EINVAL, EPERM, ESRCH } from "./errno.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 
 const SIGSET_SIZE = 8;
@@ -93,6 +94,36 @@ function sysRtSigsuspend(ctx: SyscallContext, a: readonly bigint[]): number {
   // Only another task could wake it, and there is none: Linux would sleep forever.
   throw new TaskTerminated(128 + SIGKILL, SIGKILL,
     "guest killed by SIGKILL: it waits in rt_sigsuspend for a signal no other task can send");
+}
+
+/**
+ * rt_sigtimedwait (sigwait, sigwaitinfo, sigtimedwait): takes a pending signal of the set, blocked or not, without
+ * running its handler. With none pending it would sleep: a zero timeout is EAGAIN at once; a positive one is
+ * EAGAIN as if it had elapsed (the emulated clock does not jump ahead); no timeout waits forever, and with no
+ * other task to send a signal the task is ended, as in rt_sigsuspend.
+ */
+function sysRtSigtimedwait(ctx: SyscallContext, a: readonly bigint[]): number {
+  const uthese = addr(a[0]!), uinfo = addr(a[1]!), uts = addr(a[2]!);
+  if (size(a[3]!) !== SIGSET_SIZE) return -EINVAL;
+  const um = ctx.task.um, s = ctx.task.signals;
+  const these = um.readU64(uthese);
+  if (these === undefined) return -EFAULT;
+  let timeout: { sec: bigint; nsec: bigint } | undefined;
+  if (uts !== 0) {
+    const t = um.copyin(uts, 16);
+    if (!t) return -EFAULT;
+    const dv = new DataView(t.buffer);
+    timeout = { sec: dv.getBigInt64(0, true), nsec: dv.getBigInt64(8, true) };
+    if (timeout.sec < 0n || timeout.nsec < 0n || timeout.nsec >= 1_000_000_000n) return -EINVAL;
+  }
+  const info = dequeueSignal(s, ~(these & ~UNBLOCKABLE) & SIGSET_ALL);
+  if (info) {
+    if (uinfo !== 0 && !um.copyout(uinfo, encodeSiginfo(info))) return -EFAULT;
+    return info.signo;
+  }
+  if (timeout) return -EAGAIN;
+  throw new TaskTerminated(128 + SIGKILL, SIGKILL,
+    "guest killed by SIGKILL: it waits in rt_sigtimedwait for a signal no other task can send");
 }
 
 function sysRtSigreturn(ctx: SyscallContext): number | bigint {
@@ -209,6 +240,7 @@ export const SIGNAL_SYSCALLS: Record<number, SyscallDef> = {
   134: { name: "rt_sigaction", args: ["i", "x", "x", "u"], fn: sysRtSigaction },
   135: { name: "rt_sigprocmask", args: ["i", "x", "x", "u"], fn: sysRtSigprocmask },
   136: { name: "rt_sigpending", args: ["x", "u"], fn: sysRtSigpending },
+  137: { name: "rt_sigtimedwait", args: ["x", "x", "x", "u"], fn: sysRtSigtimedwait },
   138: { name: "rt_sigqueueinfo", args: ["i", "i", "x"], fn: sysRtSigqueueinfo },
   139: { name: "rt_sigreturn", args: [], fn: sysRtSigreturn },
   240: { name: "rt_tgsigqueueinfo", args: ["i", "i", "i", "x"], fn: sysRtTgsigqueueinfo },

@@ -260,18 +260,23 @@ function nextSignal(pending: bigint, blocked: bigint): number {
   return sig;
 }
 
-/** Takes the next signal to act on: fault-raised signals first, then the thread's queue, then the process's. */
-function dequeueSignal(s: SignalState): SigInfo | undefined {
+/** Takes the lowest pending signal outside `mask`, the thread's queue before the process's (dequeue_signal). */
+export function dequeueSignal(s: SignalState, mask: bigint): SigInfo | undefined {
+  for (const p of [s.pending, s.sharedPending]) {
+    const sig = nextSignal(p.mask, mask);
+    if (sig) return p.take(sig);
+  }
+  return undefined;
+}
+
+/** The next signal to act on: signals raised by faults first (dequeue_synchronous_signal), then dequeue_signal. */
+function dequeueForDelivery(s: SignalState): SigInfo | undefined {
   const sync = s.pending.mask & ~s.blocked & SYNCHRONOUS_MASK;
   if (sync) {
     const q = s.pending.queue.find((i) => (sigbit(i.signo) & sync) !== 0n && i.code > SI_USER);
     if (q) return s.pending.take(q.signo);
   }
-  for (const p of [s.pending, s.sharedPending]) {
-    const sig = nextSignal(p.mask, s.blocked);
-    if (sig) return p.take(sig);
-  }
-  return undefined;
+  return dequeueSignal(s, s.blocked);
 }
 
 /** Thrown when a signal's default action ends the task. */
@@ -285,7 +290,7 @@ function killedBy(info: SigInfo): TaskTerminated { return TaskTerminated.bySigna
  */
 export function getSignal(s: SignalState, onSignal?: (info: SigInfo) => void): KSignal | undefined {
   for (;;) {
-    const info = dequeueSignal(s);
+    const info = dequeueForDelivery(s);
     if (!info) return undefined;
     const sig = info.signo;
     const act = s.actions[sig]!;

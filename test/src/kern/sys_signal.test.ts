@@ -180,3 +180,31 @@ describe.each(["riscv-sv39", "bare"] as const)("signal system calls with hostile
     }
   });
 });
+
+describe("rt_sigtimedwait", () => {
+  let buf: number;
+  beforeEach(() => {
+    ({ m } = loadedMachine(program((a) => a.exit(0))));
+    buf = scratch();
+  });
+
+  it("checks size, set, timeout; takes pending signals of the set, lowest first, without handlers", () => {
+    const ts = buf + 512, info = buf + 1024;
+    put64(buf, bit(SIGUSR1) | bit(SIGRT));
+    sys(NR.rt_sigprocmask, 0, buf, 0, 8);
+    expect(sys(137, buf, 0, ts, 4)).toBe(-EINVAL);
+    expect(sys(137, WILD, 0, ts, 8)).toBe(-EFAULT);
+    expect(sys(137, buf, 0, WILD, 8)).toBe(-EFAULT);
+    put64(ts, 0n); put64(ts + 8, 1_000_000_000n);
+    expect(sys(137, buf, 0, ts, 8)).toBe(-EINVAL);
+    put64(ts + 8, 0n);
+    expect(sys(137, buf, info, ts, 8)).toBe(-11);                   // EAGAIN: nothing pending
+    sys(NR.kill, m.task.pid, SIGRT);
+    sys(NR.tgkill, m.task.pid, m.task.tid, SIGUSR1);
+    expect(sys(137, buf, info, ts, 8)).toBe(SIGUSR1);
+    expect(m.task.um.readU32(info + 8)! | 0).toBe(-6);               // SI_TKILL: glibc turns it into SI_USER
+    expect(sys(137, buf, WILD, ts, 8)).toBe(-EFAULT);                // taken, but the copy-out failed
+    expect(m.task.signals.pendingMask).toBe(0n);
+    expect(() => sys(137, buf, 0, 0, 8)).toThrow(/rt_sigtimedwait/);  // would wait forever
+  });
+});
