@@ -308,3 +308,56 @@ describe("--strace", () => {
     ]);
   });
 });
+
+describe("the siginfo of a fault, as a handler sees it", () => {
+  const DATA = 0x30000;
+  /** A program whose handler for `sig` stores si_signo, si_code and si_addr at DATA and exits; then `fault`. */
+  function run(arch: "riscv-sv39" | "bare", sig: number, fault: (a: Parameters<Parameters<typeof program>[0]>[0]) => void) {
+    const prog = program((a) => {
+      a.j("main");
+      a.label("handler");
+      a.li(T0, DATA).ld(A0, A1, 0).sd(A0, T0, 0).ld(A0, A1, 8).sd(A0, T0, 8).ld(A0, A1, 16).sd(A0, T0, 16);
+      a.ld(A0, A2, 176).sd(A0, T0, 24);                   // uc_mcontext.sc_regs.pc
+      a.exit(0);
+      a.label("main");
+      a.syscall(NR.rt_sigaction, sig, DATA + 64, 0, 8);
+      a.label("fault");
+      fault(a);
+      a.exit(1);
+    }, { vaddr: DATA, bytes: new Uint8Array(128) });
+    const { m: mm } = loadedMachine(prog, { arch });
+    mm.task.um.writeU64(DATA + 64, BigInt(TEXT_BASE + HEADER_ROOM + 4));
+    mm.task.um.writeU64(DATA + 72, BigInt(SA_SIGINFO));
+    expect(mm.run()).toMatchObject({ reason: "exit", exitCode: 0 });
+    return { signo: Number(mm.task.um.readU64(DATA)), code: Number(BigInt.asIntN(32, mm.task.um.readU64(DATA + 8)!)),
+      addr: mm.task.um.readU64(DATA + 16)!, pc: mm.task.um.readU64(DATA + 24)! };
+  }
+
+  it("an unmapped store: SEGV_MAPERR at the address", () => {
+    const r = run("riscv-sv39", SIGSEGV, (a) => { a.li(T0, 0xdead0008).sd(0, T0, 0); });
+    expect(r).toMatchObject({ signo: SIGSEGV, code: 1, addr: 0xdead0008n });
+    expect(r.pc).toBeGreaterThan(BigInt(TEXT_BASE + HEADER_ROOM));
+  });
+
+  it("a store to text: SEGV_ACCERR at the address", () => {
+    const r = run("riscv-sv39", SIGSEGV, (a) => { a.li(T0, TEXT_BASE + HEADER_ROOM).sd(0, T0, 0); });
+    expect(r).toMatchObject({ signo: SIGSEGV, code: 2, addr: BigInt(TEXT_BASE + HEADER_ROOM) });
+  });
+
+  it("an access beyond RAM without translation: SEGV_ACCERR at the pc (riscv traps.c)", () => {
+    const r = run("bare", SIGSEGV, (a) => { a.li(T0, 0x4000_0000).ld(T0, T0, 0); });
+    expect(r.signo).toBe(SIGSEGV);
+    expect(r.code).toBe(2);
+    expect(r.addr).toBe(r.pc);
+  });
+
+  it("an illegal instruction: ILL_ILLOPC at the pc; ebreak: TRAP_BRKPT at the pc", () => {
+    const ill = run("riscv-sv39", 4, (a) => { a.illegal(); });
+    expect(ill).toMatchObject({ signo: 4, code: 1 });
+    const brk = run("riscv-sv39", 5, (a) => { a.ebreak(); });
+    expect(brk).toMatchObject({ signo: 5, code: 1 });
+    expect(ill.addr).toBe(ill.pc);
+    expect(brk.addr).toBe(brk.pc);
+    expect(brk.addr).toBe(ill.addr);                    // the same place in the same program layout
+  });
+});
