@@ -30,7 +30,7 @@ export class Task {
   exePath = "";                 // what /proc/self/exe resolves to
   clearChildTid = 0;            // set_tid_address
   robustList = 0;               // set_robust_list head
-  readonly signals = new SignalState();   // dispositions, blocked mask, pending signals, alternate stack
+  signals = new SignalState();            // dispositions, mask, pending signals, alternate stack (fork: .fork())
   readonly rlimits = new Map<number, RLimit>();
 
   constructor(vm: VmSystem, readonly pmap: Pmap, readonly layout: AddressLayout, machine: PmapMachine) {
