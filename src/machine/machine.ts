@@ -261,7 +261,11 @@ export class Machine {
     }
   }
 
-  /** Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. */
+  /**
+   * Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. A signal
+   * the call made deliverable is then acted on as on the way back to user mode: a handler's frame is set up in
+   * the registers, or the task ends (TaskTerminated).
+   */
   syscall(nr: number, ...args: (number | bigint)[]): bigint {
     const a = [0, 1, 2, 3, 4, 5].map((i) => BigInt.asUintN(64, BigInt(args[i] ?? 0)));
     const r = this.syscalls.dispatch(this.ctx, nr, a, this.options.strace);
