@@ -2,7 +2,9 @@
  * with si_code SI_TKILL; then real faults: an illegal instruction (ILL_ILLOPC, si_addr = its pc), ebreak
  * (TRAP_BRKPT), a misaligned atomic (BUS_ADRALN). Those handlers step over the faulting instruction by editing
  * the saved pc in the ucontext, and change a saved integer register, an FP register and the rounding mode there:
- * rt_sigreturn must restore exactly what the frame holds. Modes end the process by default actions:
+ * rt_sigreturn must restore exactly what the frame holds. A handler unwinds its own stack (libgcc's unwinder
+ * recognises the sigreturn trampoline's `li a7, 139; ecall` and steps through the signal frame to the
+ * interrupted function; this guest is built with unwind tables for that). Modes end the process by default actions:
  * sigfault [abort|ill|trap|bus|fpe|segv-ignored|segv-blocked|frame]. */
 #define _GNU_SOURCE
 #include <fenv.h>
@@ -13,6 +15,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include <unwind.h>
 #include "guest.h"
 
 static volatile int got_sig, got_code;
@@ -41,6 +44,34 @@ static void fixup(int sig, siginfo_t *si, void *ctx)
     fesetround(FE_UPWARD);
     volatile double x = 1.0 / 3.0;
     (void)x;
+}
+
+static volatile int unwound_frames, unwound_to_caller;
+static volatile int probe_calls;
+static void unwind_probe(void);
+
+static _Unwind_Reason_Code count_frame(struct _Unwind_Context *c, void *arg)
+{
+    (void)arg;
+    uintptr_t ip = _Unwind_GetIP(c);
+    if (ip > (uintptr_t)unwind_probe && ip < (uintptr_t)unwind_probe + 64)
+        unwound_to_caller = 1;
+    return ++unwound_frames > 64 ? _URC_END_OF_STACK : _URC_NO_REASON;
+}
+
+static void unwind_from_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)si;
+    (void)uc;
+    _Unwind_Backtrace(count_frame, NULL);
+}
+
+/* Raises SIGUSR1 and does more afterwards, so the call is not a tail call and this frame is on the stack. */
+__attribute__((noinline)) static void unwind_probe(void)
+{
+    raise(SIGUSR1);
+    probe_calls++;
 }
 
 static void on(int sig, void (*fn)(int, siginfo_t *, void *))
@@ -150,6 +181,11 @@ int main(int argc, char **argv)
         printf("raise(%s): handler saw signal %d, si_code %s, from self %s\n", names[i], got_sig,
                code_name(got_sig, got_code), got_code == SI_TKILL ? "yes" : "no");
     }
+
+    on(SIGUSR1, unwind_from_handler);
+    unwind_probe();
+    printf("unwinding from a handler: through the signal frame to the interrupted caller: %s\n",
+           unwound_to_caller ? "yes" : "no");
 
     on(SIGILL, fixup);
     on(SIGTRAP, fixup);
