@@ -4,6 +4,7 @@
 import type { AddressLayout } from "../loader/layout.js";
 import type { Pmap } from "../pmap/pmap.js";
 import { FileTable } from "../bsd/files.js";
+import { SignalState } from "./signal.js";
 import { VmMap } from "../vm/vm_map.js";
 import type { VmSystem } from "../vm/vm_system.js";
 import { UserMemory } from "../vm/uaccess.js";
@@ -29,9 +30,7 @@ export class Task {
   exePath = "";                 // what /proc/self/exe resolves to
   clearChildTid = 0;            // set_tid_address
   robustList = 0;               // set_robust_list head
-  sigmask = 0n;                 // blocked signals (bit n-1 = signal n)
-  readonly sigactions = new Map<number, Uint8Array>(); // signal → kernel struct sigaction (24 bytes), recorded only
-  altstack: Uint8Array | undefined;                    // sigaltstack's stack_t, recorded only
+  signals = new SignalState();            // dispositions, mask, pending signals, alternate stack (fork: .fork())
   readonly rlimits = new Map<number, RLimit>();
 
   constructor(vm: VmSystem, readonly pmap: Pmap, readonly layout: AddressLayout, machine: PmapMachine) {

@@ -1,16 +1,20 @@
 // One emulated machine running one guest: builds the wasm instance from a configuration, creates the kernel
 // objects (frame allocator, VM, pmap, task), loads the program and runs the trap loop. run(budget) executes in
 // chunks; each exit is a trap into the kernel: ecall → system call, page fault → vm_fault, anything the kernel
-// cannot resolve → a fatal signal (no handlers are delivered yet) that ends the guest with status 128 + signal.
+// cannot resolve → a signal (kern/sigframe.ts), which runs the guest's handler or ends it with status 128 + signal.
 
 import { SyscallTable, type SyscallContext } from "../bsd/syscall.js";
 import type { GuestIo } from "../bsd/files.js";
 import { FILE_SYSCALLS } from "../bsd/sys_file.js";
 import { MMAN_SYSCALLS } from "../bsd/sys_mman.js";
 import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
+import { SIGNAL_SYSCALLS } from "../bsd/sys_signal.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
 import { SeededRandom } from "../kern/random.js";
-import { SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TaskTerminated } from "../kern/signal.js";
+import {
+  BUS_ADRALN, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TRAP_BRKPT, TaskTerminated,
+} from "../kern/signal.js";
+import { deliverSignals, userFault } from "../kern/sigframe.js";
 import { Task } from "../kern/task.js";
 import type { ElfImage } from "../loader/elf.js";
 import { execImage, type ExecResult } from "../loader/exec.js";
@@ -102,8 +106,8 @@ export class Machine {
     this.task = new Task(this.vm, this.pmap, addressLayout(config.arch, config.ramBytes), w);
     this.pmap.activate();
     this.random = new SeededRandom(config.seed);
-    this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, TIME_SYSCALLS);
-    this.ctx = { task: this.task, io: options.io, random: this.random, cycles: () => w.cycles() };
+    this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS);
+    this.ctx = { task: this.task, io: options.io, random: this.random, regs: w, cycles: () => w.cycles() };
   }
 
   /** Writes costs, seed and TLB geometry into the instance's CONFIG words and TLB arrays. */
@@ -206,9 +210,10 @@ export class Machine {
         this.traps.ecall++;
         const args = [10, 11, 12, 13, 14, 15].map((r) => w.getX(r));
         const nr = Number(BigInt.asIntN(64, w.getX(REG_A7)));
+        w.pc = pc + 4n;   // before the call: rt_sigreturn replaces pc with every other register
         const r = this.syscalls.dispatch(this.ctx, nr, args, this.options.strace);
         w.setX(REG_A0, r);
-        w.pc = pc + 4n;
+        deliverSignals(this.task, w, { syscall: true, origA0: args[0] }, this.options.strace);
         return;
       }
       case L.EXIT_PAGE_FAULT: {
@@ -226,40 +231,56 @@ export class Machine {
         const what = accessName(access);
         const detail = r === "maperr" ? `invalid ${what} at ${hex(va)}, pc ${hex(pc)}`
           : `${what} not permitted at ${hex(va)}, pc ${hex(pc)}`;
-        throw TaskTerminated.bySignal(SIGSEGV, detail);
+        userFault(this.task, w, SIGSEGV, r === "maperr" ? SEGV_MAPERR : SEGV_ACCERR, va, detail, this.options.strace);
+        return;
       }
       case L.EXIT_ILLEGAL: {
         this.traps.other++;
         const insn = w.illegalInsn();
         const width = (insn & 3) === 3 ? 8 : 4;
-        throw TaskTerminated.bySignal(SIGILL, `illegal instruction 0x${insn.toString(16).padStart(width, "0")} at pc ${hex(pc)}`);
+        const detail = `illegal instruction 0x${insn.toString(16).padStart(width, "0")} at pc ${hex(pc)}`;
+        userFault(this.task, w, SIGILL, ILL_ILLOPC, pc, detail, this.options.strace);
+        return;
       }
       case L.EXIT_BREAKPOINT:
         this.traps.other++;
-        throw TaskTerminated.bySignal(SIGTRAP, `breakpoint at pc ${hex(pc)}`);
+        userFault(this.task, w, SIGTRAP, TRAP_BRKPT, pc, `breakpoint at pc ${hex(pc)}`, this.options.strace);
+        return;
       case L.EXIT_ACCESS_FAULT: {
         this.traps.other++;
         const cause = w.trapCause(), va = w.trapValue();
         const what = cause === L.CAUSE_FETCH_ACCESS ? "execute" : cause === L.CAUSE_STORE_ACCESS ? "write" : "read";
         const where = cause === L.CAUSE_LOAD_ACCESS || cause === L.CAUSE_STORE_ACCESS || cause === L.CAUSE_FETCH_ACCESS
           ? ` at ${hex(va)}` : "";
-        throw TaskTerminated.bySignal(SIGSEGV, `${what} access fault${where} (outside physical memory), pc ${hex(pc)}`);
+        // Linux (riscv traps.c): SIGSEGV with SEGV_ACCERR and si_addr = the faulting pc, not the address.
+        const detail = `${what} access fault${where} (outside physical memory), pc ${hex(pc)}`;
+        userFault(this.task, w, SIGSEGV, SEGV_ACCERR, pc, detail, this.options.strace);
+        return;
       }
       case L.EXIT_MISALIGNED: {
         this.traps.other++;
         const cause = w.trapCause(), va = w.trapValue();
         const what = cause === L.CAUSE_MISALIGNED_LOAD ? "read" : cause === L.CAUSE_MISALIGNED_STORE ? "write" : "access";
-        throw TaskTerminated.bySignal(SIGBUS, `misaligned atomic ${what} at ${hex(va)}, pc ${hex(pc)}`);
+        // Linux (riscv traps.c): SIGBUS with BUS_ADRALN and si_addr = the faulting pc, not the address.
+        const detail = `misaligned atomic ${what} at ${hex(va)}, pc ${hex(pc)}`;
+        userFault(this.task, w, SIGBUS, BUS_ADRALN, pc, detail, this.options.strace);
+        return;
       }
       default:
         throw new Error(`unknown exit code ${code} from the hot path at pc ${hex(pc)}`);
     }
   }
 
-  /** Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. */
+  /**
+   * Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. A signal
+   * the call made deliverable is then acted on as on the way back to user mode: a handler's frame is set up in
+   * the registers, or the task ends (TaskTerminated).
+   */
   syscall(nr: number, ...args: (number | bigint)[]): bigint {
     const a = [0, 1, 2, 3, 4, 5].map((i) => BigInt.asUintN(64, BigInt(args[i] ?? 0)));
-    return BigInt.asIntN(64, this.syscalls.dispatch(this.ctx, nr, a, this.options.strace));
+    const r = this.syscalls.dispatch(this.ctx, nr, a, this.options.strace);
+    deliverSignals(this.task, this.wasm, { syscall: false }, this.options.strace);
+    return BigInt.asIntN(64, r);
   }
 
   /** Every counter: the hot path's (by C_* name in lower case) plus the kernel's. */

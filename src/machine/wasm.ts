@@ -193,6 +193,9 @@ export class WasmMachine {
   get pc(): bigint { return BigInt.asUintN(64, this.raw.getPc()); }
   set pc(v: bigint) { this.raw.setPcValue(BigInt.asIntN(64, v)); }
   get instret(): bigint { return BigInt.asUintN(64, this.raw.getInstret()); }
+  /** fcsr: frm in bits 7:5, fflags in bits 4:0 (the other bits read as zero). */
+  get fcsr(): number { return this.raw.getFcsr() >>> 0; }
+  set fcsr(v: number) { this.raw.setFcsr(v >>> 0); }
 
   // ---- counters and configuration words ----
 
