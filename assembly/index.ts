@@ -104,3 +104,12 @@ export {
   C_PSC_PML4E_MISS, C_PSC_PML5E_MISS, K_PSC_PDE, K_PSC_PDPTE, K_PSC_PML4E, K_PSC_PML5E, PSC_MAX_ENTRIES,
   XMODE_BARE, XMODE_SV39, XMODE_SV48, XMODE_X86_4L, XMODE_X86_5L,
 } from "./layout";
+
+// VAX translation hardware (mmu/vax.ts): MTPR/MFPR on the memory-management registers, TBIA, TBIS, LDPCTX, and the
+// protection-code check (PROBER/PROBEW's test); the system half's geometry words and counters.
+export { vaxMtpr, vaxMfpr, vaxLdpctx } from "./mmu/vax";
+export { vaxProtAllows } from "./walk/vax";
+export {
+  C_VAX_STB_HIT, C_VAX_STB_MISS, C_VAX_LENGTH_FAULTS, C_VAX_PTE_FAULTS, K_VAX_STB_SETS, K_VAX_STB_WAYS, XMODE_VAX,
+  VAX_STB_MAX,
+} from "./layout";
