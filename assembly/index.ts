@@ -107,7 +107,7 @@ export {
 
 // VAX translation hardware (mmu/vax.ts): MTPR/MFPR on the memory-management registers, TBIA, TBIS, LDPCTX, and the
 // protection-code check (PROBER/PROBEW's test); the system half's geometry words and counters.
-export { vaxMtpr, vaxMfpr, vaxLdpctx } from "./mmu/vax";
+export { vaxMtpr, vaxMfpr, vaxLdpctx, vaxSystemTb } from "./mmu/vax";
 export { vaxProtAllows } from "./walk/vax";
 export {
   C_VAX_STB_HIT, C_VAX_STB_MISS, C_VAX_LENGTH_FAULTS, C_VAX_PTE_FAULTS, K_VAX_STB_SETS, K_VAX_STB_WAYS, XMODE_VAX,

@@ -5,10 +5,10 @@
 // flush (mmu.ts invalidate). Also the VAX walker's operations behind the walker contract (mmu.ts), which MTPR #1,
 // #MAPEN selects. The process half of the TB is the MMU's TLB hierarchy; the system half is walk/vax.ts's.
 
-import { XMODE_BARE, XMODE_VAX, COUNTERS, C_FLUSH_ENTRIES } from "../layout";
+import { XMODE_BARE, XMODE_VAX, COUNTERS, CONFIG, C_FLUSH_ENTRIES, K_VAX_STB_SETS, K_VAX_STB_WAYS, VAX_STB_MAX } from "../layout";
 import { FL_BY_VA, FL_KEEP_GLOBAL } from "../tlb/tlb";
 import {
-  vaxWalk, vaxSetRegs, vaxSetSystem, stbFlush, p0br, p0lr, p1br, p1lr, sbr, slr,
+  vaxWalk, vaxSetRegs, vaxSetSystem, stbFlush, stbReset, p0br, p0lr, p1br, p1lr, sbr, slr,
   vwPbase, vwPerm, vwRefs, vwMWrites, vwAccessFault, vwVector, vwParam, SCB_ACV, MM_WRITE, MODE_USER, VAX_PAGE_SHIFT,
   VAX_PFN_MASK,
 } from "../walk/vax";
@@ -89,6 +89,19 @@ export function vaxMfpr(ipr: u32): u32 {
 export function vaxLdpctx(np0br: u32, np0lr: u32, np1br: u32, np1lr: u32): void {
   vaxSetRegs(np0br, np0lr & LR_MASK, np1br, np1lr & LR_MASK);
   invalidate(0, 0, FL_KEEP_GLOBAL);
+}
+
+/**
+ * Sets the geometry of the TB's system half (sets a power of two, sets × ways ≤ VAX_STB_MAX; 0 ways disables it)
+ * and empties it. Returns 0, or −1 for an impossible geometry.
+ */
+export function vaxSystemTb(sets: u32, ways: u32): i32 {
+  if (ways != 0 && (sets == 0 || (sets & (sets - 1)) != 0)) return -1;
+  if (<u64>sets * ways > VAX_STB_MAX) return -1;
+  store<u64>(CONFIG + (K_VAX_STB_SETS << 3), sets);
+  store<u64>(CONFIG + (K_VAX_STB_WAYS << 3), ways);
+  stbReset();
+  return 0;
 }
 
 /** Walker contract, walk: a user-mode access (the guest runs in user mode). */

@@ -19,6 +19,8 @@ import { BarePmap } from "../pmap/bare.js";
 import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
 import { X86_64, X86_64_LA57, X86_DEFAULT_PSC, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
+import { VaxMmu, VaxPmap } from "../pmap/vax.js";
+import { machineData } from "./costs.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
@@ -295,6 +297,10 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pma
     case "riscv-sv48": return new RadixPmap(pctx, SV48, new AsidAllocator());
     case "x86-64": return new X86Pmap(pctx, new X86Mmu(w, X86_64));
     case "x86-64-la57": return new X86Pmap(pctx, new X86Mmu(w, X86_64_LA57));
+    case "vax": {
+      const stb = (machineData("vax") as unknown as { systemTb: { sets: number; ways: number } }).systemTb;
+      return new VaxPmap(pctx, new VaxMmu(w, stb));
+    }
   }
 }
 

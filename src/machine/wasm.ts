@@ -22,6 +22,7 @@ export const LAYOUT_NAMES = [
   "PERM_R", "PERM_W", "PERM_X", "PERM_U", "PERM_G", "PERM_A", "PERM_D",
   "CAUSE_FETCH_ACCESS", "CAUSE_MISALIGNED_LOAD", "CAUSE_LOAD_ACCESS", "CAUSE_MISALIGNED_STORE", "CAUSE_STORE_ACCESS",
   "CAUSE_FETCH_PAGE_FAULT", "CAUSE_LOAD_PAGE_FAULT", "CAUSE_STORE_PAGE_FAULT",
+  "C_VAX_STB_HIT", "C_VAX_STB_MISS", "C_VAX_LENGTH_FAULTS", "C_VAX_PTE_FAULTS",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -51,12 +52,17 @@ interface RawExports {
   invpcid(type: number, pcid: number, va: bigint): number;
   trapVector(): number;
   pfErrorCode(): number;
+  vaxMtpr(ipr: number, v: number): number;
+  vaxMfpr(ipr: number): number;
+  vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void;
+  vaxSystemTb(sets: number, ways: number): number;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "init", "configureTlb", "resetTlbs", "run", "getPc", "setPcValue", "getInstret", "getFcsr", "setFcsr",
   "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
   "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
+  "vaxMtpr", "vaxMfpr", "vaxLdpctx", "vaxSystemTb",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -217,6 +223,18 @@ export class WasmMachine {
   invpcid(type: number, pcid: number, va: number): boolean { return this.raw.invpcid(type, pcid, BigInt(va)) === 0; }
   /** The last translation fault as the modelled machine raised it: vector (x86-64: 14 #PF, 13 #GP; 0 on RISC-V). */
   trapVector(): number { return this.raw.trapVector() >>> 0; }
-  /** The x86-64 #PF error code of the last translation fault. */
+  /** The x86-64 #PF error code of the last translation fault (on the VAX: the fault parameter). */
   pfErrorCode(): number { return this.raw.pfErrorCode() >>> 0; }
+
+  // ---- VAX translation hardware (assembly/mmu/vax.ts) ----
+
+  /** MTPR v, #ipr; false for a register the model lacks. */
+  vaxMtpr(ipr: number, v: number): boolean { return this.raw.vaxMtpr(ipr, v | 0) === 0; }
+  vaxMfpr(ipr: number): number { return this.raw.vaxMfpr(ipr) >>> 0; }
+  /** LDPCTX: the process's P0BR/P0LR/P1BR/P1LR, and the process half of the TB dropped. */
+  vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void {
+    this.raw.vaxLdpctx(p0br | 0, p0lr | 0, p1br | 0, p1lr | 0);
+  }
+  /** Geometry of the TB's system half; false if impossible. */
+  vaxSystemTb(sets: number, ways: number): boolean { return this.raw.vaxSystemTb(sets, ways) === 0; }
 }
