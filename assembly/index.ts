@@ -113,3 +113,7 @@ export {
   C_VAX_STB_HIT, C_VAX_STB_MISS, C_VAX_LENGTH_FAULTS, C_VAX_PTE_FAULTS, K_VAX_STB_SETS, K_VAX_STB_WAYS, XMODE_VAX,
   VAX_STB_MAX,
 } from "./layout";
+
+// Guarded page tables (mmu/guarded.ts): the root register and the invalidation instruction, and the walker's counters.
+export { gptSetRoot, gptInvalidate } from "./mmu/guarded";
+export { C_GPT_GUARD_BITS, C_GPT_GUARD_FAULTS, XMODE_GUARDED } from "./layout";
