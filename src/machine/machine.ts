@@ -20,6 +20,7 @@ import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
 import { X86_64, X86_64_LA57, X86_DEFAULT_PSC, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
 import { VaxMmu, VaxPmap } from "../pmap/vax.js";
+import { GuardedMmu, GuardedPmap } from "../pmap/guarded.js";
 import { machineData } from "./costs.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
@@ -301,6 +302,7 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pma
       const stb = (machineData("vax") as unknown as { systemTb: { sets: number; ways: number } }).systemTb;
       return new VaxPmap(pctx, new VaxMmu(w, stb));
     }
+    case "guarded": return new GuardedPmap(pctx, new GuardedMmu(w));
   }
 }
 

@@ -22,7 +22,7 @@ export const LAYOUT_NAMES = [
   "PERM_R", "PERM_W", "PERM_X", "PERM_U", "PERM_G", "PERM_A", "PERM_D",
   "CAUSE_FETCH_ACCESS", "CAUSE_MISALIGNED_LOAD", "CAUSE_LOAD_ACCESS", "CAUSE_MISALIGNED_STORE", "CAUSE_STORE_ACCESS",
   "CAUSE_FETCH_PAGE_FAULT", "CAUSE_LOAD_PAGE_FAULT", "CAUSE_STORE_PAGE_FAULT",
-  "C_VAX_STB_HIT", "C_VAX_STB_MISS", "C_VAX_LENGTH_FAULTS", "C_VAX_PTE_FAULTS",
+  "C_VAX_STB_HIT", "C_VAX_STB_MISS", "C_VAX_LENGTH_FAULTS", "C_VAX_PTE_FAULTS", "C_GPT_GUARD_BITS", "C_GPT_GUARD_FAULTS",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -56,13 +56,15 @@ interface RawExports {
   vaxMfpr(ipr: number): number;
   vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void;
   vaxSystemTb(sets: number, ways: number): number;
+  gptSetRoot(root: bigint, bits: number, asid: number): number;
+  gptInvalidate(va: bigint, asid: number, byVa: number, byAsid: number): void;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "init", "configureTlb", "resetTlbs", "run", "getPc", "setPcValue", "getInstret", "getFcsr", "setFcsr",
   "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
   "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
-  "vaxMtpr", "vaxMfpr", "vaxLdpctx", "vaxSystemTb",
+  "vaxMtpr", "vaxMfpr", "vaxLdpctx", "vaxSystemTb", "gptSetRoot", "gptInvalidate",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -237,4 +239,13 @@ export class WasmMachine {
   }
   /** Geometry of the TB's system half; false if impossible. */
   vaxSystemTb(sets: number, ways: number): boolean { return this.raw.vaxSystemTb(sets, ways) === 0; }
+
+  // ---- guarded page tables (assembly/mmu/guarded.ts) ----
+
+  /** The root register: root node, its index bits, ASID; false if impossible. */
+  gptSetRoot(root: number, bits: number, asid: number): boolean { return this.raw.gptSetRoot(BigInt(root), bits, asid) === 0; }
+  /** The invalidation instruction (sfence.vma semantics). */
+  gptInvalidate(va: number, asid: number, byVa: boolean, byAsid: boolean): void {
+    this.raw.gptInvalidate(BigInt(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
+  }
 }
