@@ -1,6 +1,6 @@
-// Guest-instruction throughput of the emulator, with translation on (riscv-sv39, and x86-64: modelled TLBs, walker,
-// paging-structure caches on x86-64, statistics) and off (bare: VA = PA, no TLB model), and the same guests' wall
-// time under qemu-riscv64 for scale.
+// Guest-instruction throughput of the emulator, with translation on (riscv-sv39, x86-64, vax and guarded: modelled
+// TLBs, walker, paging-structure caches on x86-64, the TB's system half on the VAX, statistics) and off (bare:
+// VA = PA, no TLB model), and the same guests' wall time under qemu-riscv64 for scale.
 // Run with `npm run bench` (after `npm install`); pass guest names to restrict, e.g. `npm run bench -- integer`.
 // Prints a table and writes bench/results.json; bench/README.md records the latest figures and how they were taken.
 
@@ -15,7 +15,7 @@ import { runGuest } from "../dist/index.js";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Guests and the arguments they are measured with (their defaults unless noted). */
 const GUESTS = { integer: [], qsort: [], stride: [], hashtable: [], fp: [] };
-const ARCHS = ["riscv-sv39", "x86-64", "bare"];
+const ARCHS = ["riscv-sv39", "x86-64", "vax", "guarded", "bare"];
 const only = process.argv.slice(2);
 const names = Object.keys(GUESTS).filter((g) => only.length === 0 || only.includes(g));
 const haveQemu = spawnSync("qemu-riscv64", ["--version"]).status === 0;
@@ -49,12 +49,16 @@ const ms = (name) => {
 const mips = (n, t) => (n && t ? Number((n / t / 1e3).toFixed(1)) : undefined);
 const rows = names.map((g) => {
   const n = insns.get(g), on = ms(`${g} riscv-sv39`), x86 = ms(`${g} x86-64`), off = ms(`${g} bare`);
+  const vax = ms(`${g} vax`), gpt = ms(`${g} guarded`);
+  const ratio = (t) => (t && on ? Number((t / on).toFixed(2)) : undefined);
   const q = ms(`${g} qemu-riscv64`);
   return {
     guest: g,
     "guest insns (M)": n ? Number((n / 1e6).toFixed(1)) : undefined,
     "sv39 ms": on && Math.round(on), "sv39 MIPS": mips(n, on),
-    "x86-64 ms": x86 && Math.round(x86), "x86-64 ÷ sv39": x86 && on ? Number((x86 / on).toFixed(2)) : undefined,
+    "x86-64 ms": x86 && Math.round(x86), "x86-64 ÷ sv39": ratio(x86),
+    "vax ms": vax && Math.round(vax), "vax ÷ sv39": ratio(vax),
+    "guarded ms": gpt && Math.round(gpt), "guarded ÷ sv39": ratio(gpt),
     "bare ms": off && Math.round(off), "bare MIPS": mips(n, off),
     "translation cost": on && off ? `${(100 * (on / off - 1)).toFixed(1)}%` : undefined,
     "qemu ms": q && Math.round(q), "qemu MIPS": mips(n, q),
