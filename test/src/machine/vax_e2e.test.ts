@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runGuest } from "../../../src/index.js";
+import { main } from "../../../src/cli/main.js";
+import { BufferIo } from "../helpers/machine.js";
 
 const bin = (g: string) => fileURLToPath(new URL(`../../../guest/bin/${g}`, import.meta.url));
 const ENV = ["MMULAB_GREETING=hi there", "MMULAB_A=1", "OTHER_VAR=not printed"];
@@ -65,5 +67,25 @@ describe.skipIf(!existsSync(bin("hello")))("the VAX runs the differential suite'
     const s = runGuest({ path: bin("stride"), args: ["8", "2"], arch: "riscv-sv39", mem: "64M" }).counters;
     expect(v["dtlb_access"]).toBe(s["dtlb_access"]);
     expect(v["dtlb_miss"]).toBeGreaterThan(s["dtlb_miss"]!);
+  });
+});
+
+describe.skipIf(!existsSync(bin("hello")))("bad configuration of the VAX and guarded machines", () => {
+  it("is one line and status 2 before any guest runs", () => {
+    const cases: [string[], RegExp][] = [
+      [["run", "--arch", "vax11", bin("hello")], /unknown architecture 'vax11' \(choose .*vax, guarded/],
+      [["run", "--arch", "vax", "--tlb", "l1d=96:32", bin("hello")], /tlb l1d: 3 sets .* not a power of two/],
+      [["run", "--arch", "vax", "--tlb", "l1i=8192:2", bin("hello")], /tlb l1i: .*4096/],
+      [["run", "--arch", "guarded", "--tlb", "l2=1536:5", bin("hello")], /tlb l2: 1536 entries are not divisible by 5 ways/],
+      [["compare", bin("hello"), "--archs", "vax,gpt"], /unknown machine 'gpt' in --archs/],
+    ];
+    for (const [argv, msg] of cases) {
+      const io = new BufferIo();
+      const status = main(argv, io);
+      expect(status, argv.join(" ")).toBe(2);
+      expect(io.out, argv.join(" ")).toBe("");
+      expect(io.err.trimEnd().split("\n"), argv.join(" ")).toHaveLength(1);
+      expect(io.err).toMatch(msg);
+    }
   });
 });
