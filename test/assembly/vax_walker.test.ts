@@ -5,7 +5,7 @@
 // and exact miss counts with one TB entry per 512-byte page.
 
 import { describe, expect, it } from "vitest";
-import { asmAvailable, asmMany, delta, Machine } from "./harness";
+import { asmAvailable, asmMany, delta, frames, Machine, PageTable, PTE } from "./harness";
 
 const V = 1 << 31, M = 1 << 26;
 const prot = (code: number) => code << 27;
@@ -361,6 +361,25 @@ describe.skipIf(!asmAvailable)("VAX walker", () => {
     pt.setPte(DVA, prot(UR));
     expect(run(m, jmp, { a1: DVA })).toBe(m.K.EXIT_PAGE_FAULT);
     expectFault(m, DVA, 12, TNV, 0);
+  });
+
+  it("switching to a 4 KiB machine (satp) empties the TLBs: 512-byte entries are never read as 4 KiB ones", () => {
+    const { m, pt } = vaxMachine();
+    pt.map(DVA, DPA, UR);
+    m.w32(DPA + 0x600, 31);
+    expect(run(m, ldw, { a1: DVA + 0x600 })).toBe(m.K.EXIT_PAGE_FAULT);   // only the first 512 bytes are mapped
+    expect(run(m, ldw, { a1: DVA })).toBe(m.K.EXIT_BREAKPOINT);
+    // Sv39 tables mapping the same code and data addresses to the same frames, as 4 KiB pages.
+    const sv = new PageTable(m, 0x200000, frames(0x201000, 0x210000));
+    sv.map(CODE_VA, CODE_PA, PTE.R | PTE.X | PTE.U | PTE.A);
+    sv.map(DVA, DPA, PTE.R | PTE.U | PTE.A);
+    m.setSatp(sv.satp(1));
+    const c0 = m.counters();
+    expect(run(m, ldw, { a1: DVA + 0x600 })).toBe(m.K.EXIT_BREAKPOINT);
+    expect(m.x("a0")).toBe(31n);
+    const d = delta(c0, m.counters());
+    expect(d.C_WALKS).toBe(2n);                     // code and data walked afresh
+    expect(d.C_WALK_REFS).toBe(6n);                 // 3 levels each
   });
 
   it("code running across 512-byte page boundaries fetches through one TB entry per page", () => {
