@@ -10,10 +10,12 @@
 // bits 25:21). The VAX keeps no referenced bit (4.3BSD simulates one by invalidating PTEs), so every mapping here
 // counts as referenced.
 //
-// System virtual space is laid out as VMS lays out its balance slots: VAX_PROCESS_SLOTS fixed windows, each holding
-// one process's P0 table (room for all of P0: 8 MiB of table, 16384 system pages) and the top P1_WINDOW_PAGES of its
-// P1 table; a page of page table (one 4 KiB frame, 1024 PTEs, mapping 512 KiB) is allocated on first use and its 8
-// system PTEs made valid (KW), freed when its last mapping goes. The length registers grow with the mappings, as
+// System virtual space is laid out as VMS lays out its balance slots: up to VAX_PROCESS_SLOTS fixed windows, each
+// holding one process's P0 table (room for all of P0: 8 MiB of table, 16384 system pages) followed by the top
+// P1_WINDOW_PAGES of its P1 table. The SPT covers the slots in use so far (66 KiB of SPT per slot); a new slot
+// beyond them moves the SPT to a larger physically contiguous run (MTPR SBR, SLR, then TBIA). A page of page table
+// (one 4 KiB frame, 1024 PTEs, mapping 512 KiB) is allocated on first use and its 8 system PTEs made valid (KW),
+// freed when its last mapping goes. The length registers grow with the mappings, as
 // 4.3BSD grows the data and stack regions: P0LR covers the highest P0 page mapped, P1LR the lowest P1 page.
 //
 // Invalidation follows 4.3BSD: a context switch is LDPCTX (the process half of the TB goes, system translations
@@ -49,11 +51,11 @@ export const S0_BASE = 0x8000_0000;
 const REGION_PAGES = 1 << 21;                              // VPNs per region
 
 /** Process windows in system space (VMS balance slots); see the header. */
-export const VAX_PROCESS_SLOTS = 8;
+export const VAX_PROCESS_SLOTS = 16;
 const P0_WINDOW_PAGES = (REGION_PAGES * 4) / VAX_PAGE;     // 16384 system pages: all of P0's table
 export const P1_WINDOW_VPNS = 65536;                       // the top 32 MiB of P1 (the stack region)
 const P1_WINDOW_PAGES = (P1_WINDOW_VPNS * 4) / VAX_PAGE;   // 512 system pages
-const SPT_ENTRIES = VAX_PROCESS_SLOTS * (P0_WINDOW_PAGES + P1_WINDOW_PAGES);
+export const SLOT_PAGES = P0_WINDOW_PAGES + P1_WINDOW_PAGES;
 
 /** Lowest P1 address a process can map (its P1 window's reach). */
 export const P1_WINDOW_BASE = S0_BASE - P1_WINDOW_VPNS * VAX_PAGE;
@@ -82,24 +84,39 @@ export function codeToProt(code: number): number {
 const codeOf = (pte: number): number => (pte >>> PG_PROT_SHIFT) & 15;
 
 /**
- * The machine's side: the system page table (allocated at the first address space, physically contiguous), the
- * process slots, MAPEN, and which process is current.
+ * The machine's side: the system page table (physically contiguous, covering the slots in use so far), the process
+ * slots, MAPEN, and which process is current.
  */
 export class VaxMmu {
   sbr = -1;                                   // physical address of the SPT (−1 until allocated)
+  private sptFrames = 0;
+  private backed = 0;                         // slots the SPT covers
   private readonly slots: (VaxPmap | undefined)[] = new Array(VAX_PROCESS_SLOTS).fill(undefined);
   current: VaxPmap | undefined;
   constructor(readonly machine: VaxMachine, stb: { sets: number; ways: number }) {
     if (!machine.vaxSystemTb(stb.sets, stb.ways)) throw new Error(`vax: system TB geometry ${stb.sets}×${stb.ways} rejected`);
   }
 
-  /** Allocates the SPT (all windows' system PTEs invalid), loads SBR/SLR and turns mapping on. */
-  private boot(ctx: PmapContext): void {
-    const frames = Math.ceil((SPT_ENTRIES * 4) / PAGE_SIZE);
-    this.sbr = ctx.phys.allocRun(frames, "pagetable");
-    this.mtpr(PR_SBR, this.sbr);
-    this.mtpr(PR_SLR, SPT_ENTRIES);
-    this.mtpr(PR_MAPEN, 1);
+  /**
+   * Makes the SPT cover `slots` slots: a new contiguous run holding the old entries and invalid ones for the new
+   * windows; SBR and SLR loaded, MAPEN set the first time, TBIA after a move.
+   */
+  private grow(ctx: PmapContext, slots: number): void {
+    const frames = Math.ceil((slots * SLOT_PAGES * 4) / PAGE_SIZE);
+    const sbr = ctx.phys.allocRun(frames, "pagetable");
+    if (this.sbr >= 0) {
+      const n = this.backed * SLOT_PAGES * 4;
+      this.machine.phys(sbr, n).set(this.machine.phys(this.sbr, n));
+      for (let i = 0; i < this.sptFrames; i++) ctx.phys.free(this.sbr + i * PAGE_SIZE);
+    }
+    const moved = this.sbr >= 0;
+    this.sbr = sbr;
+    this.sptFrames = frames;
+    this.backed = slots;
+    this.mtpr(PR_SBR, sbr);
+    this.mtpr(PR_SLR, slots * SLOT_PAGES);
+    if (moved) this.mtpr(PR_TBIA, 0);
+    else this.mtpr(PR_MAPEN, 1);
   }
 
   mtpr(ipr: number, v: number): void {
@@ -108,9 +125,9 @@ export class VaxMmu {
 
   /** A free slot for a new address space; throws when all are taken (like BSD's "no memory for page tables"). */
   allocateSlot(ctx: PmapContext, pm: VaxPmap): number {
-    if (this.sbr < 0) this.boot(ctx);
     const i = this.slots.indexOf(undefined);
     if (i < 0) throw new Error(`vax: all ${VAX_PROCESS_SLOTS} process page-table slots in system space are in use`);
+    if (i >= this.backed) this.grow(ctx, i + 1);
     this.slots[i] = pm;
     return i;
   }
@@ -151,8 +168,8 @@ export class VaxPmap implements Pmap {
 
   constructor(private readonly ctx: PmapContext, private readonly mmu: VaxMmu) {
     this.slot = mmu.allocateSlot(ctx, this);
-    this.p0Svpn = this.slot * P0_WINDOW_PAGES;
-    this.p1Svpn = VAX_PROCESS_SLOTS * P0_WINDOW_PAGES + this.slot * P1_WINDOW_PAGES;
+    this.p0Svpn = this.slot * SLOT_PAGES;
+    this.p1Svpn = this.p0Svpn + P0_WINDOW_PAGES;
     this.p0br = S0_BASE + this.p0Svpn * VAX_PAGE;
     const p1WindowEnd = S0_BASE + (this.p1Svpn + P1_WINDOW_PAGES) * VAX_PAGE;
     this.p1br = p1WindowEnd - 4 * REGION_PAGES;

@@ -55,6 +55,23 @@ describe("VaxPmap", () => {
     expect(s.w.vaxMfpr(13) * 4).toBeLessThanOrEqual(s.phys.tableFrames * 4096);
   });
 
+  it("a second address space moves the SPT to a larger run (SBR, SLR, TBIA); the first one's tables still walk", () => {
+    s.pmap.activate();
+    s.pmap.enter(0x10000, 0x200000, RW, false);
+    const sbr0 = s.mmu.sbr, slr0 = s.w.vaxMfpr(13), frames0 = s.phys.tableFrames;
+    const n0 = s.ops.length;
+    const other = new VaxPmap(s.ctx, s.mmu);
+    expect(other.slot).toBe(1);
+    expect(s.ops.slice(n0).map((o) => o[1])).toEqual([12, 13, 57]);
+    expect(s.mmu.sbr).not.toBe(sbr0);
+    expect(s.w.vaxMfpr(13)).toBe(2 * slr0);
+    expect(s.phys.tableFrames).toBe(frames0 + Math.ceil((2 * slr0 * 4) / 4096) - Math.ceil((slr0 * 4) / 4096));
+    expect(walk(s.w, 0x10000)!.pte & PG_PFNUM).toBe(0x200000 / 512);
+    other.enter(0x10000, 0x201000, RW, false);
+    other.activate();
+    expect(walk(s.w, 0x10000)!.pte & PG_PFNUM).toBe(0x201000 / 512);
+  });
+
   it("activate is LDPCTX with this process's P0BR/P0LR/P1BR/P1LR (biased P1BR, empty regions at first)", () => {
     s.pmap.activate();
     expect(s.ops.at(-1)).toEqual(["ldpctx", s.pmap.p0br >>> 0, 0, s.pmap.p1br >>> 0, 1 << 21]);
