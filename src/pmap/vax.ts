@@ -7,8 +7,9 @@
 // PTEs carry V, the 4-bit protection code (UW for writable user pages, UR for read-only ones: 4.3BSD's PG_UW and
 // PG_URKR; the VAX has no execute protection), M (set by the hardware on the first write) and the frame number; an
 // unmapped page's PTE is 0 (protection NA), and software bit 21 marks wired pages (BSD keeps software state in
-// bits 25:21). The VAX keeps no referenced bit (4.3BSD simulates one by invalidating PTEs), so every mapping here
-// counts as referenced.
+// bits 25:21). The VAX keeps no referenced bit; like 4.3BSD, clearReference simulates one by clearing V while the
+// PTE keeps its frame (software bit 22 says the page is still mapped): the next access is a TNV fault, the kernel
+// re-enters the page, and V set again means referenced.
 //
 // System virtual space is laid out as VMS lays out its balance slots: up to VAX_PROCESS_SLOTS fixed windows, each
 // holding one process's P0 table (room for all of P0: 8 MiB of table, 16384 system pages) followed by the top
@@ -38,6 +39,8 @@ export const PG_V = 0x8000_0000;
 export const PG_PROT_SHIFT = 27;
 export const PG_M = 1 << 26;
 export const PG_WIRED = 1 << 21;                           // software bit (25:21 are not used for translation)
+export const PG_NOREF = 1 << 22;                           // software: mapped, V cleared to catch the next reference
+const MAPPED = (PG_V | PG_NOREF) >>> 0;
 export const PG_PFNUM = 0x1F_FFFF;
 export const PROT_NA = 0, PROT_KW = 2, PROT_UW = 4, PROT_UR = 15;
 
@@ -281,7 +284,7 @@ export class VaxPmap implements Pmap {
     let pte = PG_V | (protToCode(prot) << PG_PROT_SHIFT) | (wired ? PG_WIRED : 0);
     let m = access & VM_PROT_WRITE ? PG_M : 0;
     const oldPa = (old & PG_PFNUM) * VAX_PAGE;
-    if (old & PG_V) {
+    if (old & MAPPED) {
       if (oldPa === pa) { for (let i = 0; i < CLSIZE; i++) m |= this.readPte(t, s.index, i) & PG_M; }
       else { this.ctx.pageOf(oldPa)?.pvRemove(this, va); this.ctx.pageOf(pa)?.pvAdd(this, va); }
     } else {
@@ -312,7 +315,7 @@ export class VaxPmap implements Pmap {
           const va = tva + index * VAX_PAGE;
           if (va < sva || va >= eva) continue;
           const pte = this.readPte(t, index);
-          if ((pte & PG_V) === 0) continue;
+          if ((pte & MAPPED) === 0) continue;
           const next = fn(pte, va);
           if (next === undefined) continue;
           changed++;
@@ -366,16 +369,17 @@ export class VaxPmap implements Pmap {
     const c = this.cluster(page);
     if (!c) return undefined;
     const pte = this.readPte(c.t, c.s.index);
-    if ((pte & PG_V) === 0) return undefined;
+    if ((pte & MAPPED) === 0) return undefined;
     let modified = false;
     for (let i = 0; i < CLSIZE; i++) if (this.readPte(c.t, c.s.index, i) & PG_M) modified = true;
-    return { pa: (pte & PG_PFNUM) * VAX_PAGE + (va - page), prot: codeToProt(codeOf(pte)), referenced: true, modified };
+    const referenced = (pte & PG_V) !== 0;
+    return { pa: (pte & PG_PFNUM) * VAX_PAGE + (va - page), prot: codeToProt(codeOf(pte)), referenced, modified };
   }
 
   /** Rewrites the 8 PTEs of the kernel page at va with fn (if mapped), TBIS'ing them when changed. */
   private updateCluster(va: number, fn: (pte: number) => number): void {
     const c = this.cluster(va);
-    if (!c || (this.readPte(c.t, c.s.index) & PG_V) === 0) return;
+    if (!c || (this.readPte(c.t, c.s.index) & MAPPED) === 0) return;
     let changed = false;
     for (let i = 0; i < CLSIZE; i++) {
       const old = this.readPte(c.t, c.s.index, i);
@@ -400,7 +404,7 @@ export class VaxPmap implements Pmap {
   }
 
   isModified(page: VmPage): boolean {
-    return page.pv.some((pv) => (pv.pmap as VaxPmap).clusterPtes(pv.va).some((pte) => (pte & PG_V) !== 0 && (pte & PG_M) !== 0));
+    return page.pv.some((pv) => (pv.pmap as VaxPmap).clusterPtes(pv.va).some((pte) => (pte & MAPPED) !== 0 && (pte & PG_M) !== 0));
   }
 
   /** Clears M in every PTE of the page; TBIS so that the next write sets it again (vax.md §4.6). */
@@ -408,9 +412,14 @@ export class VaxPmap implements Pmap {
     for (const pv of page.pv) (pv.pmap as VaxPmap).updateCluster(pv.va, (pte) => pte & ~PG_M);
   }
 
-  /** The VAX keeps no referenced bit: a mapped page always counts as referenced. */
-  isReferenced(page: VmPage): boolean { return page.pv.length > 0; }
-  clearReference(_page: VmPage): void { /* no hardware bit to clear */ }
+  /** Referenced = V set (4.3BSD's simulated reference bit: see the header). */
+  isReferenced(page: VmPage): boolean {
+    return page.pv.some((pv) => ((pv.pmap as VaxPmap).clusterPtes(pv.va)[0] ?? 0) & PG_V);
+  }
+  /** Clears V in the page's PTEs, keeping the frame (PG_NOREF); TBIS so the next access faults. */
+  clearReference(page: VmPage): void {
+    for (const pv of page.pv) (pv.pmap as VaxPmap).updateCluster(pv.va, (pte) => pte & PG_V ? (pte & ~PG_V) | PG_NOREF : pte);
+  }
 
   zeroPage(pa: number): void { this.machine.fillPhys(pa, PAGE_SIZE, 0); }
   copyPage(src: number, dst: number): void { this.machine.phys(dst, PAGE_SIZE).set(this.machine.phys(src, PAGE_SIZE)); }

@@ -162,7 +162,33 @@ describe("VaxPmap", () => {
     other.destroy();
   });
 
-  it("reads and clears M through the pv list (TBIS so the next write sets it again); no referenced bit", () => {
+  it("simulates the referenced bit as 4.3BSD does: V cleared (frame kept), the next access faults, enter sets it again", () => {
+    s.pmap.activate();
+    const obj = s.vm.objectAllocate(4096);
+    const page = s.vm.pageAlloc(obj, 0, 0x20000);
+    s.pmap.enter(0x20000, page.pa, RW, false);
+    const frames = s.phys.tableFrames;
+    expect(s.pmap.isReferenced(page)).toBe(true);
+    const n0 = s.ops.length;
+    s.pmap.clearReference(page);
+    expect(s.ops.slice(n0)).toEqual(Array.from({ length: 8 }, (_, i) => ["mtpr", PR_TBIS, 0x20000 + 512 * i]));
+    expect(s.pmap.isReferenced(page)).toBe(false);
+    const pte = walk(s.w, 0x20000)!.pte;
+    expect(pte & PG_V).toBe(0);
+    expect(pte & PG_PFNUM).toBe(page.pa / 512);
+    expect(s.pmap.extract(0x20010)).toMatchObject({ pa: page.pa + 0x10, referenced: false });
+    // The kernel's answer to the TNV fault: enter again; the page is referenced, nothing was allocated or doubled.
+    s.pmap.enter(0x20000, page.pa, RW, false, VM_PROT_READ);
+    expect(s.pmap.isReferenced(page)).toBe(true);
+    expect(page.pv).toHaveLength(1);
+    expect(s.phys.tableFrames).toBe(frames);
+    s.pmap.clearReference(page);
+    s.pmap.remove(0x20000, 0x21000);
+    expect(page.pv).toHaveLength(0);
+    expect(s.pmap.extract(0x20000)).toBeUndefined();
+  });
+
+  it("reads and clears M through the pv list (TBIS so the next write sets it again)", () => {
     s.pmap.activate();
     const obj = s.vm.objectAllocate(4096);
     const page = s.vm.pageAlloc(obj, 0, 0x10000);
@@ -174,7 +200,6 @@ describe("VaxPmap", () => {
     s.pmap.clearModify(page);
     expect(s.ops.slice(n0)).toEqual(Array.from({ length: 8 }, (_, i) => ["mtpr", PR_TBIS, 0x10000 + 512 * i]));
     expect(s.pmap.isModified(page)).toBe(false);
-    expect(s.pmap.isReferenced(page)).toBe(true);
     s.pmap.pageProtect(page, VM_PROT_READ);
     expect(s.pmap.extract(0x10000)!.prot & VM_PROT_WRITE).toBe(0);
     s.pmap.pageProtect(page, 0);
