@@ -12,8 +12,9 @@
 // re-enters the page, and V set again means referenced.
 //
 // System virtual space is laid out as VMS lays out its balance slots: up to VAX_PROCESS_SLOTS fixed windows, each
-// holding one process's P0 table (room for all of P0: 8 MiB of table, 16384 system pages) followed by the top
-// P1_WINDOW_PAGES of its P1 table. The SPT covers the slots in use so far (66 KiB of SPT per slot); a new slot
+// holding one process's P0 table and its P1 table, each with room for its whole region (8 MiB of table, 16384
+// system pages), so any user address can be mapped. The SPT covers the slots in use so far (128 KiB of SPT per
+// slot); a new slot
 // beyond them moves the SPT to a larger physically contiguous run (MTPR SBR, SLR, then TBIA). A page of page table
 // (one 4 KiB frame, 1024 PTEs, mapping 512 KiB) is allocated on first use and its 8 system PTEs made valid (KW),
 // freed when its last mapping goes. The length registers grow with the mappings, as
@@ -56,8 +57,8 @@ const REGION_PAGES = 1 << 21;                              // VPNs per region
 /** Process windows in system space (VMS balance slots); see the header. */
 export const VAX_PROCESS_SLOTS = 16;
 const P0_WINDOW_PAGES = (REGION_PAGES * 4) / VAX_PAGE;     // 16384 system pages: all of P0's table
-export const P1_WINDOW_VPNS = 65536;                       // the top 32 MiB of P1 (the stack region)
-const P1_WINDOW_PAGES = (P1_WINDOW_VPNS * 4) / VAX_PAGE;   // 512 system pages
+export const P1_WINDOW_VPNS = REGION_PAGES;                // all of P1
+const P1_WINDOW_PAGES = (P1_WINDOW_VPNS * 4) / VAX_PAGE;   // 16384 system pages
 export const SLOT_PAGES = P0_WINDOW_PAGES + P1_WINDOW_PAGES;
 
 /** Lowest P1 address a process can map (its P1 window's reach). */
@@ -277,7 +278,7 @@ export class VaxPmap implements Pmap {
     if (!(va % PAGE_SIZE === 0 && va >= 0 && va < S0_BASE)) throw new Error(`vax: bad user page ${hex(va)}`);
     if ((prot & VM_PROT_ALL) === VM_PROT_NONE) { this.remove(va, va + PAGE_SIZE); return; }
     const s = this.locate(va);
-    if (!s) throw new Error(`vax: ${hex(va)} is below the P1 page-table window (lowest P1 address ${hex(P1_WINDOW_BASE)})`);
+    if (!s) throw new Error(`vax: ${hex(va)} has no page-table window`);
     this.stats.enters++;
     const t = this.tablePage(s, true)!;
     const old = this.readPte(t, s.index);
