@@ -4,7 +4,7 @@
 // instruction with sfence.vma's semantics (by address and/or by ASID). Writing the root selects the walker.
 
 import { XMODE_GUARDED } from "../layout";
-import { guardedWalk, gwPbase, gwPerm, gwRefs, gwAdWrites, gwAccessFault, GPT_MAX_NODE_BITS } from "../walk/guarded";
+import { guardedWalk, gwPbase, gwLevel, gwPerm, gwRefs, gwAdWrites, gwAccessFault, GPT_MAX_NODE_BITS } from "../walk/guarded";
 import {
   setTranslation, useWalker, sfenceVma, rootPa, ramSize,
   wPbase, wLevel, wPerm, wRefs, wAdWrites, wAccessFault,
@@ -31,7 +31,7 @@ export function gptInvalidate(va: u64, asid: u32, byVa: bool, byAsid: bool): voi
 function gptOpWalk(va: u64, acc: u32): bool {
   const ok = guardedWalk(rootPa, rootBits, va, acc, ramSize);
   wRefs = gwRefs; wAdWrites = gwAdWrites; wAccessFault = gwAccessFault;
-  wPbase = gwPbase; wLevel = 0; wPerm = gwPerm;
+  wPbase = gwPbase; wLevel = gwLevel; wPerm = gwPerm;
   return ok;
 }
 

@@ -11,8 +11,9 @@
 //             bits 63:28 the guard value (its low g bits)
 //   +8 word1: physical address of the child node (non-leaf, aligned to its size 16·2^s) or of the page (leaf)
 // Walk at a node of 2^s entries with r VPN bits left: index = the next s bits, then the entry's guard must equal
-// the next g bits; a leaf must consume the last bit (r = 0 after its guard), a non-leaf's child must fit (s ≤ r).
-// Anything else is a page fault. The walker reports its references; the cost model charges the cycles.
+// the next g bits; a non-leaf's child must fit (s ≤ r). A leaf maps a 4 KiB page when no bit is left, or a large
+// page where 9 or 18 bits are left (2 MiB, 1 GiB: the sizes the TLBs hold; Liedtke's design allows any size by
+// where the leaf sits), whose frame must be aligned to its size. Anything else is a page fault. The walker reports its references; the cost model charges the cycles.
 
 import { RAM_BASE, COUNTERS, PERM_R, PERM_W, PERM_X, PERM_U, PERM_A, PERM_D, C_GPT_GUARD_BITS, C_GPT_GUARD_FAULTS } from "../layout";
 
@@ -37,6 +38,7 @@ export const GPT_MAX_NODE_BITS: u32 = 12;
 
 // Results of the last walk.
 export let gwPbase: u64 = 0;
+export let gwLevel: u32 = 0;               // 0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB
 export let gwPerm: u32 = 0;
 export let gwRefs: u32 = 0;
 export let gwAdWrites: u32 = 0;
@@ -83,7 +85,8 @@ export function guardedWalk(root: u64, rootBits: u32, va: u64, acc: u32, ramSize
     left -= g;
     guarded += g;
     if ((w0 & GPT_LEAF) != 0) {
-      if (left != 0) return false;                                     // 4 KiB pages only
+      if (left % 9 != 0 || left > 18) return false;                   // 4 KiB, 2 MiB or 1 GiB only
+      if ((w1 & ((<u64>1 << <u64>(12 + left)) - 1)) != 0) return false; // misaligned large page
       if (acc == ACC_FETCH ? (w0 & GPT_X) == 0 : acc == ACC_LOAD ? (w0 & GPT_R) == 0 : (w0 & GPT_W) == 0) return false;
       let e = w0;
       const need = acc == ACC_STORE ? GPT_A | GPT_D : GPT_A;
@@ -94,7 +97,8 @@ export function guardedWalk(root: u64, rootBits: u32, va: u64, acc: u32, ramSize
         gwAdWrites++;
       }
       bump(C_GPT_GUARD_BITS, guarded);
-      gwPbase = w1 & ~(<u64>0xFFF);
+      gwPbase = w1;
+      gwLevel = left / 9;
       let perm: u32 = PERM_U | PERM_A;
       if (e & GPT_R) perm |= PERM_R;
       if (e & GPT_W) perm |= PERM_W;

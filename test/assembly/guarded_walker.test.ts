@@ -164,7 +164,31 @@ describe.skipIf(!asmAvailable)("guarded page-table walker", () => {
     }
   });
 
-  it("malformed trees fault: a leaf with bits left, a child larger than the bits left", () => {
+  it("large pages where 9 or 18 bits are left: 2 MiB and 1 GiB leaves, one reference, offsets translated", () => {
+    const { m, t } = gptMachine();
+    const va2 = 0x3000_0020_0000n, va1 = 0x5000_4000_0000n;
+    t.set(ROOT, bits(va2, 36, 4), w0(R | LEAF | A, 23, bits(va2, 32, 23)), 0x200000);   // 9 bits left: 2 MiB
+    t.set(ROOT, bits(va1, 36, 4), w0(R | LEAF | A, 14, bits(va1, 32, 14)), 0);          // 18 bits left: 1 GiB
+    m.w64(0x212348, 11n);
+    m.w64(0x2A0008, 22n);
+    warm(m);
+    for (const [va, v] of [[va2 + 0x12348n, 11n], [va1 + 0x2A0008n, 22n]] as const) {
+      const c0 = m.counters();
+      expect(run(m, ld, { a1: va })).toBe(m.K.EXIT_BREAKPOINT);
+      expect(m.x("a0")).toBe(v);
+      expect(delta(c0, m.counters()).C_WALK_REFS).toBe(1n);
+    }
+    // Another address in the same 2 MiB page hits the TLB entry: no walk.
+    const c0 = m.counters();
+    expect(run(m, ld, { a1: va2 + 0x1F0000n })).toBe(m.K.EXIT_BREAKPOINT);
+    expect(delta(c0, m.counters()).C_WALKS ?? 0n).toBe(0n);
+    // A misaligned 2 MiB frame faults.
+    t.set(ROOT, bits(va2, 36, 4), w0(R | LEAF | A, 23, bits(va2, 32, 23)), 0x201000);
+    m.ex.gptInvalidate(va2, 1, 1, 1);
+    expect(run(m, ld, { a1: va2 })).toBe(m.K.EXIT_PAGE_FAULT);
+  });
+
+  it("malformed trees fault: a leaf with bits left that are no page size, a child larger than the bits left", () => {
     const { m, t } = gptMachine();
     const va = 0x3000_0000_0000n;
     t.set(ROOT, bits(va, 36, 4), w0(R | LEAF | A, 20, bits(va, 32, 20)), 0x3000);   // 12 bits left after the leaf
