@@ -116,7 +116,7 @@ export const C_VAX_STB_MISS: u32 = 89;      // ... that missed it and read the s
 export const C_VAX_LENGTH_FAULTS: u32 = 90; // length violations (VPN ≥ P0LR or SLR, < P1LR, or no such region)
 export const C_VAX_PTE_FAULTS: u32 = 91;    // faults raised while fetching a process PTE (fault parameter bit 1)
 // Guarded page tables (walk/guarded.ts).
-export const C_GPT_GUARD_BITS: u32 = 92;    // VA bits matched by guards (what a plain radix walk would index level by level)
+export const C_GPT_GUARD_BITS: u32 = 92;    // VPN bits matched by guards (bits a radix walk would index level by level)
 export const C_GPT_GUARD_FAULTS: u32 = 93;  // walks that ended on a guard mismatch
 
 // Configuration words (u64 at CONFIG + 8 × index).

@@ -5,7 +5,9 @@
 // flush (mmu.ts invalidate). Also the VAX walker's operations behind the walker contract (mmu.ts), which MTPR #1,
 // #MAPEN selects. The process half of the TB is the MMU's TLB hierarchy; the system half is walk/vax.ts's.
 
-import { XMODE_BARE, XMODE_VAX, COUNTERS, CONFIG, C_FLUSH_ENTRIES, K_VAX_STB_SETS, K_VAX_STB_WAYS, VAX_STB_MAX } from "../layout";
+import {
+  XMODE_BARE, XMODE_VAX, COUNTERS, CONFIG, C_FLUSH_ENTRIES, K_VAX_STB_SETS, K_VAX_STB_WAYS, VAX_STB_MAX,
+} from "../layout";
 import { FL_BY_VA, FL_KEEP_GLOBAL } from "../tlb/tlb";
 import {
   vaxWalk, vaxSetRegs, vaxSetSystem, stbFlush, stbReset, p0br, p0lr, p1br, p1lr, sbr, slr,

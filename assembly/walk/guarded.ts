@@ -13,9 +13,12 @@
 // Walk at a node of 2^s entries with r VPN bits left: index = the next s bits, then the entry's guard must equal
 // the next g bits; a non-leaf's child must fit (s ≤ r). A leaf maps a 4 KiB page when no bit is left, or a large
 // page where 9 or 18 bits are left (2 MiB, 1 GiB: the sizes the TLBs hold; Liedtke's design allows any size by
-// where the leaf sits), whose frame must be aligned to its size. Anything else is a page fault. The walker reports its references; the cost model charges the cycles.
+// where the leaf sits), whose frame must be aligned to its size. Anything else is a page fault. The walker
+// reports its references; the cost model charges the cycles.
 
-import { RAM_BASE, COUNTERS, PERM_R, PERM_W, PERM_X, PERM_U, PERM_A, PERM_D, C_GPT_GUARD_BITS, C_GPT_GUARD_FAULTS } from "../layout";
+import {
+  RAM_BASE, COUNTERS, PERM_R, PERM_W, PERM_X, PERM_U, PERM_A, PERM_D, C_GPT_GUARD_BITS, C_GPT_GUARD_FAULTS,
+} from "../layout";
 
 const ACC_FETCH: u32 = 0;   // same codes as radix.ts
 const ACC_LOAD: u32 = 1;

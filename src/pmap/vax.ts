@@ -394,7 +394,9 @@ export class VaxPmap implements Pmap {
     for (const pv of [...page.pv]) {
       const pm = pv.pmap as VaxPmap;
       if ((prot & VM_PROT_ALL) === VM_PROT_NONE) pm.remove(pv.va, pv.va + PAGE_SIZE);
-      else if (!(prot & VM_PROT_WRITE)) pm.updateCluster(pv.va, (pte) => codeOf(pte) === PROT_UW ? (pte & ~(15 << PG_PROT_SHIFT)) | (PROT_UR << PG_PROT_SHIFT) : pte);
+      else if (!(prot & VM_PROT_WRITE)) {
+        pm.updateCluster(pv.va, (pte) => codeOf(pte) === PROT_UW ? (pte & ~(15 << PG_PROT_SHIFT)) | (PROT_UR << PG_PROT_SHIFT) : pte);
+      }
     }
   }
 
