@@ -126,3 +126,15 @@ export {
   C_HTAB_PRIMARY, C_HTAB_SECONDARY, C_HTAB_MISS, C_SLB_MISS, C_TLBIE, C_SLBIA, C_CPT_NODES, C_CPT_HOLES,
   K_SLB_ENTRIES, K_SLB_MISS_COST, K_CPT_SUBBLOCK_LOG2, XMODE_POWER_HASH, XMODE_CLUSTERED, SLB_BASE, SLB_MAX,
 } from "./layout";
+// VAX translation hardware (mmu/vax.ts): MTPR/MFPR on the memory-management registers, TBIA, TBIS, LDPCTX, and the
+// protection-code check (PROBER/PROBEW's test); the system half's geometry words and counters.
+export { vaxMtpr, vaxMfpr, vaxLdpctx, vaxSystemTb } from "./mmu/vax";
+export { vaxProtAllows } from "./walk/vax";
+export {
+  C_VAX_STB_HIT, C_VAX_STB_MISS, C_VAX_LENGTH_FAULTS, C_VAX_PTE_FAULTS, K_VAX_STB_SETS, K_VAX_STB_WAYS, XMODE_VAX,
+  VAX_STB_MAX,
+} from "./layout";
+
+// Guarded page tables (mmu/guarded.ts): the root register and the invalidation instruction, and the walker's counters.
+export { gptSetRoot, gptInvalidate } from "./mmu/guarded";
+export { C_GPT_GUARD_BITS, C_GPT_GUARD_FAULTS, XMODE_GUARDED } from "./layout";

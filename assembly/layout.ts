@@ -27,7 +27,8 @@ export const NCONFIG: u32 = 128;
 // / hashed, 0xE0000..0xEFFFF SPARC, 0xF0000..0xFFFFF VAX / guarded (PSC_BASE 0xC0000..0xC1FFF is x86-64's).
 
 // Modelled TLBs. Entry layout (TLBE_SIZE bytes):
-//   +0  tag   u64  virtual page base | level << 1 | 1 (valid); the page base's low 12 bits are always zero
+//   +0  tag   u64  virtual page base | level << 1 | 1 (valid); the page base's low 9 bits are always zero (12 on
+//                  4 KiB machines: tlb.ts pageShift)
 //   +8  pbase u64  physical page base
 //   +16 stamp u64  time of the last lookup that found or filled the entry (every hit stores it, nothing else)
 //   +24 meta  u32  PERM_* bits | ASID << 16
@@ -130,6 +131,15 @@ export const C_SLBIA: u32 = 77;          // slbia instructions (context switches
 export const C_CPT_NODES: u32 = 78;      // clustered table: nodes whose tag the walker compared
 export const C_CPT_HOLES: u32 = 79;      // clustered table: walks that found the block's node but no mapping for the page
 
+// VAX (walk/vax.ts): the system half of the translation buffer and the VAX's own fault kinds.
+export const C_VAX_STB_HIT: u32 = 88;       // process-PTE fetches whose system translation hit the TB's system half
+export const C_VAX_STB_MISS: u32 = 89;      // ... that missed it and read the system page table (one reference)
+export const C_VAX_LENGTH_FAULTS: u32 = 90; // length violations (VPN ≥ P0LR or SLR, < P1LR, or no such region)
+export const C_VAX_PTE_FAULTS: u32 = 91;    // faults raised while fetching a process PTE (fault parameter bit 1)
+// Guarded page tables (walk/guarded.ts).
+export const C_GPT_GUARD_BITS: u32 = 92;    // VPN bits matched by guards (bits a radix walk would index level by level)
+export const C_GPT_GUARD_FAULTS: u32 = 93;  // walks that ended on a guard mismatch
+
 // Configuration words (u64 at CONFIG + 8 × index).
 export const K_SETS: u32 = 0;           // + 3 × tlb: sets, ways, policy per TLB
 export const K_WAYS: u32 = 1;
@@ -168,6 +178,9 @@ export const K_SPARC_PROT: u32 = 87;     // dtlb_prot.S up to etrap
 export const K_SLB_ENTRIES: u32 = 72;
 export const K_SLB_MISS_COST: u32 = 73;
 export const K_CPT_SUBBLOCK_LOG2: u32 = 74;
+// VAX TB system half (walk/vax.ts): sets (a power of two) and ways; 0 ways disables it. Read by resetTlbs.
+export const K_VAX_STB_SETS: u32 = 88;
+export const K_VAX_STB_WAYS: u32 = 89;
 
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
 // CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
@@ -184,6 +197,11 @@ export const XMODE_CLUSTERED: u32 = 0x61;  // clustered hashed page table (mmu/c
 //   +0 ESID word (ESID << 28 | SLB_ESID_V), +8 VSID word (VSID << 12 | Ks/Kp/N/L flags), as slbmte writes them.
 export const SLB_BASE: usize = 0xD0000;
 export const SLB_MAX: u32 = 64;
+export const XMODE_VAX: u32 = 0x80;      // MTPR #1, #MAPEN on the VAX (mmu/vax.ts)
+export const XMODE_GUARDED: u32 = 0x81;  // a guarded page table's root (mmu/guarded.ts)
+// VAX TB system half: VAX_STB_MAX entries of 16 bytes (walk/vax.ts), in the VAX / guarded state region.
+export const VAX_STB_BASE: usize = 0xF0000;
+export const VAX_STB_MAX: u32 = 256;
 
 // Replacement policy codes (K_POLICY); each is one module under tlb/policy/, registered in tlb/policy.ts.
 export const POLICY_LRU: u32 = 0;

@@ -1,6 +1,6 @@
-// Guest-instruction throughput of the emulator, with translation on (riscv-sv39, x86-64, power and hashed: modelled
-// TLBs, walker or software refill model (sparc), paging-structure caches on x86-64, the SLB and HTAB on power, the clustered table on hashed,
-// statistics) and off (bare: VA = PA, no TLB model), and the same guests' wall
+// Guest-instruction throughput of the emulator, with translation on (every machine but bare: modelled TLBs, walker or
+// software refill model, paging-structure caches on x86-64, the SLB and HTAB on power, the TB's system half on the
+// VAX, statistics) and off (bare: VA = PA, no TLB model), and the same guests' wall
 // time under qemu-riscv64 for scale.
 // Run with `npm run bench` (after `npm install`); pass guest names to restrict, e.g. `npm run bench -- integer`.
 // Prints a table and writes bench/results.json; bench/README.md records the latest figures and how they were taken.
@@ -16,7 +16,7 @@ import { runGuest } from "../dist/index.js";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Guests and the arguments they are measured with (their defaults unless noted). */
 const GUESTS = { integer: [], qsort: [], stride: [], hashtable: [], fp: [] };
-const ARCHS = ["riscv-sv39", "x86-64", "sparc", "power", "hashed", "bare"];
+const ARCHS = ["riscv-sv39", "x86-64", "sparc", "power", "hashed", "vax", "guarded", "bare"];
 const only = process.argv.slice(2);
 const names = Object.keys(GUESTS).filter((g) => only.length === 0 || only.includes(g));
 const haveQemu = spawnSync("qemu-riscv64", ["--version"]).status === 0;
@@ -52,16 +52,19 @@ const rows = names.map((g) => {
   const n = insns.get(g), on = ms(`${g} riscv-sv39`), x86 = ms(`${g} x86-64`), off = ms(`${g} bare`);
   const sparc = ms(`${g} sparc`);
   const power = ms(`${g} power`), hashed = ms(`${g} hashed`);
+  const vax = ms(`${g} vax`), gpt = ms(`${g} guarded`);
   const ratio = (t) => (t && on ? Number((t / on).toFixed(2)) : undefined);
   const q = ms(`${g} qemu-riscv64`);
   return {
     guest: g,
     "guest insns (M)": n ? Number((n / 1e6).toFixed(1)) : undefined,
     "sv39 ms": on && Math.round(on), "sv39 MIPS": mips(n, on),
-    "x86-64 ms": x86 && Math.round(x86), "x86-64 ÷ sv39": x86 && on ? Number((x86 / on).toFixed(2)) : undefined,
-    "sparc ms": sparc && Math.round(sparc), "sparc ÷ sv39": sparc && on ? Number((sparc / on).toFixed(2)) : undefined,
+    "sparc ms": sparc && Math.round(sparc), "sparc ÷ sv39": ratio(sparc),
     "power ms": power && Math.round(power), "power ÷ sv39": ratio(power),
     "hashed ms": hashed && Math.round(hashed), "hashed ÷ sv39": ratio(hashed),
+    "x86-64 ms": x86 && Math.round(x86), "x86-64 ÷ sv39": ratio(x86),
+    "vax ms": vax && Math.round(vax), "vax ÷ sv39": ratio(vax),
+    "guarded ms": gpt && Math.round(gpt), "guarded ÷ sv39": ratio(gpt),
     "bare ms": off && Math.round(off), "bare MIPS": mips(n, off),
     "translation cost": on && off ? `${(100 * (on / off - 1)).toFixed(1)}%` : undefined,
     "qemu ms": q && Math.round(q), "qemu MIPS": mips(n, q),

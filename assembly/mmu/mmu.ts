@@ -18,11 +18,12 @@ import {
 } from "../layout";
 import {
   tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlushWhere, tlbWays, evictedEntry, evictedTag, tlbResetAll,
-  FL_BY_VA, FL_BY_ASID, FL_KEEP_GLOBAL,
+  tlbConfigure, tlbSetPageShift, pageShift, FL_BY_VA, FL_BY_ASID, FL_KEEP_GLOBAL,
 } from "../tlb/tlb";
 import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy";
 import { ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
 import { pscReset } from "../walk/x86_64";
+import { stbReset } from "../walk/vax";
 
 export { ACC_FETCH, ACC_LOAD, ACC_STORE };
 
@@ -42,7 +43,7 @@ export let trapValue: u64 = 0;
 export let trapVector: u32 = 0;
 export let trapError: u32 = 0;
 
-// Current fetch page, for the fetch fast path: host address = pc + fetchAddend while (pc − fetchPage) < 0xFFE.
+// Current fetch page, for the fetch fast path: host address = pc + fetchAddend while (pc − fetchPage) < page size − 2.
 // When no code page is valid the window is FETCH_POISON_VA's page, mapped onto POISON_PAGE: that address is
 // non-canonical (and beyond any RAM), so no real fetch can succeed there, and its zeros decode as an illegal
 // parcel whose cold path redoes the fetch properly (cpu.ts). This keeps the fast path to one compare.
@@ -57,7 +58,16 @@ export let fetchHostAddend: u64 = 0;
   fetchAddend = <u64>POISON_PAGE - FETCH_POISON_VA;
 }
 
-export const INVALID_TAG: u64 = 0xFFF; // never equals a masked virtual address (bits 3..11 are always clear there)
+export const INVALID_TAG: u64 = 0xFFF; // never equals a masked virtual address (bits 3..8 are always clear there)
+
+// The host caches work in pages of 2^pageShift bytes (tlb.ts): the machine's smallest page, so that one host-cache
+// slot or fetch window never spans two modelled entries. The fast paths take it as a compile-time parameter (the
+// CPU loop is instantiated once per supported size, access.ts); the slow paths here read it at run time.
+export { pageShift };
+@inline function pageMask(): u64 { return (<u64>1 << pageShift) - 1; }
+@inline function hostSlot(va: u64): usize {
+  return HOSTCACHE_BASE + ((<u32>(va >> pageShift) & (HC_SLOTS - 1)) * HC_SIZE);
+}
 
 // A scratch entry the host cache points at when translation is off, so the fast path's stamp store is harmless.
 const SCRATCH_ENTRY: usize = HOSTCACHE_BASE + HC_SLOTS * HC_SIZE;
@@ -74,6 +84,7 @@ function charge(cycles: u64): void {
 export function mmuReset(): void {
   tlbResetAll();
   pscReset();
+  stbReset();
   policyReset();
   hostCacheClear();
   fetchInvalidate();
@@ -94,7 +105,7 @@ export function hostCacheClear(): void {
 function hostCacheDrop(e: usize, tag: u64): void {
   const level = (<u32>tag >> 1) & 7;
   if (level == 0) {
-    const s = HOSTCACHE_BASE + ((<u32>(tag >> 12) & (HC_SLOTS - 1)) * HC_SIZE);
+    const s = hostSlot(tag);
     if (load<u32>(s, 24) == <u32>e) { store<u64>(s, INVALID_TAG); store<u64>(s, INVALID_TAG, 8); }
     return;
   }
@@ -108,7 +119,12 @@ function hostCacheDrop(e: usize, tag: u64): void {
  * Sets the translation mode, root table and address-space tag (riscv.ts satp writes, x86.ts CR3 writes); empties
  * the host caches. The caller has selected the mode's walker operations (useWalker).
  */
-export function setTranslation(mode: u32, root: u64, asid: u32): void {
+export function setTranslation(mode: u32, root: u64, asid: u32, shift: u32 = 12): void {
+  if (shift != pageShift) {
+    // Entries tagged under another page size would be misread: the new mode starts with empty TLBs.
+    tlbSetPageShift(shift);
+    for (let t: u32 = 0; t < TLB_COUNT; t++) tlbConfigure(t);
+  }
   satpMode = mode;
   rootPa = root;
   satpAsid = asid;
@@ -160,7 +176,7 @@ export type FaultOp = (va: u64, acc: u32) => void;
 
 // Results of the last walk, whichever walker made it (written by the walk operation).
 export let wPbase: u64 = 0;            // physical base of the mapped page
-export let wLevel: u32 = 0;            // 0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB, 3 = 512 GiB
+export let wLevel: u32 = 0;            // 0 = the smallest page (4 KiB; 512 bytes on the VAX), 1 = 2 MiB, 2 = 1 GiB, ...
 export let wPerm: u32 = 0;             // PERM_* bits for the TLB entry
 export let wRefs: u32 = 0;             // memory references made (entry reads and A/D writes)
 export let wAdWrites: u32 = 0;         // A/D updates written
@@ -223,7 +239,7 @@ function walk(va: u64, acc: u32): bool {
 function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
   if (satpMode == 0) {
     if (va >= ramSize) { fault(acc, va, true); return false; }
-    xEntry = SCRATCH_ENTRY; xPbase = va & ~(<u64>0xFFF); xShift = 12; xMeta = 0xFF;
+    xEntry = SCRATCH_ENTRY; xPbase = va & ~pageMask(); xShift = pageShift; xMeta = 0xFF;
     return true;
   }
   let e = tlbFind(l1, va, satpAsid);
@@ -251,12 +267,12 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
     e = tlbInsert(l1, va, level, pbase, meta, now);
     if (evictedEntry != 0 && l1 == TLB_L1D) hostCacheDrop(evictedEntry, evictedTag);
     if (e == 0) { // this machine has no L1 of that kind: use the scratch entry
-      xEntry = SCRATCH_ENTRY; xPbase = pbase; xShift = 12 + 9 * level; xMeta = meta;
+      xEntry = SCRATCH_ENTRY; xPbase = pbase; xShift = pageShift + 9 * level; xMeta = meta;
       return checkAccess(va, acc);
     }
   }
   xEntry = e;
-  xShift = 12 + 9 * ((<u32>load<u64>(e) >> 1) & 7);
+  xShift = pageShift + 9 * ((<u32>load<u64>(e) >> 1) & 7);
   xPbase = load<u64>(e, 8);
   xMeta = load<u32>(e, 24);
   return checkAccess(va, acc);
@@ -284,7 +300,7 @@ function checkAccess(va: u64, acc: u32): bool {
 
 /**
  * Slow data translation of one access of `size` bytes that does not cross a page: one D-TLB lookup. Fills the
- * host cache slot for the 4 KiB page. Returns the host address, or 0 with a pending trap.
+ * host cache slot for the page (2^pageShift bytes). Returns the host address, or 0 with a pending trap.
  */
 export function translateData(va: u64, acc: u32): usize {
   bump(C_DATA_SLOW, 1);
@@ -295,11 +311,11 @@ export function translateData(va: u64, acc: u32): usize {
   // Without a modelled L1 D-TLB every access must reach the L2 model, so nothing may be cached on the host; the
   // same holds when the D-TLB's policy counts every hit (LFU).
   if (satpMode != 0 && (xEntry == SCRATCH_ENTRY || policyNeeds(TLB_L1D) == HITS_COUNT)) return RAM_BASE + <usize>pa;
-  const page = va & ~(<u64>0xFFF);
-  const s = HOSTCACHE_BASE + ((<u32>(va >> 12) & (HC_SLOTS - 1)) * HC_SIZE);
+  const page = va & ~pageMask();
+  const s = hostSlot(va);
   store<u64>(s, (xMeta & (PERM_R | PERM_U)) == (PERM_R | PERM_U) ? page : INVALID_TAG);
   store<u64>(s, (xMeta & (PERM_W | PERM_D | PERM_U)) == (PERM_W | PERM_D | PERM_U) ? page : INVALID_TAG, 8);
-  store<u64>(s, <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page, 16);
+  store<u64>(s, <u64>RAM_BASE + (pa & ~pageMask()) - page, 16);
   store<u32>(s, <u32>xEntry, 24);
   return RAM_BASE + <usize>pa;
 }
@@ -314,8 +330,8 @@ export function translateFetch(va: u64): bool {
   if (!translateModel(TLB_L1I, va, ACC_FETCH, now)) { fetchInvalidate(); return false; }
   const pa = xPa(va);
   if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchInvalidate(); return false; }
-  const page = va & ~(<u64>0xFFF);
-  fetchHostAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page;
+  const page = va & ~pageMask();
+  fetchHostAddend = <u64>RAM_BASE + (pa & ~pageMask()) - page;
   // The fetch fast path stands for I-TLB hits on this entry; without a modelled L1 I-TLB every fetch is slow, and
   // so is every fetch when the I-TLB's policy counts hits (LFU). A policy that needs to know whether an entry was
   // hit since its fill (RRIP, NRU) gets one slow fetch after each fill: if pc stays on the page, that fetch is a

@@ -18,6 +18,11 @@ let sets2: u32 = 0; let ways2: u32 = 0;
 const LEVELS: u32 = 5;
 const levelCount = new StaticArray<u32>(MAXT * LEVELS);
 
+// The smallest page the machine maps: an entry at level l maps 2^(pageShift + 9·l) bytes. 12 (4 KiB) on the radix
+// machines; a machine with smaller pages (the VAX's 512 bytes) sets it with its translation mode (mmu.ts).
+export let pageShift: u32 = 12;
+export function tlbSetPageShift(s: u32): void { pageShift = s; }
+
 // One clock per TLB: incremented on every lookup, so it doubles as the access count and as the LRU time base.
 export let clock0: u64 = 0;
 export let clock1: u64 = 0;
@@ -55,7 +60,7 @@ export function tlbConfigure(t: u32): void {
 }
 
 /**
- * Looks up va in TLB t for address space asid. Page shifts per level: 12 + 9 × level (radix machines).
+ * Looks up va in TLB t for address space asid. Page shifts per level: pageShift + 9 × level.
  * Returns the entry's address, or 0 on a miss. Does not touch replacement state.
  */
 export function tlbFind(t: u32, va: u64, asid: u32): usize {
@@ -65,7 +70,7 @@ export function tlbFind(t: u32, va: u64, asid: u32): usize {
   const base = tlbBase(t);
   for (let level: u32 = 0; level < LEVELS; level++) {
     if (unchecked(levelCount[t * LEVELS + level]) == 0) continue;
-    const shift = 12 + 9 * level;
+    const shift = pageShift + 9 * level;
     const tag = tlbTag(va, shift, level);
     const set = <u32>(va >> shift) & (sets - 1);
     let e = base + <usize>(set * ways) * TLBE_SIZE;
@@ -103,7 +108,7 @@ export function tlbInsert(t: u32, va: u64, level: u32, pbase: u64, meta: u32, no
   evictedEntry = 0;
   if (ways == 0) return 0;
   const sets = tlbSets(t);
-  const shift = 12 + 9 * level;
+  const shift = pageShift + 9 * level;
   const set = <u32>(va >> shift) & (sets - 1);
   const first = tlbBase(t) + <usize>(set * ways) * TLBE_SIZE;
   const w = victimWay(t, first, ways, now);
@@ -158,8 +163,8 @@ export function tlbFlushWhere(t: u32, va: u64, asid: u32, sel: u32): void {
     if ((sel & FL_BY_ASID) != 0 && (meta >> 16) != asid && !(global && (sel & FL_GLOBAL_ANY) != 0)) continue;
     if (sel & FL_BY_VA) {
       const level = (<u32>tag >> 1) & 7;
-      const shift = 12 + 9 * level;
-      if (((va >> shift) << shift) != (tag & ~(<u64>0xFFF))) continue;
+      const shift = pageShift + 9 * level;
+      if (((va >> shift) << shift) != (tag & ~((<u64>1 << pageShift) - 1))) continue;
     }
     tlbInvalidateEntry(t, e);
   }

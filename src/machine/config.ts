@@ -8,7 +8,9 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export const ARCHS = ["riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "sparc", "power", "hashed"] as const;
+export const ARCHS = [
+  "riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "sparc", "power", "hashed", "vax", "guarded",
+] as const;
 export type Arch = (typeof ARCHS)[number];
 
 /** Replacement policies, by --tlb name; each has a code POLICY_<NAME> in the wasm layout (assembly/tlb/policy.ts). */

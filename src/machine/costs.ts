@@ -81,8 +81,8 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
   count(`${at}: walkLevels`, wl?.value); sourced(`${at}: walkLevels`, wl);
   if (!Array.isArray(ps?.value)) throw new Error(`${at}: pageSizes.value must be a list`);
   for (const p of ps.value) {
-    if (count(`${at}: pageSizes`, p) < 4096 || !Number.isInteger(Math.log2(p))) {
-      throw new Error(`${at}: page size ${p} is not a power of two of at least 4096`);
+    if (count(`${at}: pageSizes`, p) < 512 || !Number.isInteger(Math.log2(p))) {
+      throw new Error(`${at}: page size ${p} is not a power of two of at least 512`);
     }
   }
   sourced(`${at}: pageSizes`, ps);

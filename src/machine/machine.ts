@@ -26,6 +26,8 @@ import { X86_64, X86_64_LA57, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
 import { SparcMmu, SparcPmap } from "../pmap/sparc.js";
 import { PowerMmu, PowerPmap, powerSlbConfig } from "../pmap/power.js";
 import { ClusteredMmu, ClusteredPmap, DEFAULT_SUBBLOCK } from "../pmap/clustered.js";
+import { VaxMmu, VaxPmap } from "../pmap/vax.js";
+import { GuardedMmu, GuardedPmap } from "../pmap/guarded.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
@@ -330,6 +332,11 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pma
     case "sparc": return new SparcPmap(pctx, new SparcMmu(w));
     case "power": return new PowerPmap(pctx, new PowerMmu(w, pctx.phys, config.ramBytes, powerSlbConfig(), undefined, config.pftSize));
     case "hashed": return new ClusteredPmap(pctx, new ClusteredMmu(w, config.subblock ?? DEFAULT_SUBBLOCK));
+    case "vax": {
+      const stb = (machineData("vax") as unknown as { systemTb: { sets: number; ways: number } }).systemTb;
+      return new VaxPmap(pctx, new VaxMmu(w, stb));
+    }
+    case "guarded": return new GuardedPmap(pctx, new GuardedMmu(w));
   }
 }
 

@@ -28,6 +28,7 @@ export const LAYOUT_NAMES = [
   "C_HTAB_PRIMARY", "C_HTAB_SECONDARY", "C_HTAB_MISS", "C_SLB_MISS", "C_TLBIE", "C_SLBIA", "C_CPT_NODES",
   "C_CPT_HOLES", "K_SLB_ENTRIES", "K_SLB_MISS_COST", "K_CPT_SUBBLOCK_LOG2", "XMODE_POWER_HASH", "XMODE_CLUSTERED",
   "SLB_MAX",
+  "C_VAX_STB_HIT", "C_VAX_STB_MISS", "C_VAX_LENGTH_FAULTS", "C_VAX_PTE_FAULTS", "C_GPT_GUARD_BITS", "C_GPT_GUARD_FAULTS",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -66,6 +67,12 @@ interface RawExports {
   tlbie(ea: bigint, context: number): void;
   slbWord(i: number, which: number): bigint;
   setClusteredTable(table: bigint, bucketsLog2: number, asid: number): number;
+  vaxMtpr(ipr: number, v: number): number;
+  vaxMfpr(ipr: number): number;
+  vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void;
+  vaxSystemTb(sets: number, ways: number): number;
+  gptSetRoot(root: bigint, bits: number, asid: number): number;
+  gptInvalidate(va: bigint, asid: number, byVa: number, byAsid: number): void;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
@@ -74,6 +81,7 @@ const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
   "sparcSwitch", "sparcDemap", "sparcFlushAll",
   "setSdr1", "switchContext", "slbia", "tlbie", "slbWord", "setClusteredTable",
+  "vaxMtpr", "vaxMfpr", "vaxLdpctx", "vaxSystemTb", "gptSetRoot", "gptInvalidate",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -237,7 +245,7 @@ export class WasmMachine {
   invpcid(type: number, pcid: number, va: number): boolean { return this.raw.invpcid(type, pcid, BigInt(va)) === 0; }
   /** The last translation fault as the modelled machine raised it: vector (x86-64: 14 #PF, 13 #GP; 0 on RISC-V). */
   trapVector(): number { return this.raw.trapVector() >>> 0; }
-  /** The x86-64 #PF error code of the last translation fault. */
+  /** The x86-64 #PF error code of the last translation fault (on the VAX: the fault parameter). */
   pfErrorCode(): number { return this.raw.pfErrorCode() >>> 0; }
 
   // ---- SPARC sun4u translation hardware (assembly/mmu/sparc.ts) ----
@@ -248,6 +256,7 @@ export class WasmMachine {
   sparcDemap(va: number, ctx: number, page: boolean): void { this.raw.sparcDemap(BigInt(va), ctx, page ? 1 : 0); }
   /** Every TLB entry (a context wrap). */
   sparcFlushAll(): void { this.raw.sparcFlushAll(); }
+
   // ---- POWER hash MMU (assembly/mmu/power.ts) ----
 
   /** Writes SDR1 (HTABORG | HTABSIZE); false where the value is rejected (size > 28, origin not aligned). */
@@ -265,5 +274,26 @@ export class WasmMachine {
   /** Makes the clustered table at pa (2^bucketsLog2 buckets) current with tag asid; false if rejected. */
   setClusteredTable(pa: number, bucketsLog2: number, asid: number): boolean {
     return this.raw.setClusteredTable(BigInt(pa), bucketsLog2, asid) === 0;
+  }
+
+  // ---- VAX translation hardware (assembly/mmu/vax.ts) ----
+
+  /** MTPR v, #ipr; false for a register the model lacks. */
+  vaxMtpr(ipr: number, v: number): boolean { return this.raw.vaxMtpr(ipr, v | 0) === 0; }
+  vaxMfpr(ipr: number): number { return this.raw.vaxMfpr(ipr) >>> 0; }
+  /** LDPCTX: the process's P0BR/P0LR/P1BR/P1LR, and the process half of the TB dropped. */
+  vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void {
+    this.raw.vaxLdpctx(p0br | 0, p0lr | 0, p1br | 0, p1lr | 0);
+  }
+  /** Geometry of the TB's system half; false if impossible. */
+  vaxSystemTb(sets: number, ways: number): boolean { return this.raw.vaxSystemTb(sets, ways) === 0; }
+
+  // ---- guarded page tables (assembly/mmu/guarded.ts) ----
+
+  /** The root register: root node, its index bits, ASID; false if impossible. */
+  gptSetRoot(root: number, bits: number, asid: number): boolean { return this.raw.gptSetRoot(BigInt(root), bits, asid) === 0; }
+  /** The invalidation instruction (sfence.vma semantics). */
+  gptInvalidate(va: number, asid: number, byVa: boolean, byAsid: boolean): void {
+    this.raw.gptInvalidate(BigInt(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
   }
 }

@@ -68,6 +68,24 @@ export class PhysAllocator {
   }
 
   /**
+   * Allocates the lowest run of n consecutive free frames, zero-filled (a table the hardware indexes physically,
+   * such as the VAX system page table). Returns the first frame's address; throws OutOfGuestMemory.
+   */
+  allocRun(n: number, kind: FrameKind): number {
+    let start = this.cursor;
+    for (let f = this.cursor; f < this.frames; f++) {
+      if (this.use[f] !== FREE) { start = f + 1; continue; }
+      if (f - start + 1 === n) {
+        for (let g = start; g <= f; g++) this.take(g, kind);
+        if (start === this.cursor) this.cursor = f + 1;
+        this.mem.fillPhys(start * PAGE_SIZE, n * PAGE_SIZE, 0);
+        return start * PAGE_SIZE;
+      }
+    }
+    throw new OutOfGuestMemory(`no run of ${n} free frames for a ${kind} table`);
+  }
+
+  /**
    * Allocates the frame at physical address pa (translation off: VA = PA). The frame keeps its contents, which
    * are zero unless the guest wrote there before the kernel noticed (bare pmaps zero frames when unmapping).
    */

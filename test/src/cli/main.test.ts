@@ -65,7 +65,7 @@ describe("mmulab run", () => {
       [["run", "--tlb", "l2=8192:8", hello], 2, /exceed the maximum of 4096/],
       [["run", "--tlb", "l3=8:8", hello], 2, /unknown level 'l3'/],
       [["run", "--mem", "lots", hello], 2, /bad memory size 'lots'/],
-      [["run", "--arch", "vax", hello], 2, /unknown architecture 'vax'/],
+      [["run", "--arch", "pdp11", hello], 2, /unknown architecture 'pdp11'/],
       [["run", "--max-insns", "-5", hello], 2, /--max-insns must be a positive integer/],
       [["run", "--seed", "x", hello], 2, /bad seed 'x'/],
     ];
