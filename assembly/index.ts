@@ -104,3 +104,15 @@ export {
   C_PSC_PML4E_MISS, C_PSC_PML5E_MISS, K_PSC_PDE, K_PSC_PDPTE, K_PSC_PML4E, K_PSC_PML5E, PSC_MAX_ENTRIES,
   XMODE_BARE, XMODE_SV39, XMODE_SV48, XMODE_X86_4L, XMODE_X86_5L,
 } from "./layout";
+
+// MIPS R3000 / R4000 software-refilled TLB (mmu/mips.ts, refill/mips.ts): context, Wired, Random, TLBP/TLBWI/TLBWR
+// and the kernel's flushes; the refill model's counters, cost words, modes and Random policy code.
+export {
+  mipsSetContext, mipsSetWired, mipsRandom, mipsTlbProbe, mipsTlbWriteIndexed, mipsTlbWriteRandom, mipsFlushPage,
+  mipsFlushAll, mipsUpdateTlb,
+} from "./mmu/mips";
+export {
+  C_MIPS_REFILLS, C_MIPS_NESTED, C_MIPS_INVALID, C_MIPS_MODIFIED, C_MIPS_MOD_FAULTS, C_MIPS_HANDLER_INSNS,
+  C_MIPS_HANDLER_REFS, C_MIPS_TLB_WRITES, K_MIPS_EXC_CYCLES, K_MIPS_REFILL_INSNS, K_MIPS_NESTED_INSNS,
+  K_MIPS_MOD_INSNS, K_MIPS_INSN_CYCLES, K_MIPS_WIRED, XMODE_MIPS_R3000, XMODE_MIPS_R4000, POLICY_MIPS_RANDOM,
+} from "./layout";

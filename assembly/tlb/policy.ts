@@ -23,6 +23,7 @@ import * as lfu from "./policy/lfu";
 import * as srrip from "./policy/srrip";
 import * as brrip from "./policy/brrip";
 import * as mru from "./policy/mru";
+import * as mipsRandom from "./policy/mips_random";
 
 export { HITS_ORDER, HITS_FIRST, HITS_COUNT };
 
@@ -37,6 +38,7 @@ const REGISTRY: StaticArray<StaticArray<Hook>> = [
   srrip.OPS,    // POLICY_SRRIP  6
   brrip.OPS,    // POLICY_BRRIP  7
   mru.OPS,      // POLICY_MRU    8
+  mipsRandom.OPS, // POLICY_MIPS_RANDOM 9
 ];
 
 // Per TLB, cached by policyConfigure: policy code (unknown codes fall back to LRU), parameter, hit needs.

@@ -35,8 +35,10 @@ export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
       pieBase: BARE_PIE_BASE,
     };
   }
-  // x86-64-la57 keeps Linux's 47-bit default map window (DEFAULT_MAP_WINDOW), as x86-64 does.
-  const top = taskSize(arch === "riscv-sv39" ? 3 : 4);
+  // x86-64-la57 keeps Linux's 47-bit default map window (DEFAULT_MAP_WINDOW), as x86-64 does. MIPS: the R3000's
+  // kuseg is the low 2 GiB (Linux mips32 TASK_SIZE 0x7FFF8000, rounded here to the segment), the R4000's xuseg the
+  // low 1 TiB (VA 39:0, the 40 bits of EntryHi VPN2 on the R4000).
+  const top = arch === "mips-r3000" ? 2 ** 31 : arch === "mips-r4000" ? 2 ** 40 : taskSize(arch === "riscv-sv39" ? 3 : 4);
   return {
     minAddress: MMAP_MIN_ADDR,
     maxAddress: top,

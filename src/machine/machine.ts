@@ -19,6 +19,7 @@ import { BarePmap } from "../pmap/bare.js";
 import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
 import { X86_64, X86_64_LA57, X86_DEFAULT_PSC, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
+import { MIPS_R3000, MIPS_R4000, MipsMmu, MipsPmap, checkMipsTlb, mipsData, type MipsFormat } from "../pmap/mips.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
@@ -295,7 +296,16 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pma
     case "riscv-sv48": return new RadixPmap(pctx, SV48, new AsidAllocator());
     case "x86-64": return new X86Pmap(pctx, new X86Mmu(w, X86_64));
     case "x86-64-la57": return new X86Pmap(pctx, new X86Mmu(w, X86_64_LA57));
+    case "mips-r3000": return mipsPmap(config, pctx, w, MIPS_R3000);
+    case "mips-r4000": return mipsPmap(config, pctx, w, MIPS_R4000);
   }
+}
+
+/** A MIPS pmap, after checking the TLB geometry against the machine (one fully associative TLB above Wired). */
+function mipsPmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine, f: MipsFormat): Pmap {
+  const data = mipsData(f.name);
+  checkMipsTlb(f.name, config.tlb, data.wired);
+  return new MipsPmap(pctx, new MipsMmu(w, f, data));
 }
 
 function accessName(access: number): string {
