@@ -17,7 +17,7 @@ import {
   CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
 } from "../layout";
 import {
-  tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlushWhere, tlbWays, evictedEntry, evictedTag, tlbResetAll, tlbGeometry,
+  tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlushWhere, clock1, tlbWays, evictedEntry, evictedTag, tlbResetAll, tlbGeometry,
   tlbPageShift, tlbSpanShift, entryPbase, entryMeta, entrySetMeta, pairEntries, PAIR_ODD,
   FL_BY_VA, FL_BY_ASID, FL_KEEP_GLOBAL,
 } from "../tlb/tlb";
@@ -323,8 +323,9 @@ export function translateData(va: u64, acc: u32): usize {
  */
 export function translateFetch(va: u64): bool {
   bump(C_FETCH_SLOW, 1);
+  // The I-TLB clock counts the lookup; a unified TLB's entries are stamped on its own (data) clock.
   const now = tlbTick(TLB_L1I);
-  if (!translateModel(fetchTlb, va, ACC_FETCH, now)) { fetchInvalidate(); return false; }
+  if (!translateModel(fetchTlb, va, ACC_FETCH, fetchTlb == TLB_L1I ? now : clock1)) { fetchInvalidate(); return false; }
   const pa = xPa(va);
   if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchInvalidate(); return false; }
   const page = va & ~(<u64>0xFFF);

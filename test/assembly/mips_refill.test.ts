@@ -281,6 +281,7 @@ for (const a of [R3000, R4000]) {
       else m.ex.mipsSetWired(wired);
       expect(m.ex.mipsRandom()).toBe(a.entries - 1);   // reloaded by the write to Wired
       // Random ticks with every data access (hits too): k loads move it down by k, modulo the non-wired range.
+      // Nothing but this test's accesses runs in between, so the prediction is exact.
       t.map(DVA, DPA);
       const span = a.entries - wired;
       const k = span + 5;
@@ -289,6 +290,7 @@ for (const a of [R3000, R4000]) {
       const r0 = m.ex.mipsRandom();
       const insns0 = m.counter(m.K.C_MIPS_HANDLER_INSNS);
       expect(m.run(100000)).toBe(m.K.EXIT_BREAKPOINT);
+      // Ticks: the k loads (the data TLB's clock) and the handlers' instructions.
       const ticks = BigInt(k) + (m.counter(m.K.C_MIPS_HANDLER_INSNS) - insns0);
       const expected = a.entries - 1 - Number((BigInt(a.entries - 1 - r0) + ticks) % BigInt(span));
       expect(m.ex.mipsRandom()).toBe(expected);

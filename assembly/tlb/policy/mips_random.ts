@@ -1,10 +1,10 @@
 // MIPS Random: TLBWR writes the entry the CP0 Random register names, valid or not. Random is a free-running counter
 // that counts down from the last entry to Wired and wraps (R3000: 63 → 8, MIPS1_TLB_FIRST_RAND_ENTRY; R4000:
 // 47 → Wired, reset to 47 by a write to Wired; R4000 User's Manual §4.x "Random register"). The hardware ticks
-// it every cycle; the model ticks it with the TLB's clock (every lookup of the TLB, fast-path hits included) and
-// with every instruction of the modelled refill handlers (C_MIPS_HANDLER_INSNS), so two writes in one miss (a
-// nested fill, then the user entry) see different values, as on the hardware. Free-running, deterministic, never
-// below Wired. param = Wired.
+// it every cycle; the model ticks it with the data TLB's clock (every data access, fast-path hits included; a
+// unified TLB's fetch fills are timed on that clock too, mmu.ts translateFetch) and with every instruction of the
+// modelled refill handlers (C_MIPS_HANDLER_INSNS), so two writes in one miss (a nested fill, then the user entry)
+// see different values, as on the hardware. Free-running, deterministic, never below Wired. param = Wired.
 import { Hook, needsOrder, nothing, VICTIM_ALWAYS } from "./common";
 import { COUNTERS, C_MIPS_HANDLER_INSNS } from "../../layout";
 
