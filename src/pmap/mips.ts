@@ -194,18 +194,19 @@ export class MipsPmap implements Pmap {
   linearVa(i: number): bigint { return this.format.pteBase + BigInt(i) * BigInt(PAGE_SIZE); }
 
   private readPte(a: number): bigint {
-    return this.format.r4000 ? this.ctx.machine.readPhys64(a) : this.ctx.machine.readPhys64(a) & 0xFFFF_FFFFn;
+    return this.format.r4000 ? this.ctx.machine.readPhys64(a) : BigInt(this.read32(a));
   }
   private writePte(a: number, v: bigint): void {
-    if (this.format.r4000) { this.ctx.machine.writePhys64(a, v); return; }
-    const cur = this.ctx.machine.readPhys64(a);
-    this.ctx.machine.writePhys64(a, (cur & ~0xFFFF_FFFFn) | (v & 0xFFFF_FFFFn));
+    if (this.format.r4000) this.ctx.machine.writePhys64(a, v);
+    else this.write32(a, Number(v & 0xFFFF_FFFFn));
   }
-  private write32(a: number, v: number): void {
-    const cur = this.ctx.machine.readPhys64(a);
-    this.ctx.machine.writePhys64(a, (cur & ~0xFFFF_FFFFn) | BigInt(v >>> 0));
+  /** A 32-bit word of guest physical memory (little-endian, as the guest's loads see it). */
+  private word(a: number): DataView {
+    const b = this.ctx.machine.phys(a, 4);
+    return new DataView(b.buffer, b.byteOffset, 4);
   }
-  private read32(a: number): number { return Number(this.ctx.machine.readPhys64(a) & 0xFFFF_FFFFn); }
+  private write32(a: number, v: number): void { this.word(a).setUint32(0, v >>> 0, true); }
+  private read32(a: number): number { return this.word(a).getUint32(0, true); }
 
   /** Physical address of va's PTE, allocating the linear-table page (and R4000 kernel page) when `alloc`. */
   private pteAddr(va: number, alloc: boolean): number | undefined {
@@ -286,7 +287,6 @@ export class MipsPmap implements Pmap {
     const asid = this.asid;
     if (!this.active || asid < 0) return;
     const [lo0, lo1] = this.entryLos(va);
-    this.stats.flushes++;
     this.cpu.mipsUpdateTlb(va, asid, lo0, lo1);
   }
 
