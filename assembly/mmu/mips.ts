@@ -6,14 +6,13 @@
 // entry), modelled in refill/mips.ts.
 
 import {
-  CONFIG, COUNTERS, TLB_L1D, K_POLICY_PARAM, K_MIPS_WIRED, K_COST_FLUSH, XMODE_MIPS_R3000, XMODE_MIPS_R4000,
-  C_FLUSHES, C_XCYCLES, C_XLATE_CYCLES, PERM_D, C_MIPS_TLB_WRITES,
+  CONFIG, COUNTERS, TLB_L1D, TLBE_SIZE, K_POLICY_PARAM, K_MIPS_WIRED, K_COST_FLUSH, XMODE_MIPS_R3000,
+  XMODE_MIPS_R4000, C_FLUSHES, C_XCYCLES, C_XLATE_CYCLES, PERM_D, C_MIPS_TLB_WRITES,
 } from "../layout";
 import {
   tlbFind, tlbGeometry, tlbGeometryIs, tlbResetAll, tlbWriteAt, tlbEntries, tlbBase, tlbInvalidateEntry, clock1,
   entryMeta,
 } from "../tlb/tlb";
-import { TLBE_SIZE } from "../layout";
 import { policyConfigure } from "../tlb/policy";
 import { mipsRandomReload, mipsRandomAt } from "../tlb/policy/mips_random";
 import {
@@ -27,8 +26,6 @@ import {
 
 @inline function cfg(i: u32): u64 { return load<u64>(CONFIG + (i << 3)); }
 @inline function bump(i: u32, by: u64): void { store<u64>(COUNTERS + (i << 3), load<u64>(COUNTERS + (i << 3)) + by); }
-
-let rootPa: u64 = 0;
 
 /**
  * Selects a MIPS translation mode (XMODE_MIPS_R3000 / R4000) with the current address space's ASID (EntryHi) and
@@ -48,7 +45,6 @@ export function mipsSetContext(mode: u32, asid: u32, root: u64): i32 {
     refillOnEvict(hostCacheDrop);
     writeWired(<u32>cfg(K_MIPS_WIRED));
   }
-  rootPa = root;
   refillSelect(mode, root, asid, ramSize);
   setTranslation(mode, root, asid);
   return 0;
