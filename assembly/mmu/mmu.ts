@@ -63,7 +63,12 @@ export function useUnifiedTlb(unified: bool): void {
   hostCacheClear();
 }
 
+// Set when an eviction from a unified TLB removed the entry of the current code page (hostCacheDrop); cleared
+// whenever the code page changes.
+let fetchEvicted: bool = false;
+
 @inline function fetchInvalidate(): void {
+  fetchEvicted = false;
   fetchPage = FETCH_POISON_VA;
   fetchAddend = <u64>POISON_PAGE - FETCH_POISON_VA;
 }
@@ -104,13 +109,13 @@ export function hostCacheClear(): void {
 }
 
 /**
- * Drops every host-cache slot that points at modelled entry e (after e is evicted from the L1 D-TLB), and the
- * fetch window when fetches use that TLB and e covered the current code page.
+ * Drops every host-cache slot that points at modelled entry e (after e is evicted from the L1 D-TLB), and notes
+ * when fetches use that TLB and e covered the current code page (refetchCodePage).
  */
 export function hostCacheDrop(e: usize, tag: u64): void {
   const level = (<u32>tag >> 1) & 7;
   const span = tlbSpanShift(level);
-  if (fetchTlb == TLB_L1D && (fetchPage >> span) == (tag >> span)) fetchInvalidate();
+  if (fetchTlb == TLB_L1D && (fetchPage >> span) == (tag >> span)) fetchEvicted = true;
   if (span <= 16) {
     const pages: u32 = 1 << (span - 12);
     for (let i: u32 = 0; i < pages; i++) {
@@ -300,6 +305,35 @@ function checkAccess(va: u64, acc: u32): bool {
  * host cache slot for the 4 KiB page. Returns the host address, or 0 with a pending trap.
  */
 export function translateData(va: u64, acc: u32): usize {
+  const h = translateDataModel(va, acc);
+  if (fetchEvicted) refetchCodePage(h != 0);
+  return h;
+}
+
+/**
+ * A data access on a unified TLB evicted the entry of the current code page. The fetch fast path, whose page the
+ * CPU loop keeps in locals for the rest of the run, stands for hits on that entry; so the miss and refill the next
+ * fetch takes on the hardware are taken now, on the same clock (nothing else touches the TLB in between). The
+ * fetch itself is still counted once, as a fast fetch. After a failed access the run ends instead, and the next
+ * run's first fetch takes the slow path.
+ */
+function refetchCodePage(accessOk: bool): void {
+  fetchEvicted = false;
+  if (!accessOk) { fetchInvalidate(); return; }
+  const va = fetchPage;
+  if (tlbFind(fetchTlb, va, satpAsid) != 0) return;
+  bump(C_ITLB_MISS, 1);
+  // The access succeeded: a refill that fails here must not leave a trap pending.
+  const cause = trapCause, value = trapValue, vector = trapVector, error = trapError;
+  const ok = walk(va, ACC_FETCH);
+  trapCause = cause; trapValue = value; trapVector = vector; trapError = error;
+  if (!ok) { fetchEvicted = false; fetchInvalidate(); return; }
+  tlbInsert(fetchTlb, va, wLevel, wPbase, wPerm | (satpAsid << 16), clock1, wPair);
+  if (evictedEntry != 0) hostCacheDrop(evictedEntry, evictedTag);
+  if (fetchEvicted) { fetchEvicted = false; fetchInvalidate(); }
+}
+
+function translateDataModel(va: u64, acc: u32): usize {
   bump(C_DATA_SLOW, 1);
   const now = tlbTick(TLB_L1D);
   if (!translateModel(TLB_L1D, va, acc, now)) return 0;
@@ -325,6 +359,7 @@ export function translateFetch(va: u64): bool {
   bump(C_FETCH_SLOW, 1);
   // The I-TLB clock counts the lookup; a unified TLB's entries are stamped on its own (data) clock.
   const now = tlbTick(TLB_L1I);
+  fetchEvicted = false;
   if (!translateModel(fetchTlb, va, ACC_FETCH, fetchTlb == TLB_L1I ? now : clock1)) { fetchInvalidate(); return false; }
   const pa = xPa(va);
   if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchInvalidate(); return false; }
@@ -340,5 +375,6 @@ export function translateFetch(va: u64): bool {
     fetchInvalidate();
   }
   else { fetchPage = page; fetchAddend = fetchHostAddend; }
+  fetchEvicted = false;   // any eviction noted during this fetch concerned the previous code page
   return true;
 }

@@ -404,6 +404,25 @@ for (const a of [R3000, R4000]) {
       expect(d.C_MIPS_HANDLER_REFS).toBe(BigInt(perRefill) * misses + BigInt(perNested) * d.C_MIPS_NESTED!);
     });
 
+    it("a data refill that evicts the code page's entry is followed by the code page's refill, as the next fetch takes", () => {
+      const { m, t } = mipsMachine(a, { entries: 4, wired: 0 });
+      const n = 8;
+      for (let i = 0; i < n; i++) t.map(DVA + BigInt(i) * 0x4000n, DPA);
+      loadPaged(m, asmMany(["2: mv a1, a3\nli a2, 8\n1: ld a0, 0(a1)\nli t0, 0x4000\nadd a1, a1, t0\naddi a2, a2, -1\nbnez a2, 1b\naddi a4, a4, -1\nbnez a4, 2b\nebreak"])[0]);
+      m.regs({ a3: DVA, a4: 20 });
+      const before = m.counters();
+      expect(m.run(100000)).toBe(m.K.EXIT_BREAKPOINT);
+      const d = delta(before, m.counters());
+      // Random replacement over 4 entries evicts the code page's entry again and again; each time it is refilled.
+      expect(d.C_ITLB_MISS).toBeGreaterThan(2n);
+      expect(m.ex.mipsTlbProbe(CODE_VA, 1)).toBeGreaterThanOrEqual(0);
+      const misses = d.C_DTLB_MISS! + d.C_ITLB_MISS!;
+      expect(d.C_WALKS).toBe(misses);
+      expect(d.C_MIPS_REFILLS).toBe(misses + d.C_MIPS_NESTED!);
+      // All 160 loads miss (8 pages cycling through 4 entries); the fetches are counted once each.
+      expect(d.C_DTLB_MISS).toBe(160n);
+    });
+
     if (a.r4000) {
       it("one refill maps an even/odd pair: the odd page then hits", () => {
         const { m, t } = mipsMachine(a);
