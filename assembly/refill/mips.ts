@@ -207,8 +207,8 @@ export function refillOnEvict(f: (e: usize, tag: u64) => void): void { onEvict =
 
 /** TLBWR of a translation (the kernel's handlers and __update_tlb's fallback); counted. */
 export function tlbWriteRandom(va: u64, level: u32, pbase: u64, meta: u32, pair: u64): usize {
+  const e = tlbInsert(TLB_L1D, va, level, pbase, meta, clock1, pair);   // at Random's value before this write
   bump(C_MIPS_TLB_WRITES, 1);
-  const e = tlbInsert(TLB_L1D, va, level, pbase, meta, clock1, pair);
   if (evictedEntry != 0) onEvict(evictedEntry, evictedTag);
   return e;
 }

@@ -2,17 +2,21 @@
 // that counts down from the last entry to Wired and wraps (R3000: 63 → 8, MIPS1_TLB_FIRST_RAND_ENTRY; R4000:
 // 47 → Wired, reset to 47 by a write to Wired; R4000 User's Manual §4.x "Random register"). The hardware ticks
 // it every cycle; the model ticks it with the data TLB's clock (every data access, fast-path hits included; a
-// unified TLB's fetch fills are timed on that clock too, mmu.ts translateFetch) and with every instruction of the
-// modelled refill handlers (C_MIPS_HANDLER_INSNS), so two writes in one miss (a nested fill, then the user entry)
-// see different values, as on the hardware. Free-running, deterministic, never below Wired. param = Wired.
+// unified TLB's fetch fills are timed on that clock too, mmu.ts translateFetch) and with every extra cycle charged
+// (C_XCYCLES: refill-handler instructions, exception entry and return, the kernel's traps and TLB operations) and
+// the cycle of every TLB write instruction itself (C_MIPS_TLB_WRITES), so two writes in one miss (a nested fill,
+// then the user entry) or two kernel TLBWRs in a row see different values, as on the hardware. Free-running,
+// deterministic, never below Wired. param = Wired.
 import { Hook, needsOrder, nothing, VICTIM_ALWAYS } from "./common";
-import { COUNTERS, C_MIPS_HANDLER_INSNS } from "../../layout";
+import { COUNTERS, C_XCYCLES, C_MIPS_TLB_WRITES } from "../../layout";
 
 // The time at which Random last held the last entry (reset, or a write to Wired).
 let base: u64 = 0;
 
-/** Random's time base at TLB clock value now: the clock plus the handler instructions executed so far. */
-@inline function ticks(now: u64): u64 { return now + load<u64>(COUNTERS + (C_MIPS_HANDLER_INSNS << 3)); }
+/** Random's time base at TLB clock value now: the clock, the extra cycles charged and the TLB writes so far. */
+@inline function ticks(now: u64): u64 {
+  return now + load<u64>(COUNTERS + (C_XCYCLES << 3)) + load<u64>(COUNTERS + (C_MIPS_TLB_WRITES << 3));
+}
 
 /** Random reloads the last entry at TLB clock value now (a write to Wired; machine reset). */
 export function mipsRandomReload(now: u64): void { base = ticks(now); }

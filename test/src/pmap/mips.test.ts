@@ -118,6 +118,27 @@ for (const f of [MIPS_R3000, MIPS_R4000]) {
       expect(s.w.mipsTlbProbe(0x200_1000, a2)).toBe(-1);
     });
 
+    it("a context switch changes the ASID and the root without flushing: each space keeps its own entries", () => {
+      const a = s.pmap, b = s.make();
+      a.activate();
+      a.enter(0x10000, 0x30000, RW, false, VM_PROT_READ);
+      b.activate();
+      b.enter(0x10000, 0x31000, RW, false, VM_PROT_READ);
+      expect(a.asid).not.toBe(b.asid);
+      a.activate();
+      const ia = s.w.mipsTlbProbe(0x10000, a.asid), ib = s.w.mipsTlbProbe(0x10000, b.asid);
+      expect(ia).toBeGreaterThanOrEqual(0);
+      expect(ib).toBeGreaterThanOrEqual(0);
+      expect(ia).not.toBe(ib);
+      expect(a.extract(0x10000)!.pa).toBe(0x30000);
+      expect(b.extract(0x10000)!.pa).toBe(0x31000);
+      // Removing a page of the inactive space flushes it by that space's ASID (local_flush_tlb_page with its ASID).
+      b.remove(0x10000, 0x11000);
+      expect(s.w.mipsTlbProbe(0x10000, b.asid)).toBe(-1);
+      expect(s.w.mipsTlbProbe(0x10000, a.asid)).toBe(ia);
+      b.destroy();
+    });
+
     it("ASIDs roll over after the CPU's count: the whole TLB is flushed and old address spaces get new ASIDs", () => {
       const first = s.pmap;
       first.activate();
