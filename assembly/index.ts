@@ -138,3 +138,14 @@ export {
 // Guarded page tables (mmu/guarded.ts): the root register and the invalidation instruction, and the walker's counters.
 export { gptSetRoot, gptInvalidate } from "./mmu/guarded";
 export { C_GPT_GUARD_BITS, C_GPT_GUARD_FAULTS, XMODE_GUARDED } from "./layout";
+// MIPS R3000 / R4000 software-refilled TLB (mmu/mips.ts, refill/mips.ts): context, Wired, Random, TLBP/TLBWI/TLBWR
+// and the kernel's flushes; the refill model's counters, cost words, modes and Random policy code.
+export {
+  mipsSetContext, mipsSetWired, mipsRandom, mipsTlbProbe, mipsTlbWriteIndexed, mipsTlbWriteRandom, mipsFlushPage,
+  mipsFlushAll, mipsUpdateTlb,
+} from "./mmu/mips";
+export {
+  C_MIPS_REFILLS, C_MIPS_NESTED, C_MIPS_INVALID, C_MIPS_MODIFIED, C_MIPS_MOD_FAULTS, C_MIPS_HANDLER_INSNS,
+  C_MIPS_HANDLER_REFS, C_MIPS_TLB_WRITES, K_MIPS_EXC_CYCLES, K_MIPS_REFILL_INSNS, K_MIPS_NESTED_INSNS,
+  K_MIPS_MOD_INSNS, K_MIPS_INSN_CYCLES, K_MIPS_WIRED, XMODE_MIPS_R3000, XMODE_MIPS_R4000, POLICY_MIPS_RANDOM,
+} from "./layout";

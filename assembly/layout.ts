@@ -34,7 +34,8 @@ export const NCONFIG: u32 = 128;
 //   +24 meta  u32  PERM_* bits | ASID << 16
 //   +28 aux   u32  policy state (FIFO: fill sequence; RRIP/NRU: RRPV; LFU: hit count)
 //   +32 auxt  u64  policy time (RRIP/NRU: when aux was last written; a newer stamp means a hit since)
-//   +40       u64  reserved for policies (e.g. a lock bit for wired entries)
+//   +40 odd   u64  pair entries (tlb.ts tlbGeometry, MIPS R4000): the odd page's base | its PERM_* bits; on other
+//                  machines reserved for policies (e.g. a lock bit for wired entries)
 // Replacement state is derived from these words at fill time (assembly/tlb/policy.ts), so hits stay one store.
 export const TLBE_STAMP: u32 = 16;
 export const TLBE_AUX: u32 = 28;
@@ -139,6 +140,15 @@ export const C_VAX_PTE_FAULTS: u32 = 91;    // faults raised while fetching a pr
 // Guarded page tables (walk/guarded.ts).
 export const C_GPT_GUARD_BITS: u32 = 92;    // VPN bits matched by guards (bits a radix walk would index level by level)
 export const C_GPT_GUARD_FAULTS: u32 = 93;  // walks that ended on a guard mismatch
+// MIPS software-refilled TLB (refill/mips.ts): exceptions the modelled OS handlers took, and what they did.
+export const C_MIPS_REFILLS: u32 = 64;       // TLB refill exceptions for user addresses (a retaken one counts again)
+export const C_MIPS_NESTED: u32 = 65;        // nested misses: the refill's PTE load missed on the linear page table
+export const C_MIPS_INVALID: u32 = 66;       // TLB invalid exceptions (TLBL/TLBS on V = 0): page faults to the kernel
+export const C_MIPS_MODIFIED: u32 = 67;      // TLB modified exceptions (store to a valid entry with D = 0)
+export const C_MIPS_MOD_FAULTS: u32 = 68;    // ... of which the PTE forbade writing: store page faults to the kernel
+export const C_MIPS_HANDLER_INSNS: u32 = 69; // instructions of the modelled handlers (refill, nested, Mod)
+export const C_MIPS_HANDLER_REFS: u32 = 70;  // their memory references (PTE and root-table reads, PTE writes)
+export const C_MIPS_TLB_WRITES: u32 = 71;    // TLBWR and TLBWI executed (by the handlers and by the kernel)
 
 // Configuration words (u64 at CONFIG + 8 × index).
 export const K_SETS: u32 = 0;           // + 3 × tlb: sets, ways, policy per TLB
@@ -181,6 +191,14 @@ export const K_CPT_SUBBLOCK_LOG2: u32 = 74;
 // VAX TB system half (walk/vax.ts): sets (a power of two) and ways; 0 ways disables it. Read by resetTlbs.
 export const K_VAX_STB_SETS: u32 = 88;
 export const K_VAX_STB_WAYS: u32 = 89;
+// MIPS refill model costs (refill/mips.ts; defaults with sources in src/machine/costs/mips-*.json). Read when the
+// handlers run. Memory references are charged K_COST_WALK_REF each (through the shared walk charge).
+export const K_MIPS_EXC_CYCLES: u32 = 64;    // exception entry and return (pipeline drain, vector, ERET/RFE)
+export const K_MIPS_REFILL_INSNS: u32 = 65;  // instructions of the user TLB refill handler
+export const K_MIPS_NESTED_INSNS: u32 = 66;  // instructions of the general-exception path for a linear-table miss
+export const K_MIPS_MOD_INSNS: u32 = 67;     // instructions of the TLB modified handler
+export const K_MIPS_INSN_CYCLES: u32 = 68;   // cycles per handler instruction
+export const K_MIPS_WIRED: u32 = 69;         // Wired at reset (R3000: the fixed 8; R4000: the Wired register)
 
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
 // CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
@@ -202,6 +220,8 @@ export const XMODE_GUARDED: u32 = 0x81;  // a guarded page table's root (mmu/gua
 // VAX TB system half: VAX_STB_MAX entries of 16 bytes (walk/vax.ts), in the VAX / guarded state region.
 export const VAX_STB_BASE: usize = 0xF0000;
 export const VAX_STB_MAX: u32 = 256;
+export const XMODE_MIPS_R3000: u32 = 0x50;   // MIPS I: 64 single-page entries, 6-bit PID, 32-bit kuseg
+export const XMODE_MIPS_R4000: u32 = 0x51;   // MIPS III: paired entries, 8-bit ASID, 64-bit xuseg
 
 // Replacement policy codes (K_POLICY); each is one module under tlb/policy/, registered in tlb/policy.ts.
 export const POLICY_LRU: u32 = 0;
@@ -213,7 +233,8 @@ export const POLICY_LFU: u32 = 5;
 export const POLICY_SRRIP: u32 = 6;
 export const POLICY_BRRIP: u32 = 7;
 export const POLICY_MRU: u32 = 8;
-export const NPOLICIES: u32 = 9;
+export const POLICY_MIPS_RANDOM: u32 = 9;
+export const NPOLICIES: u32 = 10;
 
 // Why run() returned.
 export const EXIT_BUDGET: i32 = 0;      // executed the requested number of instructions

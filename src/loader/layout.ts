@@ -53,7 +53,11 @@ export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
   // sparc: user space ends at the UltraSPARC-I/II VA hole (44-bit virtual addresses, Linux VA_EXCLUDE_START).
   // POWER's hash MMU with 4 KiB pages gives user space 64 TiB (TASK_SIZE_64TB); the clustered table uses the
   // 47-bit half.
-  const top = arch === "sparc" ? 2 ** 43 : arch === "power" ? 2 ** 46 : taskSize(arch === "riscv-sv39" ? 3 : 4);
+  // MIPS: the R3000's
+  // kuseg is the low 2 GiB (Linux mips32 TASK_SIZE 0x7FFF8000, rounded here to the segment), the R4000's xuseg the
+  // low 1 TiB (VA 39:0, the 40 bits of EntryHi VPN2 on the R4000).
+  const top = arch === "sparc" ? 2 ** 43 : arch === "power" ? 2 ** 46 : arch === "mips-r3000" ? 2 ** 31
+    : arch === "mips-r4000" ? 2 ** 40 : taskSize(arch === "riscv-sv39" ? 3 : 4);
   return {
     minAddress: MMAP_MIN_ADDR,
     maxAddress: top,

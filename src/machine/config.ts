@@ -9,12 +9,13 @@ export class ConfigError extends Error {
 }
 
 export const ARCHS = [
-  "riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "sparc", "power", "hashed", "vax", "guarded",
+  "riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "mips-r3000", "mips-r4000", "sparc", "power", "hashed",
+  "vax", "guarded",
 ] as const;
 export type Arch = (typeof ARCHS)[number];
 
 /** Replacement policies, by --tlb name; each has a code POLICY_<NAME> in the wasm layout (assembly/tlb/policy.ts). */
-export const POLICIES = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru"] as const;
+export const POLICIES = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"] as const;
 export type Policy = (typeof POLICIES)[number];
 
 export interface TlbLevelConfig {

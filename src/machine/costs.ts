@@ -52,7 +52,7 @@ export const TIMEBASE_DIV = 100;
 /** Nominal core clock used to turn cycles into guest time (clock_gettime). */
 export const NOMINAL_HZ = 1_000_000_000;
 
-const POLICY_NAMES: readonly string[] = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru"];
+const POLICY_NAMES: readonly string[] = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"];
 
 /** Where the data files live, relative to this module (src/machine or dist/machine), like build/mmulab.wasm. */
 export function machineDataUrl(arch: string): URL {

@@ -28,6 +28,7 @@ import { PowerMmu, PowerPmap, powerSlbConfig } from "../pmap/power.js";
 import { ClusteredMmu, ClusteredPmap, DEFAULT_SUBBLOCK } from "../pmap/clustered.js";
 import { VaxMmu, VaxPmap } from "../pmap/vax.js";
 import { GuardedMmu, GuardedPmap } from "../pmap/guarded.js";
+import { MIPS_R3000, MIPS_R4000, MipsMmu, MipsPmap, checkMipsTlb, mipsData, type MipsFormat } from "../pmap/mips.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
@@ -337,7 +338,16 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine): Pma
       return new VaxPmap(pctx, new VaxMmu(w, stb));
     }
     case "guarded": return new GuardedPmap(pctx, new GuardedMmu(w));
+    case "mips-r3000": return mipsPmap(config, pctx, w, MIPS_R3000);
+    case "mips-r4000": return mipsPmap(config, pctx, w, MIPS_R4000);
   }
+}
+
+/** A MIPS pmap, after checking the TLB geometry against the machine (one fully associative TLB above Wired). */
+function mipsPmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine, f: MipsFormat): Pmap {
+  const data = mipsData(f.name);
+  checkMipsTlb(f.name, config.tlb, data.wired);
+  return new MipsPmap(pctx, new MipsMmu(w, f, data));
 }
 
 function accessName(access: number): string {

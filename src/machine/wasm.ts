@@ -29,6 +29,10 @@ export const LAYOUT_NAMES = [
   "C_CPT_HOLES", "K_SLB_ENTRIES", "K_SLB_MISS_COST", "K_CPT_SUBBLOCK_LOG2", "XMODE_POWER_HASH", "XMODE_CLUSTERED",
   "SLB_MAX",
   "C_VAX_STB_HIT", "C_VAX_STB_MISS", "C_VAX_LENGTH_FAULTS", "C_VAX_PTE_FAULTS", "C_GPT_GUARD_BITS", "C_GPT_GUARD_FAULTS",
+  "C_MIPS_REFILLS", "C_MIPS_NESTED", "C_MIPS_INVALID", "C_MIPS_MODIFIED", "C_MIPS_MOD_FAULTS", "C_MIPS_HANDLER_INSNS",
+  "C_MIPS_HANDLER_REFS", "C_MIPS_TLB_WRITES", "K_MIPS_EXC_CYCLES", "K_MIPS_REFILL_INSNS", "K_MIPS_NESTED_INSNS",
+  "K_MIPS_MOD_INSNS", "K_MIPS_INSN_CYCLES", "K_MIPS_WIRED", "XMODE_MIPS_R3000", "XMODE_MIPS_R4000",
+  "POLICY_MIPS_RANDOM",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -73,6 +77,15 @@ interface RawExports {
   vaxSystemTb(sets: number, ways: number): number;
   gptSetRoot(root: bigint, bits: number, asid: number): number;
   gptInvalidate(va: bigint, asid: number, byVa: number, byAsid: number): void;
+  mipsSetContext(mode: number, asid: number, root: bigint): number;
+  mipsSetWired(n: number): number;
+  mipsRandom(): number;
+  mipsTlbProbe(va: bigint, asid: number): number;
+  mipsTlbWriteIndexed(index: number, va: bigint, asid: number, lo0: bigint, lo1: bigint, level: number): number;
+  mipsTlbWriteRandom(va: bigint, asid: number, lo0: bigint, lo1: bigint, level: number): number;
+  mipsFlushPage(va: bigint, asid: number): number;
+  mipsFlushAll(): void;
+  mipsUpdateTlb(va: bigint, asid: number, lo0: bigint, lo1: bigint): number;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
@@ -82,6 +95,8 @@ const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "sparcSwitch", "sparcDemap", "sparcFlushAll",
   "setSdr1", "switchContext", "slbia", "tlbie", "slbWord", "setClusteredTable",
   "vaxMtpr", "vaxMfpr", "vaxLdpctx", "vaxSystemTb", "gptSetRoot", "gptInvalidate",
+  "mipsSetContext", "mipsSetWired", "mipsRandom", "mipsTlbProbe", "mipsTlbWriteIndexed", "mipsTlbWriteRandom",
+  "mipsFlushPage", "mipsFlushAll", "mipsUpdateTlb",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -295,5 +310,33 @@ export class WasmMachine {
   /** The invalidation instruction (sfence.vma semantics). */
   gptInvalidate(va: number, asid: number, byVa: boolean, byAsid: boolean): void {
     this.raw.gptInvalidate(BigInt(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
+  }
+
+  // ---- MIPS TLB control (assembly/mmu/mips.ts) ----
+
+  /** Selects the MIPS mode with the current ASID (EntryHi) and root table; false for a bad mode or ASID. */
+  mipsSetContext(mode: number, asid: number, root: number): boolean {
+    return this.raw.mipsSetContext(mode, asid, BigInt(root)) === 0;
+  }
+  /** MTC0 Wired; false when n is not below the TLB size. */
+  mipsSetWired(n: number): boolean { return this.raw.mipsSetWired(n) === 0; }
+  mipsRandom(): number { return this.raw.mipsRandom(); }
+  /** TLBP: index of the entry matching (va, asid), or −1. */
+  mipsTlbProbe(va: number | bigint, asid: number): number { return this.raw.mipsTlbProbe(BigInt.asIntN(64, BigInt(va)), asid); }
+  /** TLBWI with EntryHi (va, asid), EntryLo0/1 and a PageMask level (0 = 4K pages). */
+  mipsTlbWriteIndexed(index: number, va: number | bigint, asid: number, lo0: bigint, lo1: bigint, level = 0): boolean {
+    return this.raw.mipsTlbWriteIndexed(index, BigInt.asIntN(64, BigInt(va)), asid, BigInt.asIntN(64, lo0), BigInt.asIntN(64, lo1), level) === 0;
+  }
+  /** TLBWR; returns the index written. */
+  mipsTlbWriteRandom(va: number | bigint, asid: number, lo0: bigint, lo1: bigint, level = 0): number {
+    return this.raw.mipsTlbWriteRandom(BigInt.asIntN(64, BigInt(va)), asid, BigInt.asIntN(64, lo0), BigInt.asIntN(64, lo1), level);
+  }
+  /** local_flush_tlb_page: TLBP + TLBWI of an invalid entry; true if an entry was removed. */
+  mipsFlushPage(va: number | bigint, asid: number): boolean { return this.raw.mipsFlushPage(BigInt.asIntN(64, BigInt(va)), asid) !== 0; }
+  /** local_flush_tlb_all: every entry from Wired up. */
+  mipsFlushAll(): void { this.raw.mipsFlushAll(); }
+  /** __update_tlb: TLBP, then TLBWI over the match or TLBWR; returns the index written. */
+  mipsUpdateTlb(va: number | bigint, asid: number, lo0: bigint, lo1: bigint): number {
+    return this.raw.mipsUpdateTlb(BigInt.asIntN(64, BigInt(va)), asid, BigInt.asIntN(64, lo0), BigInt.asIntN(64, lo1));
   }
 }
