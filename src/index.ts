@@ -12,6 +12,7 @@ import type { CycleCosts } from "./machine/costs.js";
 import { Machine, type ExitReason } from "./machine/machine.js";
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
+import { applyMounts } from "./fs/mount.js";
 
 export { ConfigError } from "./machine/config.js";
 export { ElfError } from "./loader/elf.js";
@@ -35,6 +36,7 @@ export interface GuestOptions {
   psc?: MachineConfig["psc"];  // x86-64 paging-structure cache sizes (entries per cache; 0 disables one)
   maxInsns?: bigint | number;
   strace?: boolean;
+  mounts?: string[];           // "HOSTDIR:GUESTPATH": host directories shown read-only in the guest
 }
 
 export interface GuestResult {
@@ -93,6 +95,7 @@ export function runGuest(o: GuestOptions): GuestResult {
   const io = new CaptureIo(stdin);
   const strace: string[] = [];
   const m = new Machine(config, { io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}) });
+  applyMounts(m.task.files.fs, o.mounts ?? []);
   m.load(image, {
     argv: [o.argv0 ?? o.path, ...(o.args ?? [])],
     envp: o.env ?? [],

@@ -18,11 +18,12 @@ import { formatStats, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
+import { applyMounts } from "../fs/mount.js";
 
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "mount"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
 };
 
@@ -83,6 +84,7 @@ interface RunArgs {
   strace: boolean;
   seed: string;
   env: string[];
+  mount: string[];
 }
 
 interface CompareCliArgs {
@@ -114,7 +116,8 @@ function parseCli(own: string[]): Parsed {
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" }),
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" }),
     () => { ran = "run"; })
     .command("archs", "list the machines and their translation hardware, each default with its source", (y) => y
       .option("json", { type: "boolean", default: false, describe: "print the machine data as JSON" }),
@@ -198,6 +201,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const image = parseElf(bytes);
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
   const m = new Machine(config, { io, ...(strace ? { strace } : {}) });
+  applyMounts(m.task.files.fs, a.mount);
   m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
   const r: RunResult = m.run(maxInsns);
   if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);

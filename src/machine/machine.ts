@@ -214,6 +214,7 @@ export class Machine {
         const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.task.map, Number(va), access) : "maperr";
         if (r === "ok") return;
         const what = accessName(access);
+        if (r === "buserr") throw TaskTerminated.bySignal(SIGBUS, `${what} at ${hex(va)} beyond the end of a mapped file, pc ${hex(pc)}`);
         const detail = r === "maperr" ? `invalid ${what} at ${hex(va)}, pc ${hex(pc)}`
           : `${what} not permitted at ${hex(va)}, pc ${hex(pc)}`;
         throw TaskTerminated.bySignal(SIGSEGV, detail);

@@ -9,7 +9,13 @@ import { PAGE_SIZE } from "./vm_prot.js";
 /** Supplies initial page contents: fill `dst` (already zeroed, one page) with the data at byte `offset`. */
 export interface Pager {
   readonly name: string;
-  dataRequest(offset: number, dst: Uint8Array): void;
+  /** Returns "error" when there is no data at offset (memory_object_data_error: the access gets SIGBUS). */
+  dataRequest(offset: number, dst: Uint8Array): void | "error";
+  /**
+   * The object's last reference is going, its pages still resident: the pager takes back what changed
+   * (memory_object_data_return) and forgets the object (memory_object_terminate).
+   */
+  terminate?(obj: VmObject): void;
 }
 
 export class VmObject {
