@@ -9,8 +9,8 @@
 
 import { describe, expect, test } from "vitest";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync } from "node:fs";
-import { constants } from "node:os";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -59,22 +59,29 @@ interface Case {
   status: number;
   /** extra checks on qemu's stdout */
   stdoutMatch?: RegExp;
+  /** run qemu in a fresh empty directory (guests that create files work relative to the cwd) */
+  scratchCwd?: boolean;
 }
 
 const BASE_ENV: Record<string, string> = { MMULAB_SUITE: "diff" };
 
 /** Runs under qemu-riscv64, with core dumps off (qemu-user would otherwise write qemu_*.core files). */
 function runQemu(c: Case): Outcome {
-  const guest = join("guest", "bin", c.guest);
-  const r = spawnSync("/bin/sh", ["-c", 'ulimit -c 0; exec "$0" "$@"', qemu!, guest, ...(c.args ?? [])], {
-    cwd: root,
-    env: c.env ?? BASE_ENV,
-    encoding: "utf8",
-    maxBuffer: MAX_BUFFER,
-    timeout: SPAWN_TIMEOUT_MS,
-    killSignal: "SIGKILL",
-  });
-  return outcome(r, `qemu-riscv64 ${c.guest}`);
+  const cwd = c.scratchCwd ? mkdtempSync(join(tmpdir(), "mmulab-diff-")) : root;
+  const guest = c.scratchCwd ? join(root, "guest", "bin", c.guest) : join("guest", "bin", c.guest);
+  try {
+    const r = spawnSync("/bin/sh", ["-c", 'ulimit -c 0; exec "$0" "$@"', qemu!, guest, ...(c.args ?? [])], {
+      cwd,
+      env: c.env ?? BASE_ENV,
+      encoding: "utf8",
+      maxBuffer: MAX_BUFFER,
+      timeout: SPAWN_TIMEOUT_MS,
+      killSignal: "SIGKILL",
+    });
+    return outcome(r, `qemu-riscv64 ${c.guest}`);
+  } finally {
+    if (c.scratchCwd) rmSync(cwd, { recursive: true, force: true });
+  }
 }
 
 /** Runs under the emulator CLI, as `mmulab run <elf> [args..] [options]`, the guest environment given by --env. */
@@ -99,7 +106,7 @@ function firstDifference(expected: string, actual: string): string | undefined {
     + (i > 0 ? `\n  previous line: ${JSON.stringify(e[i - 1])}` : "");
 }
 
-const ILL = 128 + 4, TRAP = 128 + 5, SEGV = 128 + 11;
+const ILL = 128 + 4, TRAP = 128 + 5, BUS = 128 + 7, SEGV = 128 + 11;
 
 const CASES: Case[] = [
   { guest: "hello", status: 0, stdoutMatch: /^Hello, world!\n/ },
@@ -130,6 +137,11 @@ const CASES: Case[] = [
   { guest: "segv", args: ["read"], status: SEGV },
   ...["zero", "ones", "opcode", "csr", "nocsr", "frm"].map((k): Case => ({ guest: "illegal", args: [k], status: ILL })),
   { guest: "illegal", args: ["ebreak"], status: TRAP },
+  { guest: "files", scratchCwd: true, status: 0, stdoutMatch: /listing: 9 entries\n[^]*files done\n$/ },
+  { guest: "pipes", scratchCwd: true, status: 0, stdoutMatch: /capacity: 65536\n[^]*pipes done\n$/ },
+  { guest: "filemap", scratchCwd: true, status: 0, stdoutMatch: /file unchanged: bbbbbbb\n[^]*filemap done\n$/ },
+  { guest: "filemap", args: ["mapdir", "sigbus"], scratchCwd: true, status: BUS, stdoutMatch: /beyond the end...\n$/ },
+  { guest: "filemap", args: ["mapdir", "shrink"], scratchCwd: true, status: BUS, stdoutMatch: /ftruncate...\n$/ },
 ];
 
 const title = (c: Case) => [c.guest, ...(c.args ?? []).map((a) => JSON.stringify(a))].join(" ");
