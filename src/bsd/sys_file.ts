@@ -548,12 +548,19 @@ function sysFaccessat(ctx: SyscallContext, a: readonly bigint[]): number {
 
 // ---- positions, sizes, listings -----------------------------------------------------------------------------
 
+/** A 64-bit offset or length argument; undefined when it lies beyond what this file system represents exactly. */
+function offsetArg(a: bigint): number | undefined {
+  const v = BigInt.asIntN(64, a);
+  return v > BigInt(MAX_FILE_SIZE) || v < -BigInt(MAX_FILE_SIZE) ? undefined : Number(v);
+}
+
 function sysLseek(ctx: SyscallContext, a: readonly bigint[]): number {
   const f = files(ctx).get(int(a[0]!));
   if (!f) return -EBADF;
   if (!(f instanceof VnodeFile)) return -ESPIPE;
-  const off = long(a[1]!), whence = int(a[2]!);
+  const off = offsetArg(a[1]!), whence = int(a[2]!);
   if (whence < SEEK_SET || whence > SEEK_HOLE) return -EINVAL;
+  if (off === undefined) return -EINVAL;   // Linux allows up to 2^63 − 1; our files end at 2^53 − 1
   const node = f.node;
   let pos: number;
   if (node.type === "reg") {
@@ -586,7 +593,7 @@ function truncateNode(ctx: SyscallContext, node: Vnode, length: number): number 
 }
 
 function sysFtruncate(ctx: SyscallContext, a: readonly bigint[]): number {
-  const length = long(a[1]!);
+  const length = BigInt.asIntN(64, a[1]!) > BigInt(MAX_FILE_SIZE) ? MAX_FILE_SIZE + 1 : long(a[1]!);
   if (length < 0) return -EINVAL;
   const f = files(ctx).get(int(a[0]!));
   if (!f) return -EBADF;
@@ -595,7 +602,7 @@ function sysFtruncate(ctx: SyscallContext, a: readonly bigint[]): number {
 }
 
 function sysTruncate(ctx: SyscallContext, a: readonly bigint[]): number {
-  const length = long(a[1]!);
+  const length = BigInt.asIntN(64, a[1]!) > BigInt(MAX_FILE_SIZE) ? MAX_FILE_SIZE + 1 : long(a[1]!);
   const w = lookupAt(ctx, AT_FDCWD, a[0]!, true);
   if (typeof w === "number") return w;
   if (w.node === undefined) return -ENOENT;
