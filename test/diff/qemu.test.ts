@@ -9,7 +9,7 @@
 
 import { describe, expect, test } from "vitest";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -173,6 +173,32 @@ describe("differential: qemu-riscv64 vs mmulab", () => {
       expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(q.status);
     });
   }
+});
+
+describe("differential: --mount shows a host directory as qemu-riscv64 sees it", () => {
+  test.skipIf(!qemu)("tree over a mounted directory", { timeout: TIMEOUT_MS }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "mmulab-mount-"));
+    try {
+      mkdirSync(join(dir, "sub", "deeper"), { recursive: true });
+      writeFileSync(join(dir, "a.txt"), "hello\n");
+      writeFileSync(join(dir, "empty"), "");
+      writeFileSync(join(dir, "sub", "big.bin"), Uint8Array.from({ length: 100_003 }, (_, i) => (i * 7919) & 0xFF));
+      writeFileSync(join(dir, "sub", "deeper", "one"), "x");
+      symlinkSync("sub/big.bin", join(dir, "link"));
+      symlinkSync("sub", join(dir, "dirlink"));
+      symlinkSync("missing", join(dir, "dangling"));
+      const q = runQemu({ guest: "tree", args: [dir], status: 0 });
+      expect(q.status, `qemu-riscv64 status (stderr: ${q.stderr.trim()})`).toBe(0);
+      expect(q.stdout).toMatch(/size 100003 read 100003 sum [0-9a-f]+ map same\n[^]*tree done\n$/);
+      if (!mmulabBuilt) return;
+      const m = runMmulab("tree", [dir], BASE_ENV, ["--mount", `${dir}:${dir}`]);
+      const diff = firstDifference(q.stdout, m.stdout);
+      expect(diff, diff ?? "").toBeUndefined();
+      expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("mmulab limits (no qemu counterpart)", () => {
