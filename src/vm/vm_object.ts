@@ -1,7 +1,7 @@
 // Memory objects (Mach vm_object): a range of bytes whose resident pages are found by (object, offset).
 // Anonymous objects are zero-filled on first touch; an object may instead have a pager that supplies a page's
-// initial contents (data_request answered by data_provided). The shadow field is where copy-on-write chains
-// will hang (a later issue); it is carried but not yet used by faults.
+// initial contents (data_request answered by data_provided). A copy-on-write entry's object shadows the object
+// it copies (a private file mapping shadows the file's object after its first write); faults search the chain.
 
 import type { VmPage } from "./vm_page.js";
 import { PAGE_SIZE } from "./vm_prot.js";

@@ -557,6 +557,33 @@ describe("file mappings", () => {
     expect(dec(m.task.um.copyin(again, 1))).toBe("S");
   });
 
+  it("mprotect to writable on a private file mapping still copies on write", () => {
+    const fd = mkfile("/tmp/f", 2 * PG);
+    const p = sys(NR.mmap, 0, 2 * PG, PROT_R, MAP_PRIVATE, fd, 0);
+    expect(dec(m.task.um.copyin(p, 1))).toBe("a");                     // file page mapped read-only
+    expect(sys(NR.mprotect, p, 2 * PG, PROT_RW)).toBe(0);
+    expect(m.pmap.extract(p)!.prot & 2).toBe(0);                       // write not raised over the file's page
+    put(p, enc("P"));
+    expect(dec(m.task.um.copyin(p + PG, 1))).toBe("a");                // second page: still the file's, read-only
+    expect(sys(NR.mprotect, p, 2 * PG, PROT_R)).toBe(0);
+    expect(sys(NR.mprotect, p, 2 * PG, PROT_RW)).toBe(0);              // now with a shadow object
+    put(p + PG, enc("Q"));
+    expect(sys(NR.pread64, fd, buf, 1, 0)).toBe(1);
+    expect(dec(m.task.um.copyin(buf, 1))).toBe("a");
+    expect(sys(NR.pread64, fd, buf, 1, PG)).toBe(1);
+    expect(dec(m.task.um.copyin(buf, 1))).toBe("a");
+    expect(dec(m.task.um.copyin(p, 1))).toBe("P");
+  });
+
+  it("file mappings need translation: with --arch bare they are ENODEV", () => {
+    const { m: bare } = loadedMachine(program((a) => a.exit(0)), { arch: "bare" });
+    const b = Number(bare.syscall(NR.mmap, 0, PG, PROT_RW, MAP_PRIVATE | MAP_ANON, -1, 0));
+    expect(bare.task.um.copyout(b, enc("/tmp/f\0"))).toBe(true);
+    const fd = Number(bare.syscall(NR.openat, AT_FDCWD, b, O_CREAT | O_RDWR, 0o644));
+    expect(fd).toBe(3);
+    expect(Number(bare.syscall(NR.mmap, 0, PG, PROT_R, MAP_PRIVATE, fd, 0))).toBe(-ENODEV);
+  });
+
   it("beyond the end of the file: the kernel's own access is EFAULT, ftruncate shrinks and grows mappings", () => {
     const fd = mkfile("/tmp/f", 100);
     const p = sys(NR.mmap, 0, 3 * PG, PROT_RW, MAP_SHARED, fd, 0);
