@@ -284,6 +284,9 @@ export class Machine {
     out["pmap_removes"] = this.pmap.stats.removes;
     out["pmap_protects"] = this.pmap.stats.protects;
     out["pmap_flushes"] = this.pmap.stats.flushes;
+    const f = this.task.files.fs.pagerStats;
+    out["file_pages_read"] = f.pagesRead;
+    out["file_pages_written"] = f.pagesWritten;
     return out;
   }
 }

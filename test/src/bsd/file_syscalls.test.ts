@@ -461,6 +461,14 @@ describe("descriptors and pipes", () => {
     expect((caught as TaskTerminated).signal).toBe(9);
   });
 
+  it("a blocking write that cannot fit with the only reader in this task is a reported deadlock", () => {
+    expect(sys(NR.pipe2, buf, 0)).toBe(0);
+    const w = m.task.um.readU32(buf + 4)!;
+    const big = scratch(80 * 1024);
+    expect(sys(NR.write, w, big, 80 * 1024)).toBe(64 * 1024);          // what fits: a short count
+    expect(() => sys(NR.write, w, big, 1)).toThrow(/deadlock: write to a full pipe/);
+  });
+
   it("FileTable.fork shares descriptions: offsets move together, close in one leaves the other", () => {
     const fd = open("/tmp/f", O_CREAT | O_RDWR);
     expect(writeStr(fd, "abcdef")).toBe(6);
@@ -519,6 +527,8 @@ describe("file mappings", () => {
     expect(stats.pagesWritten).toBe(1);                                // only the page the mapping changed
     expect(sys(NR.msync, p, 2 * PG, MS_SYNC)).toBe(0);
     expect(stats.pagesWritten).toBe(1);                                // clean now
+    expect(m.counters()["file_pages_written"]).toBe(1);
+    expect(m.counters()["file_pages_read"]).toBe(2);
     put(p + 20, enc("again"));
     const reads = stats.pagesRead;
     expect(sys(NR.msync, p, PG, MS_INVALIDATE)).toBe(0);
