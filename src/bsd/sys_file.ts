@@ -456,7 +456,7 @@ function unlink(w: Walked): number {
   if (w.parent.readOnly) return -EROFS;
   const node = w.node;
   if (node === undefined) return -ENOENT;
-  if (node.type === "dir") return node.mountRoot ? -EBUSY : -EISDIR;
+  if (node.type === "dir") return -EISDIR;
   if (!isWritableDir(w.parent)) return -EROFS;
   w.parent.unlink(w.name);
   node.nlink--;
