@@ -166,6 +166,23 @@ int main(int argc, char **argv)
     show("openat file as dirfd", openat(0, "a.txt", O_RDONLY));
     list("listing");
 
+    /* rename */
+    show("rename", rename("zeta", "omega"));
+    show("rename missing", rename("missing", "x"));
+    show("rename into itself", rename("sub", "sub/deeper/x"));
+    show("rename file over directory", rename("a.txt", "sub"));
+    show("rename directory over file", rename("sub", "a.txt"));
+    show("rename over non-empty directory", rename("sub/deeper", "sub"));
+    show("rename to dot", rename("a.txt", "."));
+    show("rename replaces", rename("beta", "mid"));
+    show("renameat2 noreplace", renameat2(AT_FDCWD, "omega", dfd, "mid", RENAME_NOREPLACE));
+    show("renameat2 exchange", renameat2(AT_FDCWD, "omega", AT_FDCWD, "Upper", RENAME_EXCHANGE));
+    show("renameat2 bad flags", renameat2(AT_FDCWD, "omega", AT_FDCWD, "x", RENAME_NOREPLACE | RENAME_EXCHANGE));
+    show("mkdir empty", mkdir("empty", 0755));
+    show("rename over empty directory", rename("sub/deeper", "empty"));
+    show("rename directory", rename("empty", "moved"));
+    list("after rename");
+
     /* removal */
     show("unlink directory", unlink("sub"));
     show("rmdir non-empty", rmdir("sub"));
@@ -174,10 +191,11 @@ int main(int argc, char **argv)
     show("rmdir dotdot", rmdir("sub/.."));
     show("unlink missing", unlink("missing"));
     show("unlinkat bad flags", unlinkat(AT_FDCWD, "a.txt", 0x4));
-    show("unlinkat removedir", unlinkat(dfd, "sub/deeper", AT_REMOVEDIR));
+    show("unlinkat removedir", unlinkat(dfd, "moved", AT_REMOVEDIR));
     show("unlink sub/c", unlink("sub/c"));
     show("rmdir sub", rmdir("sub"));
-    for (int i = 0; i < 5; i++) show("unlink", unlink(names[i]));
+    const char *left[] = { "omega", "mid", "Upper", "0num" };
+    for (int i = 0; i < 4; i++) show("unlink", unlink(left[i]));
 
     /* an unlinked file lives on while open */
     fd = must("open a.txt", open("a.txt", O_RDWR));

@@ -8,7 +8,7 @@ import { SIGPIPE, SIGKILL, TaskTerminated } from "../kern/signal.js";
 import { addr, int, long, size, uint } from "./args.js";
 import {
   EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY,
-  ENOTTY, ENXIO, EOPNOTSUPP, EPIPE, ERANGE, EROFS, ESPIPE, EACCES,
+  ENOTTY, ENXIO, EOPNOTSUPP, EPIPE, ERANGE, EROFS, ESPIPE, EACCES, EXDEV,
 } from "./errno.js";
 import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
@@ -464,6 +464,64 @@ function unlink(w: Walked): number {
   return 0;
 }
 
+const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
+
+/** Is `dir` the directory `node` or below it (a directory cannot move into its own subtree)? */
+function within(dir: DirNode, node: Vnode): boolean {
+  for (let d = dir; ; d = d.parent) {
+    if (d === node) return true;
+    if (d.parent === d) return false;
+  }
+}
+
+/** renameat2 (glibc's rename and renameat): Linux's checks in fs/namei.c do_renameat2 order. */
+function sysRenameat2(ctx: SyscallContext, a: readonly bigint[]): number {
+  const flags = uint(a[4] ?? 0n);
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return -EINVAL;
+  if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE)) return -EINVAL;
+  if (flags & RENAME_WHITEOUT) return -EINVAL;   // overlay file systems only
+  touch(ctx);
+  const from = lookupAt(ctx, int(a[0]!), a[1]!, false);
+  if (typeof from === "number") return from;
+  const to = lookupAt(ctx, int(a[2]!), a[3]!, false);
+  if (typeof to === "number") return to;
+  if (from.parent.dev !== to.parent.dev) return -EXDEV;
+  if (from.last !== "norm") return -EBUSY;
+  if (to.last !== "norm") return flags & RENAME_NOREPLACE ? -EEXIST : -EBUSY;
+  if (!isWritableDir(from.parent) || !isWritableDir(to.parent)) return -EROFS;
+  const src = from.node, dst = to.node;
+  if (src === undefined) return -ENOENT;
+  if (flags & RENAME_EXCHANGE) {
+    if (dst === undefined) return -ENOENT;
+  } else {
+    if (dst !== undefined && (flags & RENAME_NOREPLACE)) return -EEXIST;
+    if (src.type !== "dir" && (from.trailingSlash || to.trailingSlash)) return -ENOTDIR;
+  }
+  if (src === dst) return 0;
+  if (to.parent.removed) return -ENOENT;
+  if (src.type === "dir" && within(to.parent, src)) return -EINVAL;
+  if (dst?.type === "dir" && within(from.parent, dst)) return flags & RENAME_EXCHANGE ? -EINVAL : -ENOTEMPTY;
+  if (dst !== undefined && !(flags & RENAME_EXCHANGE)) {
+    if (src.type === "dir" && dst.type !== "dir") return -ENOTDIR;
+    if (src.type !== "dir" && dst.type === "dir") return -EISDIR;
+    if (dst.type === "dir" && (dst.mountRoot || !(dst instanceof MemDir) || !dst.empty)) return dst.mountRoot ? -EBUSY : -ENOTEMPTY;
+  }
+  if ((src.type === "dir" && src.mountRoot) || (dst?.type === "dir" && dst.mountRoot)) return -EBUSY;
+  from.parent.unlink(from.name);
+  if (flags & RENAME_EXCHANGE) {
+    to.parent.unlink(to.name);
+    from.parent.link(from.name, dst!);
+    if (dst instanceof MemDir) { dst.parent = from.parent; dst.name = from.name; }
+  } else if (dst !== undefined) {
+    to.parent.unlink(to.name);
+    if (dst instanceof MemDir) dst.markRemoved();
+    else if (dst.type !== "dir") { dst.nlink--; if (dst instanceof MemFile) dst.destroyIfUnused(); }
+  }
+  to.parent.link(to.name, src);
+  if (src instanceof MemDir) { src.parent = to.parent; src.name = to.name; }
+  return 0;
+}
+
 function sysSymlinkat(ctx: SyscallContext, a: readonly bigint[]): number {
   const target = pathArg(ctx, a[0]!);
   if (typeof target === "number") return target;
@@ -748,4 +806,5 @@ export const FILE_SYSCALLS: Record<number, SyscallDef> = {
   82: { name: "fsync", args: ["i"], fn: sysFsync },
   83: { name: "fdatasync", args: ["i"], fn: sysFsync },
   166: { name: "umask", args: ["o"], fn: sysUmask },
+  276: { name: "renameat2", args: ["f", "s", "f", "s", "x"], fn: sysRenameat2 },
 };

@@ -161,13 +161,13 @@ export class MemDir implements WritableDir {
   readonly mountRoot = false;
   removed = false;
   readonly times: Times;
-  readonly parent: DirNode;
+  parent: DirNode;                         // changes when the directory is renamed into another one
   private readonly entries = new Map<string, DirEntry>();
   private nextCookie = 3;
   private subdirs = 0;
 
   constructor(private readonly fs: FileSystem, readonly ino: number, public mode: number, parent: DirNode | null,
-              readonly name: string) {
+              public name: string) {
     this.parent = parent ?? this;
     this.times = fs.times();
   }

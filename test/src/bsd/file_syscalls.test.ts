@@ -11,7 +11,7 @@ import { BufferIo, loadedMachine } from "../helpers/machine.js";
 import type { Machine } from "../../../src/machine/machine.js";
 import {
   EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENODEV, ENOENT,
-  ENOMEM, ENOTDIR, ENOTEMPTY, EOVERFLOW, EPIPE, ERANGE, EROFS, ESPIPE,
+  ENOMEM, ENOTDIR, ENOTEMPTY, EOVERFLOW, EPIPE, ERANGE, EROFS, ESPIPE, EXDEV,
 } from "../../../src/bsd/errno.js";
 import { TaskTerminated } from "../../../src/kern/signal.js";
 import { applyMounts } from "../../../src/fs/mount.js";
@@ -20,7 +20,7 @@ const NR = {
   getcwd: 17, dup: 23, dup3: 24, fcntl: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, symlinkat: 36, truncate: 45,
   ftruncate: 46, faccessat: 48, chdir: 49, fchdir: 50, openat: 56, close: 57, pipe2: 59, getdents64: 61, lseek: 62,
   read: 63, write: 64, readv: 65, writev: 66, pread64: 67, pwrite64: 68, readlinkat: 78, newfstatat: 79, fstat: 80,
-  rt_sigaction: 134, rt_sigprocmask: 135, umask: 166, prlimit64: 261, munmap: 215, mmap: 222, mprotect: 226,
+  rt_sigaction: 134, rt_sigprocmask: 135, umask: 166, renameat2: 276, prlimit64: 261, munmap: 215, mmap: 222, mprotect: 226,
   msync: 227, madvise: 233,
 };
 const AT_FDCWD = -100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000, AT_SYMLINK_NOFOLLOW = 0x100;
@@ -171,6 +171,43 @@ describe("paths and open", () => {
     expect(sys(NR.unlinkat, AT_FDCWD, s("/tmp/d/e"), AT_REMOVEDIR)).toBe(0);
     expect(sys(NR.unlinkat, AT_FDCWD, s("/tmp/d"), AT_REMOVEDIR)).toBe(0);
     expect(open("/tmp/d", O_RDONLY)).toBe(-ENOENT);
+  });
+
+  it("renameat2: moves, replaces, exchanges; Linux's errors", () => {
+    const ren = (a: string, b: string, flags = 0): number => sys(NR.renameat2, AT_FDCWD, s(a), AT_FDCWD, s(b), flags);
+    expect(sys(NR.mkdirat, AT_FDCWD, s("/tmp/d"), 0o755)).toBe(0);
+    expect(sys(NR.mkdirat, AT_FDCWD, s("/tmp/d/e"), 0o755)).toBe(0);
+    const fd = open("/tmp/f", O_CREAT | O_WRONLY);
+    expect(writeStr(fd, "data")).toBe(4);
+    expect(ren("/tmp/f", "/tmp/d/g")).toBe(0);
+    expect(statSize("/tmp/d/g")).toBe(4);
+    expect(open("/tmp/f", O_RDONLY)).toBe(-ENOENT);
+    expect(writeStr(fd, "more")).toBe(4);                               // the open file moved with its name
+    expect(statSize("/tmp/d/g")).toBe(8);
+    expect(ren("/tmp/d", "/tmp/d/e/x")).toBe(-EINVAL);
+    expect(ren("/tmp/d/e", "/tmp/d/g")).toBe(-ENOTDIR);
+    expect(ren("/tmp/d/g", "/tmp/d/e")).toBe(-EISDIR);
+    expect(ren("/tmp/d/g/", "/tmp/h")).toBe(-ENOTDIR);
+    expect(ren("/tmp/d/nope", "/tmp/h")).toBe(-ENOENT);
+    expect(ren("/tmp/d/g", "/tmp/nodir/h")).toBe(-ENOENT);
+    expect(ren("/tmp/d/.", "/tmp/h")).toBe(-EBUSY);
+    expect(ren("/tmp/d/g", "/tmp/d/..", 1)).toBe(-EEXIST);
+    expect(ren("/tmp/d/g", "/tmp/d/e", 3)).toBe(-EINVAL);
+    expect(ren("/tmp/d/g", "/tmp/x", 8)).toBe(-EINVAL);
+    expect(ren("/tmp/d/g", "/tmp/x", 2)).toBe(-ENOENT);                // exchange needs both
+    expect(ren("/tmp/d/g", "/tmp/d/e", 2)).toBe(0);                    // exchange a file and a directory
+    expect(mode("/tmp/d/g") & 0o170000).toBe(0o040000);
+    expect(sys(NR.chdir, s("/tmp/d/g"))).toBe(0);
+    expect(sys(NR.getcwd, buf, 100)).toBe("/tmp/d/g".length + 1);        // the moved directory knows its name
+    expect(ren("/tmp/d", "/tmp/d2")).toBe(0);
+    expect(sys(NR.getcwd, buf, 100)).toBe("/tmp/d2/g".length + 1);
+    expect(sys(NR.mkdirat, AT_FDCWD, s("/tmp/full"), 0o755)).toBe(0);
+    expect(open("/tmp/full/x", O_CREAT | O_WRONLY)).toBeGreaterThan(0);
+    expect(ren("/tmp/d2", "/tmp/full")).toBe(-ENOTEMPTY);
+    expect(sys(NR.mkdirat, AT_FDCWD, s("/tmp/empty"), 0o755)).toBe(0);
+    expect(ren("/tmp/d2", "/tmp/empty")).toBe(0);
+    expect(ren("/tmp/empty/e", "/tmp/empty/e")).toBe(0);
+    expect(sys(NR.renameat2, AT_FDCWD, WILD, AT_FDCWD, s("/tmp/x"), 0)).toBe(-EFAULT);
   });
 
   it("getcwd, chdir, fchdir and relative paths; a removed cwd", () => {
@@ -696,6 +733,9 @@ describe("--mount: a host directory, read-only", () => {
     expect(sys(NR.truncate, s("/mnt/host/hello.txt"), 0)).toBe(-EROFS);
     expect(sys(NR.faccessat, AT_FDCWD, s("/mnt/host/hello.txt"), 2)).toBe(-EROFS);
     expect(sys(NR.unlinkat, AT_FDCWD, s("/mnt/host"), AT_REMOVEDIR)).toBe(-EBUSY);
+    expect(sys(NR.renameat2, AT_FDCWD, s("/mnt/host/hello.txt"), AT_FDCWD, s("/tmp/h"), 0)).toBe(-EXDEV);
+    expect(sys(NR.renameat2, AT_FDCWD, s("/mnt/host/hello.txt"), AT_FDCWD, s("/mnt/host/h"), 0)).toBe(-EROFS);
+    expect(sys(NR.renameat2, AT_FDCWD, s("/mnt/host"), AT_FDCWD, s("/mnt/h"), 0)).toBe(-EBUSY);
     expect(sys(NR.unlinkat, AT_FDCWD, s("/mnt"), AT_REMOVEDIR)).toBe(-ENOTEMPTY);
     const fd = open("/mnt/host/hello.txt", O_RDONLY);
     expect(sys(NR.mmap, 0, PG, PROT_RW, MAP_SHARED, fd, 0)).toBe(-EACCES);
