@@ -15,7 +15,7 @@ import type { SyscallContext, SyscallDef } from "./syscall.js";
 import { CLOCK_REALTIME, clockNs } from "./sys_time.js";
 import { defaultRlimit, RLIMIT_NOFILE } from "./sys_proc.js";
 import {
-  type OpenFile, type StatInfo, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_DIRECTORY, O_EXCL,
+  type OpenFile, type StatInfo, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_DIRECTORY, O_EXCL, O_NOCTTY,
   O_LARGEFILE, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_TMPFILE, O_TRUNC, SETFL_MASK, VnodeFile, vnodeStat,
 } from "../fs/file.js";
 import { MemDir, MemFile, MemLink } from "../fs/memfs.js";
@@ -406,7 +406,7 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
       node.times.mtime = node.times.ctime = t.fs.now;
     }
   }
-  flags &= ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
+  flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);   // not kept in f_flags: F_GETFL never shows them
   if (flags & O_PATH) flags = O_PATH | 3;   // neither readable nor writable
   const file = new VnodeFile(node, flags | O_LARGEFILE);
   const fd = t.install(file, (int(a[2]!) & O_CLOEXEC) !== 0, fdLimit(ctx));

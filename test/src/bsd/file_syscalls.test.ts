@@ -117,6 +117,9 @@ describe("paths and open", () => {
     expect(open("/missing/f", O_CREAT | O_WRONLY)).toBe(-ENOENT);
     expect(open("/tmp/../tmp/./f", O_RDONLY)).toBeGreaterThan(fd);
     expect(open("/../../tmp/f", O_RDONLY)).toBeGreaterThan(fd);   // ".." of the root is the root
+    const cl = open("/tmp/f", O_RDWR | O_APPEND | O_CLOEXEC | 0o400 /* O_NOCTTY */);
+    expect(sys(NR.fcntl, cl, 3, 0)).toBe(0o102002);                      // F_GETFL: O_LARGEFILE forced, O_CLOEXEC not kept
+    expect(sys(NR.fcntl, cl, 1, 0)).toBe(1);
     expect(sys(NR.umask, 0o077)).toBe(0o022);
     expect(open("/tmp/g", O_CREAT | O_WRONLY, 0o666)).toBeGreaterThan(0);
     expect(mode("/tmp/g")).toBe(0o100600);
