@@ -15,7 +15,7 @@ import type { SyscallContext, SyscallDef } from "./syscall.js";
 import { CLOCK_REALTIME, clockNs } from "./sys_time.js";
 import { defaultRlimit, RLIMIT_NOFILE } from "./sys_proc.js";
 import {
-  type OpenFile, type StatInfo, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_DIRECTORY, O_EXCL, O_NOCTTY,
+  type OpenFile, type StatInfo, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECT, O_DIRECTORY, O_EXCL, O_NOCTTY,
   O_LARGEFILE, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_TMPFILE, O_TRUNC, SETFL_MASK, VnodeFile, vnodeStat,
 } from "../fs/file.js";
 import { MemDir, MemFile, MemLink } from "../fs/memfs.js";

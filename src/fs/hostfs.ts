@@ -36,7 +36,7 @@ export class HostFile implements FileNode {
   cache: VnodePager | null = null;
   readonly dev: number;
 
-  constructor(private readonly m: Mount, readonly ino: number, private readonly path: Buffer) { this.dev = m.dev; }
+  constructor(m: Mount, readonly ino: number, private readonly path: Buffer) { this.dev = m.dev; }
 
   private stat(): BigIntStats | undefined { return hostStat(this.path); }
   get size(): number { return Number(this.stat()?.size ?? 0n); }
