@@ -19,7 +19,7 @@ import {
   O_LARGEFILE, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_TMPFILE, O_TRUNC, SETFL_MASK, VnodeFile, vnodeStat,
 } from "../fs/file.js";
 import { MemDir, MemFile, MemLink } from "../fs/memfs.js";
-import { pathOf, walk, type Walked } from "../fs/namei.js";
+import { existing, pathOf, walk, type Walked } from "../fs/namei.js";
 import { PipeEnd, makePipe } from "../fs/pipe.js";
 import { fileTruncate } from "../fs/vnode_pager.js";
 import { type DirNode, type Vnode, MAX_FILE_SIZE, direntType, isWritableDir, S_IFIFO } from "../fs/vnode.js";
@@ -82,6 +82,12 @@ function lookupAt(ctx: SyscallContext, dirfd: number, p: bigint, follow: boolean
   const start = startDir(ctx, dirfd, path);
   if (typeof start === "number") return start;
   return walk(files(ctx).fs.root, start, path, follow);
+}
+
+/** Looks up an existing file (stat, chdir, truncate...): ENOENT, or ENOTDIR for "file/". */
+function existingAt(ctx: SyscallContext, dirfd: number, p: bigint, follow: boolean): Vnode | number {
+  const w = lookupAt(ctx, dirfd, p, follow);
+  return typeof w === "number" ? w : existing(w);
 }
 
 /**
@@ -385,10 +391,11 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
   if (typeof w === "number") return w;
   const acc = flags & O_ACCMODE;
   const wantsWrite = !(flags & O_PATH) && (acc === 1 || acc === 2 || (flags & O_TRUNC) !== 0);
+  if ((flags & O_CREAT) && w.trailingSlash) return -EISDIR;   // before anything is looked at (open_last_lookups)
   let node = w.node;
+  if (node !== undefined && w.trailingSlash && node.type !== "dir") return -ENOTDIR;
   if (node === undefined) {
     if (!(flags & O_CREAT)) return -ENOENT;
-    if (w.trailingSlash) return -EISDIR;
     if (w.parent.removed) return -ENOENT;
     if (!isWritableDir(w.parent)) return -EROFS;
     const file = new MemFile(t.fs, t.fs.allocIno(), mode & 0o7777 & ~t.umask);
@@ -457,6 +464,7 @@ function unlink(w: Walked): number {
   const node = w.node;
   if (node === undefined) return -ENOENT;
   if (node.type === "dir") return -EISDIR;
+  if (w.trailingSlash) return -ENOTDIR;
   if (!isWritableDir(w.parent)) return -EROFS;
   w.parent.unlink(w.name);
   node.nlink--;
@@ -491,16 +499,16 @@ function sysRenameat2(ctx: SyscallContext, a: readonly bigint[]): number {
   if (!isWritableDir(from.parent) || !isWritableDir(to.parent)) return -EROFS;
   const src = from.node, dst = to.node;
   if (src === undefined) return -ENOENT;
+  if (dst !== undefined && (flags & RENAME_NOREPLACE)) return -EEXIST;
   if (flags & RENAME_EXCHANGE) {
     if (dst === undefined) return -ENOENT;
-  } else {
-    if (dst !== undefined && (flags & RENAME_NOREPLACE)) return -EEXIST;
-    if (src.type !== "dir" && (from.trailingSlash || to.trailingSlash)) return -ENOTDIR;
+    if (dst.type !== "dir" && to.trailingSlash) return -ENOTDIR;
   }
-  if (src === dst) return 0;
-  if (to.parent.removed) return -ENOENT;
+  if (src.type !== "dir" && (from.trailingSlash || (!(flags & RENAME_EXCHANGE) && to.trailingSlash))) return -ENOTDIR;
   if (src.type === "dir" && within(to.parent, src)) return -EINVAL;
   if (dst?.type === "dir" && within(from.parent, dst)) return flags & RENAME_EXCHANGE ? -EINVAL : -ENOTEMPTY;
+  if (src === dst) return 0;
+  if (to.parent.removed) return -ENOENT;
   if (dst !== undefined && !(flags & RENAME_EXCHANGE)) {
     if (src.type === "dir" && dst.type !== "dir") return -ENOTDIR;
     if (src.type !== "dir" && dst.type === "dir") return -EISDIR;
@@ -530,7 +538,7 @@ function sysSymlinkat(ctx: SyscallContext, a: readonly bigint[]): number {
   const w = lookupAt(ctx, int(a[1]!), a[2]!, false);
   if (typeof w === "number") return w;
   if (w.node !== undefined) return -EEXIST;
-  if (w.parent.removed) return -ENOENT;
+  if (w.trailingSlash || w.parent.removed) return -ENOENT;   // only mkdir may create "name/"
   if (!isWritableDir(w.parent)) return -EROFS;
   w.parent.link(w.name, new MemLink(files(ctx).fs, files(ctx).fs.allocIno(), target));
   return 0;
@@ -548,11 +556,10 @@ function sysReadlinkat(ctx: SyscallContext, a: readonly bigint[]): number {
     const n = Math.min(bytes.length, bufsiz);
     return ctx.task.um.copyout(addr(a[2]!), bytes.subarray(0, n)) ? n : -EFAULT;
   }
-  const w = lookupAt(ctx, int(a[0]!), a[1]!, false);
-  if (typeof w === "number") return w;
-  if (w.node === undefined) return -ENOENT;
-  if (w.node.type !== "lnk") return -EINVAL;
-  const bytes = bytesOf(w.node.target);
+  const node = existingAt(ctx, int(a[0]!), a[1]!, false);
+  if (typeof node === "number") return node;
+  if (node.type !== "lnk") return -EINVAL;
+  const bytes = bytesOf(node.target);
   const n = Math.min(bytes.length, bufsiz);
   return ctx.task.um.copyout(addr(a[2]!), bytes.subarray(0, n)) ? n : -EFAULT;
 }
@@ -567,11 +574,10 @@ function sysGetcwd(ctx: SyscallContext, a: readonly bigint[]): number {
 }
 
 function sysChdir(ctx: SyscallContext, a: readonly bigint[]): number {
-  const w = lookupAt(ctx, AT_FDCWD, a[0]!, true);
-  if (typeof w === "number") return w;
-  if (w.node === undefined) return -ENOENT;
-  if (w.node.type !== "dir") return -ENOTDIR;
-  files(ctx).cwd = w.node;
+  const node = existingAt(ctx, AT_FDCWD, a[0]!, true);
+  if (typeof node === "number") return node;
+  if (node.type !== "dir") return -ENOTDIR;
+  files(ctx).cwd = node;
   return 0;
 }
 
@@ -594,10 +600,8 @@ const R_OK = 4, W_OK = 2, X_OK = 1;
 function sysFaccessat(ctx: SyscallContext, a: readonly bigint[]): number {
   const mode = int(a[2]!);
   if (mode & ~(R_OK | W_OK | X_OK)) return -EINVAL;
-  const w = lookupAt(ctx, int(a[0]!), a[1]!, true);
-  if (typeof w === "number") return w;
-  const node = w.node;
-  if (node === undefined) return -ENOENT;
+  const node = existingAt(ctx, int(a[0]!), a[1]!, true);
+  if (typeof node === "number") return node;
   if ((mode & W_OK) && node.readOnly) return -EROFS;
   // The guest owns every file (one user): the owner's permission bits decide.
   const owner = (node.mode >> 6) & 7;
@@ -661,13 +665,12 @@ function sysFtruncate(ctx: SyscallContext, a: readonly bigint[]): number {
 
 function sysTruncate(ctx: SyscallContext, a: readonly bigint[]): number {
   const length = BigInt.asIntN(64, a[1]!) > BigInt(MAX_FILE_SIZE) ? MAX_FILE_SIZE + 1 : long(a[1]!);
-  const w = lookupAt(ctx, AT_FDCWD, a[0]!, true);
-  if (typeof w === "number") return w;
-  if (w.node === undefined) return -ENOENT;
-  if (w.node.type === "dir") return -EISDIR;
+  const node = existingAt(ctx, AT_FDCWD, a[0]!, true);
+  if (typeof node === "number") return node;
+  if (node.type === "dir") return -EISDIR;
   if (length < 0) return -EINVAL;
-  if (w.node.readOnly) return -EROFS;
-  return truncateNode(ctx, w.node, length);
+  if (node.readOnly) return -EROFS;
+  return truncateNode(ctx, node, length);
 }
 
 function sysFsync(ctx: SyscallContext, a: readonly bigint[]): number {
@@ -767,10 +770,9 @@ function sysNewfstatat(ctx: SyscallContext, a: readonly bigint[]): number {
       info = f.stat();
     }
   } else {
-    const w = lookupAt(ctx, dirfd, a[1]!, !(flags & AT_SYMLINK_NOFOLLOW));
-    if (typeof w === "number") return w;
-    if (w.node === undefined) return -ENOENT;
-    info = vnodeStat(w.node);
+    const node = existingAt(ctx, dirfd, a[1]!, !(flags & AT_SYMLINK_NOFOLLOW));
+    if (typeof node === "number") return node;
+    info = vnodeStat(node);
   }
   return ctx.task.um.copyout(buf, statBytes(info)) ? 0 : -EFAULT;
 }

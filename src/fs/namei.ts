@@ -23,7 +23,9 @@ export interface Walked {
 
 /**
  * Resolves `path` from `start` (`root` for absolute paths). With `follow`, a symbolic link in the last position is
- * followed too (a trailing slash always follows). Returns a negative errno when an earlier component fails.
+ * followed too (a trailing slash always follows). Returns a negative errno when an earlier component fails; what
+ * the last component must be (and what a trailing slash on a non-directory means) is each caller's business,
+ * because Linux answers differently for open, mkdir, unlink, rename... (see `existing`).
  */
 export function walk(root: DirNode, start: DirNode, path: string, follow: boolean): Walked | number {
   return walkFrom(root, start, path, follow, { links: 0 });
@@ -46,16 +48,9 @@ function walkFrom(root: DirNode, start: DirNode, path: string, follow: boolean, 
       const r = walkFrom(root, dir, node.target, true, count);
       if (typeof r === "number") return r;
       node = r.node;
-      if (isLast) {
-        if (node === undefined) return { ...r, trailingSlash };   // a dangling link: creating follows it (O_CREAT)
-        if (trailingSlash && node.type !== "dir") return -ENOTDIR;
-        return { parent: r.parent, name: r.name, node, last: r.last, trailingSlash };
-      }
+      if (isLast) return { ...r, trailingSlash };   // a dangling link: creating follows it (O_CREAT)
     }
-    if (isLast) {
-      if (node && trailingSlash && node.type !== "dir") return -ENOTDIR;
-      return { parent: dir, name, node, last, trailingSlash };
-    }
+    if (isLast) return { parent: dir, name, node, last, trailingSlash };
     if (node === undefined) return -ENOENT;
     if (node.type !== "dir") return -ENOTDIR;
     dir = node;
@@ -71,4 +66,11 @@ export function pathOf(dir: DirNode): string | undefined {
     parts.push(d.name);
   }
   return "/" + parts.reverse().join("/");
+}
+
+/** The node a lookup of an existing file found: ENOENT if none, ENOTDIR for a trailing slash on a non-directory. */
+export function existing(w: Walked): Vnode | number {
+  if (w.node === undefined) return -ENOENT;
+  if (w.trailingSlash && w.node.type !== "dir") return -ENOTDIR;
+  return w.node;
 }

@@ -140,6 +140,9 @@ const CASES: Case[] = [
   { guest: "files", scratchCwd: true, status: 0, stdoutMatch: /listing: 9 entries\n[^]*files done\n$/ },
   { guest: "pipes", scratchCwd: true, status: 0, stdoutMatch: /capacity: 65536\n[^]*pipes done\n$/ },
   { guest: "filemap", scratchCwd: true, status: 0, stdoutMatch: /file unchanged: bbbbbbb\n[^]*filemap done\n$/ },
+  ...[1, 2, 3, 4].map((seed): Case => ({
+    guest: "fsfuzz", args: [String(seed), "3000"], scratchCwd: true, status: 0, stdoutMatch: /list \. -> \. \.\.\nrmdir -> 0\nfsfuzz done\n$/,
+  })),
   { guest: "filemap", args: ["mapdir", "sigbus"], scratchCwd: true, status: BUS, stdoutMatch: /beyond the end...\n$/ },
   { guest: "filemap", args: ["mapdir", "shrink"], scratchCwd: true, status: BUS, stdoutMatch: /ftruncate...\n$/ },
 ];

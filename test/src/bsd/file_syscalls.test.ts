@@ -125,6 +125,26 @@ describe("paths and open", () => {
     expect(mode("/tmp/g")).toBe(0o100600);
   });
 
+  it("a trailing slash on a file: each call answers as Linux does", () => {
+    expect(open("/tmp/f", O_CREAT | O_WRONLY)).toBeGreaterThan(0);
+    expect(open("/tmp/f/", O_CREAT | O_WRONLY)).toBe(-EISDIR);           // O_CREAT: before the lookup
+    expect(open("/tmp/f/", O_CREAT | O_EXCL | O_WRONLY)).toBe(-EISDIR);
+    expect(open("/tmp/f/", O_RDONLY)).toBe(-ENOTDIR);
+    expect(open("/tmp/none/", O_RDONLY)).toBe(-ENOENT);
+    expect(sys(NR.mkdirat, AT_FDCWD, s("/tmp/f/"), 0o755)).toBe(-EEXIST);
+    expect(sys(NR.symlinkat, s("t"), AT_FDCWD, s("/tmp/f/"))).toBe(-EEXIST);
+    expect(sys(NR.symlinkat, s("t"), AT_FDCWD, s("/tmp/l/"))).toBe(-ENOENT);
+    expect(sys(NR.newfstatat, AT_FDCWD, s("/tmp/f/"), buf, 0)).toBe(-ENOTDIR);
+    expect(sys(NR.unlinkat, AT_FDCWD, s("/tmp/f/"), 0)).toBe(-ENOTDIR);
+    expect(sys(NR.unlinkat, AT_FDCWD, s("/tmp/none/"), 0)).toBe(-ENOENT);
+    expect(sys(NR.renameat2, AT_FDCWD, s("/tmp/f/"), AT_FDCWD, s("/tmp/g"), 0)).toBe(-ENOTDIR);
+    expect(sys(NR.renameat2, AT_FDCWD, s("/tmp/f"), AT_FDCWD, s("/tmp/g/"), 0)).toBe(-ENOTDIR);
+    expect(sys(NR.renameat2, AT_FDCWD, s("/tmp/none/"), AT_FDCWD, s("/x/y"), 0)).toBe(-ENOENT);   // new's parent first
+    expect(sys(NR.mkdirat, AT_FDCWD, s("/tmp/d/"), 0o755)).toBe(0);
+    expect(sys(NR.renameat2, AT_FDCWD, s("/tmp/d/"), AT_FDCWD, s("/tmp/e/"), 0)).toBe(0);
+    expect(sys(NR.unlinkat, AT_FDCWD, s("/tmp/e/"), 0)).toBe(-EISDIR);
+  });
+
   it("symbolic links: followed, not followed, loops, readlinkat", () => {
     expect(sys(NR.symlinkat, s("/tmp/target"), AT_FDCWD, s("/tmp/link"))).toBe(0);
     expect(sys(NR.symlinkat, s(""), AT_FDCWD, s("/tmp/l2"))).toBe(-ENOENT);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../../../src/bsd/errno.js";
 import { FileSystem, MemDir, MemFile, MemLink } from "../../../src/fs/memfs.js";
-import { pathOf, walk, type Walked } from "../../../src/fs/namei.js";
+import { existing, pathOf, walk, type Walked } from "../../../src/fs/namei.js";
 import { PIPE_CAPACITY, makePipe } from "../../../src/fs/pipe.js";
 import { HostDir } from "../../../src/fs/hostfs.js";
 import { VnodePager, fileRead, fileTruncate, fileWrite } from "../../../src/fs/vnode_pager.js";
@@ -55,7 +55,9 @@ describe("namei", () => {
     expect(walk(fs.root, fs.root, "", true)).toBe(-ENOENT);
     expect(walk(fs.root, fs.root, "/x/y", true)).toBe(-ENOENT);
     expect(walk(fs.root, fs.root, "/a/b/f/g", true)).toBe(-ENOTDIR);
-    expect(walk(fs.root, fs.root, "/a/b/f/", true)).toBe(-ENOTDIR);
+    expect(existing(ok(walk(fs.root, fs.root, "/a/b/f/", true)))).toBe(-ENOTDIR);   // the caller decides
+    expect(existing(ok(walk(fs.root, fs.root, "/a/b/", true)))).toBe(ok(walk(fs.root, fs.root, "/a/b", true)).node);
+    expect(existing(ok(walk(fs.root, fs.root, "/a/nope", true)))).toBe(-ENOENT);
     expect(walk(fs.root, fs.root, "/" + "n".repeat(256), true)).toBe(-ENAMETOOLONG);
     expect(ok(walk(fs.root, fs.root, "/" + "n".repeat(255), true)).node).toBeUndefined();
     b.link("self", new MemLink(fs, fs.allocIno(), "self"));
