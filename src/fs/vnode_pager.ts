@@ -7,7 +7,8 @@
 // resident, so a store through a shared mapping is visible to read() at once and a write() is visible in every
 // mapping, as on Linux. Pages go back to the file's own storage (data_return) on msync, munmap, when the last
 // mapping goes (terminate), and before a flush (MS_INVALIDATE). Which pages changed is found by comparing bytes,
-// not from the pmap's modified bits: a pmap is a discardable cache and may have thrown them away.
+// not from the pmap's modified bits: a pmap is a discardable cache and may have thrown them away. The pager also
+// knows the copy-on-write shadows of private mappings, whose copies beyond the end of a truncated file go away.
 
 import type { VmObject, Pager } from "../vm/vm_object.js";
 import type { VmSystem } from "../vm/vm_system.js";
@@ -24,6 +25,7 @@ export interface PagerStats {
 export class VnodePager implements Pager {
   readonly name: string;
   readonly object: VmObject;
+  private readonly shadows = new Set<VmObject>();   // private mappings' copy-on-write objects over this one
 
   private constructor(private readonly vm: VmSystem, readonly node: FileNode, private readonly stats: PagerStats) {
     this.name = `vnode ${node.ino}`;
@@ -52,6 +54,8 @@ export class VnodePager implements Pager {
     dst.set(this.node.read(offset, Math.min(PAGE_SIZE, size - offset)));
     this.stats.pagesRead++;
   }
+
+  shadowed(shadow: VmObject): void { this.shadows.add(shadow); }
 
   /** The last mapping is gone: return what changed and let the file forget the object (memory_object_terminate). */
   terminate(): void {
@@ -114,6 +118,13 @@ export class VnodePager implements Pager {
    */
   truncated(old: number, size: number): void {
     for (const page of this.pagesIn(roundPage(size), Number.MAX_SAFE_INTEGER)) this.vm.pageFree(page);
+    // Private copies beyond the end go too (Linux unmap_mapping_range with even_cows): the next access faults.
+    for (const shadow of [...this.shadows]) {
+      if (shadow.refCount <= 0 || shadow.shadow !== this.object) { this.shadows.delete(shadow); continue; }
+      for (const page of [...shadow.resident.values()]) {
+        if (page.offset + shadow.shadowOffset >= roundPage(size)) this.vm.pageFree(page);
+      }
+    }
     const edge = Math.min(old, size);
     const last = this.object.pageLookup(truncPage(edge));
     if (last && edge % PAGE_SIZE !== 0) this.vm.phys.view(last.pa).fill(0, edge % PAGE_SIZE);

@@ -57,6 +57,7 @@ function pageFor(map: VmMap, entry: VmMapEntry, va: number, access: number): Fou
     const shadow = vm.objectAllocate(entry.size);
     shadow.shadow = entry.object;
     shadow.shadowOffset = entry.offset;
+    entry.object.pager?.shadowed?.(shadow);
     entry.object = shadow;
     entry.offset = 0;
     entry.needsCopy = false;

@@ -16,6 +16,11 @@ export interface Pager {
    * (memory_object_data_return) and forgets the object (memory_object_terminate).
    */
   terminate?(obj: VmObject): void;
+  /**
+   * A copy-on-write shadow now covers this pager's object: the pager may have to reach the private copies later
+   * (a file truncated under a private mapping loses its copied pages beyond the new end, as on Linux).
+   */
+  shadowed?(shadow: VmObject): void;
 }
 
 export class VmObject {

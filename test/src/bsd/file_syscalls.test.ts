@@ -671,6 +671,18 @@ describe("file mappings", () => {
     expect(Array.from(m.task.um.copyin(p + 9, 2)!)).toEqual([0x61, 0]);
   });
 
+  it("ftruncate takes private copies beyond the new end away too; growing again shows the file's bytes", () => {
+    const fd = mkfile("/tmp/f", 3 * PG);
+    const p = sys(NR.mmap, 0, 3 * PG, PROT_RW, MAP_PRIVATE, fd, 0);
+    put(p + 2 * PG, enc("private copy"));
+    put(p, enc("kept"));
+    expect(sys(NR.ftruncate, fd, PG + 10)).toBe(0);
+    expect(sys(NR.write, 1, p + 2 * PG, 1)).toBe(-EFAULT);            // gone: beyond the end (SIGBUS for the guest)
+    expect(sys(NR.ftruncate, fd, 3 * PG)).toBe(0);
+    expect(Array.from(m.task.um.copyin(p + 2 * PG, 4)!)).toEqual([0, 0, 0, 0]);
+    expect(dec(m.task.um.copyin(p, 4))).toBe("kept");                 // below the end: still private
+  });
+
   it("msync: flags, alignment, holes", () => {
     const fd = mkfile("/tmp/f", 3 * PG);
     const p = sys(NR.mmap, 0, 3 * PG, PROT_RW, MAP_SHARED, fd, 0);
