@@ -80,7 +80,7 @@ static void step(int i)
     int s = pick(SLOTS), fd = fds[s];
     long len = pick(9000), off = pick(20000);
     static const int acc[] = { O_RDONLY, O_WRONLY, O_RDWR };
-    switch (pick(15)) {
+    switch (pick(17)) {
     case 0: {
         int flags = acc[pick(3)];
         if (pick(2)) flags |= O_CREAT;
@@ -169,8 +169,21 @@ static void step(int i)
         int r = stat(n, &st);
         printf("%d stat %s -> ", i, n);
         if (r < 0) printf("%s\n", strerrorname_np(errno));
-        else if (S_ISDIR(st.st_mode)) printf("dir\n");
-        else printf("file %ld\n", (long)st.st_size);
+        else if (S_ISDIR(st.st_mode)) printf("dir %o\n", st.st_mode & 07777);
+        else printf("file %ld mode %o links %ld\n", (long)st.st_size, st.st_mode & 07777, (long)st.st_nlink);
+        break;
+    }
+    case 15: {
+        const char *a = name(), *b = name();
+        snprintf(what, sizeof what, "%d link %s %s", i, a, b);
+        result(what, link(a, b));
+        break;
+    }
+    case 16: {
+        const char *n = name();
+        int mode = pick(2) ? 0600 : 0755;
+        snprintf(what, sizeof what, "%d chmod %s %o", i, n, mode);
+        result(what, pick(2) ? chmod(n, mode) : fchmod(fd, mode));
         break;
     }
     case 12: {

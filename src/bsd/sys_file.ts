@@ -8,7 +8,7 @@ import { SIGPIPE, SIGKILL, TaskTerminated } from "../kern/signal.js";
 import { addr, int, long, size, uint } from "./args.js";
 import {
   EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENOENT, ENOTDIR, ENOTEMPTY,
-  ENOTTY, ENXIO, EOPNOTSUPP, EPIPE, ERANGE, EROFS, ESPIPE, EACCES, EXDEV,
+  ENOTTY, ENXIO, EOPNOTSUPP, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, EACCES, EXDEV,
 } from "./errno.js";
 import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
@@ -530,6 +530,62 @@ function sysRenameat2(ctx: SyscallContext, a: readonly bigint[]): number {
   return 0;
 }
 
+const AT_SYMLINK_FOLLOW = 0x400;
+
+/** linkat: another name for a file (never a directory), on the same file system. */
+function sysLinkat(ctx: SyscallContext, a: readonly bigint[]): number {
+  const flags = int(a[4]!);
+  if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  touch(ctx);
+  let src: Vnode;
+  const path = pathArg(ctx, a[1]!);
+  if (typeof path === "number") return path;
+  if (path === "" && (flags & AT_EMPTY_PATH)) {
+    const f = files(ctx).get(int(a[0]!));
+    if (!f) return -EBADF;
+    if (!(f instanceof VnodeFile)) return -ENOENT;
+    src = f.node;
+  } else {
+    const node = existingAt(ctx, int(a[0]!), a[1]!, (flags & AT_SYMLINK_FOLLOW) !== 0);
+    if (typeof node === "number") return node;
+    src = node;
+  }
+  const to = lookupAt(ctx, int(a[2]!), a[3]!, false);
+  if (typeof to === "number") return to;
+  if (to.node !== undefined) return -EEXIST;
+  if (to.trailingSlash) return -ENOENT;
+  if (to.parent.readOnly) return -EROFS;
+  if (src.dev !== to.parent.dev || !isWritableDir(to.parent)) return -EXDEV;
+  if (src.type === "dir") return -EPERM;
+  if (to.parent.removed || src.nlink === 0) return -ENOENT;   // an unlinked file cannot get a name back
+  to.parent.link(to.name, src);
+  src.nlink++;
+  src.times.ctime = files(ctx).fs.now;
+  return 0;
+}
+
+function chmodNode(ctx: SyscallContext, node: Vnode, mode: number): number {
+  if (node.readOnly) return -EROFS;
+  node.mode = mode & 0o7777;
+  node.times.ctime = files(ctx).fs.now;
+  return 0;
+}
+
+function sysFchmod(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  if (!(f instanceof VnodeFile)) return 0;   // pipes: the mode of an anonymous inode, nobody sees it
+  touch(ctx);
+  return chmodNode(ctx, f.node, uint(a[1]!));
+}
+
+function sysFchmodat(ctx: SyscallContext, a: readonly bigint[]): number {
+  touch(ctx);
+  const node = existingAt(ctx, int(a[0]!), a[1]!, true);
+  if (typeof node === "number") return node;
+  return chmodNode(ctx, node, uint(a[2]!));
+}
+
 function sysSymlinkat(ctx: SyscallContext, a: readonly bigint[]): number {
   const target = pathArg(ctx, a[0]!);
   if (typeof target === "number") return target;
@@ -786,11 +842,14 @@ export const FILE_SYSCALLS: Record<number, SyscallDef> = {
   34: { name: "mkdirat", args: ["f", "s", "o"], fn: sysMkdirat },
   35: { name: "unlinkat", args: ["f", "s", "x"], fn: sysUnlinkat },
   36: { name: "symlinkat", args: ["s", "f", "s"], fn: sysSymlinkat },
+  37: { name: "linkat", args: ["f", "s", "f", "s", "x"], fn: sysLinkat },
   45: { name: "truncate", args: ["s", "l"], fn: sysTruncate },
   46: { name: "ftruncate", args: ["i", "l"], fn: sysFtruncate },
   48: { name: "faccessat", args: ["f", "s", "o"], fn: sysFaccessat },
   49: { name: "chdir", args: ["s"], fn: sysChdir },
   50: { name: "fchdir", args: ["i"], fn: sysFchdir },
+  52: { name: "fchmod", args: ["i", "o"], fn: sysFchmod },
+  53: { name: "fchmodat", args: ["f", "s", "o"], fn: sysFchmodat },
   56: { name: "openat", args: ["f", "s", "o", "o"], fn: sysOpenat },
   57: { name: "close", args: ["i"], fn: sysClose },
   59: { name: "pipe2", args: ["x", "o"], fn: sysPipe2 },

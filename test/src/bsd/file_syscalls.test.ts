@@ -10,7 +10,7 @@ import { program } from "../helpers/rv.js";
 import { BufferIo, loadedMachine } from "../helpers/machine.js";
 import type { Machine } from "../../../src/machine/machine.js";
 import {
-  EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENODEV, ENOENT,
+  EACCES, EAGAIN, EBADF, EBUSY, EPERM, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENODEV, ENOENT,
   ENOMEM, ENOTDIR, ENOTEMPTY, EOVERFLOW, EPIPE, ERANGE, EROFS, ESPIPE, EXDEV,
 } from "../../../src/bsd/errno.js";
 import { TaskTerminated } from "../../../src/kern/signal.js";
@@ -19,7 +19,7 @@ import { applyMounts } from "../../../src/fs/mount.js";
 const NR = {
   getcwd: 17, dup: 23, dup3: 24, fcntl: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, symlinkat: 36, truncate: 45,
   ftruncate: 46, faccessat: 48, chdir: 49, fchdir: 50, openat: 56, close: 57, pipe2: 59, getdents64: 61, lseek: 62,
-  read: 63, write: 64, readv: 65, writev: 66, pread64: 67, pwrite64: 68, readlinkat: 78, newfstatat: 79, fstat: 80,
+  linkat: 37, fchmod: 52, fchmodat: 53, read: 63, write: 64, readv: 65, writev: 66, pread64: 67, pwrite64: 68, readlinkat: 78, newfstatat: 79, fstat: 80,
   rt_sigaction: 134, rt_sigprocmask: 135, umask: 166, renameat2: 276, prlimit64: 261, munmap: 215, mmap: 222, mprotect: 226,
   msync: 227, madvise: 233,
 };
@@ -123,6 +123,34 @@ describe("paths and open", () => {
     expect(sys(NR.umask, 0o077)).toBe(0o022);
     expect(open("/tmp/g", O_CREAT | O_WRONLY, 0o666)).toBeGreaterThan(0);
     expect(mode("/tmp/g")).toBe(0o100600);
+  });
+
+  it("linkat, fchmod, fchmodat", () => {
+    const link = (a: string, b: string, flags = 0): number => sys(NR.linkat, AT_FDCWD, s(a), AT_FDCWD, s(b), flags);
+    const fd = open("/tmp/f", O_CREAT | O_RDWR);
+    expect(writeStr(fd, "one")).toBe(3);
+    expect(link("/tmp/f", "/tmp/g")).toBe(0);
+    expect(sys(NR.newfstatat, AT_FDCWD, s("/tmp/g"), buf + 0x3000, 0)).toBe(0);
+    expect(m.task.um.readU32(buf + 0x3000 + 20)).toBe(2);              // st_nlink
+    expect(link("/tmp/f", "/tmp/g")).toBe(-EEXIST);
+    expect(link("/tmp", "/tmp/d")).toBe(-EPERM);
+    expect(link("/tmp/none", "/tmp/h")).toBe(-ENOENT);
+    expect(link("/tmp/f", "/tmp/h", 0x1)).toBe(-EINVAL);
+    expect(link("/tmp/f", "/tmp/none/h")).toBe(-ENOENT);
+    expect(sys(NR.unlinkat, AT_FDCWD, s("/tmp/f"), 0)).toBe(0);
+    expect(statSize("/tmp/g")).toBe(3);                                 // the other name keeps the file
+    expect(sys(NR.linkat, fd, s(""), AT_FDCWD, s("/tmp/back"), AT_EMPTY_PATH)).toBe(0);
+    expect(sys(NR.unlinkat, AT_FDCWD, s("/tmp/g"), 0)).toBe(0);
+    expect(sys(NR.unlinkat, AT_FDCWD, s("/tmp/back"), 0)).toBe(0);
+    expect(sys(NR.linkat, fd, s(""), AT_FDCWD, s("/tmp/again"), AT_EMPTY_PATH)).toBe(-ENOENT);   // no links left
+    expect(sys(NR.fchmod, fd, 0o4711)).toBe(0);
+    expect(sys(NR.fstat, fd, buf + 0x3000)).toBe(0);
+    expect(m.task.um.readU32(buf + 0x3000 + 16)).toBe(0o104711);
+    expect(sys(NR.fchmod, 99, 0o600)).toBe(-EBADF);
+    expect(sys(NR.fchmodat, AT_FDCWD, s("/tmp"), 0o700)).toBe(0);
+    expect(mode("/tmp")).toBe(0o040700);
+    expect(sys(NR.fchmodat, AT_FDCWD, s("/tmp/none"), 0o700)).toBe(-ENOENT);
+    expect(sys(NR.fchmodat, AT_FDCWD, WILD, 0o700)).toBe(-EFAULT);
   });
 
   it("a trailing slash on a file: each call answers as Linux does", () => {
@@ -786,6 +814,9 @@ describe("--mount: a host directory, read-only", () => {
     expect(sys(NR.truncate, s("/mnt/host/hello.txt"), 0)).toBe(-EROFS);
     expect(sys(NR.faccessat, AT_FDCWD, s("/mnt/host/hello.txt"), 2)).toBe(-EROFS);
     expect(sys(NR.unlinkat, AT_FDCWD, s("/mnt/host"), AT_REMOVEDIR)).toBe(-EBUSY);
+    expect(sys(NR.linkat, AT_FDCWD, s("/mnt/host/hello.txt"), AT_FDCWD, s("/tmp/h"), 0)).toBe(-EXDEV);
+    expect(sys(NR.linkat, AT_FDCWD, s("/mnt/host/hello.txt"), AT_FDCWD, s("/mnt/host/h"), 0)).toBe(-EROFS);
+    expect(sys(NR.fchmodat, AT_FDCWD, s("/mnt/host/hello.txt"), 0o600)).toBe(-EROFS);
     expect(sys(NR.renameat2, AT_FDCWD, s("/mnt/host/hello.txt"), AT_FDCWD, s("/tmp/h"), 0)).toBe(-EXDEV);
     expect(sys(NR.renameat2, AT_FDCWD, s("/mnt/host/hello.txt"), AT_FDCWD, s("/mnt/host/h"), 0)).toBe(-EROFS);
     expect(sys(NR.renameat2, AT_FDCWD, s("/mnt/host"), AT_FDCWD, s("/mnt/h"), 0)).toBe(-EBUSY);
