@@ -146,6 +146,7 @@ const CASES: Case[] = [
   ...[1, 2].map((seed): Case => ({
     guest: "mapfuzz", args: [String(seed), "3000"], scratchCwd: true, status: 0, stdoutMatch: /final size \d+ read \d+ [0-9a-f]{16}\n[^]*mapfuzz done\n$/,
   })),
+  ...[1, 2].map((seed): Case => ({ guest: "pipefuzz", args: [String(seed), "4000"], status: 0, stdoutMatch: /pipefuzz done\n$/ })),
   { guest: "filemap", args: ["mapdir", "sigbus"], scratchCwd: true, status: BUS, stdoutMatch: /beyond the end...\n$/ },
   { guest: "filemap", args: ["mapdir", "shrink"], scratchCwd: true, status: BUS, stdoutMatch: /ftruncate...\n$/ },
 ];

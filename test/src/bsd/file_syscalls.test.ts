@@ -528,15 +528,18 @@ describe("descriptors and pipes", () => {
     expect(sys(NR.write, w2, buf, 0)).toBe(0);                         // an empty write checks nothing
   });
 
-  it("pipes fill to 64 KiB; small writes are atomic; large ones partial", () => {
+  it("pipes hold 16 pages; small writes are atomic; large ones partial", () => {
     expect(sys(NR.pipe2, buf, O_NONBLOCK)).toBe(0);
     const r = m.task.um.readU32(buf)!, w = m.task.um.readU32(buf + 4)!;
     const big = scratch(80 * 1024);
-    expect(sys(NR.write, w, big, 62 * 1024)).toBe(62 * 1024);
+    expect(sys(NR.write, w, big, 62 * 1024)).toBe(62 * 1024);          // 15 pages and a half
     expect(sys(NR.write, w, big, 4096)).toBe(-EAGAIN);                 // 4 KiB ≤ PIPE_BUF: all or nothing
-    expect(sys(NR.write, w, big, 8192)).toBe(2048);                    // larger: what fits
+    expect(sys(NR.write, w, big, 8192)).toBe(-EAGAIN);                 // whole pages: no buffer free
+    expect(sys(NR.write, w, big, 2049)).toBe(-EAGAIN);                 // does not fit in the last half page
+    expect(sys(NR.write, w, big, 2048)).toBe(2048);                    // fits there
     expect(sys(NR.write, w, big, 1)).toBe(-EAGAIN);
     expect(sys(NR.read, r, big, 80 * 1024)).toBe(64 * 1024);
+    expect(sys(NR.write, w, big, 70 * 1024)).toBe(64 * 1024);          // larger than the pipe: what fits
   });
 
   it("a blocking read of an empty pipe whose writer is this task is a reported deadlock, not a hang", () => {
@@ -553,7 +556,7 @@ describe("descriptors and pipes", () => {
     expect(sys(NR.pipe2, buf, 0)).toBe(0);
     const w = m.task.um.readU32(buf + 4)!;
     const big = scratch(80 * 1024);
-    expect(sys(NR.write, w, big, 80 * 1024)).toBe(64 * 1024);          // what fits: a short count
+    expect(sys(NR.write, w, big, 80 * 1024)).toBe(64 * 1024);          // what fits: a short count (Linux would wait)
     expect(() => sys(NR.write, w, big, 1)).toThrow(/deadlock: write to a full pipe/);
   });
 

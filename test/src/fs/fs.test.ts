@@ -162,14 +162,41 @@ describe("pipes", () => {
     };
     for (let round = 0; round < 100; round++) {
       chunk.forEach((_, i) => { chunk[i] = (wrote + i) & 0xFF; });
-      expect(w.write(chunk)).toBe(4000);
-      wrote += 4000;
-      take(3000);
-      if (wrote - read > PIPE_CAPACITY - 4000) take(PIPE_CAPACITY);
+      if (!w.pipe.canTake(chunk.length)) take(PIPE_CAPACITY);
+      expect(w.write(chunk.subarray(0, 1000 + (round * 37) % 3000))).toBe(1000 + (round * 37) % 3000);
+      wrote += 1000 + (round * 37) % 3000;
+      take(1500);
     }
     take(PIPE_CAPACITY);
     expect(read).toBe(wrote);
     expect(wrong).toBe(0);
+  });
+
+  it("capacity is 16 page buffers, as Linux counts it: small writes merge, odd-sized ones waste the rest", () => {
+    const [r, w] = makePipe(1, 0o4000);   // O_NONBLOCK
+    for (let i = 0; i < 16; i++) expect(w.write(new Uint8Array(3000))).toBe(3000);
+    expect(w.write(new Uint8Array(3000))).toBe(-11);                   // 48000 bytes and full
+    expect(w.write(new Uint8Array(1096))).toBe(1096);                  // merges into the last buffer
+    expect(w.write(new Uint8Array(1))).toBe(-11);
+    expect(r.pipe.length).toBe(49096);
+    r.consume((r.read(3000) as Uint8Array).length);                     // frees one buffer
+    expect(w.write(new Uint8Array(10000))).toBe(4096);                // one free page; the 1808-byte remainder cannot merge
+    const [r2, w2] = makePipe(2, 0o4000);
+    for (let i = 0; i < 4096; i++) expect(w2.write(new Uint8Array(1))).toBe(1);
+    expect(w2.pipe.length).toBe(4096);
+    expect(w2.write(new Uint8Array(60 * 1024 + 1))).toBe(60 * 1024);   // 15 fresh pages; 1 byte cannot merge into a full page
+    expect(w2.write(new Uint8Array(1))).toBe(-11);
+    expect((r2.read(100_000) as Uint8Array).length).toBe(64 * 1024);
+  });
+
+  it("O_DIRECT pipes are packet pipes: no merging, one packet per read, the rest of it dropped", () => {
+    const [r, w] = makePipe(1, 0o40000 | 0o4000);
+    expect(w.write(new Uint8Array([1, 2, 3]))).toBe(3);
+    expect(w.write(new Uint8Array([4, 5]))).toBe(2);
+    const first = r.read(2) as Uint8Array;
+    expect(Array.from(first)).toEqual([1, 2]);
+    r.consume(2);
+    expect(Array.from(r.read(10) as Uint8Array)).toEqual([4, 5]);
   });
 
   it("reader and writer counts decide EOF, EPIPE and blocking", () => {
