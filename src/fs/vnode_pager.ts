@@ -73,8 +73,9 @@ export class VnodePager implements Pager {
       const now = this.vm.phys.view(page.pa).subarray(0, n);
       const stored = this.node.read(page.offset, n);
       if (!now.every((b, i) => b === stored[i])) {
-        this.node.write(page.offset, now.slice());   // overwrites existing bytes: never needs new space
-        this.stats.pagesWritten++;
+        // A page over a hole needs space: when the file system is full the change stays in the resident page
+        // only (and is lost when the object goes); tmpfs would have refused the page at fault time (SIGBUS).
+        if (this.node.write(page.offset, now.slice())) this.stats.pagesWritten++;
       }
     }
   }
