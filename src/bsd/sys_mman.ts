@@ -10,7 +10,7 @@ import type { Task } from "../kern/task.js";
 import { addr, int, size } from "./args.js";
 import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "./errno.js";
 import { VnodeFile } from "../fs/file.js";
-import { VnodePager } from "../fs/vnode_pager.js";
+import { FileCopyPager, VnodePager } from "../fs/vnode_pager.js";
 import { MAX_FILE_SIZE } from "../fs/vnode.js";
 import type { VmMap } from "../vm/vm_map.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
@@ -103,8 +103,9 @@ function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open
   if (shared && (prot & PROT_WRITE) && !f.writable) return -EACCES;
   if (!f.readable) return -EACCES;
   if (!(f instanceof VnodeFile) || f.node.type !== "reg") return -ENODEV;
-  // Without translation one frame cannot appear at two addresses, which sharing a file's pages needs.
-  if (t.map.vm.identity) return -ENODEV;
+  // Without translation one frame cannot appear at two addresses, which sharing a file's pages needs: as on
+  // NOMMU Linux, shared file mappings are refused and private ones are copies (FileCopyPager).
+  if (shared && t.map.vm.identity) return -ENODEV;
   return { open: f, maxProt: shared && !f.writable ? VM_PROT_ALL & ~PROT_WRITE : VM_PROT_ALL };
 }
 
@@ -142,9 +143,16 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   if (file) {
     const node = file.open.node;
     if (node.type !== "reg") return -ENODEV;
-    const obj = VnodePager.objectFor(map.vm, node, t.files.fs.pagerStats);
-    map.insert(new VmMapEntry(start, start + len, obj, Number(off), prot & VM_PROT_ALL, file.maxProt,
-      shared ? "share" : "copy", !shared, `[file ${node.ino}]`));
+    const stats = t.files.fs.pagerStats;
+    if (map.vm.identity) {
+      const copy = map.vm.objectAllocate(len, new FileCopyPager(node, Number(off), stats));
+      map.insert(new VmMapEntry(start, start + len, copy, 0, prot & VM_PROT_ALL, file.maxProt, "copy", false,
+        `[copy of file ${node.ino}]`));
+    } else {
+      const obj = VnodePager.objectFor(map.vm, node, stats);
+      map.insert(new VmMapEntry(start, start + len, obj, Number(off), prot & VM_PROT_ALL, file.maxProt,
+        shared ? "share" : "copy", !shared, `[file ${node.ino}]`));
+    }
   } else {
     mapAnonymous(t, start, len, prot, shared, "[anon]");
   }

@@ -150,3 +150,25 @@ export function fileTruncate(node: FileNode, size: number): void {
   node.truncate(size);
   node.cache?.truncated(old, size);
 }
+
+/**
+ * A private copy of a file range for machines without translation, where a frame can appear at one address only
+ * and so cannot be shared with the file's object. Like NOMMU Linux (mm/nommu.c), MAP_PRIVATE gets a copy — here
+ * made page by page at first touch rather than at mmap — and MAP_SHARED is refused (ENODEV). Pages past the end
+ * of the file read as zero; the copy never sees later changes to the file.
+ */
+export class FileCopyPager implements Pager {
+  readonly name: string;
+
+  constructor(private readonly node: FileNode, private readonly base: number, private readonly stats: PagerStats) {
+    this.name = `copy of vnode ${node.ino}`;
+    node.hold(1);
+  }
+
+  dataRequest(offset: number, dst: Uint8Array): void {
+    dst.set(fileRead(this.node, this.base + offset, PAGE_SIZE));
+    this.stats.pagesRead++;
+  }
+
+  terminate(): void { this.node.hold(-1); }
+}

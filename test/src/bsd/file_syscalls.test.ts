@@ -675,13 +675,25 @@ describe("file mappings", () => {
     expect(dec(m.task.um.copyin(p, 1))).toBe("P");
   });
 
-  it("file mappings need translation: with --arch bare they are ENODEV", () => {
+  it("without translation (--arch bare), as on NOMMU Linux: private file mappings are copies, shared ones ENODEV", () => {
     const { m: bare } = loadedMachine(program((a) => a.exit(0)), { arch: "bare" });
-    const b = Number(bare.syscall(NR.mmap, 0, PG, PROT_RW, MAP_PRIVATE | MAP_ANON, -1, 0));
-    expect(bare.task.um.copyout(b, enc("/tmp/f\0"))).toBe(true);
-    const fd = Number(bare.syscall(NR.openat, AT_FDCWD, b, O_CREAT | O_RDWR, 0o644));
+    const call = (nr: number, ...v: (number | bigint)[]): number => Number(bare.syscall(nr, ...v));
+    const b = call(NR.mmap, 0, 2 * PG, PROT_RW, MAP_PRIVATE | MAP_ANON, -1, 0);
+    expect(bare.task.um.copyout(b, enc("/tmp/f\0file data"))).toBe(true);
+    const fd = call(NR.openat, AT_FDCWD, b, O_CREAT | O_RDWR, 0o644);
     expect(fd).toBe(3);
-    expect(Number(bare.syscall(NR.mmap, 0, PG, PROT_R, MAP_PRIVATE, fd, 0))).toBe(-ENODEV);
+    expect(call(NR.write, fd, b + 7, 9)).toBe(9);
+    expect(call(NR.mmap, 0, PG, PROT_R, MAP_SHARED, fd, 0)).toBe(-ENODEV);
+    const p = call(NR.mmap, 0, 2 * PG, PROT_RW, MAP_PRIVATE, fd, 0);
+    const q = call(NR.mmap, 0, PG, PROT_R, MAP_PRIVATE, fd, 0);
+    expect(dec(bare.task.um.copyin(p, 9))).toBe("file data");
+    expect(bare.task.um.copyout(p, enc("FILE"))).toBe(true);
+    expect(dec(bare.task.um.copyin(q, 9))).toBe("file data");          // each mapping has its own copy
+    expect(Array.from(bare.task.um.copyin(p + PG, 2)!)).toEqual([0, 0]); // past the end: zeros, no SIGBUS
+    expect(call(NR.pread64, fd, b + 100, 4, 0)).toBe(4);
+    expect(dec(bare.task.um.copyin(b + 100, 4))).toBe("file");
+    expect(call(NR.munmap, p, 2 * PG)).toBe(0);
+    expect(call(NR.munmap, q, PG)).toBe(0);
   });
 
   it("beyond the end of the file: the kernel's own access is EFAULT, ftruncate shrinks and grows mappings", () => {
