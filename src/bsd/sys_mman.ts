@@ -148,6 +148,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
       const copy = map.vm.objectAllocate(len, new FileCopyPager(node, Number(off), stats));
       map.insert(new VmMapEntry(start, start + len, copy, 0, prot & VM_PROT_ALL, file.maxProt, "copy", false,
         `[copy of file ${node.ino}]`));
+      vmMapPopulate(map, start, start + len);   // nothing faults without an MMU: copy now, as NOMMU Linux does
     } else {
       const obj = VnodePager.objectFor(map.vm, node, stats);
       map.insert(new VmMapEntry(start, start + len, obj, Number(off), prot & VM_PROT_ALL, file.maxProt,

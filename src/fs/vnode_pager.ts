@@ -153,9 +153,9 @@ export function fileTruncate(node: FileNode, size: number): void {
 
 /**
  * A private copy of a file range for machines without translation, where a frame can appear at one address only
- * and so cannot be shared with the file's object. Like NOMMU Linux (mm/nommu.c), MAP_PRIVATE gets a copy — here
- * made page by page at first touch rather than at mmap — and MAP_SHARED is refused (ENODEV). Pages past the end
- * of the file read as zero; the copy never sees later changes to the file.
+ * and so cannot be shared with the file's object. Like NOMMU Linux (mm/nommu.c), MAP_PRIVATE gets a copy, made at
+ * mmap time (nothing faults without an MMU), and MAP_SHARED is refused (ENODEV). Pages past the end of the file
+ * read as zero; the copy never sees later changes to the file.
  */
 export class FileCopyPager implements Pager {
   readonly name: string;

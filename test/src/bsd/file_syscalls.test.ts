@@ -686,6 +686,7 @@ describe("file mappings", () => {
     expect(call(NR.mmap, 0, PG, PROT_R, MAP_SHARED, fd, 0)).toBe(-ENODEV);
     const p = call(NR.mmap, 0, 2 * PG, PROT_RW, MAP_PRIVATE, fd, 0);
     const q = call(NR.mmap, 0, PG, PROT_R, MAP_PRIVATE, fd, 0);
+    expect(dec(bare.phys.view(p).subarray(0, 9))).toBe("file data");   // in the frame at once: nothing would fault
     expect(dec(bare.task.um.copyin(p, 9))).toBe("file data");
     expect(bare.task.um.copyout(p, enc("FILE"))).toBe(true);
     expect(dec(bare.task.um.copyin(q, 9))).toBe("file data");          // each mapping has its own copy
