@@ -12,6 +12,7 @@ import type { CycleCosts } from "./machine/costs.js";
 import { Machine, type ExitReason } from "./machine/machine.js";
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
+import { applyMounts } from "./fs/mount.js";
 
 export { ConfigError } from "./machine/config.js";
 export { ElfError } from "./loader/elf.js";
@@ -38,6 +39,7 @@ export interface GuestOptions {
   pftSize?: number;            // power: log2 of the HTAB's size in bytes (the platform's ibm,pft-size)
   maxInsns?: bigint | number;
   strace?: boolean;
+  mounts?: string[];           // "HOSTDIR:GUESTPATH": host directories shown read-only in the guest
 }
 
 export interface GuestResult {
@@ -99,6 +101,7 @@ export function runGuest(o: GuestOptions): GuestResult {
   const io = new CaptureIo(stdin);
   const strace: string[] = [];
   const m = new Machine(config, { io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}) });
+  applyMounts(m.task.files.fs, o.mounts ?? []);
   m.load(image, {
     argv: [o.argv0 ?? o.path, ...(o.args ?? [])],
     envp: o.env ?? [],

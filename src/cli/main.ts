@@ -18,11 +18,12 @@ import { formatStats, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
+import { applyMounts } from "../fs/mount.js";
 
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
 };
 
@@ -87,6 +88,7 @@ interface RunArgs {
   psc?: string;
   subblock?: string;
   "pft-size"?: string;
+  mount: string[];
 }
 
 interface CompareCliArgs {
@@ -122,7 +124,8 @@ function parseCli(own: string[]): Parsed {
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
       .option("subblock", { type: "string", describe: "hashed: base pages per clustered-table node (1, 2, 4 .. 64; default 16)" })
-      .option("pft-size", { type: "string", describe: "power: log2 of the HTAB size in bytes (default: Linux's sizing to memory)" }),
+      .option("pft-size", { type: "string", describe: "power: log2 of the HTAB size in bytes (default: Linux's sizing to memory)" })
+      .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" }),
     () => { ran = "run"; })
     .command("archs", "list the machines and their translation hardware, each default with its source", (y) => y
       .option("json", { type: "boolean", default: false, describe: "print the machine data as JSON" }),
@@ -211,6 +214,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const image = parseElf(bytes);
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
   const m = new Machine(config, { io, ...(strace ? { strace } : {}) });
+  applyMounts(m.task.files.fs, a.mount);
   m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
   const r: RunResult = m.run(maxInsns);
   if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);

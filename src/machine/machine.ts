@@ -12,7 +12,7 @@ import { SIGNAL_SYSCALLS } from "../bsd/sys_signal.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
 import { SeededRandom } from "../kern/random.js";
 import {
-  BUS_ADRALN, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TRAP_BRKPT, TaskTerminated,
+  BUS_ADRALN, BUS_ADRERR, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TRAP_BRKPT, TaskTerminated,
 } from "../kern/signal.js";
 import { deliverSignals, userFault } from "../kern/sigframe.js";
 import { Task } from "../kern/task.js";
@@ -232,6 +232,12 @@ export class Machine {
         const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.task.map, Number(va), access) : "maperr";
         if (r === "ok") return;
         const what = accessName(access);
+        if (r === "buserr") {
+          // Linux: a file page beyond EOF is SIGBUS with BUS_ADRERR and si_addr = the faulting address.
+          const detail = `${what} at ${hex(va)} beyond the end of a mapped file, pc ${hex(pc)}`;
+          userFault(this.task, w, SIGBUS, BUS_ADRERR, va, detail, this.options.strace);
+          return;
+        }
         const detail = r === "maperr" ? `invalid ${what} at ${hex(va)}, pc ${hex(pc)}`
           : `${what} not permitted at ${hex(va)}, pc ${hex(pc)}`;
         userFault(this.task, w, SIGSEGV, r === "maperr" ? SEGV_MAPERR : SEGV_ACCERR, va, detail, this.options.strace);
@@ -318,6 +324,9 @@ export class Machine {
     out["pmap_protects"] = this.pmap.stats.protects;
     out["pmap_flushes"] = this.pmap.stats.flushes;
     Object.assign(out, this.pmap.machineCounters?.() ?? {});
+    const f = this.task.files.fs.pagerStats;
+    out["file_pages_read"] = f.pagesRead;
+    out["file_pages_written"] = f.pagesWritten;
     return out;
   }
 }

@@ -5,7 +5,7 @@
 import type { Pmap } from "../pmap/pmap.js";
 import type { VmObject } from "./vm_object.js";
 import type { VmSystem } from "./vm_system.js";
-import { type Inheritance, VM_PROT_NONE, hex, isPageAligned, protString } from "./vm_prot.js";
+import { type Inheritance, VM_PROT_NONE, VM_PROT_WRITE, hex, isPageAligned, protString } from "./vm_prot.js";
 
 export class VmMapEntry {
   constructor(
@@ -155,7 +155,10 @@ export class VmMap {
       } else {
         e.protection = prot;
       }
-      this.pmap.protect(e.start, e.end, e.protection);
+      // Pages of a copy-on-write entry may be mapped from an object below it: write permission is never raised
+      // in the pmap for them; a write faults and copies (Mach vm_map_protect keeps write out of such entries).
+      const cow = e.needsCopy || e.object?.shadow != null;
+      this.pmap.protect(e.start, e.end, cow ? e.protection & ~VM_PROT_WRITE : e.protection);
     }
     this.simplify(start, end);
     return "ok";

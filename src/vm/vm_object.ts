@@ -1,7 +1,7 @@
 // Memory objects (Mach vm_object): a range of bytes whose resident pages are found by (object, offset).
 // Anonymous objects are zero-filled on first touch; an object may instead have a pager that supplies a page's
-// initial contents (data_request answered by data_provided). The shadow field is where copy-on-write chains
-// will hang (a later issue); it is carried but not yet used by faults.
+// initial contents (data_request answered by data_provided). A copy-on-write entry's object shadows the object
+// it copies (a private file mapping shadows the file's object after its first write); faults search the chain.
 
 import type { VmPage } from "./vm_page.js";
 import { PAGE_SIZE } from "./vm_prot.js";
@@ -9,7 +9,18 @@ import { PAGE_SIZE } from "./vm_prot.js";
 /** Supplies initial page contents: fill `dst` (already zeroed, one page) with the data at byte `offset`. */
 export interface Pager {
   readonly name: string;
-  dataRequest(offset: number, dst: Uint8Array): void;
+  /** Returns "error" when there is no data at offset (memory_object_data_error: the access gets SIGBUS). */
+  dataRequest(offset: number, dst: Uint8Array): void | "error";
+  /**
+   * The object's last reference is going, its pages still resident: the pager takes back what changed
+   * (memory_object_data_return) and forgets the object (memory_object_terminate).
+   */
+  terminate?(obj: VmObject): void;
+  /**
+   * A copy-on-write shadow now covers this pager's object: the pager may have to reach the private copies later
+   * (a file truncated under a private mapping loses its copied pages beyond the new end, as on Linux).
+   */
+  shadowed?(shadow: VmObject): void;
 }
 
 export class VmObject {

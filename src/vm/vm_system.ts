@@ -35,6 +35,7 @@ export class VmSystem {
   /** Drops one reference; the last one frees every resident page. */
   objectDeallocate(obj: VmObject): void {
     if (--obj.refCount > 0) return;
+    obj.pager?.terminate?.(obj);
     for (const page of [...obj.resident.values()]) this.pageFree(page);
     if (obj.shadow) this.objectDeallocate(obj.shadow);
   }

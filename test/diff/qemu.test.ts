@@ -9,8 +9,8 @@
 
 import { describe, expect, test } from "vitest";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync } from "node:fs";
-import { constants } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { constants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -59,22 +59,29 @@ interface Case {
   status: number;
   /** extra checks on qemu's stdout */
   stdoutMatch?: RegExp;
+  /** run qemu in a fresh empty directory (guests that create files work relative to the cwd) */
+  scratchCwd?: boolean;
 }
 
 const BASE_ENV: Record<string, string> = { MMULAB_SUITE: "diff" };
 
 /** Runs under qemu-riscv64, with core dumps off (qemu-user would otherwise write qemu_*.core files). */
 function runQemu(c: Case): Outcome {
-  const guest = join("guest", "bin", c.guest);
-  const r = spawnSync("/bin/sh", ["-c", 'ulimit -c 0; exec "$0" "$@"', qemu!, guest, ...(c.args ?? [])], {
-    cwd: root,
-    env: c.env ?? BASE_ENV,
-    encoding: "utf8",
-    maxBuffer: MAX_BUFFER,
-    timeout: SPAWN_TIMEOUT_MS,
-    killSignal: "SIGKILL",
-  });
-  return outcome(r, `qemu-riscv64 ${c.guest}`);
+  const cwd = c.scratchCwd ? mkdtempSync(join(tmpdir(), "mmulab-diff-")) : root;
+  const guest = c.scratchCwd ? join(root, "guest", "bin", c.guest) : join("guest", "bin", c.guest);
+  try {
+    const r = spawnSync("/bin/sh", ["-c", 'ulimit -c 0; exec "$0" "$@"', qemu!, guest, ...(c.args ?? [])], {
+      cwd,
+      env: c.env ?? BASE_ENV,
+      encoding: "utf8",
+      maxBuffer: MAX_BUFFER,
+      timeout: SPAWN_TIMEOUT_MS,
+      killSignal: "SIGKILL",
+    });
+    return outcome(r, `qemu-riscv64 ${c.guest}`);
+  } finally {
+    if (c.scratchCwd) rmSync(cwd, { recursive: true, force: true });
+  }
 }
 
 /** Runs under the emulator CLI, as `mmulab run <elf> [args..] [options]`, the guest environment given by --env. */
@@ -147,6 +154,18 @@ const CASES: Case[] = [
   { guest: "sigfault", args: ["segv-ignored"], status: SEGV },
   { guest: "sigfault", args: ["segv-blocked"], status: SEGV },
   { guest: "sigfault", args: ["frame"], status: SEGV },
+  { guest: "files", scratchCwd: true, status: 0, stdoutMatch: /listing: 9 entries\n[^]*files done\n$/ },
+  { guest: "pipes", scratchCwd: true, status: 0, stdoutMatch: /capacity: 65536\n[^]*pipes done\n$/ },
+  { guest: "filemap", scratchCwd: true, status: 0, stdoutMatch: /file unchanged: bbbbbbb\n[^]*filemap done\n$/ },
+  ...[1, 2, 3, 4].map((seed): Case => ({
+    guest: "fsfuzz", args: [String(seed), "3000"], scratchCwd: true, status: 0, stdoutMatch: /list \. -> \. \.\.\nrmdir -> 0\nfsfuzz done\n$/,
+  })),
+  ...[1, 2].map((seed): Case => ({
+    guest: "mapfuzz", args: [String(seed), "3000"], scratchCwd: true, status: 0, stdoutMatch: /final size \d+ read \d+ [0-9a-f]{16}\n[^]*mapfuzz done\n$/,
+  })),
+  ...[1, 2].map((seed): Case => ({ guest: "pipefuzz", args: [String(seed), "4000"], status: 0, stdoutMatch: /pipefuzz done\n$/ })),
+  { guest: "filemap", args: ["mapdir", "sigbus"], scratchCwd: true, status: BUS, stdoutMatch: /beyond the end...\n$/ },
+  { guest: "filemap", args: ["mapdir", "shrink"], scratchCwd: true, status: BUS, stdoutMatch: /ftruncate...\n$/ },
 ];
 
 const title = (c: Case) => [c.guest, ...(c.args ?? []).map((a) => JSON.stringify(a))].join(" ");
@@ -206,6 +225,29 @@ describe("Linux behaviour qemu-riscv64 7.2 does not reproduce", () => {
     const m = runMmulab("sigorder", ["samask"], BASE_ENV);
     expect(m.status, m.stderr).toBe(0);
     expect(m.stdout).toContain("sa_mask (100 = SIGUSR2 was pending inside): 10 100 12\n");
+describe("differential: --mount shows a host directory as qemu-riscv64 sees it", () => {
+  test.skipIf(!qemu)("tree over a mounted directory", { timeout: TIMEOUT_MS }, () => {
+    const dir = mkdtempSync(join(tmpdir(), "mmulab-mount-"));
+    try {
+      mkdirSync(join(dir, "sub", "deeper"), { recursive: true });
+      writeFileSync(join(dir, "a.txt"), "hello\n");
+      writeFileSync(join(dir, "empty"), "");
+      writeFileSync(join(dir, "sub", "big.bin"), Uint8Array.from({ length: 100_003 }, (_, i) => (i * 7919) & 0xFF));
+      writeFileSync(join(dir, "sub", "deeper", "one"), "x");
+      symlinkSync("sub/big.bin", join(dir, "link"));
+      symlinkSync("sub", join(dir, "dirlink"));
+      symlinkSync("missing", join(dir, "dangling"));
+      const q = runQemu({ guest: "tree", args: [dir], status: 0 });
+      expect(q.status, `qemu-riscv64 status (stderr: ${q.stderr.trim()})`).toBe(0);
+      expect(q.stdout).toMatch(/size 100003 read 100003 sum [0-9a-f]+ map same\n[^]*tree done\n$/);
+      if (!mmulabBuilt) return;
+      const m = runMmulab("tree", [dir], BASE_ENV, ["--mount", `${dir}:${dir}`]);
+      const diff = firstDifference(q.stdout, m.stdout);
+      expect(diff, diff ?? "").toBeUndefined();
+      expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
