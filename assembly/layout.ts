@@ -132,6 +132,11 @@ export const K_PSC_PDPTE: u32 = 41;
 export const K_PSC_PML4E: u32 = 42;
 export const K_PSC_PML5E: u32 = 43;
 
+// Recording (trace/record.ts, `mmulab record`): nonzero while every translation is appended to the trace buffer.
+// Read only on the slow paths; while it is set the host caches and the fetch fast path stay empty, so every
+// access takes a slow path and is recorded.
+export const K_RECORD: u32 = 96;
+
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
 // CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
 export const XMODE_BARE: u32 = 0;
@@ -160,6 +165,7 @@ export const EXIT_ILLEGAL: i32 = 3;     // trapValue = instruction bits
 export const EXIT_BREAKPOINT: i32 = 4;  // ebreak at pc
 export const EXIT_ACCESS_FAULT: i32 = 5;// trapCause 1/5/7: physical address outside RAM
 export const EXIT_MISALIGNED: i32 = 6;  // trapCause 4/6: misaligned LR/SC/AMO (Linux sends SIGBUS)
+export const EXIT_TRACE_FULL: i32 = 7;  // recording: the trace buffer is full; the host flushes it (pc not advanced)
 
 export const CAUSE_FETCH_ACCESS: u32 = 1;
 export const CAUSE_MISALIGNED_LOAD: u32 = 4;

@@ -9,7 +9,7 @@ import {
   validateRam,
 } from "./machine/config.js";
 import type { CycleCosts } from "./machine/costs.js";
-import { Machine, type ExitReason } from "./machine/machine.js";
+import { Machine, type ExitReason, type MachineRecorder } from "./machine/machine.js";
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
 
@@ -35,6 +35,8 @@ export interface GuestOptions {
   psc?: MachineConfig["psc"];  // x86-64 paging-structure cache sizes (entries per cache; 0 disables one)
   maxInsns?: bigint | number;
   strace?: boolean;
+  /** Records the run's references (src/trace/record.ts); the caller closes it. */
+  recorder?: MachineRecorder;
 }
 
 export interface GuestResult {
@@ -92,7 +94,9 @@ export function runGuest(o: GuestOptions): GuestResult {
   const stdin = typeof o.stdin === "string" ? new TextEncoder().encode(o.stdin) : o.stdin ?? new Uint8Array(0);
   const io = new CaptureIo(stdin);
   const strace: string[] = [];
-  const m = new Machine(config, { io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}) });
+  const m = new Machine(config, {
+    io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}), ...(o.recorder ? { recorder: o.recorder } : {}),
+  });
   m.load(image, {
     argv: [o.argv0 ?? o.path, ...(o.args ?? [])],
     envp: o.env ?? [],
