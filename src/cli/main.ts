@@ -18,6 +18,7 @@ import { formatStats, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { TraceRecorder } from "../trace/record.js";
+import { sweepMain } from "./sweep.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
 
 const PROG = "mmulab";
@@ -150,6 +151,7 @@ function parseCli(own: string[]): Parsed {
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" }),
     () => { ran = "record"; })
     .command("trace [file]", "replay a memory trace through one modelled TLB or a whole machine (mmulab trace --help)")
+    .command("sweep [traces..]", "sweep TLB policies, geometries, page sizes and machines over traces and guests (mmulab sweep --help)")
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
     .strict()
     .help()
@@ -284,12 +286,12 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
  */
 export async function runCli(argv: readonly string[] = hideBin(process.argv), io: GuestIo = hostIo): Promise<number> {
   const cmd = argv.find((t) => !t.startsWith("-"));
-  if (cmd !== "trace") return main(argv, io);
+  if (cmd !== "trace" && cmd !== "sweep") return main(argv, io);
   const say = (line: string): void => {
     try { io.write(2, enc.encode(`${PROG}: ${line}\n`)); } catch { /* stderr is gone: nothing more to say */ }
   };
   try {
-    return await traceMain(argv, io, say);
+    return await (cmd === "sweep" ? sweepMain(argv, io, say) : traceMain(argv, io, say));
   } catch (e) {
     if (e instanceof TraceUsageError || e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
     if (e instanceof TraceError) { say(e.message); return 1; }
