@@ -19,6 +19,8 @@ import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { TraceRecorder } from "../trace/record.js";
 import { sweepMain } from "./sweep.js";
+import { commandLine } from "./command.js";
+import { reportMain } from "./html.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
 
 const PROG = "mmulab";
@@ -152,6 +154,7 @@ function parseCli(own: string[]): Parsed {
     () => { ran = "record"; })
     .command("trace [file]", "replay a memory trace through one modelled TLB or a whole machine (mmulab trace --help)")
     .command("sweep [traces..]", "sweep TLB policies, geometries, page sizes and machines over traces and guests (mmulab sweep --help)")
+    .command("report <json>", "one self-contained HTML page from the JSON of a run, compare, trace or sweep (mmulab report --help)")
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
     .strict()
     .help()
@@ -213,7 +216,7 @@ function parseCount(s: string, what: string): bigint {
 }
 
 function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: string) => void,
-  recorder?: TraceRecorder): number {
+  recorder?: TraceRecorder, command?: string): number {
   for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
   const config = machineConfig({ arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}) });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
@@ -231,7 +234,9 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const counters = m.counters();
   if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
   if (a.json !== undefined) {
-    const doc = statsJson(counters, config, { program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal });
+    const doc = statsJson(counters, config, {
+      ...(command !== undefined ? { command } : {}), program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal,
+    });
     try {
       writeFileSync(a.json, doc);
     } catch (e) {
@@ -257,12 +262,13 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
     allMachines();   // every machine's data file present, complete and sourced, or one line and status 70
     if (p.cmd === "archs") return archsCommand(p.json, io);
     const guestArgs = [...((p.a as unknown as { args?: string[] }).args ?? []), ...guest];
+    const command = commandLine(argv);
     if (p.cmd === "compare") {
       const c = p.a;
       return compareCommand({
         elf: c.elf, args: guestArgs, archs: c.archs, mem: c.mem, seed: c.seed, env: c.env, showOutput: c["show-output"],
         ...(c["max-insns"] !== undefined ? { maxInsns: parseCount(c["max-insns"], "--max-insns") } : {}),
-        ...(c.json !== undefined ? { json: c.json } : {}),
+        ...(c.json !== undefined ? { json: c.json } : {}), command,
       }, io, say);
     }
     if (p.cmd === "record") {
@@ -270,7 +276,7 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
       const recorder = new TraceRecorder(r.output);
       return runCommand({ ...r, strace: false }, guestArgs, io, say, recorder);
     }
-    return runCommand(p.a, guestArgs, io, say);
+    return runCommand(p.a, guestArgs, io, say, undefined, command);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
     if (e instanceof TraceError) { say(e.message); return 1; }
@@ -286,11 +292,12 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
  */
 export async function runCli(argv: readonly string[] = hideBin(process.argv), io: GuestIo = hostIo): Promise<number> {
   const cmd = argv.find((t) => !t.startsWith("-"));
-  if (cmd !== "trace" && cmd !== "sweep") return main(argv, io);
+  if (cmd !== "trace" && cmd !== "sweep" && cmd !== "report") return main(argv, io);
   const say = (line: string): void => {
     try { io.write(2, enc.encode(`${PROG}: ${line}\n`)); } catch { /* stderr is gone: nothing more to say */ }
   };
   try {
+    if (cmd === "report") return await reportMain(argv, io, say);
     return await (cmd === "sweep" ? sweepMain(argv, io, say) : traceMain(argv, io, say));
   } catch (e) {
     if (e instanceof TraceUsageError || e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }

@@ -18,6 +18,7 @@ import { checkSpec, machineJobs, tlbJobs, type MachineRow, type RecordJob, type 
 import { machinesCsv, sweepJson, sweepMarkdown, tlbCsv, type SweepResult } from "../sweep/output.js";
 import { cyclesSpec, missRateSpec, renderSvg } from "../sweep/plot.js";
 import { parseBytes, TraceUsageError } from "./trace.js";
+import { commandLine } from "./command.js";
 import { existsSync } from "node:fs";
 
 interface SweepArgs {
@@ -86,11 +87,6 @@ function positiveInts(s: string, what: string): number[] {
     if (!/^\d+$/.test(x) || Number(x) === 0) throw new ConfigError(`${what}: '${x}' is not a positive integer`);
     return Number(x);
   });
-}
-
-/** Quotes a word for a POSIX shell when it needs it. */
-export function shellQuote(w: string): string {
-  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
 }
 
 function buildSpec(a: SweepArgs): SweepSpec {
@@ -164,7 +160,7 @@ export async function sweepMain(argv: readonly string[], io: GuestIo, say: (line
     await runPool(records, ctx, a.jobs, step ? (d) => step(d) : undefined);
     const res = await runPool([...tj, ...mj], ctx, a.jobs, step ? (d) => step(records.length + d) : undefined);
     const result: SweepResult = {
-      command: ["mmulab", ...argv].map(shellQuote).join(" "),
+      command: commandLine(argv),
       spec,
       tlb: res.slice(0, tj.length).map((r) => (r as { row: TlbRow }).row),
       machines: res.slice(tj.length).map((r) => (r as { row: MachineRow }).row),

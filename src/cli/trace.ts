@@ -9,6 +9,7 @@ import { ARCHS, ConfigError, POLICIES } from "../machine/config.js";
 import { machineConfig } from "../index.js";
 import { MachineReplayer, replayFileOnMachine } from "../trace/machine.js";
 import { formatStats, statsJson } from "./report.js";
+import { commandLine } from "./command.js";
 import { BinaryTraceWriter, FLAG_IFETCH, FLAG_MODIFY2 } from "../trace/binary.js";
 import { type ReadStats, type TraceBatch, type TraceSource } from "../trace/batch.js";
 import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";
@@ -152,7 +153,7 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
   const r = await runStudy(trace, { geometry, pageSize, opt: a.opt, optLimit: a["opt-limit"] });
   io.write(1, new TextEncoder().encode(formatStudy(r, source, stats.skipped)));
   if (a.json !== undefined) {
-    const doc = { source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };
+    const doc = { command: commandLine(argv), source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };
     try {
       writeFileSync(a.json, JSON.stringify(doc, null, 2) + "\n");
     } catch (e) {
@@ -189,7 +190,7 @@ async function machineTrace(a: TraceArgs, argv: readonly string[], io: GuestIo, 
   io.write(1, new TextEncoder().encode(head.join("\n") + "\n" + formatStats(c, config) + "\n"));
   if (a.json !== undefined) {
     const outcome = {
-      trace: source, references: r.stats.references, retries: r.stats.retries, controls: r.stats.controls,
+      command: commandLine(argv), trace: source, references: r.stats.references, retries: r.stats.retries, controls: r.stats.controls,
       ifetch: a.ifetch, modifyAs: a["modify-as"], ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}),
     };
     try {
