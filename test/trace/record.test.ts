@@ -151,6 +151,17 @@ describe("mmulab record and mmulab trace --arch", () => {
     expect(one.counters.itlb_access).toBe(0);
   });
 
+  it("a malformed lackey line stops a machine replay with its line number, or is skipped and counted with --lenient", async () => {
+    const bad = join(dir, "bad.lackey");
+    writeFileSync(bad, " L 20000,8\n L 21000,8\n Q 3\n S 20008,8\n");
+    const r = await cli("trace", bad, "--arch", "x86-64");
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/^mmulab: .*bad\.lackey: line 3: malformed lackey line ' Q 3'\n$/);
+    const l = await cli("trace", bad, "--arch", "x86-64", "--lenient");
+    expect(l.status).toBe(0);
+    expect(l.out).toMatch(/references +3 \(2 replayed again after a page fault, 0 control records\), 1 malformed lines skipped\n/);
+  });
+
   it("bad input: one line and a non-zero status", async () => {
     const far = join(dir, "far.lackey");
     writeFileSync(far, " L 7ffd00001000,8\n");
