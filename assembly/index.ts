@@ -30,6 +30,11 @@ export {
 // Trace-driven single-TLB replay (src/trace/): the batch buffer and the replay loop.
 export { TRACE_BASE, TRACE_CAPACITY } from "./layout";
 export { replayPages, replayRecords, replayedRefs, droppedIfetch } from "./trace/replay";
+// Recording a guest's references (`mmulab record`): the switch, the buffer's fill and the exit that empties it.
+export { K_RECORD, EXIT_TRACE_FULL } from "./layout";
+export { recFill, recLost, setRecFill } from "./trace/record";
+// Trace-driven replay through a whole machine's TLBs and walker.
+export { machineReplay, mrStop, MR_DONE, MR_FAULT, MR_CONTROL } from "./trace/machine";
 
 /**
  * Sizes guest RAM to `ramBytes` (a multiple of 4 KiB) and resets the machine. Returns 0, or −1 when the

@@ -199,6 +199,10 @@ export const K_MIPS_NESTED_INSNS: u32 = 66;  // instructions of the general-exce
 export const K_MIPS_MOD_INSNS: u32 = 67;     // instructions of the TLB modified handler
 export const K_MIPS_INSN_CYCLES: u32 = 68;   // cycles per handler instruction
 export const K_MIPS_WIRED: u32 = 69;         // Wired at reset (R3000: the fixed 8; R4000: the Wired register)
+// Recording (trace/record.ts, `mmulab record`): nonzero while every translation is appended to the trace buffer.
+// Read only on the slow paths; while it is set the host caches and the fetch fast path stay empty, so every
+// access takes a slow path and is recorded.
+export const K_RECORD: u32 = 96;
 
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
 // CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
@@ -244,6 +248,7 @@ export const EXIT_ILLEGAL: i32 = 3;     // trapValue = instruction bits
 export const EXIT_BREAKPOINT: i32 = 4;  // ebreak at pc
 export const EXIT_ACCESS_FAULT: i32 = 5;// trapCause 1/5/7: physical address outside RAM
 export const EXIT_MISALIGNED: i32 = 6;  // trapCause 4/6: misaligned LR/SC/AMO (Linux sends SIGBUS)
+export const EXIT_TRACE_FULL: i32 = 7;  // recording: the trace buffer is full; the host flushes it (pc not advanced)
 
 export const CAUSE_FETCH_ACCESS: u32 = 1;
 export const CAUSE_MISALIGNED_LOAD: u32 = 4;

@@ -9,7 +9,7 @@ import {
   validateRam, applyAdMode, parsePsc, validatePftSize, validateSubblock,
 } from "./machine/config.js";
 import type { CycleCosts } from "./machine/costs.js";
-import { Machine, type ExitReason } from "./machine/machine.js";
+import { Machine, type ExitReason, type MachineRecorder } from "./machine/machine.js";
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
 import { applyMounts } from "./fs/mount.js";
@@ -40,6 +40,8 @@ export interface GuestOptions {
   maxInsns?: bigint | number;
   strace?: boolean;
   mounts?: string[];           // "HOSTDIR:GUESTPATH": host directories shown read-only in the guest
+  /** Records the run's references (src/trace/record.ts); the caller closes it. */
+  recorder?: MachineRecorder;
 }
 
 export interface GuestResult {
@@ -100,7 +102,9 @@ export function runGuest(o: GuestOptions): GuestResult {
   const stdin = typeof o.stdin === "string" ? new TextEncoder().encode(o.stdin) : o.stdin ?? new Uint8Array(0);
   const io = new CaptureIo(stdin);
   const strace: string[] = [];
-  const m = new Machine(config, { io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}) });
+  const m = new Machine(config, {
+    io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}), ...(o.recorder ? { recorder: o.recorder } : {}),
+  });
   applyMounts(m.task.files.fs, o.mounts ?? []);
   m.load(image, {
     argv: [o.argv0 ?? o.path, ...(o.args ?? [])],

@@ -25,7 +25,7 @@ export function execAmo<P>(insn: u32): i32 {
     if (rs2 != 0) return EXIT_ILLEGAL;
     if (va & (size - 1)) { setTrap(CAUSE_MISALIGNED_LOAD, va); return EXIT_MISALIGNED; }
     let h = fastRead<P>(va, size);
-    if (h == 0) { h = translateData(va, ACC_LOAD); if (h == 0) return EXIT_PAGE_FAULT; }
+    if (h == 0) { h = translateData(va, ACC_LOAD, size); if (h == 0) return EXIT_PAGE_FAULT; }
     const v = loadSized(h, size);
     setReservation(true, va, v);
     setX(rd, v);

@@ -4,8 +4,9 @@
 
 import {
   RVC_TABLE, COUNTERS, CONFIG, K_COST_L1_HIT, C_ITLB_MISS, C_DTLB_MISS, C_XLATE_CYCLES, C_XCYCLES, C_INSTRET, C_ITLB_ACCESS, C_DTLB_ACCESS, C_L2_ACCESS,
-  EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT,
+  EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT, EXIT_TRACE_FULL,
 } from "../layout";
+import { recording, recordFull, recordRef, REC_IFETCH } from "../trace/record";
 import { pc, setPc, instret, setInstret, getX, setX } from "./state";
 import { mulh, mulhu, mulhsu, div64, divu64, rem64, remu64, sx32, div32, divu32, rem32, remu32 } from "./alu";
 import { csrRead, csrWrite, csrIllegal, clearCsrIllegal } from "./csr";
@@ -28,19 +29,27 @@ let slowIters: u64 = 0;        // loop iterations whose fetch went through fetch
 
 function fetchSlow(va: u64): u64 {
   slowIters++;
-  // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped.
+  // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped, bit 33 when recording
+  // must empty the trace buffer first (nothing fetched: the instruction starts again after the flush).
+  const rec = recording();
+  if (rec && recordFull()) return <u64>2 << 32;
   if (!translateFetch(va)) return <u64>1 << 32;
   const last: u32 = (1 << pageShift) - 2;   // offset of the page's last parcel
   const off = <u32>va & (last | 1);
   const lo = <u32>load<u16>(<usize>(va + fetchHostAddend));
   if ((lo & 3) != 3 || off != last) {
+    if (rec) recordRef(REC_IFETCH, va, (lo & 3) != 3 ? 2 : 4);
     return off == last ? <u64>lo : <u64>load<u32>(<usize>(va + fetchHostAddend));
   }
   // A 32-bit instruction straddling two pages: the upper parcel is a second I-TLB access.
+  if (rec) recordRef(REC_IFETCH, va, 4);
   if (!translateFetch(va + 2)) return <u64>1 << 32;
+  if (rec) recordRef(REC_IFETCH, va + 2, 4);
   const hi = <u32>load<u16>(<usize>(va + 2 + fetchHostAddend));
   return <u64>(lo | (hi << 16));
 }
+
+@inline function slowStatus(r: u64): i32 { return (r >> 33) != 0 ? EXIT_TRACE_FULL : memTrap(); }
 
 /**
  * Runs at most `budget` instructions. Returns an EXIT_* code; pc is left at the next instruction to execute,
@@ -67,7 +76,7 @@ function cpuLoop<P>(budget: u64): i32 {
       insn = load<u32>(<usize>(p + faddend));
     } else {
       const r = fetchSlow(p);
-      if (r >> 32) { status = memTrap(); break; }
+      if (r >> 32) { status = slowStatus(r); break; }
       insn = <u32>r;
       fpage = fetchPage; faddend = fetchAddend;
     }
@@ -79,8 +88,7 @@ function cpuLoop<P>(budget: u64): i32 {
       if (insn == 0) {
         if (p - FETCH_POISON_VA < 0x1000) {
           // Fetched from the poison page: no code page was valid. Do the real fetch, which must fault.
-          fetchSlow(p);
-          status = memTrap();
+          status = slowStatus(fetchSlow(p));
           break;
         }
         exitInsn = raw & 0xFFFF; status = EXIT_ILLEGAL; break;

@@ -54,14 +54,14 @@ export let memFault: bool = false;
   const page: u32 = 1 << pageShift;
   const off = <u32>va & (page - 1);
   if (off + size <= page) {
-    const h = translateData(va, ACC_LOAD);
+    const h = translateData(va, ACC_LOAD, size);
     if (h == 0) { memFault = true; return 0; }
     return hostRead(h, size);
   }
   const first: u32 = page - off;
-  const h1 = translateData(va, ACC_LOAD);
+  const h1 = translateData(va, ACC_LOAD, size);
   if (h1 == 0) { memFault = true; return 0; }
-  const h2 = translateData(va + first, ACC_LOAD);
+  const h2 = translateData(va + first, ACC_LOAD, size);
   if (h2 == 0) { memFault = true; return 0; }
   let v: u64 = 0;
   for (let i: u32 = 0; i < size; i++) {
@@ -75,15 +75,15 @@ export let memFault: bool = false;
   const page: u32 = 1 << pageShift;
   const off = <u32>va & (page - 1);
   if (off + size <= page) {
-    const h = translateData(va, ACC_STORE);
+    const h = translateData(va, ACC_STORE, size);
     if (h == 0) { memFault = true; return; }
     hostWrite(h, size, v);
     return;
   }
   const first: u32 = page - off;
-  const h1 = translateData(va, ACC_STORE);
+  const h1 = translateData(va, ACC_STORE, size);
   if (h1 == 0) { memFault = true; return; }
-  const h2 = translateData(va + first, ACC_STORE);
+  const h2 = translateData(va + first, ACC_STORE, size);
   if (h2 == 0) { memFault = true; return; }
   for (let i: u32 = 0; i < size; i++) {
     const b = <u8>(v >> (8 * i));
@@ -95,7 +95,7 @@ export let memFault: bool = false;
 @noinline export function rmwAddress<P>(va: u64, size: u32): usize {
   const h = fastWrite<P>(va, size);
   if (h != 0) return h;
-  const r = translateData(va, ACC_STORE);
+  const r = translateData(va, ACC_STORE, size);
   if (r == 0) memFault = true;
   return r;
 }

@@ -25,6 +25,7 @@ import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy"
 import { ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
 import { pscReset } from "../walk/x86_64";
 import { stbReset } from "../walk/vax";
+import { recording, recordRef, REC_LOAD, REC_STORE } from "../trace/record";
 
 export { ACC_FETCH, ACC_LOAD, ACC_STORE };
 
@@ -332,11 +333,12 @@ function checkAccess(va: u64, acc: u32): bool {
 @inline function xPa(va: u64): u64 { return xPbase + (va & ((<u64>1 << xShift) - 1)); }
 
 /**
- * Slow data translation of one access of `size` bytes that does not cross a page: one D-TLB lookup. Fills the
- * host cache slot for the page (2^pageShift bytes). Returns the host address, or 0 with a pending trap.
+ * Slow data translation of one access of `size` bytes that does not cross a page (or one part of an access that
+ * does): one D-TLB lookup. Fills the host cache slot for the page (2^pageShift bytes; records the access instead
+ * while recording). Returns the host address, or 0 with a pending trap.
  */
-export function translateData(va: u64, acc: u32): usize {
-  const h = translateDataModel(va, acc);
+export function translateData(va: u64, acc: u32, size: u32): usize {
+  const h = translateDataModel(va, acc, size);
   if (fetchEvicted) refetchCodePage(h != 0);
   return h;
 }
@@ -364,12 +366,14 @@ function refetchCodePage(accessOk: bool): void {
   if (fetchEvicted) { fetchEvicted = false; fetchInvalidate(); }
 }
 
-function translateDataModel(va: u64, acc: u32): usize {
+function translateDataModel(va: u64, acc: u32, size: u32): usize {
   bump(C_DATA_SLOW, 1);
   const now = tlbTick(TLB_L1D);
   if (!translateModel(TLB_L1D, va, acc, now)) return 0;
   const pa = xPa(va);
   if (pa >= ramSize) { fault(acc, va, true); return 0; }
+  // Recording: every access must come back here to be recorded, so nothing is cached on the host.
+  if (recording()) { recordRef(acc == ACC_STORE ? REC_STORE : REC_LOAD, va, size); return RAM_BASE + <usize>pa; }
   // Without a modelled L1 D-TLB every access must reach the L2 model, so nothing may be cached on the host; the
   // same holds when the D-TLB's policy counts every hit (LFU).
   if (satpMode != 0 && (xEntry == SCRATCH_ENTRY || policyNeeds(TLB_L1D) == HITS_COUNT)) return RAM_BASE + <usize>pa;
@@ -401,8 +405,9 @@ export function translateFetch(va: u64): bool {
   // hit since its fill (RRIP, NRU) gets one slow fetch after each fill: if pc stays on the page, that fetch is a
   // modelled hit which stamps the entry; further hits cannot change its state until the set next changes, and
   // that only happens in a slow fetch.
+  // While recording every fetch comes here (cpu.ts fetchSlow records it).
   const needs = policyNeeds(fetchTlb);
-  if (satpMode != 0 && (xEntry == SCRATCH_ENTRY || needs == HITS_COUNT || (needs == HITS_FIRST && !xL1Hit))) {
+  if (recording() || (satpMode != 0 && (xEntry == SCRATCH_ENTRY || needs == HITS_COUNT || (needs == HITS_FIRST && !xL1Hit)))) {
     fetchInvalidate();
   }
   else { fetchPage = page; fetchAddend = fetchHostAddend; }

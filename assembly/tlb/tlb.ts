@@ -115,6 +115,11 @@ export function tlbConfigure(t: u32): void {
   return ((va >> shift) << shift) | (<u64>level << 1) | 1;
 }
 
+/** Sets TLB t's clock (trace replay counts lookups in a local through a batch and stores the time back). */
+@inline export function tlbSetClock(t: u32, v: u64): void {
+  if (t == 0) clock0 = v; else if (t == 1) clock1 = v; else clock2 = v;
+}
+
 /** Bumps TLB t's clock and returns the new time: call once per lookup. */
 @inline export function tlbTick(t: u32): u64 {
   if (t == 0) return ++clock0;

@@ -86,6 +86,7 @@ export interface CompareArgs {
   env: string[];
   json?: string;
   showOutput: boolean;
+  command?: string;                    // the command line, kept in the JSON document (mmulab report)
 }
 
 /** One machine's row of the comparison, with the derived figures the table shows. */
@@ -176,7 +177,7 @@ export function compareCommand(a: CompareArgs, io: GuestIo, say: (line: string) 
   }
   if (a.json !== undefined) {
     const doc = {
-      program: a.elf, args: a.args, identical: differs < 0, firstDifference: differs < 0 ? null : archs[differs], verdict,
+      ...(a.command !== undefined ? { command: a.command } : {}), program: a.elf, args: a.args, identical: differs < 0, firstDifference: differs < 0 ? null : archs[differs], verdict,
       machines: rows.map((r) => ({ ...r, config: { ...r.config, seed: r.config.seed.toString() } })),
     };
     try {

@@ -63,6 +63,15 @@ export interface MachineOptions {
   io: GuestIo;
   strace?: (line: string) => void;
   chunk?: bigint;
+  recorder?: MachineRecorder;
+}
+
+/** Records the guest's references (src/trace/record.ts): switched on before the pmap exists, told of every trap. */
+export interface MachineRecorder {
+  attach(w: WasmMachine): void;
+  wrapPmap(p: Pmap): Pmap;
+  onTrap(code: number): void;
+  flush(): void;
 }
 
 /** Kernel-side counters merged into the statistics. */
@@ -102,10 +111,12 @@ export class Machine {
     this.wasm = w;
     w.init(config.ramBytes);
     this.configure();
+    options.recorder?.attach(w);
     this.phys = new PhysAllocator(w, config.ramBytes);
     this.vm = new VmSystem(this.phys, config.arch === "bare");
     const pctx: PmapContext = { machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa) };
-    this.pmap = makePmap(config, pctx, w);
+    const pmap = makePmap(config, pctx, w);
+    this.pmap = options.recorder ? options.recorder.wrapPmap(pmap) : pmap;
     this.task = new Task(this.vm, this.pmap, addressLayout(config.arch, config.ramBytes), w);
     this.pmap.activate();
     this.random = new SeededRandom(config.seed);
@@ -183,6 +194,7 @@ export class Machine {
         }
         const code = w.run(budget);
         if (code === L.EXIT_BUDGET) continue;
+        if (code === L.EXIT_TRACE_FULL) { this.options.recorder?.flush(); continue; }
         this.trap(code);
       }
     } catch (e) {
@@ -202,6 +214,7 @@ export class Machine {
   /** Entry into the kernel for one trap; returns when the guest may continue. */
   private trap(code: number): void {
     const w = this.wasm, L = w.layout;
+    this.options.recorder?.onTrap(code);
     w.clearReservation();
     w.addCounter(L.C_TRAPS, 1n);
     const cost = w.config(L.K_COST_TRAP);

@@ -18,7 +18,7 @@ export const LAYOUT_NAMES = [
   "POLICY_LRU", "POLICY_FIFO", "POLICY_RANDOM", "POLICY_PLRU", "POLICY_NRU", "POLICY_LFU", "POLICY_SRRIP",
   "POLICY_BRRIP", "POLICY_MRU", "K_POLICY_PARAM",
   "EXIT_BUDGET", "EXIT_ECALL", "EXIT_PAGE_FAULT", "EXIT_ILLEGAL", "EXIT_BREAKPOINT", "EXIT_ACCESS_FAULT",
-  "EXIT_MISALIGNED",
+  "EXIT_MISALIGNED", "EXIT_TRACE_FULL", "K_RECORD", "TRACE_BASE", "TRACE_CAPACITY",
   "PERM_R", "PERM_W", "PERM_X", "PERM_U", "PERM_G", "PERM_A", "PERM_D",
   "CAUSE_FETCH_ACCESS", "CAUSE_MISALIGNED_LOAD", "CAUSE_LOAD_ACCESS", "CAUSE_MISALIGNED_STORE", "CAUSE_STORE_ACCESS",
   "CAUSE_FETCH_PAGE_FAULT", "CAUSE_LOAD_PAGE_FAULT", "CAUSE_STORE_PAGE_FAULT",
@@ -134,6 +134,8 @@ const U64_MASK = (1n << 64n) - 1n;
 export class WasmMachine {
   readonly layout: Layout;
   readonly counterNames: readonly string[];   // index → C_* name without the prefix ("" where unnamed)
+  /** Every export of the instance, for modules that bring their own functions (trace recording and replay). */
+  readonly exports: Readonly<Record<string, unknown>>;
   private readonly raw: RawExports;
   private buf: ArrayBuffer;
   private u8v: Uint8Array;
@@ -147,6 +149,7 @@ export class WasmMachine {
       },
     });
     const ex = instance.exports as Record<string, unknown>;
+    this.exports = ex;
     const layout: Record<string, number> = {};
     for (const name of LAYOUT_NAMES) {
       const g = ex[name];

@@ -225,6 +225,9 @@ describe("Linux behaviour qemu-riscv64 7.2 does not reproduce", () => {
     const m = runMmulab("sigorder", ["samask"], BASE_ENV);
     expect(m.status, m.stderr).toBe(0);
     expect(m.stdout).toContain("sa_mask (100 = SIGUSR2 was pending inside): 10 100 12\n");
+  });
+});
+
 describe("differential: --mount shows a host directory as qemu-riscv64 sees it", () => {
   test.skipIf(!qemu)("tree over a mounted directory", { timeout: TIMEOUT_MS }, () => {
     const dir = mkdtempSync(join(tmpdir(), "mmulab-mount-"));
