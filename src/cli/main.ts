@@ -29,7 +29,7 @@ const PROG = "mmulab";
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
   run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
-  record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output"]), flags: new Set(["stats", "help"]) },
+  record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
 };
 
 export class UsageError extends Error {
@@ -161,7 +161,8 @@ function parseCli(own: string[]): Parsed {
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print the run's statistics on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" }),
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" }),
     () => { ran = "record"; })
     .command("trace [file]", "replay a memory trace through one modelled TLB or a whole machine (mmulab trace --help)")
     .command("sweep [traces..]", "sweep TLB policies, geometries, page sizes and machines over traces and guests (mmulab sweep --help)")

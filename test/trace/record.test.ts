@@ -175,7 +175,7 @@ describe("mmulab record and mmulab trace --arch", () => {
     const t = await cli("trace", cut, "--arch", "riscv-sv39");
     expect(t.status).toBe(1);
     expect(t.err).toMatch(/^mmulab: .*cut\.bin: truncated binary trace \(ends 3 bytes into record 100\)\n$/);
-    for (const argv of [["trace", bin, "--arch", "riscv-sv39", "--policy", "fifo"], ["trace", bin, "--arch", "vax"],
+    for (const argv of [["trace", bin, "--arch", "riscv-sv39", "--policy", "fifo"], ["trace", bin, "--arch", "pdp-11"],
       ["trace", bin, "--mem", "64M"], ["record", GUEST("hello")], ["record", GUEST("hello"), "-o", join(dir, "x.bin"), "--bogus"],
       ["trace", bin, "--arch", "bare"]]) {
       const e = await cli(...argv);
