@@ -30,6 +30,11 @@ export {
 // Trace-driven single-TLB replay (src/trace/): the batch buffer and the replay loop.
 export { TRACE_BASE, TRACE_CAPACITY } from "./layout";
 export { replayPages, replayRecords, replayedRefs, droppedIfetch } from "./trace/replay";
+// Recording a guest's references (`mmulab record`): the switch, the buffer's fill and the exit that empties it.
+export { K_RECORD, EXIT_TRACE_FULL } from "./layout";
+export { recFill, recLost, setRecFill } from "./trace/record";
+// Trace-driven replay through a whole machine's TLBs and walker.
+export { machineReplay, mrStop, MR_DONE, MR_FAULT, MR_CONTROL } from "./trace/machine";
 
 /**
  * Sizes guest RAM to `ramBytes` (a multiple of 4 KiB) and resets the machine. Returns 0, or −1 when the
@@ -103,4 +108,49 @@ export {
   C_PSC_PDE_HIT, C_PSC_PDPTE_HIT, C_PSC_PML4E_HIT, C_PSC_PML5E_HIT, C_PSC_PDE_MISS, C_PSC_PDPTE_MISS,
   C_PSC_PML4E_MISS, C_PSC_PML5E_MISS, K_PSC_PDE, K_PSC_PDPTE, K_PSC_PML4E, K_PSC_PML5E, PSC_MAX_ENTRIES,
   XMODE_BARE, XMODE_SV39, XMODE_SV48, XMODE_X86_4L, XMODE_X86_5L,
+} from "./layout";
+
+// SPARC sun4u translation hardware (mmu/sparc.ts, refill/sparc.ts): context switch, demaps, the TSB register, and
+// the refill model's counters, handler figures and registers of the last miss.
+export { sparcSwitch, sparcDemap, sparcFlushAll, sparcTsbReg } from "./mmu/sparc";
+export { srPointer as sparcTsbPointer, srTagTarget as sparcTagTarget } from "./refill/sparc";
+export {
+  C_MMU_MISS_TRAPS, C_TSB_HITS, C_TSB_MISSES, C_TSB_FILLS, C_PROT_TRAPS, C_HANDLER_INSNS, C_DEMAP_PAGES,
+  C_DEMAP_CONTEXTS, K_SPARC_PROBE, K_SPARC_LOAD_D, K_SPARC_LOAD_I, K_SPARC_MISS, K_SPARC_FILL, K_SPARC_TAIL_D,
+  K_SPARC_TAIL_I, K_SPARC_PROT, XMODE_SPARC_TSB,
+} from "./layout";
+
+// POWER hashed page table (mmu/power.ts, walk/power_htab.ts) and the clustered hashed page table (mmu/clustered.ts,
+// walk/clustered.ts): control operations, counters, configuration words, modes, the SLB's place.
+export {
+  powerSetSdr1 as setSdr1, powerSwitchContext as switchContext, powerSlbia as slbia, powerTlbie as tlbie,
+  powerSlbWord as slbWord,
+} from "./mmu/power";
+export { clusteredSetTable as setClusteredTable } from "./mmu/clustered";
+export {
+  C_HTAB_PRIMARY, C_HTAB_SECONDARY, C_HTAB_MISS, C_SLB_MISS, C_TLBIE, C_SLBIA, C_CPT_NODES, C_CPT_HOLES,
+  K_SLB_ENTRIES, K_SLB_MISS_COST, K_CPT_SUBBLOCK_LOG2, XMODE_POWER_HASH, XMODE_CLUSTERED, SLB_BASE, SLB_MAX,
+} from "./layout";
+// VAX translation hardware (mmu/vax.ts): MTPR/MFPR on the memory-management registers, TBIA, TBIS, LDPCTX, and the
+// protection-code check (PROBER/PROBEW's test); the system half's geometry words and counters.
+export { vaxMtpr, vaxMfpr, vaxLdpctx, vaxSystemTb } from "./mmu/vax";
+export { vaxProtAllows } from "./walk/vax";
+export {
+  C_VAX_STB_HIT, C_VAX_STB_MISS, C_VAX_LENGTH_FAULTS, C_VAX_PTE_FAULTS, K_VAX_STB_SETS, K_VAX_STB_WAYS, XMODE_VAX,
+  VAX_STB_MAX,
+} from "./layout";
+
+// Guarded page tables (mmu/guarded.ts): the root register and the invalidation instruction, and the walker's counters.
+export { gptSetRoot, gptInvalidate } from "./mmu/guarded";
+export { C_GPT_GUARD_BITS, C_GPT_GUARD_FAULTS, XMODE_GUARDED } from "./layout";
+// MIPS R3000 / R4000 software-refilled TLB (mmu/mips.ts, refill/mips.ts): context, Wired, Random, TLBP/TLBWI/TLBWR
+// and the kernel's flushes; the refill model's counters, cost words, modes and Random policy code.
+export {
+  mipsSetContext, mipsSetWired, mipsRandom, mipsTlbProbe, mipsTlbWriteIndexed, mipsTlbWriteRandom, mipsFlushPage,
+  mipsFlushAll, mipsUpdateTlb,
+} from "./mmu/mips";
+export {
+  C_MIPS_REFILLS, C_MIPS_NESTED, C_MIPS_INVALID, C_MIPS_MODIFIED, C_MIPS_MOD_FAULTS, C_MIPS_HANDLER_INSNS,
+  C_MIPS_HANDLER_REFS, C_MIPS_TLB_WRITES, K_MIPS_EXC_CYCLES, K_MIPS_REFILL_INSNS, K_MIPS_NESTED_INSNS,
+  K_MIPS_MOD_INSNS, K_MIPS_INSN_CYCLES, K_MIPS_WIRED, XMODE_MIPS_R3000, XMODE_MIPS_R4000, POLICY_MIPS_RANDOM,
 } from "./layout";

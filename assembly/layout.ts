@@ -27,13 +27,15 @@ export const NCONFIG: u32 = 128;
 // / hashed, 0xE0000..0xEFFFF SPARC, 0xF0000..0xFFFFF VAX / guarded (PSC_BASE 0xC0000..0xC1FFF is x86-64's).
 
 // Modelled TLBs. Entry layout (TLBE_SIZE bytes):
-//   +0  tag   u64  virtual page base | level << 1 | 1 (valid); the page base's low 12 bits are always zero
+//   +0  tag   u64  virtual page base | level << 1 | 1 (valid); the page base's low 9 bits are always zero (12 on
+//                  4 KiB machines: tlb.ts pageShift)
 //   +8  pbase u64  physical page base
 //   +16 stamp u64  time of the last lookup that found or filled the entry (every hit stores it, nothing else)
 //   +24 meta  u32  PERM_* bits | ASID << 16
 //   +28 aux   u32  policy state (FIFO: fill sequence; RRIP/NRU: RRPV; LFU: hit count)
 //   +32 auxt  u64  policy time (RRIP/NRU: when aux was last written; a newer stamp means a hit since)
-//   +40       u64  reserved for policies (e.g. a lock bit for wired entries)
+//   +40 odd   u64  pair entries (tlb.ts tlbGeometry, MIPS R4000): the odd page's base | its PERM_* bits; on other
+//                  machines reserved for policies (e.g. a lock bit for wired entries)
 // Replacement state is derived from these words at fill time (assembly/tlb/policy.ts), so hits stay one store.
 export const TLBE_STAMP: u32 = 16;
 export const TLBE_AUX: u32 = 28;
@@ -108,6 +110,45 @@ export const C_PSC_PDE_MISS: u32 = 44;
 export const C_PSC_PDPTE_MISS: u32 = 45;
 export const C_PSC_PML4E_MISS: u32 = 46;
 export const C_PSC_PML5E_MISS: u32 = 47;
+// SPARC (sun4u) software refill (refill/sparc.ts). Every L1 miss is one MMU miss trap (and one C_WALKS); the fast
+// handler's TSB probe either hits (a fast miss) or goes to the page-table walk (a slow miss), which either fills
+// the TSB or ends in a page fault: MMU_MISS_TRAPS = TSB_HITS + TSB_MISSES, TSB_MISSES = TSB_FILLS + walk faults.
+export const C_MMU_MISS_TRAPS: u32 = 80; // fast_{instruction,data}_access_MMU_miss traps taken
+export const C_TSB_HITS: u32 = 81;       // TSB probes whose tag matched (fast misses)
+export const C_TSB_MISSES: u32 = 82;     // TSB probes that missed: the handler walked the page tables (slow misses)
+export const C_TSB_FILLS: u32 = 83;      // slow misses that found a valid PTE and wrote it into the TSB
+export const C_PROT_TRAPS: u32 = 84;     // fast_data_access_protection (and privilege) traps on a TLB hit
+export const C_HANDLER_INSNS: u32 = 85;  // instructions executed by the modelled miss and protection handlers
+export const C_DEMAP_PAGES: u32 = 86;    // demap-page operations (each an I-MMU and a D-MMU demap)
+export const C_DEMAP_CONTEXTS: u32 = 87; // demap-context operations and whole-TLB flushes
+// POWER hashed page table (walk/power_htab.ts, mmu/power.ts) and the clustered hashed page table
+// (walk/clustered.ts): where each walk found its translation, segment faults, invalidations.
+export const C_HTAB_PRIMARY: u32 = 72;   // HTAB walks that found the HPTE in the primary PTEG
+export const C_HTAB_SECONDARY: u32 = 73; // ... in the secondary PTEG (H = 1)
+export const C_HTAB_MISS: u32 = 74;      // HTAB walks that found it in neither group (a hash fault to the kernel)
+export const C_SLB_MISS: u32 = 75;       // segment faults: SLB misses handled by the modelled OS handler
+export const C_TLBIE: u32 = 76;          // tlbie instructions
+export const C_SLBIA: u32 = 77;          // slbia instructions (context switches)
+export const C_CPT_NODES: u32 = 78;      // clustered table: nodes whose tag the walker compared
+export const C_CPT_HOLES: u32 = 79;      // clustered table: walks that found the block's node but no mapping for the page
+
+// VAX (walk/vax.ts): the system half of the translation buffer and the VAX's own fault kinds.
+export const C_VAX_STB_HIT: u32 = 88;       // process-PTE fetches whose system translation hit the TB's system half
+export const C_VAX_STB_MISS: u32 = 89;      // ... that missed it and read the system page table (one reference)
+export const C_VAX_LENGTH_FAULTS: u32 = 90; // length violations (VPN ≥ P0LR or SLR, < P1LR, or no such region)
+export const C_VAX_PTE_FAULTS: u32 = 91;    // faults raised while fetching a process PTE (fault parameter bit 1)
+// Guarded page tables (walk/guarded.ts).
+export const C_GPT_GUARD_BITS: u32 = 92;    // VPN bits matched by guards (bits a radix walk would index level by level)
+export const C_GPT_GUARD_FAULTS: u32 = 93;  // walks that ended on a guard mismatch
+// MIPS software-refilled TLB (refill/mips.ts): exceptions the modelled OS handlers took, and what they did.
+export const C_MIPS_REFILLS: u32 = 64;       // TLB refill exceptions for user addresses (a retaken one counts again)
+export const C_MIPS_NESTED: u32 = 65;        // nested misses: the refill's PTE load missed on the linear page table
+export const C_MIPS_INVALID: u32 = 66;       // TLB invalid exceptions (TLBL/TLBS on V = 0): page faults to the kernel
+export const C_MIPS_MODIFIED: u32 = 67;      // TLB modified exceptions (store to a valid entry with D = 0)
+export const C_MIPS_MOD_FAULTS: u32 = 68;    // ... of which the PTE forbade writing: store page faults to the kernel
+export const C_MIPS_HANDLER_INSNS: u32 = 69; // instructions of the modelled handlers (refill, nested, Mod)
+export const C_MIPS_HANDLER_REFS: u32 = 70;  // their memory references (PTE and root-table reads, PTE writes)
+export const C_MIPS_TLB_WRITES: u32 = 71;    // TLBWR and TLBWI executed (by the handlers and by the kernel)
 
 // Configuration words (u64 at CONFIG + 8 × index).
 export const K_SETS: u32 = 0;           // + 3 × tlb: sets, ways, policy per TLB
@@ -132,6 +173,37 @@ export const K_PSC_PDPTE: u32 = 41;
 export const K_PSC_PML4E: u32 = 42;
 export const K_PSC_PML5E: u32 = 43;
 
+// SPARC refill handler instruction counts (refill/sparc.ts; figures and sources in costs/sparc.json), charged one
+// cycle each. The pieces of Linux's sun4u handlers: a path is the sum of the pieces it runs (refill/sparc.ts).
+export const K_SPARC_PROBE: u32 = 80;    // dtlb_miss.S/itlb_miss.S up to the TSB tag compare and its delay slot
+export const K_SPARC_LOAD_D: u32 = 81;   // TSB hit, D side: stxa to ASI_DTLB_DATA_IN, retry
+export const K_SPARC_LOAD_I: u32 = 82;   // TSB hit, I side: the _PAGE_EXEC check, stxa to ASI_ITLB_DATA_IN, retry
+export const K_SPARC_MISS: u32 = 83;     // tsb_miss_{d,i}tlb to the page-table walk (trap block, pgd_paddr)
+export const K_SPARC_FILL: u32 = 84;     // after a valid PTE: TSB_LOCK_TAG, TSB_WRITE, the I/D branch
+export const K_SPARC_TAIL_D: u32 = 85;   // tsb_do_fault, D side, up to etrap (the kernel's fault path)
+export const K_SPARC_TAIL_I: u32 = 86;   // tsb_do_fault, I side, up to etrap
+export const K_SPARC_PROT: u32 = 87;     // dtlb_prot.S up to etrap
+// POWER: SLB size (entries, at most SLB_MAX) and the cycles of one SLB miss (segment interrupt, OS handler, rfid);
+// clustered table: log2 of the subblock factor (base pages per node). Read when the mode is set.
+export const K_SLB_ENTRIES: u32 = 72;
+export const K_SLB_MISS_COST: u32 = 73;
+export const K_CPT_SUBBLOCK_LOG2: u32 = 74;
+// VAX TB system half (walk/vax.ts): sets (a power of two) and ways; 0 ways disables it. Read by resetTlbs.
+export const K_VAX_STB_SETS: u32 = 88;
+export const K_VAX_STB_WAYS: u32 = 89;
+// MIPS refill model costs (refill/mips.ts; defaults with sources in src/machine/costs/mips-*.json). Read when the
+// handlers run. Memory references are charged K_COST_WALK_REF each (through the shared walk charge).
+export const K_MIPS_EXC_CYCLES: u32 = 64;    // exception entry and return (pipeline drain, vector, ERET/RFE)
+export const K_MIPS_REFILL_INSNS: u32 = 65;  // instructions of the user TLB refill handler
+export const K_MIPS_NESTED_INSNS: u32 = 66;  // instructions of the general-exception path for a linear-table miss
+export const K_MIPS_MOD_INSNS: u32 = 67;     // instructions of the TLB modified handler
+export const K_MIPS_INSN_CYCLES: u32 = 68;   // cycles per handler instruction
+export const K_MIPS_WIRED: u32 = 69;         // Wired at reset (R3000: the fixed 8; R4000: the Wired register)
+// Recording (trace/record.ts, `mmulab record`): nonzero while every translation is appended to the trace buffer.
+// Read only on the slow paths; while it is set the host caches and the fetch fast path stay empty, so every
+// access takes a slow path and is recorded.
+export const K_RECORD: u32 = 96;
+
 // Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
 // CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
 export const XMODE_BARE: u32 = 0;
@@ -139,6 +211,21 @@ export const XMODE_SV39: u32 = 8;
 export const XMODE_SV48: u32 = 9;
 export const XMODE_X86_4L: u32 = 0x40;
 export const XMODE_X86_5L: u32 = 0x41;
+export const XMODE_SPARC_TSB: u32 = 0x70;   // sun4u: software refill from the TSB and Linux's page tables
+export const XMODE_POWER_HASH: u32 = 0x60; // POWER hashed page table behind an SLB (mmu/power.ts)
+export const XMODE_CLUSTERED: u32 = 0x61;  // clustered hashed page table (mmu/clustered.ts)
+
+// POWER SLB (mmu/power.ts): SLB_MAX entries of 16 bytes in the POWER / hashed state region:
+//   +0 ESID word (ESID << 28 | SLB_ESID_V), +8 VSID word (VSID << 12 | Ks/Kp/N/L flags), as slbmte writes them.
+export const SLB_BASE: usize = 0xD0000;
+export const SLB_MAX: u32 = 64;
+export const XMODE_VAX: u32 = 0x80;      // MTPR #1, #MAPEN on the VAX (mmu/vax.ts)
+export const XMODE_GUARDED: u32 = 0x81;  // a guarded page table's root (mmu/guarded.ts)
+// VAX TB system half: VAX_STB_MAX entries of 16 bytes (walk/vax.ts), in the VAX / guarded state region.
+export const VAX_STB_BASE: usize = 0xF0000;
+export const VAX_STB_MAX: u32 = 256;
+export const XMODE_MIPS_R3000: u32 = 0x50;   // MIPS I: 64 single-page entries, 6-bit PID, 32-bit kuseg
+export const XMODE_MIPS_R4000: u32 = 0x51;   // MIPS III: paired entries, 8-bit ASID, 64-bit xuseg
 
 // Replacement policy codes (K_POLICY); each is one module under tlb/policy/, registered in tlb/policy.ts.
 export const POLICY_LRU: u32 = 0;
@@ -150,7 +237,8 @@ export const POLICY_LFU: u32 = 5;
 export const POLICY_SRRIP: u32 = 6;
 export const POLICY_BRRIP: u32 = 7;
 export const POLICY_MRU: u32 = 8;
-export const NPOLICIES: u32 = 9;
+export const POLICY_MIPS_RANDOM: u32 = 9;
+export const NPOLICIES: u32 = 10;
 
 // Why run() returned.
 export const EXIT_BUDGET: i32 = 0;      // executed the requested number of instructions
@@ -160,6 +248,7 @@ export const EXIT_ILLEGAL: i32 = 3;     // trapValue = instruction bits
 export const EXIT_BREAKPOINT: i32 = 4;  // ebreak at pc
 export const EXIT_ACCESS_FAULT: i32 = 5;// trapCause 1/5/7: physical address outside RAM
 export const EXIT_MISALIGNED: i32 = 6;  // trapCause 4/6: misaligned LR/SC/AMO (Linux sends SIGBUS)
+export const EXIT_TRACE_FULL: i32 = 7;  // recording: the trace buffer is full; the host flushes it (pc not advanced)
 
 export const CAUSE_FETCH_ACCESS: u32 = 1;
 export const CAUSE_MISALIGNED_LOAD: u32 = 4;

@@ -6,12 +6,13 @@ import type { GuestIo } from "./bsd/files.js";
 import { parseElf, readProgram } from "./loader/elf.js";
 import {
   type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
-  validateRam,
+  validateRam, applyAdMode, parsePsc, validatePftSize, validateSubblock,
 } from "./machine/config.js";
 import type { CycleCosts } from "./machine/costs.js";
-import { Machine, type ExitReason } from "./machine/machine.js";
+import { Machine, type ExitReason, type MachineRecorder } from "./machine/machine.js";
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
+import { applyMounts } from "./fs/mount.js";
 
 export { ConfigError } from "./machine/config.js";
 export { ElfError } from "./loader/elf.js";
@@ -32,11 +33,18 @@ export interface GuestOptions {
   costs?: Partial<CycleCosts>;
   seed?: bigint | number | string;
   hardwareAD?: boolean;
-  psc?: MachineConfig["psc"];  // x86-64 paging-structure cache sizes (entries per cache; 0 disables one)
+  ad?: string;                 // --ad: accessed/dirty maintenance by name (svadu, svade, hardware), as the machine offers
+  psc?: MachineConfig["psc"] | string;  // x86-64 paging-structure cache sizes (entries; 0 disables one), or --psc syntax
+  subblock?: number;           // hashed: pages per clustered-table node
+  pftSize?: number;            // power: log2 of the HTAB's size in bytes (the platform's ibm,pft-size)
   maxInsns?: bigint | number;
   quantum?: number;            // scheduling quantum in emulated cycles
   pmapCollectEvery?: number;   // collect every pmap every N traps (0 or absent: never)
+  zeroPage?: boolean;          // false: reads of untouched anonymous memory get a page of their own (as recorded)
   strace?: boolean;
+  mounts?: string[];           // "HOSTDIR:GUESTPATH": host directories shown read-only in the guest
+  /** Records the run's references (src/trace/record.ts); the caller closes it. */
+  recorder?: MachineRecorder;
 }
 
 export interface GuestResult {
@@ -63,7 +71,10 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.costs) c.costs = { ...c.costs, ...o.costs };
   if (o.seed !== undefined) c.seed = typeof o.seed === "string" ? parseSeed(o.seed) : BigInt(o.seed);
   if (o.hardwareAD !== undefined) c.hardwareAD = o.hardwareAD;
-  if (o.psc !== undefined) c.psc = o.psc;
+  if (o.ad !== undefined) applyAdMode(c, o.ad);
+  if (o.psc !== undefined) c.psc = parsePsc(c, typeof o.psc === "string" ? o.psc : Object.entries(o.psc).map(([k, v]) => `${k}=${v}`).join(","));
+  if (o.subblock !== undefined) c.subblock = validateSubblock(arch, o.subblock);
+  if (o.pftSize !== undefined) c.pftSize = validatePftSize(arch, c.ramBytes, o.pftSize);
   return c;
 }
 
@@ -95,10 +106,12 @@ export function runGuest(o: GuestOptions): GuestResult {
   const io = new CaptureIo(stdin);
   const strace: string[] = [];
   const m = new Machine(config, {
-    io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}),
+    io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}), ...(o.recorder ? { recorder: o.recorder } : {}),
     ...(o.quantum !== undefined ? { quantum: o.quantum } : {}),
     ...(o.pmapCollectEvery !== undefined ? { pmapCollectEvery: o.pmapCollectEvery } : {}),
+    ...(o.zeroPage !== undefined ? { zeroPage: o.zeroPage } : {}),
   });
+  applyMounts(m.task.files.fs, o.mounts ?? []);
   m.load(image, {
     argv: [o.argv0 ?? o.path, ...(o.args ?? [])],
     envp: o.env ?? [],

@@ -14,7 +14,7 @@ import { translateData, ACC_LOAD, setTrap } from "../mmu/mmu";
   if (size == 4) store<u32>(h, <u32>v); else store<u64>(h, v);
 }
 
-export function execAmo(insn: u32): i32 {
+export function execAmo<P>(insn: u32): i32 {
   const f3 = (insn >> 12) & 7;
   if (f3 != 2 && f3 != 3) return EXIT_ILLEGAL;
   const size: u32 = f3 == 2 ? 4 : 8;
@@ -24,8 +24,8 @@ export function execAmo(insn: u32): i32 {
   if (f5 == 2) {                                                   // LR
     if (rs2 != 0) return EXIT_ILLEGAL;
     if (va & (size - 1)) { setTrap(CAUSE_MISALIGNED_LOAD, va); return EXIT_MISALIGNED; }
-    let h = fastRead(va, size);
-    if (h == 0) { h = translateData(va, ACC_LOAD); if (h == 0) return EXIT_PAGE_FAULT; }
+    let h = fastRead<P>(va, size);
+    if (h == 0) { h = translateData(va, ACC_LOAD, size); if (h == 0) return EXIT_PAGE_FAULT; }
     const v = loadSized(h, size);
     setReservation(true, va, v);
     setX(rd, v);
@@ -39,7 +39,7 @@ export function execAmo(insn: u32): i32 {
   if (f5 == 3) {                                                   // SC
     // As in QEMU: an SC whose address does not match the reservation fails without touching memory.
     if (!resValid || resAddr != va) { setReservation(false, 0, 0); setX(rd, 1); return EXIT_BUDGET; }
-    const h = rmwAddress(va, size);
+    const h = rmwAddress<P>(va, size);
     if (memFault) return EXIT_PAGE_FAULT;
     const cur = loadSized(h, size);
     const expected = resValue;
@@ -49,7 +49,7 @@ export function execAmo(insn: u32): i32 {
     setX(rd, 0);
     return EXIT_BUDGET;
   }
-  const h = rmwAddress(va, size);
+  const h = rmwAddress<P>(va, size);
   if (memFault) return EXIT_PAGE_FAULT;
   const old = loadSized(h, size);
   const src = size == 4 ? <u64><i64><i32>getX(rs2) : getX(rs2);

@@ -4,16 +4,17 @@
 
 import {
   RVC_TABLE, COUNTERS, CONFIG, K_COST_L1_HIT, C_ITLB_MISS, C_DTLB_MISS, C_XLATE_CYCLES, C_XCYCLES, C_INSTRET, C_ITLB_ACCESS, C_DTLB_ACCESS, C_L2_ACCESS,
-  EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT,
+  EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT, EXIT_TRACE_FULL,
 } from "../layout";
+import { recording, recordFull, recordRef, REC_IFETCH } from "../trace/record";
 import { pc, setPc, instret, setInstret, getX, setX } from "./state";
 import { mulh, mulhu, mulhsu, div64, divu64, rem64, remu64, sx32, div32, divu32, rem32, remu32 } from "./alu";
 import { csrRead, csrWrite, csrIllegal, clearCsrIllegal } from "./csr";
 import { execAmo } from "./amo";
 import { execFp } from "./fpexec";
-import { fastRead, fastWrite, slowRead, slowWrite, memFault, clearMemFault } from "../mmu/access";
+import { fastRead, fastWrite, slowRead, slowWrite, memFault, clearMemFault, hostMask, HostPage4K, HostPage512 } from "../mmu/access";
 import { fetchPage, fetchAddend, fetchHostAddend, translateFetch, trapCause, FETCH_POISON_VA } from "../mmu/mmu";
-import { clock0, clock1, clock2 } from "../tlb/tlb";
+import { clock0, clock1, clock2, pageShift } from "../tlb/tlb";
 import { CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS } from "../layout";
 
 export let exitInsn: u32 = 0;  // the instruction bits of an illegal instruction
@@ -28,24 +29,38 @@ let slowIters: u64 = 0;        // loop iterations whose fetch went through fetch
 
 function fetchSlow(va: u64): u64 {
   slowIters++;
-  // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped.
+  // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped, bit 33 when recording
+  // must empty the trace buffer first (nothing fetched: the instruction starts again after the flush).
+  const rec = recording();
+  if (rec && recordFull()) return <u64>2 << 32;
   if (!translateFetch(va)) return <u64>1 << 32;
-  const off = <u32>va & 0xFFF;
+  const last: u32 = (1 << pageShift) - 2;   // offset of the page's last parcel
+  const off = <u32>va & (last | 1);
   const lo = <u32>load<u16>(<usize>(va + fetchHostAddend));
-  if ((lo & 3) != 3 || off != 0xFFE) {
-    return off == 0xFFE ? <u64>lo : <u64>load<u32>(<usize>(va + fetchHostAddend));
+  if ((lo & 3) != 3 || off != last) {
+    if (rec) recordRef(REC_IFETCH, va, (lo & 3) != 3 ? 2 : 4);
+    return off == last ? <u64>lo : <u64>load<u32>(<usize>(va + fetchHostAddend));
   }
   // A 32-bit instruction straddling two pages: the upper parcel is a second I-TLB access.
+  if (rec) recordRef(REC_IFETCH, va, 4);
   if (!translateFetch(va + 2)) return <u64>1 << 32;
+  if (rec) recordRef(REC_IFETCH, va + 2, 4);
   const hi = <u32>load<u16>(<usize>(va + 2 + fetchHostAddend));
   return <u64>(lo | (hi << 16));
 }
 
+@inline function slowStatus(r: u64): i32 { return (r >> 33) != 0 ? EXIT_TRACE_FULL : memTrap(); }
+
 /**
  * Runs at most `budget` instructions. Returns an EXIT_* code; pc is left at the next instruction to execute,
- * which for a trap is the trapping one.
+ * which for a trap is the trapping one. The loop is instantiated per host page size (access.ts), chosen by the
+ * machine's smallest page, so the 4 KiB machines' fast paths keep their constant masks.
  */
 export function cpuRun(budget: u64): i32 {
+  return pageShift != 9 ? cpuLoop<HostPage4K>(budget) : cpuLoop<HostPage512>(budget);
+}
+
+function cpuLoop<P>(budget: u64): i32 {
   let p = pc;
   let left = budget;       // instructions still allowed in this call (counting down keeps the loop test cheap)
   let status = EXIT_BUDGET;
@@ -57,11 +72,11 @@ export function cpuRun(budget: u64): i32 {
   while (left != 0) {
     // Fetch: the fast path is one subtraction and compare while pc stays on the current code page.
     let insn: u32;
-    if (p - fpage < 0xFFE) {
+    if (p - fpage < <u64>(hostMask<P>() - 1)) {
       insn = load<u32>(<usize>(p + faddend));
     } else {
       const r = fetchSlow(p);
-      if (r >> 32) { status = memTrap(); break; }
+      if (r >> 32) { status = slowStatus(r); break; }
       insn = <u32>r;
       fpage = fetchPage; faddend = fetchAddend;
     }
@@ -73,8 +88,7 @@ export function cpuRun(budget: u64): i32 {
       if (insn == 0) {
         if (p - FETCH_POISON_VA < 0x1000) {
           // Fetched from the poison page: no code page was valid. Do the real fetch, which must fault.
-          fetchSlow(p);
-          status = memTrap();
+          status = slowStatus(fetchSlow(p));
           break;
         }
         exitInsn = raw & 0xFFFF; status = EXIT_ILLEGAL; break;
@@ -125,13 +139,13 @@ export function cpuRun(budget: u64): i32 {
         const va = getX(rs1) + <u64><i64>(<i32>insn >> 20);
         let v: u64;
         switch (f3) {
-          case 0: { const h = fastRead(va, 1); v = h ? <u64><i64>load<i8>(h) : <u64><i64><i8>slowRead(va, 1); break; }
-          case 1: { const h = fastRead(va, 2); v = h ? <u64><i64>load<i16>(h) : <u64><i64><i16>slowRead(va, 2); break; }
-          case 2: { const h = fastRead(va, 4); v = h ? <u64><i64>load<i32>(h) : <u64><i64><i32>slowRead(va, 4); break; }
-          case 3: { const h = fastRead(va, 8); v = h ? load<u64>(h) : slowRead(va, 8); break; }
-          case 4: { const h = fastRead(va, 1); v = h ? <u64>load<u8>(h) : slowRead(va, 1); break; }
-          case 5: { const h = fastRead(va, 2); v = h ? <u64>load<u16>(h) : slowRead(va, 2); break; }
-          case 6: { const h = fastRead(va, 4); v = h ? <u64>load<u32>(h) : slowRead(va, 4); break; }
+          case 0: { const h = fastRead<P>(va, 1); v = h ? <u64><i64>load<i8>(h) : <u64><i64><i8>slowRead(va, 1); break; }
+          case 1: { const h = fastRead<P>(va, 2); v = h ? <u64><i64>load<i16>(h) : <u64><i64><i16>slowRead(va, 2); break; }
+          case 2: { const h = fastRead<P>(va, 4); v = h ? <u64><i64>load<i32>(h) : <u64><i64><i32>slowRead(va, 4); break; }
+          case 3: { const h = fastRead<P>(va, 8); v = h ? load<u64>(h) : slowRead(va, 8); break; }
+          case 4: { const h = fastRead<P>(va, 1); v = h ? <u64>load<u8>(h) : slowRead(va, 1); break; }
+          case 5: { const h = fastRead<P>(va, 2); v = h ? <u64>load<u16>(h) : slowRead(va, 2); break; }
+          case 6: { const h = fastRead<P>(va, 4); v = h ? <u64>load<u32>(h) : slowRead(va, 4); break; }
           default: st = EXIT_ILLEGAL; v = 0;
         }
         if (memFault) { st = memTrap(); break; }
@@ -142,10 +156,10 @@ export function cpuRun(budget: u64): i32 {
         const va = getX(rs1) + <u64><i64>(((<i32>insn >> 20) & ~31) | <i32>rd);
         const v = getX(rs2);
         switch (f3) {
-          case 0: { const h = fastWrite(va, 1); if (h) store<u8>(h, <u8>v); else slowWrite(va, 1, v); break; }
-          case 1: { const h = fastWrite(va, 2); if (h) store<u16>(h, <u16>v); else slowWrite(va, 2, v); break; }
-          case 2: { const h = fastWrite(va, 4); if (h) store<u32>(h, <u32>v); else slowWrite(va, 4, v); break; }
-          case 3: { const h = fastWrite(va, 8); if (h) store<u64>(h, v); else slowWrite(va, 8, v); break; }
+          case 0: { const h = fastWrite<P>(va, 1); if (h) store<u8>(h, <u8>v); else slowWrite(va, 1, v); break; }
+          case 1: { const h = fastWrite<P>(va, 2); if (h) store<u16>(h, <u16>v); else slowWrite(va, 2, v); break; }
+          case 2: { const h = fastWrite<P>(va, 4); if (h) store<u32>(h, <u32>v); else slowWrite(va, 4, v); break; }
+          case 3: { const h = fastWrite<P>(va, 8); if (h) store<u64>(h, v); else slowWrite(va, 8, v); break; }
           default: st = EXIT_ILLEGAL;
         }
         if (memFault) st = memTrap();
@@ -271,12 +285,12 @@ export function cpuRun(budget: u64): i32 {
         break;
       }
       case 0x0B: {                                                                      // AMO (A extension)
-        st = execAmo(insn);
+        st = execAmo<P>(insn);
         if (st == EXIT_PAGE_FAULT) st = memTrap();
         break;
       }
       case 0x01: case 0x09: case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: {    // F, D
-        st = execFp(insn);
+        st = execFp<P>(insn);
         if (st == EXIT_PAGE_FAULT) st = memTrap();
         break;
       }

@@ -17,7 +17,7 @@ export let csrIllegal: bool = false;
 export function clearCsrIllegal(): void { csrIllegal = false; }
 
 /** Reads CSR `num`; `retired` is the number of instructions retired so far in this run() call. */
-export function csrRead(num: u32, retired: u64): u64 {
+@inline export function csrRead(num: u32, retired: u64): u64 {
   switch (num) {
     case CSR_FFLAGS: return <u64>(fpFlags & 0x1F);
     case CSR_FRM: return <u64>frm;

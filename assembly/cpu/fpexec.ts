@@ -27,21 +27,21 @@ const SIGN64: u64 = 0x8000000000000000;
   return rm > 4 ? 8 : rm;
 }
 
-export function execFp(insn: u32): i32 {
+export function execFp<P>(insn: u32): i32 {
   const op = insn & 0x7F;
   const rd = (insn >> 7) & 31, rs1 = (insn >> 15) & 31, rs2 = (insn >> 20) & 31;
   const f3 = (insn >> 12) & 7;
   if (op == 0x07) {                                                             // FLW / FLD
     const va = getX(rs1) + <u64><i64>(<i32>insn >> 20);
     if (f3 == 2) {
-      const h = fastRead(va, 4);
+      const h = fastRead<P>(va, 4);
       const v = h ? <u64>load<u32>(h) : slowRead(va, 4);
       if (memFault) return EXIT_PAGE_FAULT;
       setF(rd, BOX | v);
       return EXIT_BUDGET;
     }
     if (f3 == 3) {
-      const h = fastRead(va, 8);
+      const h = fastRead<P>(va, 8);
       const v = h ? load<u64>(h) : slowRead(va, 8);
       if (memFault) return EXIT_PAGE_FAULT;
       setF(rd, v);
@@ -53,10 +53,10 @@ export function execFp(insn: u32): i32 {
     const va = getX(rs1) + <u64><i64>(((<i32>insn >> 20) & ~31) | <i32>rd);
     const v = getF(rs2);
     if (f3 == 2) {
-      const h = fastWrite(va, 4);
+      const h = fastWrite<P>(va, 4);
       if (h) store<u32>(h, <u32>v); else slowWrite(va, 4, v);
     } else if (f3 == 3) {
-      const h = fastWrite(va, 8);
+      const h = fastWrite<P>(va, 8);
       if (h) store<u64>(h, v); else slowWrite(va, 8, v);
     } else return EXIT_ILLEGAL;
     return memFault ? EXIT_PAGE_FAULT : EXIT_BUDGET;

@@ -2,22 +2,34 @@
 // the host cache slot's tag is compared with the address masked so that misalignment also misses; a hit stamps
 // the modelled L1 D-TLB entry (its LRU time, which is also the D-TLB access count) and touches host memory.
 // Everything else goes to the slow path below, which goes through the model (mmu.ts).
+//
+// The host page (one slot's span) is the machine's smallest modelled page, so a slot never stands for two modelled
+// entries. It is a compile-time parameter P of the fast paths, so each size keeps constant masks: the CPU loop is
+// instantiated once per size (cpu.ts cpuRun) and the machine's page size (tlb.ts pageShift) picks the instance.
+//   HostPage4K (u32): 4 KiB, every radix machine; HostPage512 (u16): 512 bytes, the VAX.
 
 import { HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, TLBE_STAMP } from "../layout";
 import { translateData, ACC_LOAD, ACC_STORE } from "./mmu";
-import { clock1 } from "../tlb/tlb";
+import { clock1, pageShift } from "../tlb/tlb";
+
+export type HostPage4K = u32;
+export type HostPage512 = u16;
+/** log2 of the host page of parameter P (a compile-time constant). */
+@inline export function hostShift<P>(): u32 { return sizeof<P>() == 2 ? 9 : 12; }
+/** Offset bits within the host page of P. */
+@inline export function hostMask<P>(): u32 { return (<u32>1 << hostShift<P>()) - 1; }
 
 // Set when a slow path could not complete the access; the trap is pending in mmu.trapCause/trapValue.
 export let memFault: bool = false;
 
-@inline function slotOf(va: u64): usize {
-  return HOSTCACHE_BASE + ((<usize>(<u32>(va >> 12) & (HC_SLOTS - 1))) * HC_SIZE);
+@inline function slotOf<P>(va: u64): usize {
+  return HOSTCACHE_BASE + ((<usize>(<u32>(va >> hostShift<P>()) & (HC_SLOTS - 1))) * HC_SIZE);
 }
 
 /** Host address for a read of `size` bytes at va if the host cache hits (stamping the model), else 0. */
-@inline export function fastRead(va: u64, size: u32): usize {
-  const s = slotOf(va);
-  if (load<u64>(s) == (va & ~(<u64>(0xFFF & ~(size - 1))))) {
+@inline export function fastRead<P>(va: u64, size: u32): usize {
+  const s = slotOf<P>(va);
+  if (load<u64>(s) == (va & ~(<u64>(hostMask<P>() & ~(size - 1))))) {
     store<u64>(<usize>load<u32>(s, 24), ++clock1, TLBE_STAMP);
     return <usize>(va + load<u64>(s, 16));
   }
@@ -25,30 +37,31 @@ export let memFault: bool = false;
 }
 
 /** Host address for a write of `size` bytes at va if the host cache hits (page known dirty), else 0. */
-@inline export function fastWrite(va: u64, size: u32): usize {
-  const s = slotOf(va);
-  if (load<u64>(s, 8) == (va & ~(<u64>(0xFFF & ~(size - 1))))) {
+@inline export function fastWrite<P>(va: u64, size: u32): usize {
+  const s = slotOf<P>(va);
+  if (load<u64>(s, 8) == (va & ~(<u64>(hostMask<P>() & ~(size - 1))))) {
     store<u64>(<usize>load<u32>(s, 24), ++clock1, TLBE_STAMP);
     return <usize>(va + load<u64>(s, 16));
   }
   return 0;
 }
 
-// Slow paths: an access that missed the host cache, is misaligned, or crosses a page.
+// Slow paths: an access that missed the host cache, is misaligned, or crosses a page (of 2^pageShift bytes).
 // A misaligned access within one page is one TLB access; one that crosses a page boundary is two, and it is
 // performed only when both pages translate (so a fault leaves memory unchanged).
 
 @noinline export function slowRead(va: u64, size: u32): u64 {
-  const off = <u32>va & 0xFFF;
-  if (off + size <= 0x1000) {
-    const h = translateData(va, ACC_LOAD);
+  const page: u32 = 1 << pageShift;
+  const off = <u32>va & (page - 1);
+  if (off + size <= page) {
+    const h = translateData(va, ACC_LOAD, size);
     if (h == 0) { memFault = true; return 0; }
     return hostRead(h, size);
   }
-  const first: u32 = 0x1000 - off;
-  const h1 = translateData(va, ACC_LOAD);
+  const first: u32 = page - off;
+  const h1 = translateData(va, ACC_LOAD, size);
   if (h1 == 0) { memFault = true; return 0; }
-  const h2 = translateData(va + first, ACC_LOAD);
+  const h2 = translateData(va + first, ACC_LOAD, size);
   if (h2 == 0) { memFault = true; return 0; }
   let v: u64 = 0;
   for (let i: u32 = 0; i < size; i++) {
@@ -59,17 +72,18 @@ export let memFault: bool = false;
 }
 
 @noinline export function slowWrite(va: u64, size: u32, v: u64): void {
-  const off = <u32>va & 0xFFF;
-  if (off + size <= 0x1000) {
-    const h = translateData(va, ACC_STORE);
+  const page: u32 = 1 << pageShift;
+  const off = <u32>va & (page - 1);
+  if (off + size <= page) {
+    const h = translateData(va, ACC_STORE, size);
     if (h == 0) { memFault = true; return; }
     hostWrite(h, size, v);
     return;
   }
-  const first: u32 = 0x1000 - off;
-  const h1 = translateData(va, ACC_STORE);
+  const first: u32 = page - off;
+  const h1 = translateData(va, ACC_STORE, size);
   if (h1 == 0) { memFault = true; return; }
-  const h2 = translateData(va + first, ACC_STORE);
+  const h2 = translateData(va + first, ACC_STORE, size);
   if (h2 == 0) { memFault = true; return; }
   for (let i: u32 = 0; i < size; i++) {
     const b = <u8>(v >> (8 * i));
@@ -78,10 +92,10 @@ export let memFault: bool = false;
 }
 
 /** Host address for a read-modify-write (AMO, SC) of an aligned `size`-byte word: a store access. 0 on fault. */
-@noinline export function rmwAddress(va: u64, size: u32): usize {
-  const h = fastWrite(va, size);
+@noinline export function rmwAddress<P>(va: u64, size: u32): usize {
+  const h = fastWrite<P>(va, size);
   if (h != 0) return h;
-  const r = translateData(va, ACC_STORE);
+  const r = translateData(va, ACC_STORE, size);
   if (r == 0) memFault = true;
   return r;
 }

@@ -9,7 +9,7 @@
 
 import {
   RAM_BASE, COUNTERS, CONFIG, HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, POISON_PAGE, TLB_L1I, TLB_L1D, TLB_L2, TLB_COUNT,
-  PERM_R, PERM_W, PERM_X, PERM_U, PERM_D,
+  PERM_R, PERM_W, PERM_X, PERM_U, PERM_D, PERM_G,
   C_ITLB_MISS, C_DTLB_MISS, C_L2_MISS, C_WALKS, C_WALK_REFS, C_WALK_FAULTS, C_AD_UPDATES, C_XLATE_CYCLES,
   C_XCYCLES, C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW,
   K_COST_L2_HIT, K_COST_WALK_REF, K_COST_WALK_BASE, K_COST_FLUSH,
@@ -17,12 +17,15 @@ import {
   CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
 } from "../layout";
 import {
-  tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlushWhere, tlbWays, evictedEntry, evictedTag, tlbResetAll,
-  FL_BY_VA, FL_BY_ASID, FL_KEEP_GLOBAL,
+  tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlushWhere, clock1, tlbWays, evictedEntry, evictedTag, tlbResetAll, tlbGeometry,
+  tlbPageShift, tlbSpanShift, entryPbase, entryMeta, entrySetMeta, pairEntries, PAIR_ODD,
+  tlbConfigure, tlbSetPageShift, pageShift, FL_BY_VA, FL_BY_ASID, FL_KEEP_GLOBAL,
 } from "../tlb/tlb";
 import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy";
 import { ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
 import { pscReset } from "../walk/x86_64";
+import { stbReset } from "../walk/vax";
+import { recording, recordRef, REC_LOAD, REC_STORE } from "../trace/record";
 
 export { ACC_FETCH, ACC_LOAD, ACC_STORE };
 
@@ -42,7 +45,7 @@ export let trapValue: u64 = 0;
 export let trapVector: u32 = 0;
 export let trapError: u32 = 0;
 
-// Current fetch page, for the fetch fast path: host address = pc + fetchAddend while (pc − fetchPage) < 0xFFE.
+// Current fetch page, for the fetch fast path: host address = pc + fetchAddend while (pc − fetchPage) < page size − 2.
 // When no code page is valid the window is FETCH_POISON_VA's page, mapped onto POISON_PAGE: that address is
 // non-canonical (and beyond any RAM), so no real fetch can succeed there, and its zeros decode as an illegal
 // parcel whose cold path redoes the fetch properly (cpu.ts). This keeps the fast path to one compare.
@@ -52,12 +55,36 @@ export let fetchAddend: u64 = <u64>POISON_PAGE - FETCH_POISON_VA;
 // Host address of the page translateFetch translated last (valid even when the fast path is disabled).
 export let fetchHostAddend: u64 = 0;
 
+// The modelled TLB that fetches look up: the L1 I-TLB, or on a machine whose one TLB serves fetches and data alike
+// (MIPS R3000 and R4000 JTLB) the L1 D-TLB. Fetch lookups are counted as I-TLB accesses and misses either way.
+let fetchTlb: u32 = TLB_L1I;
+
+/** Makes fetches look up the L1 D-TLB (a unified TLB) or the L1 I-TLB (the default); empties the host caches. */
+export function useUnifiedTlb(unified: bool): void {
+  fetchTlb = unified ? TLB_L1D : TLB_L1I;
+  hostCacheClear();
+}
+
+// Set when an eviction from a unified TLB removed the entry of the current code page (hostCacheDrop); cleared
+// whenever the code page changes.
+let fetchEvicted: bool = false;
+
 @inline function fetchInvalidate(): void {
+  fetchEvicted = false;
   fetchPage = FETCH_POISON_VA;
   fetchAddend = <u64>POISON_PAGE - FETCH_POISON_VA;
 }
 
-export const INVALID_TAG: u64 = 0xFFF; // never equals a masked virtual address (bits 3..11 are always clear there)
+export const INVALID_TAG: u64 = 0xFFF; // never equals a masked virtual address (bits 3..8 are always clear there)
+
+// The host caches work in pages of 2^pageShift bytes (tlb.ts): the machine's smallest page, so that one host-cache
+// slot or fetch window never spans two modelled entries. The fast paths take it as a compile-time parameter (the
+// CPU loop is instantiated once per supported size, access.ts); the slow paths here read it at run time.
+export { pageShift };
+@inline function pageMask(): u64 { return (<u64>1 << pageShift) - 1; }
+@inline function hostSlot(va: u64): usize {
+  return HOSTCACHE_BASE + ((<u32>(va >> pageShift) & (HC_SLOTS - 1)) * HC_SIZE);
+}
 
 // A scratch entry the host cache points at when translation is off, so the fast path's stamp store is harmless.
 const SCRATCH_ENTRY: usize = HOSTCACHE_BASE + HC_SLOTS * HC_SIZE;
@@ -72,8 +99,11 @@ function charge(cycles: u64): void {
 }
 
 export function mmuReset(): void {
+  tlbGeometry(12, 9, false);
+  fetchTlb = TLB_L1I;
   tlbResetAll();
   pscReset();
+  stbReset();
   policyReset();
   hostCacheClear();
   fetchInvalidate();
@@ -90,12 +120,21 @@ export function hostCacheClear(): void {
   }
 }
 
-/** Drops every host-cache slot that points at modelled entry e (after e is evicted from the L1 D-TLB). */
-function hostCacheDrop(e: usize, tag: u64): void {
+/**
+ * Drops every host-cache slot that points at modelled entry e (after e is evicted from the L1 D-TLB), and notes
+ * when fetches use that TLB and e covered the current code page (refetchCodePage).
+ */
+export function hostCacheDrop(e: usize, tag: u64): void {
   const level = (<u32>tag >> 1) & 7;
-  if (level == 0) {
-    const s = HOSTCACHE_BASE + ((<u32>(tag >> 12) & (HC_SLOTS - 1)) * HC_SIZE);
-    if (load<u32>(s, 24) == <u32>e) { store<u64>(s, INVALID_TAG); store<u64>(s, INVALID_TAG, 8); }
+  const span = tlbSpanShift(level);
+  if (fetchTlb == TLB_L1D && (fetchPage >> span) == (tag >> span)) fetchEvicted = true;
+  // An entry spanning up to 16 host-cache pages (2^pageShift bytes each) has at most that many slots.
+  if (span - pageShift <= 4) {
+    const pages: u32 = 1 << (span - pageShift);
+    for (let i: u32 = 0; i < pages; i++) {
+      const s = HOSTCACHE_BASE + (((<u32>(tag >> pageShift) + i) & (HC_SLOTS - 1)) * HC_SIZE);
+      if (load<u32>(s, 24) == <u32>e) { store<u64>(s, INVALID_TAG); store<u64>(s, INVALID_TAG, 8); }
+    }
     return;
   }
   let s = HOSTCACHE_BASE;
@@ -108,7 +147,12 @@ function hostCacheDrop(e: usize, tag: u64): void {
  * Sets the translation mode, root table and address-space tag (riscv.ts satp writes, x86.ts CR3 writes); empties
  * the host caches. The caller has selected the mode's walker operations (useWalker).
  */
-export function setTranslation(mode: u32, root: u64, asid: u32): void {
+export function setTranslation(mode: u32, root: u64, asid: u32, shift: u32 = 12): void {
+  if (shift != pageShift) {
+    // Entries tagged under another page size would be misread: the new mode starts with empty TLBs.
+    tlbSetPageShift(shift);
+    for (let t: u32 = 0; t < TLB_COUNT; t++) tlbConfigure(t);
+  }
   satpMode = mode;
   rootPa = root;
   satpAsid = asid;
@@ -160,11 +204,13 @@ export type FaultOp = (va: u64, acc: u32) => void;
 
 // Results of the last walk, whichever walker made it (written by the walk operation).
 export let wPbase: u64 = 0;            // physical base of the mapped page
-export let wLevel: u32 = 0;            // 0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB, 3 = 512 GiB
+export let wLevel: u32 = 0;            // 0 = the smallest page (4 KiB; 512 bytes on the VAX), 1 = 2 MiB, 2 = 1 GiB, ...
 export let wPerm: u32 = 0;             // PERM_* bits for the TLB entry
 export let wRefs: u32 = 0;             // memory references made (entry reads and A/D writes)
 export let wAdWrites: u32 = 0;         // A/D updates written
 export let wAccessFault: bool = false; // the walk failed on an address outside physical memory
+export let wPair: u64 = 0;             // pair-entry machines (tlb.ts pairEntries): the odd page (pairWord); then
+                                       // wPbase/wPerm describe the even page
 
 // Until a mode is set there is no walker (Bare translates before any TLB lookup, so these are never called).
 function noWalk(va: u64, acc: u32): bool { wRefs = 0; wAdWrites = 0; wAccessFault = true; return false; }
@@ -179,6 +225,19 @@ export function useWalker(walk: WalkOp, onWalkFault: FaultOp, onPermissionFault:
   opWalk = walk;
   opWalkFault = onWalkFault;
   opPermissionFault = onPermissionFault;
+  hasSegments = false;
+}
+
+// Optional part of the contract, for machines that translate an effective address through a segment table before
+// the L2 TLB (POWER's SLB: the TLB is tagged by virtual address, so every L1 miss needs the segment): called on
+// each L1 miss, it returns false for a segment fault, whose effects onWalkFault records (no walk is counted).
+let opSegment: WalkOp = noWalk;
+let hasSegments = false;
+
+/** Adds a segment lookup on every L1 miss to the walker operations just selected with useWalker. */
+export function useSegments(segment: WalkOp): void {
+  opSegment = segment;
+  hasSegments = true;
 }
 
 /** Runs the walker of the current translation mode for va, charging its references; on success sets wPbase/wLevel/wPerm. */
@@ -210,7 +269,7 @@ function walk(va: u64, acc: u32): bool {
 function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
   if (satpMode == 0) {
     if (va >= ramSize) { fault(acc, va, true); return false; }
-    xEntry = SCRATCH_ENTRY; xPbase = va & ~(<u64>0xFFF); xShift = 12; xMeta = 0xFF;
+    xEntry = SCRATCH_ENTRY; xPbase = va & ~pageMask(); xShift = pageShift; xMeta = 0xFF;
     return true;
   }
   let e = tlbFind(l1, va, satpAsid);
@@ -218,8 +277,9 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
   if (e != 0) {
     tlbTouch(l1, e, now);
   } else {
-    bump(l1 == TLB_L1I ? C_ITLB_MISS : C_DTLB_MISS, 1);
-    let level: u32, pbase: u64, meta: u32;
+    bump(acc == ACC_FETCH ? C_ITLB_MISS : C_DTLB_MISS, 1);
+    if (hasSegments && !opSegment(va, acc)) { fault(acc, va, false); opWalkFault(va, acc); return false; }
+    let level: u32, pbase: u64, meta: u32, pair: u64 = 0;
     // A machine without an L2 TLB goes straight from the L1 miss to the walker: no L2 access is counted.
     const hasL2 = tlbWays(TLB_L2) != 0;
     const now2 = hasL2 ? tlbTick(TLB_L2) : 0;
@@ -228,23 +288,27 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
       tlbTouch(TLB_L2, e2, now2);
       charge(cfg(K_COST_L2_HIT));
       level = (<u32>load<u64>(e2) >> 1) & 7; pbase = load<u64>(e2, 8); meta = load<u32>(e2, 24);
+      if (pairEntries) pair = load<u64>(e2, PAIR_ODD);
     } else {
       if (hasL2) bump(C_L2_MISS, 1);
       if (!walk(va, acc)) return false;
-      level = wLevel; pbase = wPbase; meta = wPerm | (satpAsid << 16);
-      tlbInsert(TLB_L2, va, level, pbase, meta, now2);
+      level = wLevel; pbase = wPbase; meta = wPerm | (satpAsid << 16); pair = wPair;
+      tlbInsert(TLB_L2, va, level, pbase, meta, now2, pair);
     }
-    e = tlbInsert(l1, va, level, pbase, meta, now);
+    e = tlbInsert(l1, va, level, pbase, meta, now, pair);
     if (evictedEntry != 0 && l1 == TLB_L1D) hostCacheDrop(evictedEntry, evictedTag);
     if (e == 0) { // this machine has no L1 of that kind: use the scratch entry
-      xEntry = SCRATCH_ENTRY; xPbase = pbase; xShift = 12 + 9 * level; xMeta = meta;
+      xEntry = SCRATCH_ENTRY; xShift = tlbPageShift(level);
+      const odd = pairEntries && ((va >> xShift) & 1) != 0;
+      xPbase = odd ? pair & ~(<u64>0xFFF) : pbase;
+      xMeta = odd ? (meta & ~(<u32>0xFF)) | (<u32>pair & 0xFF) | (meta & PERM_G) : meta;
       return checkAccess(va, acc);
     }
   }
   xEntry = e;
-  xShift = 12 + 9 * ((<u32>load<u64>(e) >> 1) & 7);
-  xPbase = load<u64>(e, 8);
-  xMeta = load<u32>(e, 24);
+  xShift = tlbPageShift((<u32>load<u64>(e) >> 1) & 7);
+  xPbase = entryPbase(e, va);
+  xMeta = entryMeta(e, va);
   return checkAccess(va, acc);
 }
 
@@ -258,9 +322,9 @@ function checkAccess(va: u64, acc: u32): bool {
   if (acc == ACC_STORE && (xMeta & PERM_D) == 0) {
     if (!walk(va, acc)) return false;
     xMeta |= PERM_D;
-    if (xEntry != SCRATCH_ENTRY) store<u32>(xEntry, xMeta, 24);
+    if (xEntry != SCRATCH_ENTRY) entrySetMeta(xEntry, va, xMeta);
     const e2 = tlbFind(TLB_L2, va, satpAsid);
-    if (e2 != 0) store<u32>(e2, load<u32>(e2, 24) | PERM_D, 24);
+    if (e2 != 0) entrySetMeta(e2, va, entryMeta(e2, va) | PERM_D);
   }
   return true;
 }
@@ -269,23 +333,55 @@ function checkAccess(va: u64, acc: u32): bool {
 @inline function xPa(va: u64): u64 { return xPbase + (va & ((<u64>1 << xShift) - 1)); }
 
 /**
- * Slow data translation of one access of `size` bytes that does not cross a page: one D-TLB lookup. Fills the
- * host cache slot for the 4 KiB page. Returns the host address, or 0 with a pending trap.
+ * Slow data translation of one access of `size` bytes that does not cross a page (or one part of an access that
+ * does): one D-TLB lookup. Fills the host cache slot for the page (2^pageShift bytes; records the access instead
+ * while recording). Returns the host address, or 0 with a pending trap.
  */
-export function translateData(va: u64, acc: u32): usize {
+export function translateData(va: u64, acc: u32, size: u32): usize {
+  const h = translateDataModel(va, acc, size);
+  if (fetchEvicted) refetchCodePage(h != 0);
+  return h;
+}
+
+/**
+ * A data access on a unified TLB evicted the entry of the current code page. The fetch fast path, whose page the
+ * CPU loop keeps in locals for the rest of the run, stands for hits on that entry; so the miss and refill the next
+ * fetch takes on the hardware are taken now, on the same clock (nothing else touches the TLB in between). The
+ * fetch itself is still counted once, as a fast fetch. After a failed access the run ends instead, and the next
+ * run's first fetch takes the slow path.
+ */
+function refetchCodePage(accessOk: bool): void {
+  fetchEvicted = false;
+  if (!accessOk) { fetchInvalidate(); return; }
+  const va = fetchPage;
+  if (tlbFind(fetchTlb, va, satpAsid) != 0) return;
+  bump(C_ITLB_MISS, 1);
+  // The access succeeded: a refill that fails here must not leave a trap pending.
+  const cause = trapCause, value = trapValue, vector = trapVector, error = trapError;
+  const ok = walk(va, ACC_FETCH);
+  trapCause = cause; trapValue = value; trapVector = vector; trapError = error;
+  if (!ok) { fetchEvicted = false; fetchInvalidate(); return; }
+  tlbInsert(fetchTlb, va, wLevel, wPbase, wPerm | (satpAsid << 16), clock1, wPair);
+  if (evictedEntry != 0) hostCacheDrop(evictedEntry, evictedTag);
+  if (fetchEvicted) { fetchEvicted = false; fetchInvalidate(); }
+}
+
+function translateDataModel(va: u64, acc: u32, size: u32): usize {
   bump(C_DATA_SLOW, 1);
   const now = tlbTick(TLB_L1D);
   if (!translateModel(TLB_L1D, va, acc, now)) return 0;
   const pa = xPa(va);
   if (pa >= ramSize) { fault(acc, va, true); return 0; }
+  // Recording: every access must come back here to be recorded, so nothing is cached on the host.
+  if (recording()) { recordRef(acc == ACC_STORE ? REC_STORE : REC_LOAD, va, size); return RAM_BASE + <usize>pa; }
   // Without a modelled L1 D-TLB every access must reach the L2 model, so nothing may be cached on the host; the
   // same holds when the D-TLB's policy counts every hit (LFU).
   if (satpMode != 0 && (xEntry == SCRATCH_ENTRY || policyNeeds(TLB_L1D) == HITS_COUNT)) return RAM_BASE + <usize>pa;
-  const page = va & ~(<u64>0xFFF);
-  const s = HOSTCACHE_BASE + ((<u32>(va >> 12) & (HC_SLOTS - 1)) * HC_SIZE);
+  const page = va & ~pageMask();
+  const s = hostSlot(va);
   store<u64>(s, (xMeta & (PERM_R | PERM_U)) == (PERM_R | PERM_U) ? page : INVALID_TAG);
   store<u64>(s, (xMeta & (PERM_W | PERM_D | PERM_U)) == (PERM_W | PERM_D | PERM_U) ? page : INVALID_TAG, 8);
-  store<u64>(s, <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page, 16);
+  store<u64>(s, <u64>RAM_BASE + (pa & ~pageMask()) - page, 16);
   store<u32>(s, <u32>xEntry, 24);
   return RAM_BASE + <usize>pa;
 }
@@ -296,21 +392,25 @@ export function translateData(va: u64, acc: u32): usize {
  */
 export function translateFetch(va: u64): bool {
   bump(C_FETCH_SLOW, 1);
+  // The I-TLB clock counts the lookup; a unified TLB's entries are stamped on its own (data) clock.
   const now = tlbTick(TLB_L1I);
-  if (!translateModel(TLB_L1I, va, ACC_FETCH, now)) { fetchInvalidate(); return false; }
+  fetchEvicted = false;
+  if (!translateModel(fetchTlb, va, ACC_FETCH, fetchTlb == TLB_L1I ? now : clock1)) { fetchInvalidate(); return false; }
   const pa = xPa(va);
   if (pa + 2 > ramSize) { fault(ACC_FETCH, va, true); fetchInvalidate(); return false; }
-  const page = va & ~(<u64>0xFFF);
-  fetchHostAddend = <u64>RAM_BASE + (pa & ~(<u64>0xFFF)) - page;
+  const page = va & ~pageMask();
+  fetchHostAddend = <u64>RAM_BASE + (pa & ~pageMask()) - page;
   // The fetch fast path stands for I-TLB hits on this entry; without a modelled L1 I-TLB every fetch is slow, and
   // so is every fetch when the I-TLB's policy counts hits (LFU). A policy that needs to know whether an entry was
   // hit since its fill (RRIP, NRU) gets one slow fetch after each fill: if pc stays on the page, that fetch is a
   // modelled hit which stamps the entry; further hits cannot change its state until the set next changes, and
   // that only happens in a slow fetch.
-  const needs = policyNeeds(TLB_L1I);
-  if (satpMode != 0 && (xEntry == SCRATCH_ENTRY || needs == HITS_COUNT || (needs == HITS_FIRST && !xL1Hit))) {
+  // While recording every fetch comes here (cpu.ts fetchSlow records it).
+  const needs = policyNeeds(fetchTlb);
+  if (recording() || (satpMode != 0 && (xEntry == SCRATCH_ENTRY || needs == HITS_COUNT || (needs == HITS_FIRST && !xL1Hit)))) {
     fetchInvalidate();
   }
   else { fetchPage = page; fetchAddend = fetchHostAddend; }
+  fetchEvicted = false;   // any eviction noted during this fetch concerned the previous code page
   return true;
 }

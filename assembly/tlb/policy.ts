@@ -1,7 +1,8 @@
 // Replacement policies for the modelled TLBs: one module each under policy/, behind one interface (the hooks
 // victim, fill, hit and needs; policy/common.ts), registered below with one line at the index of its code.
 // `param` is the TLB's K_POLICY_PARAM word (RRIP: RRPV bits; a later MIPS Random policy: the wired count).
-// An invalid way is always used first, as hardware does; victim() sees only full sets.
+// An invalid way is used first, as most hardware does, and victim() sees only full sets — unless the policy's
+// needs() carries VICTIM_ALWAYS (MIPS Random: TLBWR writes the entry Random names, valid or not).
 //
 // Hits: the fast paths store the lookup time in the entry's stamp and nothing else (mmu/access.ts), and the fetch
 // fast path does not even do that while pc stays on one page. Each policy derives its state from stamps at fill
@@ -10,7 +11,8 @@
 
 import { CONFIG, K_POLICY, K_POLICY_PARAM, TLBE_STAMP, NPOLICIES, POLICY_LRU } from "../layout";
 import {
-  Hook, HOOK_VICTIM, HOOK_FILL, HOOK_HIT, HOOK_NEEDS, TLBE_SIZE, HITS_ORDER, HITS_COUNT, HITS_FIRST, seedRandom,
+  Hook, HOOK_VICTIM, HOOK_FILL, HOOK_HIT, HOOK_NEEDS, TLBE_SIZE, HITS_ORDER, HITS_COUNT, HITS_FIRST, VICTIM_ALWAYS,
+  seedRandom,
 } from "./policy/common";
 import * as lru from "./policy/lru";
 import * as fifo from "./policy/fifo";
@@ -21,6 +23,7 @@ import * as lfu from "./policy/lfu";
 import * as srrip from "./policy/srrip";
 import * as brrip from "./policy/brrip";
 import * as mru from "./policy/mru";
+import * as mipsRandom from "./policy/mips_random";
 
 export { HITS_ORDER, HITS_FIRST, HITS_COUNT };
 
@@ -35,6 +38,7 @@ const REGISTRY: StaticArray<StaticArray<Hook>> = [
   srrip.OPS,    // POLICY_SRRIP  6
   brrip.OPS,    // POLICY_BRRIP  7
   mru.OPS,      // POLICY_MRU    8
+  mipsRandom.OPS, // POLICY_MIPS_RANDOM 9
 ];
 
 // Per TLB, cached by policyConfigure: policy code (unknown codes fall back to LRU), parameter, hit needs.
@@ -42,6 +46,7 @@ const REGISTRY: StaticArray<StaticArray<Hook>> = [
 const code: StaticArray<u32> = [0, 0, 0];
 const param: StaticArray<u32> = [0, 0, 0];
 const need: StaticArray<u32> = [0, 0, 0];
+const always: StaticArray<bool> = [false, false, false];
 
 @inline function hook(t: u32, h: u32): Hook { return unchecked(unchecked(REGISTRY[unchecked(code[t])])[h]); }
 
@@ -51,7 +56,9 @@ export function policyConfigure(t: u32): void {
   if (c >= <u32>REGISTRY.length) c = POLICY_LRU;
   unchecked(code[t] = c);
   unchecked(param[t] = <u32>load<u64>(CONFIG + ((K_POLICY_PARAM + t) << 3)));
-  unchecked(need[t] = hook(t, HOOK_NEEDS)(0, 0, 0, 0));
+  const n = hook(t, HOOK_NEEDS)(0, 0, 0, 0);
+  unchecked(need[t] = n & ~VICTIM_ALWAYS);
+  unchecked(always[t] = (n & VICTIM_ALWAYS) != 0);
 }
 
 /** What TLB t's policy needs from hits (HITS_*). */
@@ -63,7 +70,7 @@ export function policyReset(): void { seedRandom(); }
 /** Chooses the way of TLB t to replace in the set starting at entry address `first`, at time now. */
 export function victimWay(t: u32, first: usize, ways: u32, now: u64): u32 {
   let e = first;
-  for (let w: u32 = 0; w < ways; w++, e += TLBE_SIZE) if ((load<u64>(e) & 1) == 0) return w;
+  if (!unchecked(always[t])) for (let w: u32 = 0; w < ways; w++, e += TLBE_SIZE) if ((load<u64>(e) & 1) == 0) return w;
   return hook(t, HOOK_VICTIM)(first, ways, now, unchecked(param[t]));
 }
 

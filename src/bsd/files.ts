@@ -1,6 +1,12 @@
-// The file-descriptor table. Only the three standard streams exist yet; they are connected to the host through
-// GuestIo (the CLI writes through to its own fds, the library API captures into buffers). They present as pipes,
-// which is what the guest sees under qemu-user when run with its output piped.
+// The file-descriptor table of a process: descriptor → open file description (fs/file.ts), plus the per-descriptor
+// close-on-exec flag. Descriptions are shared objects: dup() and fork() make more descriptors referring to the same
+// description, so they share its offset and status flags, as on Linux. The table also holds the process's view of
+// the file system: which one, and its working directory. The standard streams are connected to the host through
+// GuestIo (the CLI writes through to its own fds, the library API captures into buffers).
+
+import { StdioFile, type OpenFile } from "../fs/file.js";
+import { FileSystem } from "../fs/memfs.js";
+import type { DirNode } from "../fs/vnode.js";
 
 /** The host side of the guest's standard streams. */
 export interface GuestIo {
@@ -10,37 +16,85 @@ export interface GuestIo {
   write(fd: 1 | 2, data: Uint8Array): void;
 }
 
-export type OpenFile =
-  | { kind: "stdin" }
-  | { kind: "stdout" }
-  | { kind: "stderr" };
+interface FdEntry {
+  readonly file: OpenFile;
+  cloexec: boolean;
+}
 
 export class FileTable {
-  /** Bytes read from the host's stdin but not yet consumed (a read whose copy-out faulted gives them back). */
-  stdinPending: Uint8Array = new Uint8Array(0);
+  private readonly fds = new Map<number, FdEntry>();
+  cwd: DirNode;
+  umask = 0o022;                     // fs_struct state, like cwd: inherited at fork
 
-  private readonly fds = new Map<number, OpenFile>([
-    [0, { kind: "stdin" }],
-    [1, { kind: "stdout" }],
-    [2, { kind: "stderr" }],
-  ]);
-
-  get(fd: number): OpenFile | undefined { return this.fds.get(fd); }
-
-  /** Closes fd; false if it was not open. */
-  close(fd: number): boolean { return this.fds.delete(fd); }
-
-  get count(): number { return this.fds.size; }
-
-  /** The table a fork child gets: the same open files under the same numbers (descriptions are shared). */
-  fork(): FileTable {
-    const t = new FileTable();
-    t.fds.clear();
-    for (const [fd, f] of this.fds) t.fds.set(fd, f);
-    t.stdinPending = this.stdinPending;
-    return t;
+  constructor(readonly fs: FileSystem = new FileSystem(), standardStreams = true) {
+    this.cwd = fs.root;
+    if (standardStreams) for (const s of [0, 1, 2] as const) this.fds.set(s, { file: new StdioFile(s), cloexec: false });
   }
 
-  /** Closes every descriptor (the task exited). */
-  closeAll(): void { this.fds.clear(); }
+  get(fd: number): OpenFile | undefined { return this.fds.get(fd)?.file; }
+
+  cloexec(fd: number): boolean { return this.fds.get(fd)?.cloexec ?? false; }
+
+  setCloexec(fd: number, on: boolean): void {
+    const e = this.fds.get(fd);
+    if (e) e.cloexec = on;
+  }
+
+  /**
+   * Installs a description (taking over one reference) at the lowest free descriptor ≥ min and below limit;
+   * undefined when none is free (EMFILE/EINVAL is the caller's choice).
+   */
+  install(file: OpenFile, cloexec: boolean, limit: number, min = 0): number | undefined {
+    for (let fd = min; fd < limit; fd++) {
+      if (!this.fds.has(fd)) {
+        this.fds.set(fd, { file, cloexec });
+        return fd;
+      }
+    }
+    return undefined;
+  }
+
+  /** Installs at exactly fd, closing what was there (dup3). */
+  installAt(fd: number, file: OpenFile, cloexec: boolean): void {
+    this.close(fd);
+    this.fds.set(fd, { file, cloexec });
+  }
+
+  /** Closes fd; false if it was not open. */
+  close(fd: number): boolean {
+    const e = this.fds.get(fd);
+    if (!e) return false;
+    this.fds.delete(fd);
+    release(e.file);
+    return true;
+  }
+
+  /** The child's table at fork: the same descriptions (shared offsets), the same flags and working directory. */
+  fork(): FileTable {
+    const child = new FileTable(this.fs, false);
+    child.cwd = this.cwd;
+    child.umask = this.umask;
+    for (const [fd, e] of this.fds) {
+      e.file.refs++;
+      child.fds.set(fd, { file: e.file, cloexec: e.cloexec });
+    }
+    return child;
+  }
+
+  /** Closes every descriptor marked close-on-exec (for execve). */
+  closeOnExec(): void {
+    for (const [fd, e] of [...this.fds]) if (e.cloexec) this.close(fd);
+  }
+
+  /** Closes everything (process exit). */
+  closeAll(): void {
+    for (const fd of [...this.fds.keys()]) this.close(fd);
+  }
+
+  get count(): number { return this.fds.size; }
+}
+
+/** Drops one reference to a description; the last one releases it. */
+export function release(file: OpenFile): void {
+  if (--file.refs === 0) file.release();
 }

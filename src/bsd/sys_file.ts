@@ -1,82 +1,174 @@
-// File system calls. Only the standard streams exist: reads and writes go to the host through GuestIo; paths
-// name nothing yet (openat → ENOENT) except /proc/self/exe for readlinkat. fstat describes the streams as
-// pipes (S_IFIFO 0600), as qemu-user reports them when output is piped, so libc buffers output the same way.
+// System calls on file descriptors (Linux fs/read_write.c, readdir.c, stat.c, pipe.c, fcntl.c, ioctl.c): reads
+// and writes over open file descriptions (fs/file.ts) — regular files, directories, pipes and the standard
+// streams, which stay connected to the host and present as pipes — plus seeking, sizes, listings, descriptor
+// duplication and pipes. Path-name calls are in sys_namei.ts. Argument checks come in Linux's order, so hostile
+// arguments get Linux's errno.
 
-import { GUEST_GID, GUEST_UID } from "../kern/task.js";
-import { addr, int, size } from "./args.js";
-import { EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOTTY, ESPIPE } from "./errno.js";
+import { ERESTARTSYS, SIGPIPE, SI_USER, sendSignal } from "../kern/signal.js";
+import { GUEST_UID } from "../kern/task.js";
+import { addr, int, long, size, uint } from "./args.js";
+import { EBADF, EFAULT, EINVAL, EISDIR, EMFILE, ENOTDIR, ENOTTY, ENXIO, EPIPE, ESPIPE } from "./errno.js";
+import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
+import { NAMEI_SYSCALLS } from "./sys_namei.js";
+import { bytesOf, fdLimit, files, statBytes, touch, truncateNode } from "./file_args.js";
+import { type OpenFile, O_CLOEXEC, O_DIRECT, O_NONBLOCK, SETFL_MASK, VnodeFile } from "../fs/file.js";
+import { PipeEnd, makePipe } from "../fs/pipe.js";
+import { MAX_FILE_SIZE, direntType } from "../fs/vnode.js";
 
-export const AT_FDCWD = -100;
-export const AT_SYMLINK_NOFOLLOW = 0x100;
-export const AT_NO_AUTOMOUNT = 0x800;
-export const AT_EMPTY_PATH = 0x1000;
-export const S_IFIFO = 0o010000;
-export const STAT_SIZE = 128;
-const PATH_MAX = 4096;
+export const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
+export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030,
+  F_GETPIPE_SZ = 1032;
+const FD_CLOEXEC = 1;
+const FIONREAD = 0x541B;
 const MAX_RW_COUNT = 0x7FFFF000;      // INT_MAX & PAGE_MASK: Linux clamps every read/write to this
 const UIO_MAXIOV = 1024;
-const READ_CHUNK = 65536;
+const PAGE = 4096;
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
+// ---- helpers ----------------------------------------------------------------------------------------------
 
-function readable(ctx: SyscallContext, fd: number): boolean { return ctx.task.files.get(fd)?.kind === "stdin"; }
-
-function writeTarget(ctx: SyscallContext, fd: number): 1 | 2 | undefined {
-  const f = ctx.task.files.get(fd);
-  return f?.kind === "stdout" ? 1 : f?.kind === "stderr" ? 2 : undefined;
+/**
+ * Linux access_ok: the whole user range must lie below the top of user space (an empty range always passes here,
+ * which differs from Linux only for addresses beyond the top of user space).
+ */
+function accessOk(ctx: SyscallContext, va: number, len: number): boolean {
+  return len === 0 || va + len <= ctx.task.map.maxAddress;
 }
 
-function doWrite(ctx: SyscallContext, fd: number, data: Uint8Array): number {
-  const target = writeTarget(ctx, fd);
-  if (target === undefined) return -EBADF;
-  if (data.length > 0) ctx.io.write(target, data);
-  return data.length;
+/** Copies in up to len bytes, stopping at the first page that faults (a short write, as Linux makes). */
+function copyinPartial(ctx: SyscallContext, va: number, len: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let done = 0;
+  while (done < len) {
+    const n = Math.min(len - done, PAGE - ((va + done) % PAGE));
+    const d = ctx.task.um.copyin(va + done, n);
+    if (!d) break;
+    parts.push(d);
+    done += n;
+  }
+  const out = new Uint8Array(done);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
 }
 
-function sysWrite(ctx: SyscallContext, a: readonly bigint[]): number {
-  const fd = int(a[0]!), buf = addr(a[1]!), count = Math.min(size(a[2]!), MAX_RW_COUNT);
-  if (writeTarget(ctx, fd) === undefined) return -EBADF;
+/**
+ * A call that must wait for another task to act (read from an empty pipe, write to a full one): the task sleeps
+ * until `ready` holds and then makes the call again (nothing was consumed or written when "block" was returned),
+ * as pipe_read/pipe_write sleep on the pipe's wait queue. A signal to take first ends it with -ERESTARTSYS (EINTR,
+ * or made again after the handler under SA_RESTART). When every task waits, the run ends with SIGKILL (a deadlock).
+ */
+export function blockedCall(ctx: SyscallContext, what: string, ready: () => boolean): number {
+  if (ctx.task.signals.hasDeliverable) return -ERESTARTSYS;
+  return ctx.procs.sleep(ctx.task, what, ready);
+}
+
+/** When a blocking read of f (a pipe end) could proceed: data, or no writer left. */
+function readReady(f: OpenFile): () => boolean {
+  return () => !(f instanceof PipeEnd) || !f.pipe.empty || f.pipe.writers === 0;
+}
+
+/** When a blocking write of n bytes to f (a pipe end) could proceed: room for them, or no reader left. */
+function writeReady(f: OpenFile, n: number): () => boolean {
+  return () => !(f instanceof PipeEnd) || f.pipe.readers === 0 || f.pipe.canTake(n);
+}
+
+/**
+ * A write to a pipe with no reader: Linux's pipe_write sends SIGPIPE to the writer (send_sig: SI_USER from the
+ * task itself) and the call fails with EPIPE. The signal is acted on when the call returns to user mode: the
+ * default action ends the task, a handler runs, an ignored or blocked SIGPIPE leaves only EPIPE.
+ */
+export function raiseSigpipe(ctx: SyscallContext): number {
+  sendSignal(ctx.task, SIGPIPE, { code: SI_USER, pid: ctx.task.pid, uid: GUEST_UID, detail: "write to a pipe with no reader" });
+  return -EPIPE;
+}
+
+// ---- read and write ---------------------------------------------------------------------------------------
+
+function readInto(ctx: SyscallContext, f: OpenFile, buf: number, count: number, pos: number | undefined): number {
+  if (f instanceof VnodeFile && f.node.type === "dir") return -EISDIR;
   if (count === 0) return 0;
-  const data = ctx.task.um.copyin(buf, count);
-  if (!data) return -EFAULT;
-  return doWrite(ctx, fd, data);
-}
-
-function sysRead(ctx: SyscallContext, a: readonly bigint[]): number {
-  const fd = int(a[0]!), buf = addr(a[1]!), count = Math.min(size(a[2]!), MAX_RW_COUNT);
-  if (!readable(ctx, fd)) return -EBADF;
-  if (count === 0) return 0;
-  const data = readStdin(ctx, count);
-  if (data.length === 0) return 0;
-  const n = ctx.task.um.copyoutPartial(buf, data);
-  unreadStdin(ctx, data.subarray(n));
+  const r = f.read(count, pos, ctx.io);
+  if (r === "block") return blockedCall(ctx, "read from an empty pipe", readReady(f));
+  if (typeof r === "number") return r;
+  if (r.length === 0) return 0;
+  const n = ctx.task.um.copyoutPartial(buf, r);
+  f.consume(n, pos);
   return n > 0 ? n : -EFAULT;
 }
 
-/** Up to max bytes of stdin: first what an earlier faulting read gave back, else from the host. */
-function readStdin(ctx: SyscallContext, max: number): Uint8Array {
-  const files = ctx.task.files;
-  if (files.stdinPending.length > 0) {
-    const r = files.stdinPending.subarray(0, max);
-    files.stdinPending = files.stdinPending.subarray(r.length);
-    return r;
-  }
-  return ctx.io.read(Math.min(max, READ_CHUNK));
+function writeFrom(ctx: SyscallContext, f: OpenFile, data: Uint8Array, pos: number | undefined): number {
+  const r = f.write(data, pos, ctx.io);
+  if (r === "block") return blockedCall(ctx, "write to a full pipe", writeReady(f, data.length));
+  if (r === -EPIPE) return raiseSigpipe(ctx);
+  if (r > 0 && f instanceof VnodeFile && !f.node.readOnly) f.node.times.mtime = f.node.times.ctime = files(ctx).fs.now;
+  return r;
 }
 
-/** Puts bytes back in front of stdin (Linux leaves data a faulting read did not copy in the pipe). */
-function unreadStdin(ctx: SyscallContext, rest: Uint8Array): void {
-  if (rest.length === 0) return;
-  const files = ctx.task.files;
-  const merged = new Uint8Array(rest.length + files.stdinPending.length);
-  merged.set(rest);
-  merged.set(files.stdinPending, rest.length);
-  files.stdinPending = merged;
+function readableFile(ctx: SyscallContext, fd: number): OpenFile | number {
+  const f = files(ctx).get(fd);
+  return f && f.readable ? f : -EBADF;
 }
 
-/** Reads an iovec array: [base, len] pairs; a string error code on failure. */
+function writableFile(ctx: SyscallContext, fd: number): OpenFile | number {
+  const f = files(ctx).get(fd);
+  return f && f.writable ? f : -EBADF;
+}
+
+function sysRead(ctx: SyscallContext, a: readonly bigint[]): number {
+  const buf = addr(a[1]!), count = size(a[2]!);
+  const f = readableFile(ctx, int(a[0]!));
+  if (typeof f === "number") return f;
+  if (!accessOk(ctx, buf, count)) return -EFAULT;
+  return readInto(ctx, f, buf, Math.min(count, MAX_RW_COUNT), undefined);
+}
+
+function doWrite(ctx: SyscallContext, f: OpenFile, buf: number, count: number, pos: number | undefined): number {
+  if (!accessOk(ctx, buf, count)) return -EFAULT;
+  count = Math.min(count, MAX_RW_COUNT);
+  if (count === 0) return 0;
+  if (f instanceof PipeEnd && f.pipe.readers === 0) return raiseSigpipe(ctx);
+  touch(ctx);
+  let data = copyinPartial(ctx, buf, count);
+  // A regular file takes every byte copied before the fault; a pipe drops the pipe page the fault hit.
+  if (data.length < count && !(f instanceof VnodeFile)) data = data.subarray(0, data.length - (data.length % PAGE));
+  if (data.length === 0) return -EFAULT;
+  return writeFrom(ctx, f, data, pos);
+}
+
+function sysWrite(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = writableFile(ctx, int(a[0]!));
+  if (typeof f === "number") return f;
+  return doWrite(ctx, f, addr(a[1]!), size(a[2]!), undefined);
+}
+
+/** pread64/pwrite64: a negative offset is EINVAL before the descriptor is even looked at. */
+function positioned(ctx: SyscallContext, fd: number, pos: number): OpenFile | number {
+  if (pos < 0) return -EINVAL;
+  const f = files(ctx).get(fd);
+  if (!f) return -EBADF;
+  if (!f.seekable) return -ESPIPE;
+  return f;
+}
+
+function sysPread64(ctx: SyscallContext, a: readonly bigint[]): number {
+  const buf = addr(a[1]!), count = size(a[2]!), pos = long(a[3]!);
+  const f = positioned(ctx, int(a[0]!), pos);
+  if (typeof f === "number") return f;
+  if (!f.readable) return -EBADF;
+  if (!accessOk(ctx, buf, count)) return -EFAULT;
+  return readInto(ctx, f, buf, Math.min(count, MAX_RW_COUNT), pos);
+}
+
+function sysPwrite64(ctx: SyscallContext, a: readonly bigint[]): number {
+  const pos = long(a[3]!);
+  const f = positioned(ctx, int(a[0]!), pos);
+  if (typeof f === "number") return f;
+  if (!f.writable) return -EBADF;
+  return doWrite(ctx, f, addr(a[1]!), size(a[2]!), pos);
+}
+
+/** Reads an iovec array: [base, len] pairs, lengths clamped so the total stays within MAX_RW_COUNT. */
 function readIovecs(ctx: SyscallContext, iov: number, cnt: number): [number, number][] | number {
   if (cnt < 0 || cnt > UIO_MAXIOV) return -EINVAL;
   if (cnt === 0) return [];
@@ -88,133 +180,263 @@ function readIovecs(ctx: SyscallContext, iov: number, cnt: number): [number, num
   for (let i = 0; i < cnt; i++) {
     const len = dv.getBigInt64(16 * i + 8, true);
     if (len < 0n) return -EINVAL;
-    const n = Math.min(Number(len > BigInt(MAX_RW_COUNT) ? BigInt(MAX_RW_COUNT) : len), MAX_RW_COUNT - total);
-    out.push([addr(dv.getBigUint64(16 * i, true)), n]);
+    const base = addr(dv.getBigUint64(16 * i, true));
+    const want = len > BigInt(MAX_RW_COUNT) ? MAX_RW_COUNT : Number(len);
+    if (!accessOk(ctx, base, want)) return -EFAULT;
+    const n = Math.min(want, MAX_RW_COUNT - total);
+    out.push([base, n]);
     total += n;
   }
   return out;
 }
 
 function sysWritev(ctx: SyscallContext, a: readonly bigint[]): number {
-  const fd = int(a[0]!);
-  if (writeTarget(ctx, fd) === undefined) return -EBADF;
+  const f = writableFile(ctx, int(a[0]!));
+  if (typeof f === "number") return f;
   const iovs = readIovecs(ctx, addr(a[1]!), int(a[2]!));
   if (typeof iovs === "number") return iovs;
   const parts: Uint8Array[] = [];
   let total = 0;
   for (const [base, len] of iovs) {
     if (len === 0) continue;
-    const d = ctx.task.um.copyin(base, len);
-    if (!d) { if (total === 0) return -EFAULT; break; }
+    const d = copyinPartial(ctx, base, len);
     parts.push(d);
-    total += len;
+    total += d.length;
+    if (d.length < len) { if (total === 0) return -EFAULT; break; }
   }
+  if (total === 0) return 0;
+  if (f instanceof PipeEnd && f.pipe.readers === 0) return raiseSigpipe(ctx);
+  touch(ctx);
   const all = new Uint8Array(total);
   let at = 0;
   for (const p of parts) { all.set(p, at); at += p.length; }
-  return doWrite(ctx, fd, all);
+  return writeFrom(ctx, f, all, undefined);
 }
 
 function sysReadv(ctx: SyscallContext, a: readonly bigint[]): number {
-  const fd = int(a[0]!);
-  if (!readable(ctx, fd)) return -EBADF;
+  const f = readableFile(ctx, int(a[0]!));
+  if (typeof f === "number") return f;
   const iovs = readIovecs(ctx, addr(a[1]!), int(a[2]!));
   if (typeof iovs === "number") return iovs;
+  if (f instanceof VnodeFile && f.node.type === "dir") return -EISDIR;
   const want = iovs.reduce((s, [, n]) => s + n, 0);
   if (want === 0) return 0;
-  const data = readStdin(ctx, want);
+  const r = f.read(want, undefined, ctx.io);
+  if (r === "block") return blockedCall(ctx, "read from an empty pipe", readReady(f));
+  if (typeof r === "number") return r;
   let at = 0;
   for (const [base, len] of iovs) {
-    if (at >= data.length) break;
-    const n = Math.min(len, data.length - at);
-    const w = ctx.task.um.copyoutPartial(base, data.subarray(at, at + n));
+    if (at >= r.length) break;
+    const n = Math.min(len, r.length - at);
+    const w = ctx.task.um.copyoutPartial(base, r.subarray(at, at + n));
     at += w;
     if (w < n) break;
   }
-  unreadStdin(ctx, data.subarray(at));
-  return at > 0 || data.length === 0 ? at : -EFAULT;
+  f.consume(at, undefined);
+  return at > 0 || r.length === 0 ? at : -EFAULT;
 }
+
+// ---- descriptors ------------------------------------------------------------------------------------------
 
 function sysClose(ctx: SyscallContext, a: readonly bigint[]): number {
-  return ctx.task.files.close(int(a[0]!)) ? 0 : -EBADF;
+  return files(ctx).close(int(a[0]!)) ? 0 : -EBADF;
 }
 
-function sysLseek(ctx: SyscallContext, a: readonly bigint[]): number {
-  return ctx.task.files.get(int(a[0]!)) ? -ESPIPE : -EBADF;
+function sysDup(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  const fd = files(ctx).install(f, false, fdLimit(ctx));
+  if (fd === undefined) return -EMFILE;
+  f.refs++;
+  return fd;
 }
 
-/** Reads a path argument; a negative errno on failure. */
-function pathArg(ctx: SyscallContext, p: bigint): string | number {
-  const s = ctx.task.um.copyinString(addr(p), PATH_MAX);
-  if (s === "fault") return -EFAULT;
-  if (s === "toolong") return -ENAMETOOLONG;
-  return dec.decode(s);
+function sysDup3(ctx: SyscallContext, a: readonly bigint[]): number {
+  const oldfd = int(a[0]!), newfd = uint(a[1]!), flags = int(a[2]!);
+  if (flags & ~O_CLOEXEC) return -EINVAL;
+  if (oldfd === newfd) return -EINVAL;
+  if (newfd >= fdLimit(ctx)) return -EBADF;
+  const f = files(ctx).get(oldfd);
+  if (!f) return -EBADF;
+  f.refs++;
+  files(ctx).installAt(newfd, f, (flags & O_CLOEXEC) !== 0);
+  return newfd;
 }
 
-function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
-  const path = pathArg(ctx, a[1]!);
-  if (typeof path === "number") return path;
-  return -ENOENT;   // no file system yet
+function sysFcntl(ctx: SyscallContext, a: readonly bigint[]): number {
+  const fd = int(a[0]!), cmd = int(a[1]!), arg = a[2]!;
+  const t = files(ctx);
+  const f = t.get(fd);
+  if (!f) return -EBADF;
+  switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+      const min = addr(arg), limit = fdLimit(ctx);
+      if (min >= limit) return -EINVAL;
+      const nfd = t.install(f, cmd === F_DUPFD_CLOEXEC, limit, min);
+      if (nfd === undefined) return -EMFILE;
+      f.refs++;
+      return nfd;
+    }
+    case F_GETFD: return t.cloexec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD: t.setCloexec(fd, (int(arg) & FD_CLOEXEC) !== 0); return 0;
+    case F_GETFL: return f.flags;
+    case F_SETFL: f.flags = (f.flags & ~SETFL_MASK) | (int(arg) & SETFL_MASK); return 0;
+    case F_GETPIPE_SZ: return f instanceof PipeEnd ? 65536 : -EBADF;
+    default: return -EINVAL;
+  }
+}
+
+function sysPipe2(ctx: SyscallContext, a: readonly bigint[]): number {
+  const fdsp = addr(a[0]!), flags = int(a[1]!);
+  if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return -EINVAL;
+  const t = files(ctx), limit = fdLimit(ctx);
+  const [r, w] = makePipe(t.fs.allocIno(), flags);
+  const cloexec = (flags & O_CLOEXEC) !== 0;
+  const rfd = t.install(r, cloexec, limit);
+  const wfd = rfd === undefined ? undefined : t.install(w, cloexec, limit);
+  if (rfd === undefined || wfd === undefined) {
+    if (rfd !== undefined) t.close(rfd); else release(r);
+    release(w);
+    return -EMFILE;
+  }
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setInt32(0, rfd, true);
+  new DataView(out.buffer).setInt32(4, wfd, true);
+  if (!ctx.task.um.copyout(fdsp, out)) {
+    t.close(rfd);
+    t.close(wfd);
+    return -EFAULT;
+  }
+  return 0;
 }
 
 function sysIoctl(ctx: SyscallContext, a: readonly bigint[]): number {
-  if (!ctx.task.files.get(int(a[0]!))) return -EBADF;
-  return -ENOTTY;   // pipes answer every terminal ioctl (TCGETS, TIOCGWINSZ, …) with ENOTTY
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  if (uint(a[1]!) === FIONREAD && f instanceof PipeEnd) {
+    return ctx.task.um.writeU32(addr(a[2]!), f.pipe.length) ? 0 : -EFAULT;
+  }
+  return -ENOTTY;   // no terminals: every terminal ioctl (TCGETS, TIOCGWINSZ, …) answers ENOTTY
 }
 
-/** struct stat (asm-generic, 128 bytes) for a standard stream presented as a pipe. */
-export function pipeStat(fd: number): Uint8Array {
-  const b = new Uint8Array(STAT_SIZE);
-  const dv = new DataView(b.buffer);
-  dv.setBigUint64(0, 0xCn, true);                 // st_dev: pipefs
-  dv.setBigUint64(8, BigInt(1000 + fd), true);    // st_ino
-  dv.setUint32(16, S_IFIFO | 0o600, true);        // st_mode
-  dv.setUint32(20, 1, true);                      // st_nlink
-  dv.setUint32(24, GUEST_UID, true);              // st_uid
-  dv.setUint32(28, GUEST_GID, true);              // st_gid
-  dv.setInt32(56, 4096, true);                    // st_blksize
-  return b;
+// ---- positions, sizes, listings -----------------------------------------------------------------------------
+
+/** A 64-bit offset or length argument; undefined when it lies beyond what this file system represents exactly. */
+function offsetArg(a: bigint): number | undefined {
+  const v = BigInt.asIntN(64, a);
+  return v > BigInt(MAX_FILE_SIZE) || v < -BigInt(MAX_FILE_SIZE) ? undefined : Number(v);
 }
 
-function statFd(ctx: SyscallContext, fd: number, buf: number): number {
-  if (!ctx.task.files.get(fd)) return -EBADF;
-  return ctx.task.um.copyout(buf, pipeStat(fd)) ? 0 : -EFAULT;
+function sysLseek(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  if (!(f instanceof VnodeFile)) return -ESPIPE;
+  const off = offsetArg(a[1]!), whence = int(a[2]!);
+  if (whence < SEEK_SET || whence > SEEK_HOLE) return -EINVAL;
+  if (off === undefined) return -EINVAL;   // Linux allows up to 2^63 − 1; our files end at 2^53 − 1
+  const node = f.node;
+  let pos: number;
+  if (node.type === "reg") {
+    const sz = node.size;
+    switch (whence) {
+      case SEEK_SET: pos = off; break;
+      case SEEK_CUR: pos = f.offset + off; break;
+      case SEEK_END: pos = sz + off; break;
+      default:
+        // The whole file is data (no hole reporting): SEEK_DATA finds off, SEEK_HOLE the end.
+        if (off < 0 || off >= sz) return -ENXIO;
+        pos = whence === SEEK_DATA ? off : sz;
+    }
+  } else {
+    if (whence !== SEEK_SET && whence !== SEEK_CUR) return -EINVAL;
+    pos = whence === SEEK_SET ? off : f.offset + off;
+  }
+  if (pos < 0 || pos > MAX_FILE_SIZE) return -EINVAL;
+  f.offset = pos;
+  return pos;
+}
+
+function sysFtruncate(ctx: SyscallContext, a: readonly bigint[]): number {
+  const length = BigInt.asIntN(64, a[1]!) > BigInt(MAX_FILE_SIZE) ? MAX_FILE_SIZE + 1 : long(a[1]!);
+  if (length < 0) return -EINVAL;
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  if (!(f instanceof VnodeFile) || f.node.type !== "reg" || !f.writable) return -EINVAL;
+  return truncateNode(ctx, f.node, length);
+}
+
+function sysFsync(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  return f instanceof VnodeFile ? 0 : -EINVAL;   // memory is the storage: nothing to wait for
+}
+
+const DIRENT_HEADER = 19;   // d_ino 8, d_off 8, d_reclen 2, d_type 1
+
+function sysGetdents64(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  if (!(f instanceof VnodeFile) || f.node.type !== "dir") return -ENOTDIR;
+  const dir = f.node, count = uint(a[2]!);
+  // Positions: 0 ".", 1 "..", then each entry's cookie; a record's d_off is the position after it.
+  const all: { pos: number; name: string; ino: number; type: number }[] = [
+    { pos: 0, name: ".", ino: dir.ino, type: direntType(dir) },
+    { pos: 1, name: "..", ino: dir.parent.ino, type: direntType(dir.parent) },
+    ...(dir.removed ? [] : dir.list().map((e) => ({ pos: e.cookie, name: e.name, ino: e.node.ino, type: direntType(e.node) }))),
+  ];
+  const out: Uint8Array[] = [];
+  let used = 0, next = f.offset;
+  for (const e of all) {
+    if (e.pos < f.offset) continue;
+    const reclen = (DIRENT_HEADER + e.name.length + 1 + 7) & ~7;
+    if (used + reclen > count) {
+      if (out.length === 0) return -EINVAL;
+      break;
+    }
+    const rec = new Uint8Array(reclen);
+    const dv = new DataView(rec.buffer);
+    dv.setBigUint64(0, BigInt(e.ino), true);
+    dv.setBigInt64(8, BigInt(e.pos + 1), true);
+    dv.setUint16(16, reclen, true);
+    rec[18] = e.type;
+    rec.set(bytesOf(e.name), DIRENT_HEADER);
+    out.push(rec);
+    used += reclen;
+    next = e.pos + 1;
+  }
+  const bytes = new Uint8Array(used);
+  let at = 0;
+  for (const r of out) { bytes.set(r, at); at += r.length; }
+  if (used > 0 && !ctx.task.um.copyout(addr(a[1]!), bytes)) return -EFAULT;
+  f.offset = next;
+  return used;
 }
 
 function sysFstat(ctx: SyscallContext, a: readonly bigint[]): number {
-  return statFd(ctx, int(a[0]!), addr(a[1]!));
-}
-
-function sysNewfstatat(ctx: SyscallContext, a: readonly bigint[]): number {
-  const dirfd = int(a[0]!), flags = int(a[3]!);
-  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)) return -EINVAL;
-  const path = pathArg(ctx, a[1]!);
-  if (typeof path === "number") return path;
-  if (path === "" && flags & AT_EMPTY_PATH) return dirfd === AT_FDCWD ? -ENOENT : statFd(ctx, dirfd, addr(a[2]!));
-  return -ENOENT;
-}
-
-function sysReadlinkat(ctx: SyscallContext, a: readonly bigint[]): number {
-  const bufsiz = int(a[3]!);
-  const path = pathArg(ctx, a[1]!);
-  if (typeof path === "number") return path;
-  if (bufsiz <= 0) return -EINVAL;
-  if (path !== "/proc/self/exe" && path !== `/proc/${ctx.task.pid}/exe`) return -ENOENT;
-  const target = enc.encode(ctx.task.exePath);
-  const n = Math.min(target.length, bufsiz);
-  return ctx.task.um.copyout(addr(a[2]!), target.subarray(0, n)) ? n : -EFAULT;
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  return ctx.task.um.copyout(addr(a[1]!), statBytes(f.stat())) ? 0 : -EFAULT;
 }
 
 export const FILE_SYSCALLS: Record<number, SyscallDef> = {
+  ...NAMEI_SYSCALLS,
+  23: { name: "dup", args: ["i"], fn: sysDup },
+  24: { name: "dup3", args: ["i", "i", "x"], fn: sysDup3 },
+  25: { name: "fcntl", args: ["i", "i", "x"], fn: sysFcntl },
   29: { name: "ioctl", args: ["i", "x", "x"], fn: sysIoctl },
-  56: { name: "openat", args: ["f", "s", "o", "o"], fn: sysOpenat },
+  46: { name: "ftruncate", args: ["i", "l"], fn: sysFtruncate },
   57: { name: "close", args: ["i"], fn: sysClose },
+  59: { name: "pipe2", args: ["x", "o"], fn: sysPipe2 },
+  61: { name: "getdents64", args: ["i", "x", "u"], fn: sysGetdents64 },
   62: { name: "lseek", args: ["i", "l", "i"], fn: sysLseek },
   63: { name: "read", args: ["i", "b", "u"], readsResult: true, fn: sysRead },
   64: { name: "write", args: ["i", "b", "u"], fn: sysWrite },
   65: { name: "readv", args: ["i", "x", "i"], fn: sysReadv },
   66: { name: "writev", args: ["i", "x", "i"], fn: sysWritev },
-  78: { name: "readlinkat", args: ["f", "s", "x", "i"], fn: sysReadlinkat },
-  79: { name: "newfstatat", args: ["f", "s", "x", "x"], fn: sysNewfstatat },
+  67: { name: "pread64", args: ["i", "b", "u", "l"], readsResult: true, fn: sysPread64 },
+  68: { name: "pwrite64", args: ["i", "b", "u", "l"], fn: sysPwrite64 },
   80: { name: "fstat", args: ["i", "x"], fn: sysFstat },
+  82: { name: "fsync", args: ["i"], fn: sysFsync },
+  83: { name: "fdatasync", args: ["i"], fn: sysFsync },
 };

@@ -1,12 +1,18 @@
-// Memory-management system calls on top of the machine-independent VM: brk, mmap, munmap, mprotect, madvise.
-// Argument checks and return values follow Linux (mm/mmap.c, mm/mprotect.c, mm/madvise.c).
+// Memory-management system calls on top of the machine-independent VM: brk, mmap, munmap, mprotect, madvise,
+// msync. Argument checks and return values follow Linux (mm/mmap.c, mm/mprotect.c, mm/madvise.c, mm/msync.c).
+// A file mapping maps the file's VM object (fs/vnode_pager.ts): MAP_SHARED directly, MAP_PRIVATE as a needs-copy
+// entry that gets a shadow object on its first write, so the file never sees private stores.
 
 import { VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";
 import { PAGE_SIZE, VM_PROT_ALL, isPageAligned, roundPage, truncPage } from "../vm/vm_prot.js";
 import type { Task } from "../kern/task.js";
 import { addr, int, size } from "./args.js";
-import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EPERM } from "./errno.js";
+import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "./errno.js";
+import { VnodeFile } from "../fs/file.js";
+import { FileCopyPager, VnodePager } from "../fs/vnode_pager.js";
+import { MAX_FILE_SIZE } from "../fs/vnode.js";
+import type { VmMap } from "../vm/vm_map.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 
 export const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, PROT_SEM = 8;
@@ -21,6 +27,8 @@ export const MAP_UNINITIALIZED = 0x4000000;
 const LEGACY_MAP_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |
   MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |
   MAP_HUGETLB;
+
+export const MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
 
 export const MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4,
   MADV_FREE = 8, MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11, MADV_MERGEABLE = 12,
@@ -64,19 +72,62 @@ function sysBrk(ctx: SyscallContext, a: readonly bigint[]): number {
   return t.brk;
 }
 
+/** The file's pager if the entry maps a file's object itself (shared, or private before its first write). */
+function filePager(e: VmMapEntry): VnodePager | undefined {
+  const p = e.object?.pager;
+  return p instanceof VnodePager ? p : undefined;
+}
+
+/**
+ * Returns the pages of shared file mappings in [start, end) to their files (data_return); with `flush` also
+ * drops them so that the next access reads the file again (MS_INVALIDATE).
+ */
+function cleanFileMappings(map: VmMap, start: number, end: number, flush = false): void {
+  for (const e of map.overlapping(start, end)) {
+    const pager = filePager(e);
+    if (!pager) continue;
+    const s = e.offset + (Math.max(start, e.start) - e.start), f = e.offset + (Math.min(end, e.end) - e.start);
+    if (flush) pager.flush(s, f); else pager.clean(s, f);
+  }
+}
+
+/** Unmaps [start, end), writing shared file pages back first (munmap, and MAP_FIXED replacing a mapping). */
+function unmapRange(map: VmMap, start: number, end: number): void {
+  cleanFileMappings(map, start, end);
+  map.remove(start, end);
+}
+
+/** What a file descriptor may be mapped as: the file's object and maximum protection, or a negative errno. */
+function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open: VnodeFile; maxProt: number } | number {
+  const f = t.files.get(fd);
+  if (!f) return -EBADF;
+  if (shared && (prot & PROT_WRITE) && !f.writable) return -EACCES;
+  if (!f.readable) return -EACCES;
+  if (!(f instanceof VnodeFile) || f.node.type !== "reg") return -ENODEV;
+  // Without translation one frame cannot appear at two addresses, which sharing a file's pages needs: as on
+  // NOMMU Linux, shared file mappings are refused and private ones are copies (FileCopyPager).
+  if (shared && t.map.vm.identity) return -ENODEV;
+  return { open: f, maxProt: shared && !f.writable ? VM_PROT_ALL & ~PROT_WRITE : VM_PROT_ALL };
+}
+
 function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   const t = ctx.task, map = t.map;
   const hint = addr(a[0]!), len0 = size(a[1]!), prot = int(a[2]!), flags = int(a[3]!), fd = int(a[4]!);
   const off = BigInt.asUintN(64, a[5]!);
   if (off % BigInt(PAGE_SIZE) !== 0n) return -EINVAL;
+  const anonymous = (flags & MAP_ANONYMOUS) !== 0;
+  if (!anonymous && !t.files.get(fd)) return -EBADF;
   if (len0 === 0) return -EINVAL;
   const len = roundPage(len0);
   if (len > map.maxAddress - map.minAddress) return -ENOMEM;
+  if (!anonymous && off + BigInt(len) > BigInt(MAX_FILE_SIZE)) return -EOVERFLOW;
   const type = flags & MAP_TYPE;
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
   if (type === MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK) !== 0) return -EOPNOTSUPP;
-  if (!(flags & MAP_ANONYMOUS)) return t.files.get(fd) ? -ENODEV : -EBADF;   // no mappable files yet
-  if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && exceedsRam(t, len)) return -ENOMEM;
+  const shared = type !== MAP_PRIVATE;
+  const file = anonymous ? undefined : fileMapping(t, fd, shared, prot);
+  if (typeof file === "number") return file;
+  if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !(file && shared) && exceedsRam(t, len)) return -ENOMEM;
   let start: number;
   if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
     if (!isPageAligned(hint)) return -EINVAL;
@@ -84,13 +135,30 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
     if (hint < map.minAddress) return -EPERM;
     if (!(flags & MAP_FIXED) && !map.isFree(hint, hint + len)) return -EEXIST;
     start = hint;
-    map.remove(start, start + len);
+    unmapRange(map, start, start + len);
   } else {
     const found = map.findSpace(len, truncPage(hint), t.layout.mmapBase);
     if (found === undefined) return -ENOMEM;
     start = found;
   }
-  mapAnonymous(t, start, len, prot, type !== MAP_PRIVATE, "[anon]");
+  if (file) {
+    const node = file.open.node;
+    if (node.type !== "reg") return -ENODEV;
+    const stats = t.files.fs.pagerStats;
+    if (map.vm.identity) {
+      const copy = map.vm.objectAllocate(len, new FileCopyPager(node, Number(off), stats));
+      map.insert(new VmMapEntry(start, start + len, copy, 0, prot & VM_PROT_ALL, file.maxProt, "copy", false,
+        `[copy of file ${node.ino}]`));
+      vmMapPopulate(map, start, start + len);   // nothing faults without an MMU: copy now, as NOMMU Linux does
+    } else {
+      const obj = VnodePager.objectFor(map.vm, node, stats);
+      if (shared) obj.shared = true;   // stores through it are seen by every task mapping it (never copied at fork)
+      map.insert(new VmMapEntry(start, start + len, obj, Number(off), prot & VM_PROT_ALL, file.maxProt,
+        shared ? "share" : "copy", !shared, `[file ${node.ino}]`));
+    }
+  } else {
+    mapAnonymous(t, start, len, prot, shared, "[anon]");
+  }
   if (flags & MAP_POPULATE) vmMapPopulate(map, start, start + len);
   return start;
 }
@@ -101,8 +169,27 @@ function sysMunmap(ctx: SyscallContext, a: readonly bigint[]): number {
   if (!isPageAligned(start) || len0 === 0) return -EINVAL;
   const len = roundPage(len0);
   if (start > map.maxAddress || len > map.maxAddress - start) return -EINVAL;
-  map.remove(start, start + len);
+  unmapRange(map, start, start + len);
   return 0;
+}
+
+/**
+ * msync: MS_SYNC and MS_ASYNC return shared file pages to the file (Linux's MS_ASYNC leaves that to writeback;
+ * here it happens at once, which no guest can tell apart), MS_INVALIDATE then drops them so they are read again.
+ * Private pages are never written back. A hole in the range is ENOMEM after the mapped parts are done.
+ */
+function sysMsync(ctx: SyscallContext, a: readonly bigint[]): number {
+  const map = ctx.task.map;
+  const start = addr(a[0]!), len0 = size(a[1]!), flags = int(a[2]!);
+  if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return -EINVAL;
+  if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return -EINVAL;
+  if (!isPageAligned(start)) return -EINVAL;
+  const end = start + roundPage(len0);
+  if (end === start) return 0;
+  cleanFileMappings(map, start, end, (flags & MS_INVALIDATE) !== 0);
+  let at = start;
+  for (const e of map.overlapping(start, end)) { if (e.start > at) return -ENOMEM; at = e.end; }
+  return at < end ? -ENOMEM : 0;
 }
 
 function sysMprotect(ctx: SyscallContext, a: readonly bigint[]): number {
@@ -132,7 +219,7 @@ function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
   const covered = map.overlapping(start, end);
   if (advice === MADV_DONTNEED || advice === MADV_FREE) map.dontneed(start, end);
   if (advice === MADV_DONTFORK) map.setInheritance(start, end, "none");
-  if (advice === MADV_DOFORK) map.setInheritance(start, end, (e) => (e.object?.shared ? "share" : "copy"));
+  if (advice === MADV_DOFORK) map.setInheritance(start, end, (e) => (e.object?.shared && !e.needsCopy ? "share" : "copy"));
   let at = start;
   for (const e of covered) { if (e.start > at) return -ENOMEM; at = e.end; }
   return at < end ? -ENOMEM : 0;
@@ -143,5 +230,6 @@ export const MMAN_SYSCALLS: Record<number, SyscallDef> = {
   215: { name: "munmap", args: ["x", "u"], fn: sysMunmap },
   222: { name: "mmap", args: ["x", "u", "x", "x", "i", "x"], hexResult: true, fn: sysMmap },
   226: { name: "mprotect", args: ["x", "u", "x"], fn: sysMprotect },
+  227: { name: "msync", args: ["x", "u", "x"], fn: sysMsync },
   233: { name: "madvise", args: ["x", "u", "i"], fn: sysMadvise },
 };

@@ -1,10 +1,9 @@
-// Process-level system calls: exit, identity, limits, uname, signal bookkeeping, random bytes. Signal handlers
-// and masks are recorded but nothing is delivered yet; a signal a task sends itself with the default action
-// "terminate" ends it, as it would on Linux.
+// Process-level system calls: exit, identity, limits, uname, random bytes. The signal calls live in
+// sys_signal.ts.
 
 import { GUEST_GID, GUEST_UID, RLIM_INFINITY, type RLimit } from "../kern/task.js";
 import { sysClone, sysWait4 } from "./sys_fork.js";
-import { NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH, TaskTerminated } from "../kern/signal.js";
+import { TaskTerminated } from "../kern/signal.js";
 import { STACK_SIZE } from "../loader/layout.js";
 import { addr, int, size, uint } from "./args.js";
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "./errno.js";
@@ -74,94 +73,6 @@ function sysUname(ctx: SyscallContext, a: readonly bigint[]): number {
   return ctx.task.um.copyout(addr(a[0]!), b) ? 0 : -EFAULT;
 }
 
-const SIGSET_SIZE = 8;
-const SIGACTION_SIZE = 24;
-const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
-
-function sysRtSigaction(ctx: SyscallContext, a: readonly bigint[]): number {
-  const sig = int(a[0]!), act = addr(a[1]!), oact = addr(a[2]!);
-  if (size(a[3]!) !== SIGSET_SIZE) return -EINVAL;
-  if (sig < 1 || sig > NSIG) return -EINVAL;
-  if (act !== 0 && (sig === SIGKILL || sig === SIGSTOP)) return -EINVAL;
-  let next: Uint8Array | undefined;
-  if (act !== 0) {
-    next = ctx.task.um.copyin(act, SIGACTION_SIZE);
-    if (!next) return -EFAULT;
-  }
-  if (oact !== 0) {
-    const old = ctx.task.sigactions.get(sig) ?? new Uint8Array(SIGACTION_SIZE);
-    if (!ctx.task.um.copyout(oact, old)) return -EFAULT;
-  }
-  if (next) ctx.task.sigactions.set(sig, next);
-  return 0;
-}
-
-function sysRtSigprocmask(ctx: SyscallContext, a: readonly bigint[]): number {
-  const how = int(a[0]!), set = addr(a[1]!), oset = addr(a[2]!);
-  if (size(a[3]!) !== SIGSET_SIZE) return -EINVAL;
-  const t = ctx.task;
-  let next: bigint | undefined;
-  if (set !== 0) {
-    if (how < 0 || how > 2) return -EINVAL;
-    const v = t.um.readU64(set);
-    if (v === undefined) return -EFAULT;
-    next = how === 0 ? t.sigmask | v : how === 1 ? t.sigmask & ~v : v;
-  }
-  if (oset !== 0 && !t.um.writeU64(oset, t.sigmask)) return -EFAULT;
-  if (next !== undefined) t.sigmask = next & ~UNBLOCKABLE;
-  return 0;
-}
-
-const SS_DISABLE = 2;
-
-function sysSigaltstack(ctx: SyscallContext, a: readonly bigint[]): number {
-  const ss = addr(a[0]!), oss = addr(a[1]!);
-  let next: Uint8Array | undefined;
-  if (ss !== 0) {
-    next = ctx.task.um.copyin(ss, 24);
-    if (!next) return -EFAULT;
-  }
-  if (oss !== 0) {
-    let old = ctx.task.altstack;
-    if (!old) { old = new Uint8Array(24); new DataView(old.buffer).setInt32(8, SS_DISABLE, true); }
-    if (!ctx.task.um.copyout(oss, old)) return -EFAULT;
-  }
-  if (next) ctx.task.altstack = next;
-  return 0;
-}
-
-/** Signals whose default action is to ignore them (or stop/continue, which a lone task also survives). */
-const DEFAULT_IGNORED = new Set([SIGCHLD, SIGURG, SIGWINCH, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU]);
-
-/** A signal sent to the task itself: fatal unless its default action is to ignore it or it is ignored. */
-function signalSelf(ctx: SyscallContext, sig: number): number {
-  if (sig < 0 || sig > NSIG) return -EINVAL;
-  if (sig === 0) return 0;
-  const act = ctx.task.sigactions.get(sig);
-  const handler = act ? new DataView(act.buffer, act.byteOffset).getBigUint64(0, true) : 0n;
-  if (handler === 1n || (handler === 0n && DEFAULT_IGNORED.has(sig))) return 0;   // SIG_IGN, or ignored by default
-  const note = handler > 1n ? "sent by the guest to itself; handlers are not delivered yet" : "sent by the guest to itself";
-  throw TaskTerminated.bySignal(sig, note);
-}
-
-function sysKill(ctx: SyscallContext, a: readonly bigint[]): number {
-  const pid = int(a[0]!);
-  if (pid !== ctx.task.pid && pid !== 0 && pid !== -1 && pid !== -ctx.task.pid) return -ESRCH;
-  return signalSelf(ctx, int(a[1]!));
-}
-
-function sysTkill(ctx: SyscallContext, a: readonly bigint[]): number {
-  if (int(a[0]!) !== ctx.task.tid) return int(a[0]!) <= 0 ? -EINVAL : -ESRCH;
-  return signalSelf(ctx, int(a[1]!));
-}
-
-function sysTgkill(ctx: SyscallContext, a: readonly bigint[]): number {
-  const tgid = int(a[0]!), tid = int(a[1]!);
-  if (tgid <= 0 || tid <= 0) return -EINVAL;
-  if (tgid !== ctx.task.pid || tid !== ctx.task.tid) return -ESRCH;
-  return signalSelf(ctx, int(a[2]!));
-}
-
 const GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
 const GETRANDOM_MAX = 0x1FFFFFF;   // Linux caps one call at INT_MAX >> (SECTOR_SHIFT + 3)
 
@@ -200,12 +111,6 @@ export const PROC_SYSCALLS: Record<number, SyscallDef> = {
   96: { name: "set_tid_address", args: ["x"], fn: sysSetTidAddress },
   99: { name: "set_robust_list", args: ["x", "u"], fn: sysSetRobustList },
   124: { name: "sched_yield", args: [], fn: (c) => { c.procs.yield(); return 0; } },
-  129: { name: "kill", args: ["i", "i"], fn: sysKill },
-  130: { name: "tkill", args: ["i", "i"], fn: sysTkill },
-  131: { name: "tgkill", args: ["i", "i", "i"], fn: sysTgkill },
-  132: { name: "sigaltstack", args: ["x", "x"], fn: sysSigaltstack },
-  134: { name: "rt_sigaction", args: ["i", "x", "x", "u"], fn: sysRtSigaction },
-  135: { name: "rt_sigprocmask", args: ["i", "x", "x", "u"], fn: sysRtSigprocmask },
   160: { name: "uname", args: ["x"], fn: sysUname },
   163: { name: "getrlimit", args: ["i", "x"], fn: (c, a) => doPrlimit(c, int(a[0]!), 0, addr(a[1]!)) },
   164: { name: "setrlimit", args: ["i", "x"], fn: (c, a) => doPrlimit(c, int(a[0]!), addr(a[1]!), 0) },

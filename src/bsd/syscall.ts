@@ -3,6 +3,7 @@
 // every call is printed as `name(args) = result`, formatted from guest memory without faulting anything in.
 
 import type { Task } from "../kern/task.js";
+import type { UserRegs } from "../kern/sigframe.js";
 import { TaskTerminated } from "../kern/signal.js";
 import type { SeededRandom } from "../kern/random.js";
 import type { ProcessTable } from "../kern/proc.js";
@@ -15,6 +16,8 @@ export interface SyscallContext {
   readonly task: Task;
   readonly io: GuestIo;
   readonly random: SeededRandom;
+  /** The calling task's user registers (rt_sigreturn replaces them; sigaltstack reads sp). */
+  readonly regs: UserRegs;
   /** Emulated cycles so far (time is derived from them). */
   cycles(): bigint;
   /** The process tree (fork, wait, other tasks by pid). */
@@ -32,7 +35,8 @@ export interface SyscallDef {
   readonly args: readonly ArgFormat[];
   readonly hexResult?: boolean;   // print the result in hex (addresses)
   readonly readsResult?: boolean; // a "b" argument's length is the result (read-like calls)
-  fn(ctx: SyscallContext, a: readonly bigint[]): number;
+  /** The result for a0: a number, or a bigint when it is a full 64-bit register value (rt_sigreturn). */
+  fn(ctx: SyscallContext, a: readonly bigint[]): number | bigint;
 }
 
 export class SyscallTable {
@@ -59,21 +63,22 @@ export class SyscallTable {
       trace?.(`${name}(${a.map((v) => "0x" + v.toString(16)).join(", ")}) = -1 ENOSYS (${errnoText(ENOSYS)})`);
       return BigInt(-ENOSYS);
     }
-    let r: number;
+    let r: number | bigint;
     try {
       r = def.fn(ctx, a);
     } catch (e) {
       if (e instanceof TaskTerminated && trace) trace(`${name}(${formatArgs(ctx, def, a, undefined)}) = ?`);
       throw e;
     }
-    if (trace) trace(`${name}(${formatArgs(ctx, def, a, r)}) = ${formatResult(def, r)}`);
+    if (trace) trace(`${name}(${formatArgs(ctx, def, a, Number(r))}) = ${formatResult(def, r)}`);
     return BigInt(r);
   }
 }
 
-function formatResult(def: SyscallDef, r: number): string {
-  if (r < 0 && r >= -4095) return `-1 ${errnoName(-r)} (${errnoText(-r)})`;
-  return def.hexResult ? "0x" + r.toString(16) : String(r);
+function formatResult(def: SyscallDef, r: number | bigint): string {
+  const v = BigInt.asIntN(64, BigInt(r));
+  if (v < 0n && v >= -4095n) return `-1 ${errnoName(Number(-v))} (${errnoText(Number(-v))})`;
+  return def.hexResult ? "0x" + BigInt.asUintN(64, v).toString(16) : v.toString();
 }
 
 const MAX_SHOWN = 32;

@@ -6,7 +6,7 @@ import type { GuestIo } from "../bsd/files.js";
 import { parseElf, readProgram } from "../loader/elf.js";
 import { BARE_MIN_RAM } from "../loader/layout.js";
 import { ARCHS, type Arch, ConfigError, type MachineConfig } from "../machine/config.js";
-import { COST_KEYS, type MachineData, TLB_LEVELS, machineData } from "../machine/costs.js";
+import { COST_KEYS, type MachineData, PSC_KEYS, TLB_LEVELS, machineData } from "../machine/costs.js";
 import { formatTlbLevel } from "../machine/tlbspec.js";
 import { machineConfig, runGuest, type GuestResult } from "../index.js";
 
@@ -45,6 +45,9 @@ export function formatArchs(ms: readonly MachineData[]): string {
       ["page sizes", m.pageSizes.value.map(sizeName).join(",") || "-", m.pageSizes.source],
       ...TLB_LEVELS.map((l): [string, string, string] => [l, formatTlbLevel(m.tlb[l]), m.tlb[l].source]),
       ...COST_KEYS.map((k): [string, string, string] => [k, `${m.costs[k].cycles}`, m.costs[k].source]),
+      ...(m.psc ? [["psc", PSC_KEYS.map((k) => `${k}=${m.psc![k]}`).join(","), m.psc.source] as [string, string, string]] : []),
+      ...(m.adModes ? [["A/D bits", m.adModes.value.join("|"), m.adModes.source] as [string, string, string]] : []),
+      ...Object.entries(m.refill ?? {}).map(([k, r]): [string, string, string] => [k, `${r.value}`, r.source]),
     ];
     const w0 = Math.max(...src.map((s) => s[0].length)), w1 = Math.max(...src.map((s) => s[1].length));
     for (const [k, v, s] of src) out.push(`  ${k.padEnd(w0)}  ${v.padEnd(w1)}  ${s}`);
@@ -83,6 +86,7 @@ export interface CompareArgs {
   env: string[];
   json?: string;
   showOutput: boolean;
+  command?: string;                    // the command line, kept in the JSON document (mmulab report)
 }
 
 /** One machine's row of the comparison, with the derived figures the table shows. */
@@ -173,7 +177,7 @@ export function compareCommand(a: CompareArgs, io: GuestIo, say: (line: string) 
   }
   if (a.json !== undefined) {
     const doc = {
-      program: a.elf, args: a.args, identical: differs < 0, firstDifference: differs < 0 ? null : archs[differs], verdict,
+      ...(a.command !== undefined ? { command: a.command } : {}), program: a.elf, args: a.args, identical: differs < 0, firstDifference: differs < 0 ? null : archs[differs], verdict,
       machines: rows.map((r) => ({ ...r, config: { ...r.config, seed: r.config.seed.toString() } })),
     };
     try {

@@ -17,13 +17,19 @@ import { machineConfig } from "../index.js";
 import { formatStats, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
+import { TraceRecorder } from "../trace/record.js";
+import { sweepMain } from "./sweep.js";
+import { commandLine } from "./command.js";
+import { reportMain } from "./html.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
+import { applyMounts } from "../fs/mount.js";
 
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "quantum", "pmap-collect-every"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
+  record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
 };
 
 export class UsageError extends Error {
@@ -83,8 +89,17 @@ interface RunArgs {
   strace: boolean;
   seed: string;
   env: string[];
+  ad?: string;
+  psc?: string;
+  subblock?: string;
+  "pft-size"?: string;
+  mount: string[];
   quantum?: string;
   "pmap-collect-every"?: string;
+}
+
+interface RecordArgs extends Omit<RunArgs, "strace" | "json"> {
+  output: string;
 }
 
 interface CompareCliArgs {
@@ -98,10 +113,11 @@ interface CompareCliArgs {
   "show-output": boolean;
 }
 
-type Parsed = { cmd: "run"; a: RunArgs } | { cmd: "archs"; json: boolean } | { cmd: "compare"; a: CompareCliArgs } | "done";
+type Parsed = { cmd: "run"; a: RunArgs } | { cmd: "archs"; json: boolean } | { cmd: "compare"; a: CompareCliArgs }
+  | { cmd: "record"; a: RecordArgs } | "done";
 
 function parseCli(own: string[]): Parsed {
-  let ran: "run" | "archs" | "compare" | undefined;
+  let ran: "run" | "archs" | "compare" | "record" | undefined;
   const out = yargs(own)
     .scriptName(PROG)
     .usage("$0 run <elf> [args..] [options]")
@@ -111,12 +127,17 @@ function parseCli(own: string[]): Parsed {
       .option("arch", { type: "string", default: "riscv-sv39", describe: `translation hardware: ${ARCHS.join(", ")}` })
       .option("tlb", { type: "string", describe: "TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
       .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("ad", { type: "string", describe: "accessed/dirty bits: svadu (walker sets them) or svade (fault), where the machine offers both" })
+      .option("psc", { type: "string", describe: "paging-structure cache entries, e.g. pde=32,pdpte=4,pml4e=2,pml5e=2 (0 disables)" })
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print statistics on stderr" })
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("subblock", { type: "string", describe: "hashed: base pages per clustered-table node (1, 2, 4 .. 64; default 16)" })
+      .option("pft-size", { type: "string", describe: "power: log2 of the HTAB size in bytes (default: Linux's sizing to memory)" })
+      .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" })
       .option("quantum", { type: "string", describe: "scheduling quantum in emulated cycles (default 1000000)" })
       .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" }),
     () => { ran = "run"; })
@@ -134,7 +155,22 @@ function parseCli(own: string[]): Parsed {
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
       .option("show-output", { type: "boolean", default: false, describe: "print the guest's output (once)" }),
     () => { ran = "compare"; })
-    .command("trace [file]", "replay a memory trace through one modelled TLB (mmulab trace --help)")
+    .command("record <elf> [args..]", "run a guest and write its virtual references as a binary trace", (y) => y
+      .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
+      .positional("args", { type: "string", array: true, describe: "arguments for the guest" })
+      .option("output", { alias: "o", type: "string", demandOption: true, describe: "the trace file to write" })
+      .option("arch", { type: "string", default: "riscv-sv39", describe: `translation hardware: ${ARCHS.join(", ")}` })
+      .option("tlb", { type: "string", describe: "TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
+      .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
+      .option("stats", { type: "boolean", default: false, describe: "print the run's statistics on stderr" })
+      .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" }),
+    () => { ran = "record"; })
+    .command("trace [file]", "replay a memory trace through one modelled TLB or a whole machine (mmulab trace --help)")
+    .command("sweep [traces..]", "sweep TLB policies, geometries, page sizes and machines over traces and guests (mmulab sweep --help)")
+    .command("report <json>", "one self-contained HTML page from the JSON of a run, compare, trace or sweep (mmulab report --help)")
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
     .strict()
     .help()
@@ -147,6 +183,7 @@ function parseCli(own: string[]): Parsed {
   if (ran === undefined) return "done";   // --help was shown
   if (ran === "archs") return { cmd: "archs", json: (out as unknown as { json: boolean }).json };
   if (ran === "compare") return { cmd: "compare", a: out as unknown as CompareCliArgs };
+  if (ran === "record") return { cmd: "record", a: out as unknown as RecordArgs };
   return { cmd: "run", a: out as unknown as RunArgs };
 }
 
@@ -194,9 +231,15 @@ function parseCount(s: string, what: string): bigint {
   return BigInt(s.trim());
 }
 
-function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: string) => void): number {
+function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: string) => void,
+  recorder?: TraceRecorder, command?: string): number {
   for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
-  const config = machineConfig({ arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}) });
+  const config = machineConfig({
+    arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}),
+    ...(a.ad !== undefined ? { ad: a.ad } : {}), ...(a.psc !== undefined ? { psc: a.psc } : {}),
+    ...(a.subblock !== undefined ? { subblock: Number(parseCount(a.subblock, "--subblock")) } : {}),
+    ...(a["pft-size"] !== undefined ? { pftSize: Number(parseCount(a["pft-size"], "--pft-size")) } : {}),
+  });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
   const bytes = readProgram(a.elf);
   const image = parseElf(bytes);
@@ -204,16 +247,23 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const quantum = a.quantum !== undefined ? Number(parseCount(a.quantum, "--quantum")) : undefined;
   const every = a["pmap-collect-every"] !== undefined ? Number(parseCount(a["pmap-collect-every"], "--pmap-collect-every")) : undefined;
   const m = new Machine(config, {
-    io, ...(strace ? { strace } : {}), ...(quantum !== undefined ? { quantum } : {}),
+    io, ...(strace ? { strace } : {}), ...(recorder ? { recorder } : {}), ...(quantum !== undefined ? { quantum } : {}),
     ...(every !== undefined ? { pmapCollectEvery: every } : {}),
   });
+  applyMounts(m.task.files.fs, a.mount);
   m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
   const r: RunResult = m.run(maxInsns);
+  if (recorder) {
+    const n = recorder.close();
+    say(`recorded ${n.toLocaleString("en-US")} records to ${recorder.path}`);
+  }
   if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);
   const counters = m.counters();
   if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
   if (a.json !== undefined) {
-    const doc = statsJson(counters, config, { program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal });
+    const doc = statsJson(counters, config, {
+      ...(command !== undefined ? { command } : {}), program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal,
+    });
     try {
       writeFileSync(a.json, doc);
     } catch (e) {
@@ -239,17 +289,24 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
     allMachines();   // every machine's data file present, complete and sourced, or one line and status 70
     if (p.cmd === "archs") return archsCommand(p.json, io);
     const guestArgs = [...((p.a as unknown as { args?: string[] }).args ?? []), ...guest];
+    const command = commandLine(argv);
     if (p.cmd === "compare") {
       const c = p.a;
       return compareCommand({
         elf: c.elf, args: guestArgs, archs: c.archs, mem: c.mem, seed: c.seed, env: c.env, showOutput: c["show-output"],
         ...(c["max-insns"] !== undefined ? { maxInsns: parseCount(c["max-insns"], "--max-insns") } : {}),
-        ...(c.json !== undefined ? { json: c.json } : {}),
+        ...(c.json !== undefined ? { json: c.json } : {}), command,
       }, io, say);
     }
-    return runCommand(p.a, guestArgs, io, say);
+    if (p.cmd === "record") {
+      const r = p.a;
+      const recorder = new TraceRecorder(r.output);
+      return runCommand({ ...r, strace: false }, guestArgs, io, say, recorder);
+    }
+    return runCommand(p.a, guestArgs, io, say, undefined, command);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
+    if (e instanceof TraceError) { say(e.message); return 1; }
     if (e instanceof ElfError) { say(e.message); return 1; }   // the program cannot be run
     say(`internal error: ${(e as Error).message ?? String(e)}`);
     return 70;
@@ -262,12 +319,13 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
  */
 export async function runCli(argv: readonly string[] = hideBin(process.argv), io: GuestIo = hostIo): Promise<number> {
   const cmd = argv.find((t) => !t.startsWith("-"));
-  if (cmd !== "trace") return main(argv, io);
+  if (cmd !== "trace" && cmd !== "sweep" && cmd !== "report") return main(argv, io);
   const say = (line: string): void => {
     try { io.write(2, enc.encode(`${PROG}: ${line}\n`)); } catch { /* stderr is gone: nothing more to say */ }
   };
   try {
-    return await traceMain(argv, io, say);
+    if (cmd === "report") return await reportMain(argv, io, say);
+    return await (cmd === "sweep" ? sweepMain(argv, io, say) : traceMain(argv, io, say));
   } catch (e) {
     if (e instanceof TraceUsageError || e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
     if (e instanceof TraceError) { say(e.message); return 1; }

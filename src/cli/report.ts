@@ -30,6 +30,12 @@ export function formatStats(c: Record<string, number>, config: MachineConfig): s
     row("page walks", `${num(g("walks"))} (${num(g("walk_faults"))} ended in a fault)`);
     row("walk references", `${num(g("walk_refs"))} (${g("walks") ? (g("walk_refs") / g("walks")).toFixed(2) : "-"} per walk)`);
     row("A/D updates", num(g("ad_updates")));
+    if (g("mmu_miss_traps") + g("prot_traps") > 0) {   // a TSB-refilled machine (sparc): its handlers' work
+      row("MMU miss traps", `${num(g("mmu_miss_traps"))} (${num(g("tsb_hits"))} TSB hits, ${num(g("tsb_misses"))} TSB misses, ` +
+        `${num(g("tsb_fills"))} TSB fills), ${num(g("prot_traps"))} protection traps`);
+      row("handler instructions", num(g("handler_insns")));
+      row("demaps", `${num(g("demap_pages"))} page, ${num(g("demap_contexts"))} context or whole TLB`);
+    }
     row("TLB flushes", `${num(g("flushes"))} sfence.vma, ${num(g("flush_entries"))} entries invalidated`);
     row("page-table frames", `${num(g("pt_frames"))} now, ${num(g("pt_frames_peak"))} peak (${num(g("pt_bytes_peak"))} bytes)`);
   }

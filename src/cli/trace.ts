@@ -5,7 +5,11 @@
 import { writeFileSync } from "node:fs";
 import yargs from "yargs";
 import type { GuestIo } from "../bsd/files.js";
-import { ConfigError, POLICIES } from "../machine/config.js";
+import { ARCHS, ConfigError, POLICIES } from "../machine/config.js";
+import { machineConfig } from "../index.js";
+import { MachineReplayer, replayFileOnMachine } from "../trace/machine.js";
+import { formatStats, statsJson } from "./report.js";
+import { commandLine } from "./command.js";
 import { BinaryTraceWriter, FLAG_IFETCH, FLAG_MODIFY2 } from "../trace/binary.js";
 import { type ReadStats, type TraceBatch, type TraceSource } from "../trace/batch.js";
 import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";
@@ -34,6 +38,9 @@ interface TraceArgs {
   seed: string;
   json?: string;
   write?: string;
+  arch?: string;
+  mem: string;
+  tlb?: string;
 }
 
 function parseArgs(argv: readonly string[]): TraceArgs | "done" {
@@ -58,7 +65,10 @@ function parseArgs(argv: readonly string[]): TraceArgs | "done" {
       .option("opt-limit", { type: "number", default: DEFAULT_OPT_LIMIT, describe: "most references --opt will hold" })
       .option("seed", { type: "string", default: "0", describe: "seed of random replacement" })
       .option("json", { type: "string", describe: "write the results as JSON to this file" })
-      .option("write", { type: "string", describe: "also write the trace read, as an mmulab binary trace, to this file" }),
+      .option("write", { type: "string", describe: "also write the trace read, as an mmulab binary trace, to this file" })
+      .option("arch", { type: "string", describe: `replay through this whole machine's TLBs and walker instead of one TLB: ${ARCHS.join(", ")}` })
+      .option("mem", { type: "string", default: "256M", describe: "with --arch: physical memory for the demand-mapped pages" })
+      .option("tlb", { type: "string", describe: "with --arch: TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" }),
     () => { ran = true; })
     .strict()
     .help()
@@ -112,6 +122,10 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
   if ((a.file === undefined) === (a.gen === undefined)) {
     throw new TraceUsageError("give either a trace file ('-' for stdin) or --gen SPEC");
   }
+  if (a.arch !== undefined) return machineTrace(a, argv, io, say);
+  for (const o of ["mem", "tlb"]) {
+    if (argv.some((t) => t === `--${o}` || t.startsWith(`--${o}=`))) throw new TraceUsageError(`--${o} needs --arch (a whole machine)`);
+  }
   const pageSize = parseBytes(a["page-size"], "--page-size");
   const shift = pageShiftOf(pageSize);
   if (!/^\d+$/.test(a.seed)) throw new ConfigError(`--seed: bad seed '${a.seed}'`);
@@ -139,9 +153,48 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
   const r = await runStudy(trace, { geometry, pageSize, opt: a.opt, optLimit: a["opt-limit"] });
   io.write(1, new TextEncoder().encode(formatStudy(r, source, stats.skipped)));
   if (a.json !== undefined) {
-    const doc = { source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };
+    const doc = { command: commandLine(argv), source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };
     try {
       writeFileSync(a.json, JSON.stringify(doc, null, 2) + "\n");
+    } catch (e) {
+      say(`cannot write '${a.json}': ${(e as Error).message}`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/** Options that describe one TLB, meaningless for a whole machine. */
+const SINGLE_TLB_OPTIONS = ["entries", "ways", "policy", "page-size", "opt", "opt-limit", "gen", "refs", "write"];
+
+/** `mmulab trace FILE --arch X`: the trace through a whole machine, reported like `mmulab run`. */
+async function machineTrace(a: TraceArgs, argv: readonly string[], io: GuestIo, say: (line: string) => void): Promise<number> {
+  for (const o of SINGLE_TLB_OPTIONS) {
+    if (argv.some((t) => t === `--${o}` || t.startsWith(`--${o}=`))) {
+      throw new TraceUsageError(`--${o} describes a single-TLB study and cannot be combined with --arch (use --tlb for the machine's TLBs)`);
+    }
+  }
+  if (a.file === undefined) throw new TraceUsageError("give a trace file ('-' for stdin) to replay through --arch");
+  const config = machineConfig({ arch: a.arch!, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}) });
+  const r = new MachineReplayer(config);
+  const stats: ReadStats = { lines: 0, skipped: 0, records: 0 };
+  await replayFileOnMachine(r, a.file, a.format as TraceFormat,
+    { ifetch: a.ifetch, modifyAs: a["modify-as"] as 1 | 2, lenient: a.lenient }, stats);
+  const c = r.counters();
+  const source = a.file === "-" ? "<stdin>" : a.file;
+  const head = [
+    `trace       ${source}`,
+    `references  ${num(r.stats.references)} (${num(r.stats.retries)} replayed again after a page fault, ` +
+      `${num(r.stats.controls)} control records)` + (stats.skipped > 0 ? `, ${num(stats.skipped)} malformed lines skipped` : ""),
+  ];
+  io.write(1, new TextEncoder().encode(head.join("\n") + "\n" + formatStats(c, config) + "\n"));
+  if (a.json !== undefined) {
+    const outcome = {
+      command: commandLine(argv), trace: source, references: r.stats.references, retries: r.stats.retries, controls: r.stats.controls,
+      ifetch: a.ifetch, modifyAs: a["modify-as"], ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}),
+    };
+    try {
+      writeFileSync(a.json, statsJson(c, config, outcome));
     } catch (e) {
       say(`cannot write '${a.json}': ${(e as Error).message}`);
       return 1;

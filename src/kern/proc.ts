@@ -7,14 +7,16 @@ import type { VmMap } from "../vm/vm_map.js";
 import type { AddressLayout } from "../loader/layout.js";
 import type { PmapMachine } from "../pmap/pmap.js";
 import { Blocked, type Scheduler } from "./sched.js";
-import { SIGCHLD, type TaskTerminated } from "./signal.js";
-import { type CpuContext, GUEST_PID, Task } from "./task.js";
+import {
+  ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal,
+} from "./signal.js";
+import { type CpuContext, GUEST_PID, GUEST_UID, Task } from "./task.js";
 
 /** What the process layer needs from the machine. */
 export interface ProcHost {
   readonly machine: PmapMachine;
-  /** A new empty address space with its own pmap. */
-  newMap(): VmMap;
+  /** A new empty address space with its own pmap, for the task that will have `pid`. */
+  newMap(pid: number): VmMap;
   /** The registers of the running task, as they are now. */
   snapshotCpu(into: CpuContext): void;
 }
@@ -27,6 +29,9 @@ export interface ForkOptions {
 }
 
 export interface WaitResult { pid: number; status: number }
+
+/** SIGCHLD's si_code: the child exited, or was killed by a signal (CLD_DUMPED is not modelled: no cores). */
+export const CLD_EXITED = 1, CLD_KILLED = 2;
 
 export const WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8;
 export const __WNOTHREAD = 0x20000000, __WALL = 0x40000000, __WCLONE = 0x80000000;
@@ -42,6 +47,8 @@ export class ProcessTable {
   readonly byPid = new Map<number, Task>();   // live tasks and zombies not yet reaped
   forks = 0;
   exits = 0;
+  /** Tasks in wait4 or asleep in another call (checked after every trap while there are any). */
+  readonly sleepers = new Set<Task>();
   zombiesReaped = 0;
   private first: Task | undefined;
 
@@ -69,7 +76,7 @@ export class ProcessTable {
       map = parent.map;
       map.refCount++;
     } else {
-      map = this.host.newMap();
+      map = this.host.newMap(this.nextPid);
       parent.map.fork(map);
     }
     const child = new Task(this.nextPid++, map, this.layout, this.host.machine);
@@ -78,9 +85,8 @@ export class ProcessTable {
     child.parent = parent;
     child.exitSignal = o.exitSignal;
     parent.children.push(child);
-    this.host.snapshotCpu(child.cpu);
+    this.host.snapshotCpu(child.cpu);   // pc is already past the ecall
     child.cpu.x[10] = 0n;              // the child's clone returns 0
-    child.cpu.pc += 4n;                // past the ecall
     if (o.vfork) {
       child.vforkParent = parent;
       parent.state = "vfork";
@@ -113,11 +119,63 @@ export class ProcessTable {
     }
     t.state = "zombie";
     t.exit = how;
+    this.sleepers.delete(t);
     this.sched.remove(t);
     this.exits++;
     const p = t.parent;
     if (!p) { this.release(t); return; }
-    if (p.state === "wait") p.state = "run";
+    if (t.exitSignal !== 0) {
+      // do_notify_parent: the exit signal with the child's pid and status; SIGCHLD ignored or SA_NOCLDWAIT means
+      // nobody will wait, so the child is reaped at once (wait4 then sees ECHILD).
+      const killed = how.signal !== 0;
+      sendSignal(p, t.exitSignal, {
+        code: killed ? CLD_KILLED : CLD_EXITED, pid: t.pid, uid: GUEST_UID, status: killed ? how.signal : how.status & 0xFF,
+        detail: `child ${t.pid} ${killed ? "killed" : "exited"}`,
+      });
+      const act = p.signals.actions[SIGCHLD]!;
+      if (t.exitSignal === SIGCHLD && (act.handler === SIG_IGN || (act.flags & SA_NOCLDWAIT))) {
+        this.release(t);
+        if (p.state === "wait" && !p.children.length) this.wake(p);
+        return;
+      }
+    }
+    if (p.state === "wait") this.wake(p);
+  }
+
+  /**
+   * Puts the running task to sleep in a call (throws Blocked; the call is made again when the task is woken):
+   * it wakes when `ready` holds or a signal can be delivered to it, and the call then finds the signal and
+   * returns -ERESTARTSYS/-EINTR itself. A call that finds a signal already deliverable must not sleep.
+   */
+  sleep(t: Task, what: string, ready: () => boolean): never {
+    t.state = "sleep";
+    t.sleepingIn = what;
+    t.wakeWhen = ready;
+    this.sleepers.add(t);
+    throw new Blocked();
+  }
+
+  private wake(t: Task): void {
+    t.state = "run";
+    t.wakeWhen = undefined;
+    this.sleepers.delete(t);
+  }
+
+  /** Wakes every sleeper whose condition now holds, and every waiting or sleeping task with a signal to take. */
+  pollSleepers(): void {
+    for (const t of this.sleepers) {
+      if (t.signals.hasDeliverable || (t.state === "sleep" && t.wakeWhen?.())) this.wake(t);
+    }
+  }
+
+  /**
+   * Every task is waiting for another one: nobody can ever end the wait. Linux would hang; the run ends as a
+   * watchdog would end it, with SIGKILL and one line saying what `t` (the last to block) waits for.
+   */
+  deadlock(t: Task | undefined): TaskTerminated {
+    const what = t?.sleepingIn || "a wait";
+    const others = this.sched.queue.length > 1 ? "every task is waiting" : "no other task exists to end the wait";
+    return new TaskTerminated(128 + SIGKILL, SIGKILL, `guest killed by SIGKILL: deadlock: ${what} would wait forever (${others})`);
   }
 
   private release(t: Task): void {
@@ -147,7 +205,10 @@ export class ProcessTable {
       return { pid: z.pid, status: waitStatus(z.exit!) };
     }
     if (options & WNOHANG) return 0;
+    if (t.signals.hasDeliverable) return -ERESTARTSYS;   // a handler runs first; SA_RESTART makes the call again
     t.state = "wait";
+    t.sleepingIn = "wait4";
+    this.sleepers.add(t);
     throw new Blocked();
   }
 }

@@ -5,6 +5,7 @@
 import type { AddressLayout } from "../loader/layout.js";
 import type { Pmap, PmapMachine } from "../pmap/pmap.js";
 import { FileTable } from "../bsd/files.js";
+import { SignalState } from "./signal.js";
 import type { VmMap } from "../vm/vm_map.js";
 import { UserMemory } from "../vm/uaccess.js";
 import type { TaskTerminated } from "./signal.js";
@@ -30,8 +31,11 @@ export class CpuContext {
   copyFrom(o: CpuContext): void { this.x.set(o.x); this.f.set(o.f); this.fcsr = o.fcsr; this.pc = o.pc; }
 }
 
-/** run: may be scheduled; wait: blocked in wait4; vfork: suspended until its vfork child execs or exits. */
-export type TaskState = "run" | "wait" | "vfork" | "zombie";
+/**
+ * run: may be scheduled; wait: blocked in wait4; sleep: blocked in another call until `wakeWhen` holds (a pipe,
+ * rt_sigsuspend); vfork: suspended until its vfork child execs or exits.
+ */
+export type TaskState = "run" | "wait" | "sleep" | "vfork" | "zombie";
 
 export class Task {
   readonly tid: number;
@@ -44,14 +48,15 @@ export class Task {
   exitSignal = 17;                      // signal sent to the parent at exit (clone's CSIGNAL byte; SIGCHLD)
   vforkParent: Task | null = null;      // parent suspended until this child exits
   exit: TaskTerminated | undefined;     // how a zombie ended
+  sleepingIn = "";                      // what a waiting or sleeping task waits for (for a deadlock's message)
+  wakeWhen: (() => boolean) | undefined;// a sleeping task becomes runnable when this holds (or a signal comes)
+  restartCall = false;                  // woken from a sleep: its pc is the ecall of the call it makes again
   brkStart = 0;                 // start of the heap (page after the highest segment)
   brk = 0;                      // current program break (not page aligned)
   exePath = "";                 // what /proc/self/exe resolves to
   clearChildTid = 0;            // set_tid_address
   robustList = 0;               // set_robust_list head
-  sigmask = 0n;                 // blocked signals (bit n-1 = signal n)
-  sigactions = new Map<number, Uint8Array>(); // signal → kernel struct sigaction (24 bytes), recorded only
-  altstack: Uint8Array | undefined;           // sigaltstack's stack_t, recorded only
+  signals = new SignalState();            // dispositions, mask, pending signals, alternate stack (fork: .fork())
   rlimits = new Map<number, RLimit>();
 
   constructor(readonly pid: number, readonly map: VmMap, readonly layout: AddressLayout, machine: PmapMachine) {
@@ -69,9 +74,7 @@ export class Task {
     this.brkStart = p.brkStart;
     this.brk = p.brk;
     this.exePath = p.exePath;
-    this.sigmask = p.sigmask;
-    this.sigactions = new Map([...p.sigactions].map(([k, v]) => [k, v.slice()]));
-    this.altstack = p.altstack?.slice();
+    this.signals = p.signals.fork();   // handlers, mask, alternate stack; nothing pending (Linux)
     this.rlimits = new Map(p.rlimits);
     this.files = p.files.fork();
   }

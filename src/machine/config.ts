@@ -1,18 +1,21 @@
 // A machine's configuration: architecture, RAM size, TLB geometry, cycle costs, seed. Validation errors are
 // ConfigError (the CLI turns them into one line and exit status 2).
 
-import { type CycleCosts, defaultCosts, defaultTlbOf } from "./costs.js";
+import { type CycleCosts, type PscSizes, PSC_KEYS, defaultCosts, defaultPscOf, defaultTlbOf, machineData } from "./costs.js";
 
 /** An invalid configuration or command line: reported as one line, never as a stack trace. */
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export const ARCHS = ["riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57"] as const;
+export const ARCHS = [
+  "riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "mips-r3000", "mips-r4000", "sparc", "power", "hashed",
+  "vax", "guarded",
+] as const;
 export type Arch = (typeof ARCHS)[number];
 
 /** Replacement policies, by --tlb name; each has a code POLICY_<NAME> in the wasm layout (assembly/tlb/policy.ts). */
-export const POLICIES = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru"] as const;
+export const POLICIES = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"] as const;
 export type Policy = (typeof POLICIES)[number];
 
 export interface TlbLevelConfig {
@@ -34,7 +37,9 @@ export interface MachineConfig {
   costs: CycleCosts;
   seed: bigint;
   hardwareAD: boolean;   // true: the walker sets A/D (Svadu); false: it faults (Svade)
-  psc?: { pde: number; pdpte: number; pml4e: number; pml5e: number };   // x86-64 paging-structure caches (entries)
+  psc?: PscSizes;          // x86-64 paging-structure caches (entries); undefined on machines without them
+  subblock?: number;     // hashed: base pages per clustered-table node (a power of two, 1..64; default 16)
+  pftSize?: number;      // power: log2 of the HTAB's bytes, as the platform's ibm,pft-size (default: sized to memory)
 }
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
@@ -46,14 +51,52 @@ export function defaultTlb(arch: Arch = "riscv-sv39"): TlbConfig {
 }
 
 export function defaultConfig(arch: Arch = "riscv-sv39"): MachineConfig {
+  const psc = defaultPscOf(arch);
   return {
     arch,
     ramBytes: DEFAULT_RAM_BYTES,
     tlb: defaultTlb(arch),
     costs: defaultCosts(arch),
     seed: 0n,
-    hardwareAD: true,
+    hardwareAD: (machineData(arch).adModes?.value[0] ?? "hardware") !== "svade",
+    ...(psc ? { psc } : {}),
   };
+}
+
+/**
+ * Applies --ad: who maintains accessed/dirty bits. Only the modes the machine's data file lists are accepted
+ * (RISC-V offers Svadu and Svade; x86-64 always sets them in hardware).
+ */
+export function applyAdMode(c: MachineConfig, mode: string): void {
+  const modes = machineData(c.arch).adModes?.value ?? [];
+  if (!modes.includes(mode)) {
+    throw new ConfigError(modes.length > 1
+      ? `--ad '${mode}' is not offered by ${c.arch} (choose ${modes.join(" or ")})`
+      : `${c.arch} has no choice of accessed/dirty-bit maintenance${modes.length ? ` (${modes[0]} only)` : ""}: --ad '${mode}' is not accepted`);
+  }
+  c.hardwareAD = mode !== "svade";
+}
+
+/** Largest paging-structure cache the wasm model holds (assembly/layout.ts PSC_MAX_ENTRIES). */
+export const PSC_MAX_ENTRIES = 64;
+
+/**
+ * Parses --psc, e.g. "pde=32,pdpte=4,pml4e=2,pml5e=2" (unnamed caches keep their defaults), for a machine that
+ * has paging-structure caches.
+ */
+export function parsePsc(c: MachineConfig, s: string): PscSizes {
+  if (!c.psc) throw new ConfigError(`${c.arch} has no paging-structure caches: --psc is not accepted`);
+  const out = { ...c.psc };
+  for (const part of s.split(",").map((x) => x.trim()).filter((x) => x !== "")) {
+    const m = /^([a-z0-9]+)=(\d+)$/.exec(part);
+    if (!m || !(PSC_KEYS as readonly string[]).includes(m[1]!)) {
+      throw new ConfigError(`bad --psc item '${part}' (expected ${PSC_KEYS.map((k) => `${k}=N`).join(",")})`);
+    }
+    const n = Number(m[2]);
+    if (n > PSC_MAX_ENTRIES) throw new ConfigError(`--psc ${m[1]}=${n}: at most ${PSC_MAX_ENTRIES} entries per cache`);
+    out[m[1] as keyof PscSizes] = n;
+  }
+  return out;
 }
 
 export function parseArch(s: string): Arch {
@@ -90,4 +133,22 @@ export function parseSeed(s: string): bigint {
   const v = BigInt(s.trim());
   if (v >= 1n << 64n) throw new ConfigError(`seed '${s}' does not fit in 64 bits`);
   return v;
+}
+
+/** Checks a clustered-table subblock factor: only the hashed machine has one; a power of two from 1 to 64. */
+export function validateSubblock(arch: Arch, s: number): number {
+  if (arch !== "hashed") throw new ConfigError(`--arch ${arch} has no clustered page table (subblock factor is for hashed)`);
+  if (!(Number.isInteger(s) && s >= 1 && s <= 64 && (s & (s - 1)) === 0)) {
+    throw new ConfigError(`subblock factor ${s} is not a power of two from 1 to 64`);
+  }
+  return s;
+}
+
+/** Checks a POWER HTAB size (log2 bytes): at least 2^18 (the architecture's minimum), at most half of RAM. */
+export function validatePftSize(arch: Arch, ramBytes: number, shift: number): number {
+  if (arch !== "power") throw new ConfigError(`--arch ${arch} has no hashed page table to size (pft size is for power)`);
+  if (!(Number.isInteger(shift) && shift >= 18 && 2 ** shift <= ramBytes / 2)) {
+    throw new ConfigError(`HTAB size 2^${shift} bytes must be from 2^18 to half of memory (${ramBytes} bytes)`);
+  }
+  return shift;
 }

@@ -29,7 +29,22 @@ export interface MachineData {
   pageSizes: Sourced<number[]>;                 // bytes, every size the hardware can map
   tlb: Record<keyof TlbConfig, TlbLevelConfig & { source: string }>;
   costs: Record<keyof CycleCosts, { cycles: number; source: string }>;
+  /** Paging-structure caches, entries per level (x86-64 only; absent where the machine has none). */
+  psc?: PscSizes & { source: string };
+  /** Who sets accessed/dirty bits: the modes the hardware offers, the default first (absent: no such choice). */
+  adModes?: Sourced<string[]>;
+  /**
+   * Software-refilled machines: the modelled handler's figures (e.g. instructions per path), each written into the
+   * CONFIG word `config` (a K_* name of the wasm layout) when the machine is built.
+   */
+  refill?: Record<string, { value: number; config: string; source: string }>;
 }
+
+/** Entries of each x86-64 paging-structure cache: PDE, PDPTE, PML4E, PML5E (0 disables one). */
+export interface PscSizes { pde: number; pdpte: number; pml4e: number; pml5e: number }
+export const PSC_KEYS: readonly (keyof PscSizes)[] = ["pde", "pdpte", "pml4e", "pml5e"];
+/** Modes of accessed/dirty-bit maintenance a data file may list: the walker writes them, or it faults (Svade). */
+export const AD_MODES: readonly string[] = ["hardware", "svadu", "svade"];
 
 /** Cycles per tick of the time CSR: a 10 MHz timebase on a nominal 1 GHz core. */
 export const TIMEBASE_DIV = 100;
@@ -37,7 +52,7 @@ export const TIMEBASE_DIV = 100;
 /** Nominal core clock used to turn cycles into guest time (clock_gettime). */
 export const NOMINAL_HZ = 1_000_000_000;
 
-const POLICY_NAMES: readonly string[] = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru"];
+const POLICY_NAMES: readonly string[] = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"];
 
 /** Where the data files live, relative to this module (src/machine or dist/machine), like build/mmulab.wasm. */
 export function machineDataUrl(arch: string): URL {
@@ -66,8 +81,8 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
   count(`${at}: walkLevels`, wl?.value); sourced(`${at}: walkLevels`, wl);
   if (!Array.isArray(ps?.value)) throw new Error(`${at}: pageSizes.value must be a list`);
   for (const p of ps.value) {
-    if (count(`${at}: pageSizes`, p) < 4096 || !Number.isInteger(Math.log2(p))) {
-      throw new Error(`${at}: page size ${p} is not a power of two of at least 4096`);
+    if (count(`${at}: pageSizes`, p) < 512 || !Number.isInteger(Math.log2(p))) {
+      throw new Error(`${at}: page size ${p} is not a power of two of at least 512`);
     }
   }
   sourced(`${at}: pageSizes`, ps);
@@ -85,6 +100,27 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
     if (!c) throw new Error(`${at}: missing costs.${k}`);
     count(`${at}: costs.${k}.cycles`, c["cycles"]);
     sourced(`${at}: costs.${k}`, c);
+  }
+  const psc = d["psc"] as Record<string, unknown> | undefined;
+  if (psc !== undefined) {
+    for (const k of PSC_KEYS) count(`${at}: psc.${k}`, psc[k]);
+    sourced(`${at}: psc`, psc);
+  }
+  const ad = d["adModes"] as Sourced<unknown> | undefined;
+  if (ad !== undefined) {
+    if (!Array.isArray(ad.value) || ad.value.length === 0 || !ad.value.every((m) => AD_MODES.includes(m as string))) {
+      throw new Error(`${at}: adModes.value must be a non-empty list of ${AD_MODES.join(", ")}`);
+    }
+    sourced(`${at}: adModes`, ad);
+  }
+  const refill = d["refill"] as Record<string, Record<string, unknown>> | undefined;
+  if (refill !== undefined) {
+    if (typeof refill !== "object" || refill === null) throw new Error(`${at}: refill must be an object`);
+    for (const [k, r] of Object.entries(refill)) {
+      count(`${at}: refill.${k}.value`, r?.["value"]);
+      if (typeof r["config"] !== "string" || !r["config"].startsWith("K_")) throw new Error(`${at}: refill.${k}.config must name a K_* word`);
+      sourced(`${at}: refill.${k}`, r);
+    }
   }
   return d as unknown as MachineData;
 }
@@ -126,4 +162,10 @@ export function defaultTlbOf(arch: string): TlbConfig {
   const t = machineData(arch).tlb;
   const level = (l: TlbLevelConfig): TlbLevelConfig => ({ entries: l.entries, ways: l.ways, policy: l.policy as Policy });
   return { l1i: level(t.l1i), l1d: level(t.l1d), l2: level(t.l2) };
+}
+
+/** Default paging-structure-cache sizes of an architecture (from its data file), or undefined if it has none. */
+export function defaultPscOf(arch: string): PscSizes | undefined {
+  const p = machineData(arch).psc;
+  return p && { pde: p.pde, pdpte: p.pdpte, pml4e: p.pml4e, pml5e: p.pml5e };
 }

@@ -1,21 +1,28 @@
 // One emulated machine running one guest program and the tasks it forks: builds the wasm instance from a
 // configuration, creates the kernel objects (frame allocator, VM, the first task with its map and pmap), loads
 // the program and runs the trap loop. run(budget) executes in chunks; each exit is a trap into the kernel:
-// ecall → system call, page fault → vm_fault, anything the kernel cannot resolve → a fatal signal (no handlers
-// are delivered yet) that ends the task with status 128 + signal. Tasks share the CPU round-robin on a quantum
-// of emulated cycles; a context switch saves the registers in the task, clears the LR reservation, activates
-// the next task's pmap (satp/CR3 with its ASID/PCID, so the TLB behaves as that machine's would) and is charged
-// CONTEXT_SWITCH_CYCLES. The run ends when every task has exited; its status is the first task's.
+// ecall → system call, page fault → vm_fault, anything the kernel cannot resolve → a signal (kern/sigframe.ts),
+// which runs the guest's handler or ends the task with status 128 + signal. Tasks share the CPU round-robin on a
+// quantum of emulated cycles; a context switch saves the registers in the task, clears the LR reservation,
+// activates the next task's pmap (with its ASID/PCID/context, so the TLB behaves as that machine's would), acts on
+// the signals other tasks sent it (as a return to user mode would) and is charged CONTEXT_SWITCH_CYCLES. A task
+// that must wait (wait4, a pipe) sleeps and its call is made again when it can proceed; when every task sleeps the
+// run ends as a watchdog would end it (SIGKILL). The run ends when every task has exited; its status is the first
+// task's.
 
 import { SyscallTable, type SyscallContext } from "../bsd/syscall.js";
 import type { GuestIo } from "../bsd/files.js";
 import { FILE_SYSCALLS } from "../bsd/sys_file.js";
 import { MMAN_SYSCALLS } from "../bsd/sys_mman.js";
 import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
+import { SIGNAL_SYSCALLS } from "../bsd/sys_signal.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
 import { SeededRandom } from "../kern/random.js";
-import { SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TaskTerminated } from "../kern/signal.js";
-import { type CpuContext, Task } from "../kern/task.js";
+import {
+  BUS_ADRALN, BUS_ADRERR, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TRAP_BRKPT, TaskTerminated,
+} from "../kern/signal.js";
+import { deliverSignals, userFault } from "../kern/sigframe.js";
+import { type CpuContext, GUEST_PID, Task } from "../kern/task.js";
 import { ProcessTable } from "../kern/proc.js";
 import { Blocked, CONTEXT_SWITCH_CYCLES, DEFAULT_QUANTUM, Scheduler } from "../kern/sched.js";
 import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
@@ -27,13 +34,19 @@ import { type AddressLayout, BARE_MIN_RAM, addressLayout } from "../loader/layou
 import { BarePmap } from "../pmap/bare.js";
 import type { Pmap, PmapContext } from "../pmap/pmap.js";
 import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
-import { X86_64, X86_64_LA57, X86_DEFAULT_PSC, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
+import { X86_64, X86_64_LA57, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
+import { SparcMmu, SparcPmap } from "../pmap/sparc.js";
+import { PowerMmu, PowerPmap, powerSlbConfig } from "../pmap/power.js";
+import { ClusteredMmu, ClusteredPmap, DEFAULT_SUBBLOCK } from "../pmap/clustered.js";
+import { VaxMmu, VaxPmap } from "../pmap/vax.js";
+import { GuardedMmu, GuardedPmap } from "../pmap/guarded.js";
+import { MIPS_R3000, MIPS_R4000, MipsMmu, MipsPmap, checkMipsTlb, mipsData, type MipsFormat } from "../pmap/mips.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
 import { VmSystem } from "../vm/vm_system.js";
 import { ConfigError, type MachineConfig, type TlbLevelConfig } from "./config.js";
-import { TIMEBASE_DIV } from "./costs.js";
+import { TIMEBASE_DIV, machineData } from "./costs.js";
 import { policyCode, validateLevel } from "./tlbspec.js";
 import { WasmMachine } from "./wasm.js";
 
@@ -65,6 +78,21 @@ export interface MachineOptions {
   quantum?: number;            // emulated cycles a task runs before the next runnable one (DEFAULT_QUANTUM)
   switchCost?: number;         // cycles charged per context switch (CONTEXT_SWITCH_CYCLES)
   pmapCollectEvery?: number;   // throw every pmap's translations away every N traps (0: never)
+  zeroPage?: boolean;          // map the shared zero page for reads of untouched anonymous memory (default: yes;
+                               // never while recording)
+  recorder?: MachineRecorder;
+}
+
+/**
+ * Records the guest's references (src/trace/record.ts): switched on before the first pmap exists, given every
+ * pmap the machine makes (with the pid of the task it is made for), told of every trap and context switch.
+ */
+export interface MachineRecorder {
+  attach(w: WasmMachine): void;
+  wrapPmap(p: Pmap, pid: number): Pmap;
+  onTrap(code: number): void;
+  onSwitch(pid: number): void;
+  flush(): void;
 }
 
 /** Kernel-side counters merged into the statistics. */
@@ -115,10 +143,15 @@ export class Machine {
     this.wasm = w;
     w.init(config.ramBytes);
     this.configure();
+    options.recorder?.attach(w);
     this.phys = new PhysAllocator(w, config.ramBytes);
     this.vm = new VmSystem(this.phys, config.arch === "bare");
+    // A whole-machine replay has one anonymous address space and makes each page at its first reference; it
+    // cannot tell which pages the live kernel answered with the zero page (anonymous) and which it did not (file
+    // pages), so a recorded run makes a page at every first touch too, as the replay will.
+    if (options.zeroPage === false || options.recorder) this.vm.useZeroPage = false;
     this.pctx = { machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa) };
-    this.mmuState = { asids: new AsidAllocator(), x86: undefined };
+    this.mmuState = { asids: new AsidAllocator() };
     this.layout = addressLayout(config.arch, config.ramBytes);
     const quantum = options.quantum ?? DEFAULT_QUANTUM;
     if (!(Number.isSafeInteger(quantum) && quantum > 0)) throw new ConfigError(`bad quantum ${quantum} (a positive number of cycles)`);
@@ -127,19 +160,21 @@ export class Machine {
     this.sched = new Scheduler(quantum);
     this.procs = new ProcessTable({
       machine: w,
-      newMap: () => this.newMap(),
+      newMap: (pid) => this.newMap(pid),
       snapshotCpu: (c) => this.saveCpu(c),
     }, this.sched, this.layout);
-    this.task = this.procs.createFirst(this.newMap());
+    this.task = this.procs.createFirst(this.newMap(GUEST_PID));
     this.sched.current = this.task;
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
-    this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, TIME_SYSCALLS, MACH_SYSCALLS);
+    this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS,
+      MACH_SYSCALLS);
   }
 
-  /** A new address space with its own pmap (and ASID/PCID). */
-  private newMap(): VmMap {
-    const pmap = makePmap(this.config, this.pctx, this.wasm, this.mmuState);
+  /** A new address space with its own pmap (and ASID/PCID/context) for the task that will have `pid`. */
+  private newMap(pid: number): VmMap {
+    const made = makePmap(this.config, this.pctx, this.wasm, this.mmuState);
+    const pmap = this.options.recorder ? this.options.recorder.wrapPmap(made, pid) : made;
     this.livePmaps.add(pmap);
     const map = new VmMap(this.vm, pmap, this.layout.minAddress, this.layout.maxAddress);
     map.onDestroy = () => {
@@ -152,7 +187,7 @@ export class Machine {
   /** The system-call context of task t. */
   private ctxOf(t: Task): SyscallContext {
     const w = this.wasm;
-    return { task: t, io: this.options.io, random: this.random, cycles: () => w.cycles(), procs: this.procs };
+    return { task: t, io: this.options.io, random: this.random, regs: w, cycles: () => w.cycles(), procs: this.procs };
   }
 
   /** The running task (the first one until it forks). */
@@ -177,7 +212,11 @@ export class Machine {
     w.pc = c.pc;
   }
 
-  /** Context switch to `next`: registers, LR reservation, address space, and its cost. */
+  /**
+   * Context switch to `next`: registers, LR reservation, address space, and its cost. Then, as on its return to
+   * user mode, the signals sent to it while it was off the CPU are acted on — unless it is about to make again a
+   * call it slept in, which decides itself (EINTR or a restart) when it finds a signal pending.
+   */
   private switchTo(next: Task): void {
     const cur = this.sched.current;
     if (cur === next) return;
@@ -186,12 +225,27 @@ export class Machine {
     w.clearReservation();
     this.loadCpu(next.cpu);
     next.pmap.activate();
+    this.options.recorder?.onSwitch(next.pid);
     const cost = BigInt(this.options.switchCost ?? CONTEXT_SWITCH_CYCLES);
     w.addCounter(w.layout.C_XCYCLES, cost);
     this.switchCycles += cost;
     this.sched.switches++;
     this.sched.current = next;
     this.sliceStart = w.cycles();
+    if (!next.restartCall && next.signals.hasDeliverable) {
+      try {
+        deliverSignals(next, w, { syscall: false }, this.traceOf(next));
+      } catch (e) {
+        if (!(e instanceof TaskTerminated)) throw e;
+        this.terminate(next, e);
+      }
+    }
+  }
+
+  /** --strace output for task t: as strace -f, calls of tasks other than the first are marked with their pid. */
+  private traceOf(t: Task): ((line: string) => void) | undefined {
+    const strace = this.options.strace;
+    return strace && t !== this.task ? (l: string) => strace(`[pid ${t.pid}] ${l}`) : strace;
   }
 
   /** Ends task t (exit or fatal signal); the first task's end is the run's result. */
@@ -228,11 +282,17 @@ export class Machine {
     w.setConfig(L.K_SEED, c.seed);
     w.setConfig(L.K_TIMEBASE_DIV, BigInt(TIMEBASE_DIV));
     w.setConfig(L.K_AD_MODE, c.hardwareAD ? 0n : 1n);
-    const psc = c.psc ?? (c.arch.startsWith("x86-64") ? X86_DEFAULT_PSC : { pde: 0, pdpte: 0, pml4e: 0, pml5e: 0 });
+    const psc = c.psc ?? { pde: 0, pdpte: 0, pml4e: 0, pml5e: 0 };
     w.setConfig(L.K_PSC_PDE, BigInt(psc.pde));
     w.setConfig(L.K_PSC_PDPTE, BigInt(psc.pdpte));
     w.setConfig(L.K_PSC_PML4E, BigInt(psc.pml4e));
     w.setConfig(L.K_PSC_PML5E, BigInt(psc.pml5e));
+    // A software-refilled machine's handler figures, each into the configuration word its data file names.
+    for (const [name, r] of Object.entries(machineData(c.arch).refill ?? {})) {
+      const k = (L as Record<string, number>)[r.config];
+      if (k === undefined || !r.config.startsWith("K_")) throw new Error(`machine data for ${c.arch}: refill.${name} names no configuration word '${r.config}'`);
+      w.setConfig(k, BigInt(r.value));
+    }
     const levels: [string, TlbLevelConfig][] = [["l1i", c.tlb.l1i], ["l1d", c.tlb.l1d], ["l2", c.tlb.l2]];
     levels.forEach(([name, t], i) => {
       validateLevel(name, t, L.TLB_MAX_ENTRIES);
@@ -272,10 +332,11 @@ export class Machine {
     for (;;) {
       const cur = this.sched.current;
       if (!cur || cur.state !== "run") {
+        this.procs.pollSleepers();
         const next = this.sched.next(cur);
         if (!next) {
           if (this.sched.queue.length === 0) return this.result(this.firstExit!);
-          throw new Error(`every task is blocked (${this.sched.queue.map((t) => `${t.pid} ${t.state}`).join(", ")})`);
+          return this.result(this.procs.deadlock(cur));
         }
         this.switchTo(next);
         continue;
@@ -292,7 +353,9 @@ export class Machine {
         if (left < budget) budget = left;
       }
       const code = w.run(budget);
-      if (code !== L.EXIT_BUDGET) this.trapTask(cur, code);
+      if (code === L.EXIT_TRACE_FULL) this.options.recorder?.flush();
+      else if (code !== L.EXIT_BUDGET) this.trapTask(cur, code);
+      if (this.procs.sleepers.size > 0) this.procs.pollSleepers();
       if (w.cycles() - this.sliceStart >= quantum || this.sched.yieldPending) {
         this.sched.yieldPending = false;
         const next = this.sched.next(cur);
@@ -310,6 +373,7 @@ export class Machine {
 
   /** One trap of task t; its exit, death by signal or blocking is handled here. */
   private trapTask(t: Task, code: number): void {
+    t.restartCall = false;
     try {
       this.trap(code);
     } catch (e) {
@@ -326,6 +390,7 @@ export class Machine {
   /** Entry into the kernel for one trap; returns when the guest may continue. */
   private trap(code: number): void {
     const w = this.wasm, L = w.layout;
+    this.options.recorder?.onTrap(code);
     w.clearReservation();
     this.maybeCollect(code);
     w.addCounter(L.C_TRAPS, 1n);
@@ -333,17 +398,23 @@ export class Machine {
     w.addCounter(L.C_XCYCLES, cost);
     this.traps.cycles += cost;
     const pc = w.pc;
+    const t = this.current, trace = this.traceOf(t);
     switch (code) {
       case L.EXIT_ECALL: {
         this.traps.ecall++;
         const args = [10, 11, 12, 13, 14, 15].map((r) => w.getX(r));
         const nr = Number(BigInt.asIntN(64, w.getX(REG_A7)));
-        const t = this.current, strace = this.options.strace;
-        // As strace -f: calls of tasks other than the first are marked with their pid.
-        const trace = strace && t !== this.task ? (l: string) => strace(`[pid ${t.pid}] ${l}`) : strace;
-        const r = this.syscalls.dispatch(this.ctxOf(t), nr, args, trace);
+        w.pc = pc + 4n;   // before the call: rt_sigreturn replaces pc with every other register, clone copies it
+        let r: bigint | number;
+        try {
+          r = this.syscalls.dispatch(this.ctxOf(t), nr, args, trace);
+        } catch (e) {
+          // The call sleeps (wait4, a pipe): it is made again from the ecall when the task is woken.
+          if (e instanceof Blocked) { w.pc = pc; t.restartCall = true; }
+          throw e;
+        }
         w.setX(REG_A0, r);
-        w.pc = pc + 4n;
+        deliverSignals(t, w, { syscall: true, origA0: args[0] }, trace);
         return;
       }
       case L.EXIT_PAGE_FAULT: {
@@ -355,45 +426,76 @@ export class Machine {
         const key = `${pc}:${va}:${cause}:${w.instret}`;
         this.lastFault = key === this.lastFault.key ? { key, repeats: this.lastFault.repeats + 1 } : { key, repeats: 0 };
         if (this.lastFault.repeats >= 3) throw new Error(`page fault at ${hex(va)} (pc ${hex(pc)}) is not resolved by the kernel`);
-        const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.current.map, Number(va), access) : "maperr";
+        if (va <= BigInt(Number.MAX_SAFE_INTEGER) && t.pmap.refill?.(Number(va), access)) return;
+        const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(t.map, Number(va), access) : "maperr";
         if (r === "ok") return;
         const what = accessName(access);
+        if (r === "buserr") {
+          // Linux: a file page beyond EOF is SIGBUS with BUS_ADRERR and si_addr = the faulting address.
+          const detail = `${what} at ${hex(va)} beyond the end of a mapped file, pc ${hex(pc)}`;
+          userFault(t, w, SIGBUS, BUS_ADRERR, va, detail, trace);
+          return;
+        }
         const detail = r === "maperr" ? `invalid ${what} at ${hex(va)}, pc ${hex(pc)}`
           : `${what} not permitted at ${hex(va)}, pc ${hex(pc)}`;
-        throw TaskTerminated.bySignal(SIGSEGV, detail);
+        userFault(t, w, SIGSEGV, r === "maperr" ? SEGV_MAPERR : SEGV_ACCERR, va, detail, trace);
+        return;
       }
       case L.EXIT_ILLEGAL: {
         this.traps.other++;
         const insn = w.illegalInsn();
         const width = (insn & 3) === 3 ? 8 : 4;
-        throw TaskTerminated.bySignal(SIGILL, `illegal instruction 0x${insn.toString(16).padStart(width, "0")} at pc ${hex(pc)}`);
+        const detail = `illegal instruction 0x${insn.toString(16).padStart(width, "0")} at pc ${hex(pc)}`;
+        userFault(t, w, SIGILL, ILL_ILLOPC, pc, detail, trace);
+        return;
       }
       case L.EXIT_BREAKPOINT:
         this.traps.other++;
-        throw TaskTerminated.bySignal(SIGTRAP, `breakpoint at pc ${hex(pc)}`);
+        userFault(t, w, SIGTRAP, TRAP_BRKPT, pc, `breakpoint at pc ${hex(pc)}`, trace);
+        return;
       case L.EXIT_ACCESS_FAULT: {
         this.traps.other++;
         const cause = w.trapCause(), va = w.trapValue();
         const what = cause === L.CAUSE_FETCH_ACCESS ? "execute" : cause === L.CAUSE_STORE_ACCESS ? "write" : "read";
         const where = cause === L.CAUSE_LOAD_ACCESS || cause === L.CAUSE_STORE_ACCESS || cause === L.CAUSE_FETCH_ACCESS
           ? ` at ${hex(va)}` : "";
-        throw TaskTerminated.bySignal(SIGSEGV, `${what} access fault${where} (outside physical memory), pc ${hex(pc)}`);
+        // Linux (riscv traps.c): SIGSEGV with SEGV_ACCERR and si_addr = the faulting pc, not the address.
+        const detail = `${what} access fault${where} (outside physical memory), pc ${hex(pc)}`;
+        userFault(t, w, SIGSEGV, SEGV_ACCERR, pc, detail, trace);
+        return;
       }
       case L.EXIT_MISALIGNED: {
         this.traps.other++;
         const cause = w.trapCause(), va = w.trapValue();
         const what = cause === L.CAUSE_MISALIGNED_LOAD ? "read" : cause === L.CAUSE_MISALIGNED_STORE ? "write" : "access";
-        throw TaskTerminated.bySignal(SIGBUS, `misaligned atomic ${what} at ${hex(va)}, pc ${hex(pc)}`);
+        // Linux (riscv traps.c): SIGBUS with BUS_ADRALN and si_addr = the faulting pc, not the address.
+        const detail = `misaligned atomic ${what} at ${hex(va)}, pc ${hex(pc)}`;
+        userFault(t, w, SIGBUS, BUS_ADRALN, pc, detail, trace);
+        return;
       }
       default:
         throw new Error(`unknown exit code ${code} from the hot path at pc ${hex(pc)}`);
     }
   }
 
-  /** Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. */
+  /**
+   * Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. A signal
+   * the call made deliverable is then acted on as on the way back to user mode: a handler's frame is set up in
+   * the registers, or the task ends (TaskTerminated).
+   */
   syscall(nr: number, ...args: (number | bigint)[]): bigint {
     const a = [0, 1, 2, 3, 4, 5].map((i) => BigInt.asUintN(64, BigInt(args[i] ?? 0)));
-    return BigInt.asIntN(64, this.syscalls.dispatch(this.ctxOf(this.current), nr, a, this.options.strace));
+    const t = this.current, trace = this.traceOf(t);
+    let r: bigint | number;
+    try {
+      r = this.syscalls.dispatch(this.ctxOf(t), nr, a, trace);
+    } catch (e) {
+      // Outside the run loop nothing else runs, so a call that would sleep could never be woken.
+      if (e instanceof Blocked) throw this.procs.deadlock(t);
+      throw e;
+    }
+    deliverSignals(t, this.wasm, { syscall: false }, trace);
+    return BigInt.asIntN(64, BigInt(r));
   }
 
   /**
@@ -455,14 +557,31 @@ export class Machine {
     out["context_switch_cycles"] = Number(this.switchCycles);
     out["forks"] = this.procs.forks;
     out["task_exits"] = this.procs.exits;
+    // The machine's own counters (its identifier allocator's are per machine; per-address-space ones are the
+    // first task's, whose address space is kept to the end of the run).
+    Object.assign(out, this.pmap.machineCounters?.() ?? {});
+    const f = this.task.files.fs.pagerStats;
+    out["file_pages_read"] = f.pagesRead;
+    out["file_pages_written"] = f.pagesWritten;
     return out;
   }
 }
 
-/** Per-machine MMU state every pmap of the machine shares: the ASID allocator, the x86-64 CR3/PCID owner. */
+/**
+ * Per-machine MMU state every pmap of the machine shares: the identifiers address spaces are tagged with (ASIDs,
+ * PCIDs, SPARC contexts, POWER context ids, MIPS ASID generations, VAX process slots) and the hardware state they
+ * belong to (the POWER HTAB, the VAX system page table), made with the first pmap. One allocator per machine,
+ * never one per pmap: two live address spaces never share a tag.
+ */
 interface MmuState {
   asids: AsidAllocator;
-  x86: X86Mmu | undefined;
+  x86?: X86Mmu;
+  sparc?: SparcMmu;
+  power?: PowerMmu;
+  clustered?: ClusteredMmu;
+  vax?: VaxMmu;
+  guarded?: GuardedMmu;
+  mips?: MipsMmu;
 }
 
 /** A pmap of the machine's translation hardware (one module per architecture, src/pmap/). */
@@ -473,7 +592,25 @@ function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine, st: 
     case "riscv-sv48": return new RadixPmap(pctx, SV48, st.asids);
     case "x86-64": return new X86Pmap(pctx, st.x86 ??= new X86Mmu(w, X86_64));
     case "x86-64-la57": return new X86Pmap(pctx, st.x86 ??= new X86Mmu(w, X86_64_LA57));
+    case "sparc": return new SparcPmap(pctx, st.sparc ??= new SparcMmu(w));
+    case "power":
+      return new PowerPmap(pctx, st.power ??= new PowerMmu(w, pctx.phys, config.ramBytes, powerSlbConfig(), undefined, config.pftSize));
+    case "hashed": return new ClusteredPmap(pctx, st.clustered ??= new ClusteredMmu(w, config.subblock ?? DEFAULT_SUBBLOCK));
+    case "vax": {
+      const stb = (machineData("vax") as unknown as { systemTb: { sets: number; ways: number } }).systemTb;
+      return new VaxPmap(pctx, st.vax ??= new VaxMmu(w, stb));
+    }
+    case "guarded": return new GuardedPmap(pctx, st.guarded ??= new GuardedMmu(w));
+    case "mips-r3000": return new MipsPmap(pctx, st.mips ??= mipsMmu(config, w, MIPS_R3000));
+    case "mips-r4000": return new MipsPmap(pctx, st.mips ??= mipsMmu(config, w, MIPS_R4000));
   }
+}
+
+/** The MIPS CPU side, after checking the TLB geometry against the machine (one fully associative TLB above Wired). */
+function mipsMmu(config: MachineConfig, w: WasmMachine, f: MipsFormat): MipsMmu {
+  const data = mipsData(f.name);
+  checkMipsTlb(f.name, config.tlb, data.wired);
+  return new MipsMmu(w, f, data);
 }
 
 function accessName(access: number): string {

@@ -28,7 +28,7 @@ export function validateLevel(name: string, c: TlbLevelConfig, maxEntries: numbe
 
 /** The wasm code of a policy name (layout constant POLICY_<NAME>). */
 export function policyCode(layout: Layout, p: Policy): number {
-  return layout[`POLICY_${p.toUpperCase()}` as LayoutName];
+  return layout[`POLICY_${p.toUpperCase().replace(/-/g, "_")}` as LayoutName];
 }
 
 function parsePolicy(level: string, s: string): Policy {

@@ -18,10 +18,21 @@ export const LAYOUT_NAMES = [
   "POLICY_LRU", "POLICY_FIFO", "POLICY_RANDOM", "POLICY_PLRU", "POLICY_NRU", "POLICY_LFU", "POLICY_SRRIP",
   "POLICY_BRRIP", "POLICY_MRU", "K_POLICY_PARAM",
   "EXIT_BUDGET", "EXIT_ECALL", "EXIT_PAGE_FAULT", "EXIT_ILLEGAL", "EXIT_BREAKPOINT", "EXIT_ACCESS_FAULT",
-  "EXIT_MISALIGNED",
+  "EXIT_MISALIGNED", "EXIT_TRACE_FULL", "K_RECORD", "TRACE_BASE", "TRACE_CAPACITY",
   "PERM_R", "PERM_W", "PERM_X", "PERM_U", "PERM_G", "PERM_A", "PERM_D",
   "CAUSE_FETCH_ACCESS", "CAUSE_MISALIGNED_LOAD", "CAUSE_LOAD_ACCESS", "CAUSE_MISALIGNED_STORE", "CAUSE_STORE_ACCESS",
   "CAUSE_FETCH_PAGE_FAULT", "CAUSE_LOAD_PAGE_FAULT", "CAUSE_STORE_PAGE_FAULT",
+  "C_MMU_MISS_TRAPS", "C_TSB_HITS", "C_TSB_MISSES", "C_TSB_FILLS", "C_PROT_TRAPS", "C_HANDLER_INSNS", "C_DEMAP_PAGES",
+  "C_DEMAP_CONTEXTS", "K_SPARC_PROBE", "K_SPARC_LOAD_D", "K_SPARC_LOAD_I", "K_SPARC_MISS", "K_SPARC_FILL",
+  "K_SPARC_TAIL_D", "K_SPARC_TAIL_I", "K_SPARC_PROT",
+  "C_HTAB_PRIMARY", "C_HTAB_SECONDARY", "C_HTAB_MISS", "C_SLB_MISS", "C_TLBIE", "C_SLBIA", "C_CPT_NODES",
+  "C_CPT_HOLES", "K_SLB_ENTRIES", "K_SLB_MISS_COST", "K_CPT_SUBBLOCK_LOG2", "XMODE_POWER_HASH", "XMODE_CLUSTERED",
+  "SLB_MAX",
+  "C_VAX_STB_HIT", "C_VAX_STB_MISS", "C_VAX_LENGTH_FAULTS", "C_VAX_PTE_FAULTS", "C_GPT_GUARD_BITS", "C_GPT_GUARD_FAULTS",
+  "C_MIPS_REFILLS", "C_MIPS_NESTED", "C_MIPS_INVALID", "C_MIPS_MODIFIED", "C_MIPS_MOD_FAULTS", "C_MIPS_HANDLER_INSNS",
+  "C_MIPS_HANDLER_REFS", "C_MIPS_TLB_WRITES", "K_MIPS_EXC_CYCLES", "K_MIPS_REFILL_INSNS", "K_MIPS_NESTED_INSNS",
+  "K_MIPS_MOD_INSNS", "K_MIPS_INSN_CYCLES", "K_MIPS_WIRED", "XMODE_MIPS_R3000", "XMODE_MIPS_R4000",
+  "POLICY_MIPS_RANDOM",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
@@ -51,12 +62,41 @@ interface RawExports {
   invpcid(type: number, pcid: number, va: bigint): number;
   trapVector(): number;
   pfErrorCode(): number;
+  sparcSwitch(tsb: bigint, pgdPa: bigint, ctx: number): void;
+  sparcDemap(va: bigint, ctx: number, page: number): void;
+  sparcFlushAll(): void;
+  setSdr1(v: bigint): number;
+  switchContext(context: number): void;
+  slbia(): void;
+  tlbie(ea: bigint, context: number): void;
+  slbWord(i: number, which: number): bigint;
+  setClusteredTable(table: bigint, bucketsLog2: number, asid: number): number;
+  vaxMtpr(ipr: number, v: number): number;
+  vaxMfpr(ipr: number): number;
+  vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void;
+  vaxSystemTb(sets: number, ways: number): number;
+  gptSetRoot(root: bigint, bits: number, asid: number): number;
+  gptInvalidate(va: bigint, asid: number, byVa: number, byAsid: number): void;
+  mipsSetContext(mode: number, asid: number, root: bigint): number;
+  mipsSetWired(n: number): number;
+  mipsRandom(): number;
+  mipsTlbProbe(va: bigint, asid: number): number;
+  mipsTlbWriteIndexed(index: number, va: bigint, asid: number, lo0: bigint, lo1: bigint, level: number): number;
+  mipsTlbWriteRandom(va: bigint, asid: number, lo0: bigint, lo1: bigint, level: number): number;
+  mipsFlushPage(va: bigint, asid: number): number;
+  mipsFlushAll(): void;
+  mipsUpdateTlb(va: bigint, asid: number, lo0: bigint, lo1: bigint): number;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "init", "configureTlb", "resetTlbs", "run", "getPc", "setPcValue", "getInstret", "getFcsr", "setFcsr",
   "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
   "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
+  "sparcSwitch", "sparcDemap", "sparcFlushAll",
+  "setSdr1", "switchContext", "slbia", "tlbie", "slbWord", "setClusteredTable",
+  "vaxMtpr", "vaxMfpr", "vaxLdpctx", "vaxSystemTb", "gptSetRoot", "gptInvalidate",
+  "mipsSetContext", "mipsSetWired", "mipsRandom", "mipsTlbProbe", "mipsTlbWriteIndexed", "mipsTlbWriteRandom",
+  "mipsFlushPage", "mipsFlushAll", "mipsUpdateTlb",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -94,6 +134,8 @@ const U64_MASK = (1n << 64n) - 1n;
 export class WasmMachine {
   readonly layout: Layout;
   readonly counterNames: readonly string[];   // index → C_* name without the prefix ("" where unnamed)
+  /** Every export of the instance, for modules that bring their own functions (trace recording and replay). */
+  readonly exports: Readonly<Record<string, unknown>>;
   private readonly raw: RawExports;
   private buf: ArrayBuffer;
   private u8v: Uint8Array;
@@ -107,6 +149,7 @@ export class WasmMachine {
       },
     });
     const ex = instance.exports as Record<string, unknown>;
+    this.exports = ex;
     const layout: Record<string, number> = {};
     for (const name of LAYOUT_NAMES) {
       const g = ex[name];
@@ -176,8 +219,9 @@ export class WasmMachine {
   get pc(): bigint { return BigInt.asUintN(64, this.raw.getPc()); }
   set pc(v: bigint) { this.raw.setPcValue(BigInt.asIntN(64, v)); }
   get instret(): bigint { return BigInt.asUintN(64, this.raw.getInstret()); }
+  /** fcsr: frm in bits 7:5, fflags in bits 4:0 (the other bits read as zero). */
   get fcsr(): number { return this.raw.getFcsr() >>> 0; }
-  set fcsr(v: number) { this.raw.setFcsr(v); }
+  set fcsr(v: number) { this.raw.setFcsr(v >>> 0); }
 
   // ---- counters and configuration words ----
 
@@ -219,6 +263,83 @@ export class WasmMachine {
   invpcid(type: number, pcid: number, va: number): boolean { return this.raw.invpcid(type, pcid, BigInt(va)) === 0; }
   /** The last translation fault as the modelled machine raised it: vector (x86-64: 14 #PF, 13 #GP; 0 on RISC-V). */
   trapVector(): number { return this.raw.trapVector() >>> 0; }
-  /** The x86-64 #PF error code of the last translation fault. */
+  /** The x86-64 #PF error code of the last translation fault (on the VAX: the fault parameter). */
   pfErrorCode(): number { return this.raw.pfErrorCode() >>> 0; }
+
+  // ---- SPARC sun4u translation hardware (assembly/mmu/sparc.ts) ----
+
+  /** Context switch: TSB register of both MMUs, the trap block's pgd_paddr, the primary context (13 bits). */
+  sparcSwitch(tsbReg: bigint, pgdPa: number, ctx: number): void { this.raw.sparcSwitch(BigInt.asIntN(64, tsbReg), BigInt(pgdPa), ctx); }
+  /** Demap page (va's page in ctx, and global entries for it) or demap context (ctx's non-global entries). */
+  sparcDemap(va: number, ctx: number, page: boolean): void { this.raw.sparcDemap(BigInt(va), ctx, page ? 1 : 0); }
+  /** Every TLB entry (a context wrap). */
+  sparcFlushAll(): void { this.raw.sparcFlushAll(); }
+
+  // ---- POWER hash MMU (assembly/mmu/power.ts) ----
+
+  /** Writes SDR1 (HTABORG | HTABSIZE); false where the value is rejected (size > 28, origin not aligned). */
+  setSdr1(v: bigint): boolean { return this.raw.setSdr1(BigInt.asIntN(64, v)) === 0; }
+  /** The kernel's switch_slb: the context id becomes current, then slbia. */
+  switchContext(context: number): void { this.raw.switchContext(context); }
+  slbia(): void { this.raw.slbia(); }
+  /** tlbie for the 4 KiB page of ea in address space `context`. */
+  tlbie(ea: number, context: number): void { this.raw.tlbie(BigInt(ea), context); }
+  /** SLB entry i: which 0 = ESID word, 1 = VSID word. */
+  slbWord(i: number, which: number): bigint { return BigInt.asUintN(64, this.raw.slbWord(i, which)); }
+
+  // ---- clustered page table (assembly/mmu/clustered.ts) ----
+
+  /** Makes the clustered table at pa (2^bucketsLog2 buckets) current with tag asid; false if rejected. */
+  setClusteredTable(pa: number, bucketsLog2: number, asid: number): boolean {
+    return this.raw.setClusteredTable(BigInt(pa), bucketsLog2, asid) === 0;
+  }
+
+  // ---- VAX translation hardware (assembly/mmu/vax.ts) ----
+
+  /** MTPR v, #ipr; false for a register the model lacks. */
+  vaxMtpr(ipr: number, v: number): boolean { return this.raw.vaxMtpr(ipr, v | 0) === 0; }
+  vaxMfpr(ipr: number): number { return this.raw.vaxMfpr(ipr) >>> 0; }
+  /** LDPCTX: the process's P0BR/P0LR/P1BR/P1LR, and the process half of the TB dropped. */
+  vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void {
+    this.raw.vaxLdpctx(p0br | 0, p0lr | 0, p1br | 0, p1lr | 0);
+  }
+  /** Geometry of the TB's system half; false if impossible. */
+  vaxSystemTb(sets: number, ways: number): boolean { return this.raw.vaxSystemTb(sets, ways) === 0; }
+
+  // ---- guarded page tables (assembly/mmu/guarded.ts) ----
+
+  /** The root register: root node, its index bits, ASID; false if impossible. */
+  gptSetRoot(root: number, bits: number, asid: number): boolean { return this.raw.gptSetRoot(BigInt(root), bits, asid) === 0; }
+  /** The invalidation instruction (sfence.vma semantics). */
+  gptInvalidate(va: number, asid: number, byVa: boolean, byAsid: boolean): void {
+    this.raw.gptInvalidate(BigInt(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
+  }
+
+  // ---- MIPS TLB control (assembly/mmu/mips.ts) ----
+
+  /** Selects the MIPS mode with the current ASID (EntryHi) and root table; false for a bad mode or ASID. */
+  mipsSetContext(mode: number, asid: number, root: number): boolean {
+    return this.raw.mipsSetContext(mode, asid, BigInt(root)) === 0;
+  }
+  /** MTC0 Wired; false when n is not below the TLB size. */
+  mipsSetWired(n: number): boolean { return this.raw.mipsSetWired(n) === 0; }
+  mipsRandom(): number { return this.raw.mipsRandom(); }
+  /** TLBP: index of the entry matching (va, asid), or −1. */
+  mipsTlbProbe(va: number | bigint, asid: number): number { return this.raw.mipsTlbProbe(BigInt.asIntN(64, BigInt(va)), asid); }
+  /** TLBWI with EntryHi (va, asid), EntryLo0/1 and a PageMask level (0 = 4K pages). */
+  mipsTlbWriteIndexed(index: number, va: number | bigint, asid: number, lo0: bigint, lo1: bigint, level = 0): boolean {
+    return this.raw.mipsTlbWriteIndexed(index, BigInt.asIntN(64, BigInt(va)), asid, BigInt.asIntN(64, lo0), BigInt.asIntN(64, lo1), level) === 0;
+  }
+  /** TLBWR; returns the index written. */
+  mipsTlbWriteRandom(va: number | bigint, asid: number, lo0: bigint, lo1: bigint, level = 0): number {
+    return this.raw.mipsTlbWriteRandom(BigInt.asIntN(64, BigInt(va)), asid, BigInt.asIntN(64, lo0), BigInt.asIntN(64, lo1), level);
+  }
+  /** local_flush_tlb_page: TLBP + TLBWI of an invalid entry; true if an entry was removed. */
+  mipsFlushPage(va: number | bigint, asid: number): boolean { return this.raw.mipsFlushPage(BigInt.asIntN(64, BigInt(va)), asid) !== 0; }
+  /** local_flush_tlb_all: every entry from Wired up. */
+  mipsFlushAll(): void { this.raw.mipsFlushAll(); }
+  /** __update_tlb: TLBP, then TLBWI over the match or TLBWR; returns the index written. */
+  mipsUpdateTlb(va: number | bigint, asid: number, lo0: bigint, lo1: bigint): number {
+    return this.raw.mipsUpdateTlb(BigInt.asIntN(64, BigInt(va)), asid, BigInt.asIntN(64, lo0), BigInt.asIntN(64, lo1));
+  }
 }

@@ -73,4 +73,11 @@ export interface Pmap {
   copyPage(src: number, dst: number): void;
   /** Throws away every user translation and table below the root; the VM must refault them. */
   collect(): void;
+  /**
+   * Optional: resolves a translation fault from the pmap's own record before the VM sees it (a hashed table that
+   * caches translations, e.g. Linux ppc64's hash_page). Returns true when the access can be retried.
+   */
+  refill?(va: number, access: number): boolean;
+  /** Optional: kernel-side counters of the machine-dependent layer, merged into the machine's counters. */
+  machineCounters?(): Record<string, number>;
 }

@@ -37,6 +37,16 @@ export interface PteFormat {
   /** Leaf rights bits (among grants | denies) for VM_PROT_*. */
   protToPte(prot: number): bigint;
   pteToProt(pte: bigint): number;
+  /**
+   * Non-leaf entries, when they differ from leaves (Linux sparc64: a pgd/pud/pmd entry is the next table's bare
+   * physical address, present when non-zero). Without it a non-leaf entry is toFrame(pa) | table, present when
+   * `valid` is set.
+   */
+  readonly upper?: {
+    present(pte: bigint): boolean;
+    frame(pte: bigint): number;
+    make(pa: number): bigint;
+  };
 }
 
 /** The rights of pte intersected with those of prot (pmap_page_protect: never adds a right). */
@@ -56,6 +66,7 @@ export interface RangeResult {
   max: number;
   count: number;
   freedTables: boolean;
+  changed?: number[];   // the pages changed, when invalidation goes page by page whatever the range (no ceiling)
 }
 
 /** Leaf visitor: returns the new entry (0n clears it), or undefined to leave it alone. */
@@ -66,6 +77,8 @@ export abstract class RadixTablePmap implements Pmap {
   readonly stats: PmapStats = { tableFrames: 0, enters: 0, removes: 0, protects: 0, flushes: 0 };
   readonly root: number;                      // physical address of the root table
   private readonly valid = new Map<number, number>(); // table pa → number of valid entries in it
+  /** Frames of translation structures outside the radix tables (a SPARC TSB), counted in stats.tableFrames. */
+  protected otherTableFrames = 0;
 
   constructor(protected readonly ctx: PmapContext, readonly kind: string, protected readonly levels: number,
               protected readonly pteFormat: PteFormat) {
@@ -93,14 +106,26 @@ export abstract class RadixTablePmap implements Pmap {
   private allocTable(): number {
     const pa = this.ctx.phys.alloc("pagetable");
     this.valid.set(pa, 0);
-    this.stats.tableFrames = this.valid.size;
+    this.countTableFrames();
     return pa;
   }
+
+  protected countTableFrames(): void { this.stats.tableFrames = this.valid.size + this.otherTableFrames; }
 
   private freeTable(pa: number): void {
     this.valid.delete(pa);
     this.ctx.phys.free(pa);
-    this.stats.tableFrames = this.valid.size;
+    this.countTableFrames();
+  }
+
+  private upperPresent(pte: bigint): boolean {
+    const u = this.pteFormat.upper;
+    return u ? u.present(pte) : (pte & this.pteFormat.valid) !== 0n;
+  }
+  private upperFrame(pte: bigint): number { return this.pteFormat.upper?.frame(pte) ?? this.pteFormat.frame(pte); }
+  private upperEntry(pa: number): bigint {
+    const f = this.pteFormat;
+    return f.upper ? f.upper.make(pa) : f.toFrame(pa) | f.table;
   }
 
   private read(a: number): bigint { return this.ctx.machine.readPhys64(a); }
@@ -118,16 +143,16 @@ export abstract class RadixTablePmap implements Pmap {
     for (let level = this.levels - 1; level > 0; level--) {
       const slot = table + 8 * tableIndex(va, level);
       const pte = this.read(slot);
-      if ((pte & f.valid) === 0n) {
+      if (!this.upperPresent(pte)) {
         if (!alloc) return undefined;
         const next = this.allocTable();
-        this.write(slot, f.toFrame(next) | f.table);
+        this.write(slot, this.upperEntry(next));
         this.bump(table, 1);
         table = next;
       } else if ((pte & f.largeLeaf) !== 0n) {
         throw new Error(`${this.kind}: unexpected ${f.largeName} at ${hex(va)} level ${level}`);
       } else {
-        table = f.frame(pte);
+        table = this.upperFrame(pte);
       }
     }
     return { slot: table + 8 * tableIndex(va, 0), table };
@@ -158,6 +183,7 @@ export abstract class RadixTablePmap implements Pmap {
   /** Applies fn to every valid leaf in [sva, eva); prunes tables left empty when `prune`. */
   private visit(sva: number, eva: number, fn: LeafFn, prune: boolean): RangeResult {
     const r: RangeResult = { min: Infinity, max: -Infinity, count: 0, freedTables: false };
+    if (this.flushCeiling === Infinity) r.changed = [];
     const top = Math.min(eva, this.userTop);
     if (sva < top) this.visitTable(this.root, this.levels - 1, 0, sva, top, fn, prune, r);
     return r;
@@ -172,7 +198,7 @@ export abstract class RadixTablePmap implements Pmap {
     for (let i = i0; i <= i1; i++) {
       const slot = table + 8 * i;
       const pte = this.read(slot);
-      if ((pte & f.valid) === 0n) continue;
+      if (level === 0 ? (pte & f.valid) === 0n : !this.upperPresent(pte)) continue;
       const va = base + i * span;
       if (level === 0) {
         const next = fn(pte, va);
@@ -185,9 +211,10 @@ export abstract class RadixTablePmap implements Pmap {
         r.min = Math.min(r.min, va);
         r.max = Math.max(r.max, va);
         r.count++;
+        r.changed?.push(va);
         continue;
       }
-      const child = f.frame(pte);
+      const child = this.upperFrame(pte);
       this.visitTable(child, level - 1, va, sva, eva, fn, prune, r);
       if (prune && this.valid.get(child) === 0) {
         this.write(slot, 0n);
@@ -204,6 +231,9 @@ export abstract class RadixTablePmap implements Pmap {
     if (r.count === 0) return;
     const pages = (r.max - r.min) / PAGE_SIZE + 1;
     if (pages > this.flushCeiling) { this.invalidateAll(); return; }
+    // Without a ceiling only the pages changed are invalidated: a sparse range (a whole address space at exit)
+    // must not cost a demap for every page between its first and last mapping.
+    if (r.changed) { for (const va of r.changed) this.invalidatePage(va); return; }
     for (let va = r.min; va <= r.max; va += PAGE_SIZE) this.invalidatePage(va);
   }
 
@@ -239,7 +269,7 @@ export abstract class RadixTablePmap implements Pmap {
   }
 
   /** Rewrites the leaf at va (if present) with fn, invalidating the page when `flush`. Returns the old entry. */
-  private updateLeaf(va: number, fn: (pte: bigint) => bigint, flush = true): bigint {
+  protected updateLeaf(va: number, fn: (pte: bigint) => bigint, flush = true): bigint {
     const s = this.leafSlot(va, false);
     if (!s) return 0n;
     const pte = this.read(s.slot);

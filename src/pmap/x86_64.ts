@@ -61,16 +61,6 @@ export interface X86Format {
 export const X86_64: X86Format = { name: "x86-64", levels: 4 };
 export const X86_64_LA57: X86Format = { name: "x86-64-la57", levels: 5 };
 
-/** Entries of each paging-structure cache: PDE, PDPTE, PML4E, PML5E (0 disables one). */
-export interface PscConfig { pde: number; pdpte: number; pml4e: number; pml5e: number }
-
-/**
- * Default paging-structure-cache sizes. ESTIMATE, not from a vendor document: Intel does not publish them; these
- * are the sizes commonly inferred for Intel Core parts (a 32-entry PDE cache and a few PDPTE/PML4E entries; Barr,
- * Cox and Rixner, "Translation Caching: Skip, Don't Walk (the Page Table)", ISCA 2010, §2 and §3).
- */
-export const X86_DEFAULT_PSC: Readonly<PscConfig> = { pde: 32, pdpte: 4, pml4e: 2, pml5e: 2 };
-
 /** What the x86-64 pmap needs from the machine beyond physical memory: the control operations of mmu/x86.ts. */
 export interface X86Machine extends PmapMachine {
   setCr4(v: bigint): void;

@@ -6,12 +6,34 @@ import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { KIND_IFETCH, type ReadOptions, type ReadStats, TraceBatch, TraceError } from "./batch.js";
 
 export const MAGIC = "MMUTRACE";
-export const VERSION = 1;
+export const VERSION = 2;            // written; version 1 (no sizes, task id in bits 63..2 of a control record) is read too
 export const HEADER_SIZE = 32;
 export const RECORD_SIZE = 8;
 export const COUNT_UNKNOWN = 0xFFFF_FFFF_FFFF_FFFFn;
 export const FLAG_IFETCH = 1;      // instruction fetches were recorded
 export const FLAG_MODIFY2 = 2;     // a read-modify-write was recorded as a load and a store
+export const FLAG_SIZES = 4;       // version 2: bits 3..2 of a reference hold log2 of its size (address bits 63..4)
+
+// Control records (kind 3) of version 2: the type in bits 5..2, VM_PROT_* bits in 8..6, the access that caused a
+// mapping in 11..9, and an address (page aligned) or a task id (<< 12) in bits 63..12. See FORMAT.md.
+export const CTL_TASK = 0;         // task id (ASID) of the references that follow
+export const CTL_MAP = 1;          // the kernel mapped the page (outside a page fault of a traced reference)
+export const CTL_REMOVE = 2;       // the kernel removed the translations of [address, next CTL_END's address)
+export const CTL_PROTECT = 3;      // the kernel changed the permissions of [address, next CTL_END's address)
+export const CTL_END = 4;          // the end (exclusive) of the range of the CTL_REMOVE or CTL_PROTECT before it
+export const CTL_COLLECT = 5;      // the kernel threw away every translation of the task (pmap_collect)
+
+export interface ControlRecord { type: number; prot: number; access: number; address: number }
+
+/** Encodes a version-2 control record; `address` is page aligned (or a task id × 4096). */
+export function encodeControl(type: number, address: number, prot = 0, access = 0): bigint {
+  return (BigInt(address) & ~0xFFFn) | BigInt(((access & 7) << 9) | ((prot & 7) << 6) | ((type & 15) << 2) | 3);
+}
+
+export function decodeControl(rec: bigint): ControlRecord {
+  const lo = Number(rec & 0xFFFn);
+  return { type: (lo >> 2) & 15, prot: (lo >> 6) & 7, access: (lo >> 9) & 7, address: Number(rec & ~0xFFFn) };
+}
 
 export interface TraceHeader {
   version: number;
@@ -49,7 +71,10 @@ export function decodeHeader(b: Uint8Array, name: string): TraceHeader {
     version: dv.getUint16(8, true), flags: dv.getUint16(10, true), recordSize: dv.getUint16(12, true),
     pageShift: dv.getUint16(14, true), count: dv.getBigUint64(16, true),
   };
-  if (h.version !== VERSION) throw new TraceError(`${name}: binary trace version ${h.version} is not supported (expected ${VERSION})`);
+  if (h.version !== 1 && h.version !== VERSION) {
+    throw new TraceError(`${name}: binary trace version ${h.version} is not supported (expected 1 or ${VERSION})`);
+  }
+  if (h.version === 1 && (h.flags & FLAG_SIZES) !== 0) throw new TraceError(`${name}: version 1 trace with the sizes flag`);
   if (h.recordSize !== RECORD_SIZE) throw new TraceError(`${name}: record size ${h.recordSize} is not supported (expected ${RECORD_SIZE})`);
   return h;
 }
@@ -78,6 +103,12 @@ export class BinaryTraceWriter {
   write(batch: TraceBatch): void {
     this.put(batch.bytes.subarray(0, batch.count * RECORD_SIZE));
     this.records += BigInt(batch.count);
+  }
+
+  /** Writes whole records given as bytes (a recorder's buffer). */
+  writeRecords(bytes: Uint8Array): void {
+    this.put(bytes);
+    this.records += BigInt(bytes.length / RECORD_SIZE);
   }
 
   /** Patches the record count (seekable files) and closes. Returns the number of records written. */

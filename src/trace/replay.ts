@@ -78,7 +78,7 @@ export class TlbReplayer {
     this.base = num("TRACE_BASE");
     this.capacity = num("TRACE_CAPACITY");
     if (this.ex.init(4096) !== 0) throw new Error("wasm init failed");
-    const policy = num(`POLICY_${geometry.policy.toUpperCase()}`);
+    const policy = num(`POLICY_${geometry.policy.toUpperCase().replace(/-/g, "_")}`);
     this.ex.configureTlb(0, 0, 0, 0);
     this.ex.configureTlb(2, 0, 0, 0);
     if (this.ex.configureTlb(1, this.sets, geometry.ways, policy) !== 0) throw new ConfigError("TLB geometry rejected by the model");

@@ -51,6 +51,41 @@ export class PhysAllocator {
   }
 
   /**
+   * Allocates `count` physically contiguous frames (a power of two) aligned to their total size, zero-filled, at
+   * the lowest such place (a structure the hardware indexes physically, e.g. a SPARC TSB). Returns the first
+   * frame's address; each frame is freed on its own. Throws OutOfGuestMemory when no such run is free.
+   */
+  allocContig(count: number, kind: FrameKind): number {
+    for (let f = 0; f + count <= this.frames; f += count) {
+      let free = true;
+      for (let i = 0; i < count && free; i++) free = this.use[f + i] === FREE;
+      if (!free) continue;
+      for (let i = 0; i < count; i++) this.take(f + i, kind);
+      this.mem.fillPhys(f * PAGE_SIZE, count * PAGE_SIZE, 0);
+      return f * PAGE_SIZE;
+    }
+    throw new OutOfGuestMemory(`no ${count} contiguous free frames for a ${kind} structure`);
+  }
+
+  /**
+   * Allocates the lowest run of n consecutive free frames, zero-filled (a table the hardware indexes physically,
+   * such as the VAX system page table). Returns the first frame's address; throws OutOfGuestMemory.
+   */
+  allocRun(n: number, kind: FrameKind): number {
+    let start = this.cursor;
+    for (let f = this.cursor; f < this.frames; f++) {
+      if (this.use[f] !== FREE) { start = f + 1; continue; }
+      if (f - start + 1 === n) {
+        for (let g = start; g <= f; g++) this.take(g, kind);
+        if (start === this.cursor) this.cursor = f + 1;
+        this.mem.fillPhys(start * PAGE_SIZE, n * PAGE_SIZE, 0);
+        return start * PAGE_SIZE;
+      }
+    }
+    throw new OutOfGuestMemory(`no run of ${n} free frames for a ${kind} table`);
+  }
+
+  /**
    * Allocates the frame at physical address pa (translation off: VA = PA). The frame keeps its contents, which
    * are zero unless the guest wrote there before the kernel noticed (bare pmaps zero frames when unmapping).
    */

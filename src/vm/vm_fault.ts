@@ -4,15 +4,20 @@
 // then searched top-down, and the first object holding the page wins. A page found below the top object is
 // mapped read-only for reads and copied up (pmap copyPage) for writes; a page found nowhere is asked of the
 // bottom object's pager, or zero-filled — a read of untouched anonymous memory maps the shared zero page
-// read-only instead. Out of frames propagates as OutOfGuestMemory.
+// read-only instead. A file's object (the vnode pager's) sits at the bottom of the chains of its mappings:
+// MAP_SHARED maps it directly, MAP_PRIVATE as a needs-copy entry over it; a page its pager has no data for
+// (beyond the end of the file) fails the access with SIGBUS. Out of frames propagates as OutOfGuestMemory.
 
 import type { VmMap, VmMapEntry } from "./vm_map.js";
 import type { VmObject } from "./vm_object.js";
 import type { VmPage } from "./vm_page.js";
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, truncPage } from "./vm_prot.js";
 
-/** ok, or Linux's si_code for the SIGSEGV: no mapping (SEGV_MAPERR) or not permitted (SEGV_ACCERR). */
-export type FaultResult = "ok" | "maperr" | "accerr";
+/**
+ * ok, or why the access fails: no mapping (SIGSEGV SEGV_MAPERR), not permitted (SEGV_ACCERR), or the object's
+ * pager has no data there, e.g. a file mapping beyond the end of the file (SIGBUS BUS_ADRERR).
+ */
+export type FaultResult = "ok" | "maperr" | "accerr" | "buserr";
 
 /** Does the entry's protection allow `access` (one of VM_PROT_READ/WRITE/EXECUTE)? */
 export function accessAllowed(protection: number, access: number): boolean {
@@ -38,8 +43,8 @@ interface Found {
   fresh: boolean;     // made by this fault (zero-fill or pager)
 }
 
-/** Searches the entry's chain for the page at `va`, making it if no object has it. */
-function pageFor(map: VmMap, entry: VmMapEntry, va: number, write: boolean): Found {
+/** Searches the entry's chain for the page at `va`, making it if no object has it; undefined when a pager has no data. */
+function pageFor(map: VmMap, entry: VmMapEntry, va: number, write: boolean): Found | undefined {
   const vm = map.vm;
   if (!entry.object) entry.object = vm.objectAllocate(entry.size);
   const top = entry.object;
@@ -56,7 +61,7 @@ function pageFor(map: VmMap, entry: VmMapEntry, va: number, write: boolean): Fou
     const page = vm.pageAlloc(obj, offset, va);
     const dst = vm.phys.view(page.pa);
     if (vm.identity) dst.fill(0);   // identity frames are not zeroed on allocation
-    obj.pager.dataRequest(offset, dst);
+    if (obj.pager.dataRequest(offset, dst) === "error") { vm.pageFree(page); return undefined; }
     vm.stats.pagerFills++;
     return { page, top: obj === top, fresh: true };
   }
@@ -69,12 +74,17 @@ function pageFor(map: VmMap, entry: VmMapEntry, va: number, write: boolean): Fou
   return { page, top: true, fresh: true };
 }
 
-/** Enters the page for `va` with the rights the fault may give it; counts a copy-up. Returns whether it was fresh. */
-function resolve(map: VmMap, entry: VmMapEntry, pageVa: number, access: number): boolean {
+/**
+ * Enters the page for `va` with the rights the fault may give it; counts a copy-up. Returns whether it was fresh,
+ * or undefined when the bottom object's pager has no data there (nothing is entered).
+ */
+function resolve(map: VmMap, entry: VmMapEntry, pageVa: number, access: number): boolean | undefined {
   const vm = map.vm;
   const write = (access & VM_PROT_WRITE) !== 0;
   if (write && entry.needsCopy) entryShadow(map, entry);
-  let { page, top, fresh } = pageFor(map, entry, pageVa, write);
+  const found = pageFor(map, entry, pageVa, write);
+  if (!found) return undefined;
+  let { page, top, fresh } = found;
   let prot = entry.protection;
   if (!top) {
     if (write) {
@@ -93,6 +103,7 @@ function resolve(map: VmMap, entry: VmMapEntry, pageVa: number, access: number):
   } else if (entry.needsCopy) {
     prot &= ~VM_PROT_WRITE;
   }
+  if (prot === 0) prot = VM_PROT_READ;   // a write-only entry read through a copy: reads are allowed by write
   map.pmap.enter(pageVa, page.pa, prot, page.wireCount > 0, access);
   return fresh;
 }
@@ -107,6 +118,7 @@ export function vmFault(map: VmMap, va: number, access: number, kernel = false):
   if (!entry) { vm.stats.faultErrors++; return "maperr"; }
   if (!accessAllowed(entry.protection, access)) { vm.stats.faultErrors++; return "accerr"; }
   const fresh = resolve(map, entry, truncPage(va), access);
+  if (fresh === undefined) { vm.stats.faultErrors++; return "buserr"; }
   vm.stats.faults++;
   if (!fresh) vm.stats.softFaults++;
   if (kernel) vm.stats.faultsKernel++;
@@ -116,7 +128,8 @@ export function vmFault(map: VmMap, va: number, access: number, kernel = false):
 /**
  * Makes every page of [start, end) resident and mapped, ignoring the current protection (the kernel populating
  * memory: loading a program without an MMU, MAP_POPULATE). The range must be mapped. Writable entries get their
- * own pages (as a write fault would), so a populated page is never the zero page.
+ * own pages (as a write fault would), so a populated page is never the zero page. Pages a pager has no data for
+ * (a file mapping beyond the end of the file) are left unmapped, to fault later.
  */
 export function vmMapPopulate(map: VmMap, start: number, end: number): void {
   for (let va = truncPage(start); va < end; va += PAGE_SIZE) {
@@ -124,8 +137,8 @@ export function vmMapPopulate(map: VmMap, start: number, end: number): void {
     if (!entry) throw new Error(`populate: ${va} is not mapped`);
     const access = entry.protection & VM_PROT_WRITE ? VM_PROT_WRITE : VM_PROT_READ;
     if (map.vm.identity) {
-      const { page } = pageFor(map, entry, va, true);
-      map.pmap.enter(va, page.pa, entry.protection, page.wireCount > 0, 0);
+      const found = pageFor(map, entry, va, true);
+      if (found) map.pmap.enter(va, found.page.pa, entry.protection, found.page.wireCount > 0, 0);
     } else {
       resolve(map, entry, va, access);
     }

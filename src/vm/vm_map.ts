@@ -226,7 +226,7 @@ export class VmMap {
         e.object ??= this.vm.objectAllocate(e.size);
         e.object.shared = true;
         e.object.oneMapping = false;
-      } else if (e.object?.shared) {
+      } else if (e.object?.shared && !e.needsCopy) {
         // A copy of memory others share cannot be symmetric copy-on-write (their later writes would show
         // through): copy it now, as Mach does for objects whose copy strategy forbids delay.
         child.entries.push(new VmMapEntry(e.start, e.end, this.vm.objectCopySlowly(e.object, e.offset, e.size),
@@ -258,7 +258,7 @@ export class VmMap {
     // Snapshot the source pieces with a reference each, before the destination (which may overlap) changes.
     const pieces: { start: number; end: number; object: VmObject | null; offset: number }[] = [];
     for (const e of this.overlapping(src, end)) {
-      if (e.object?.shared) {
+      if (e.object?.shared && !e.needsCopy) {
         const copy = this.vm.objectCopySlowly(e.object, e.offset, e.size);
         pieces.push({ start: e.start, end: e.end, object: copy, offset: 0 });
         continue;

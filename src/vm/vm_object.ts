@@ -2,7 +2,8 @@
 // Anonymous objects are zero-filled on first touch; an object may instead have a pager that supplies a page's
 // initial contents (data_request answered by data_provided). A copy-on-write copy is a shadow object: it holds
 // the pages written since the copy and looks up every other page in the object it shadows (shadow, at
-// shadowOffset), as in Mach's symmetric copy strategy (mach_vm.md §4).
+// shadowOffset), as in Mach's symmetric copy strategy (mach_vm.md §4). A private file mapping's copies shadow
+// the file's object (which has the vnode pager); the pager is told of each shadow made directly over it.
 
 import type { VmPage } from "./vm_page.js";
 import { PAGE_SIZE } from "./vm_prot.js";
@@ -10,7 +11,18 @@ import { PAGE_SIZE } from "./vm_prot.js";
 /** Supplies initial page contents: fill `dst` (already zeroed, one page) with the data at byte `offset`. */
 export interface Pager {
   readonly name: string;
-  dataRequest(offset: number, dst: Uint8Array): void;
+  /** Returns "error" when there is no data at offset (memory_object_data_error: the access gets SIGBUS). */
+  dataRequest(offset: number, dst: Uint8Array): void | "error";
+  /**
+   * The object's last reference is going, its pages still resident: the pager takes back what changed
+   * (memory_object_data_return) and forgets the object (memory_object_terminate).
+   */
+  terminate?(obj: VmObject): void;
+  /**
+   * A copy-on-write shadow now covers this pager's object: the pager may have to reach the private copies later
+   * (a file truncated under a private mapping loses its copied pages beyond the new end, as on Linux).
+   */
+  shadowed?(shadow: VmObject): void;
 }
 
 export class VmObject {

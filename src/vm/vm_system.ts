@@ -65,6 +65,7 @@ export class VmSystem {
       else if (obj.refCount === obj.shadowerSet.size && !obj.pager) this.collapseSplit(obj);
       return;
     }
+    obj.pager?.terminate?.(obj);
     obj.dead = true;
     this.live.delete(obj);
     for (const page of [...obj.resident.values()]) this.pageFree(page);
@@ -85,6 +86,7 @@ export class VmSystem {
     s.shadow = backing;
     s.shadowOffset = offset;
     backing.shadowerSet.add(s);
+    backing.pager?.shadowed?.(s);
     this.stats.shadowsCreated++;
     return s;
   }
@@ -132,7 +134,7 @@ export class VmSystem {
     for (const s of shadows) {
       s.shadow = next;
       s.shadowOffset += b.shadowOffset;
-      if (next) { next.refCount++; next.shadowerSet.add(s); }
+      if (next) { next.refCount++; next.shadowerSet.add(s); next.pager?.shadowed?.(s); }
     }
     b.shadowerSet.clear();
     b.refCount = 0;
@@ -145,7 +147,7 @@ export class VmSystem {
   private setShadow(obj: VmObject, next: VmObject | null, offset: number): void {
     obj.shadow = next;
     obj.shadowOffset = offset;
-    if (next) { this.objectReference(next); next.shadowerSet.add(obj); }
+    if (next) { this.objectReference(next); next.shadowerSet.add(obj); next.pager?.shadowed?.(obj); }
   }
 
   private doCollapse(obj: VmObject, b: VmObject): void {
@@ -173,7 +175,7 @@ export class VmSystem {
     const next = b.shadow;
     obj.shadow = next;
     obj.shadowOffset += b.shadowOffset;
-    if (next) { next.shadowerSet.delete(b); next.shadowerSet.add(obj); }
+    if (next) { next.shadowerSet.delete(b); next.shadowerSet.add(obj); next.pager?.shadowed?.(obj); }
     b.shadow = null;
     b.shadowerSet.clear();
     b.refCount = 0;
@@ -195,7 +197,7 @@ export class VmSystem {
       const src = o.pageLookup(at);
       const page = this.pageAlloc(copy, off, 0);
       if (src) this.phys.view(page.pa).set(this.phys.view(src.pa));
-      else o.pager!.dataRequest(at, this.phys.view(page.pa));
+      else o.pager!.dataRequest(at, this.phys.view(page.pa));   // no data (beyond a file's end): zeros
       this.stats.cowCopies++;
     }
     return copy;

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { readTrace, runStudy } from "../../src/trace/study.js";
 import { TlbReplayer } from "../../src/trace/replay.js";
 import { refMisses } from "./reference.js";
+import { MachineReplayer, replayFileOnMachine } from "../../src/trace/machine.js";
+import { machineConfig } from "../../src/index.js";
 import { replayMisses } from "./helpers.js";
 
 const hasValgrind = spawnSync("valgrind", ["--version"]).status === 0;
@@ -72,5 +74,22 @@ describe("a real lackey trace", () => {
     const s = await runStudy(readTrace(log, "auto"), { geometry: { entries: 64, ways: 4, policy: "lru" }, pageSize: 4096, opt: true });
     expect(s.opt!.misses).toBeLessThanOrEqual(s.misses);
     expect(s.accesses).toBeGreaterThan(10000);
+  });
+
+  it.skipIf(!hasValgrind)("replays through a whole x86-64 machine: each page demand-mapped once, every reference one TLB access", async () => {
+    const log = capture();
+    const pages = new Set<number>();
+    let refs = 0;
+    for await (const b of readTrace(log, "lackey")) {
+      for (let i = 0; i < b.count; i++) { pages.add(Math.floor((b.words[2 * i + 1]! * 4294967296 + ((b.words[2 * i]! & ~3) >>> 0)) / 4096)); refs++; }
+    }
+    const r = new MachineReplayer(machineConfig({ arch: "x86-64", mem: "512M" }));
+    await replayFileOnMachine(r, log, "lackey", {}, { lines: 0, skipped: 0, records: 0 });
+    const c = r.counters();
+    expect(c.trace_references).toBe(refs);
+    expect(c.page_faults).toBe(pages.size);
+    expect(c.walk_faults).toBe(pages.size);
+    expect(c.trace_retries).toBe(pages.size);
+    expect(c.itlb_access + c.dtlb_access).toBe(refs + pages.size);
   });
 });

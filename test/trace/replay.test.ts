@@ -9,7 +9,7 @@ import { refMisses } from "./reference.js";
 import { replayMisses } from "./helpers.js";
 
 const GENS = ["seq", "stride:16", "stride:8:96", "loop:17", "loop:65", "uniform:200:1", "uniform:40:9", "zipf:500:1.0:3", "zipf:3000:0.8:5"];
-const GEOMETRIES: [number, number][] = [[1, 1], [1, 4], [4, 1], [8, 2], [16, 4], [4, 8], [1, 16], [1, 64]];   // [sets, ways]
+const GEOMETRIES: [number, number][] = [[1, 1], [1, 4], [4, 1], [8, 2], [16, 4], [4, 8], [1, 16], [1, 64], [2, 9], [4, 12], [1, 11]];   // [sets, ways]
 const REFS = 3000;
 
 describe("generators", () => {

@@ -29,6 +29,9 @@ export function needsCount(x: usize, ways: u32, now: u64, param: u32): u32 { ret
 export const HITS_ORDER: u32 = 0; // only which way was used last (the stamp): every fast path is exact
 export const HITS_FIRST: u32 = 1; // whether a way was hit since its state was written (stamp > auxt)
 export const HITS_COUNT: u32 = 2; // every hit, counted: the host caches send hits through the slow path
+/** Flag a needs() result may carry: the policy picks its victim even while the set has invalid ways (a hardware
+ *  index register such as MIPS Random, which TLBWR follows whatever the entries hold). */
+export const VICTIM_ALWAYS: u32 = 0x10;
 
 @inline export function stampOf(e: usize): u64 { return load<u64>(e, TLBE_STAMP); }
 @inline export function auxOf(e: usize): u32 { return load<u32>(e, TLBE_AUX); }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../../../src/cli/main.js";
 import { ARCHS } from "../../../src/machine/config.js";
-import { COST_KEYS } from "../../../src/machine/costs.js";
+import { COST_KEYS, machineData } from "../../../src/machine/costs.js";
 import { BufferIo } from "../helpers/machine.js";
 import { A0, program } from "../helpers/rv.js";
 
@@ -77,14 +77,21 @@ describe("mmulab compare", () => {
       const insns = doc.machines[0]!.instructions;
       for (const m of doc.machines) {
         const c = m.counters, g = (k: string): number => c[k] ?? 0;
-        expect(m.instructions, m.arch).toBe(insns);                           // translation changes no instruction
+        // Translation changes no instruction, except that a machine whose OS tracks dirty pages with protection
+        // traps (sparc) may fail a store-conditional once per such trap (the trap drops the reservation), which
+        // reruns its LR/SC loop: 4 instructions.
+        const retries = m.instructions - insns;
+        expect(retries % 4, m.arch).toBe(0);
+        expect(retries, m.arch).toBeGreaterThanOrEqual(0);
+        expect(retries, m.arch).toBeLessThanOrEqual(4 * g("prot_traps"));
         expect(m.cycles).toBe(g("instret") + g("xcycles"));
         expect(g("xcycles")).toBeGreaterThanOrEqual(g("xlate_cycles") + g("trap_cycles"));
         expect(m.translationShare).toBeGreaterThanOrEqual(0);
         expect(m.translationShare).toBeLessThan(1);
         expect(m.translationShare).toBeCloseTo(g("xlate_cycles") / m.cycles, 12);
         for (const t of ["itlb", "dtlb", "l2"]) expect(g(`${t}_hit`) + g(`${t}_miss`)).toBe(g(`${t}_access`));
-        expect(g("l2_access")).toBe(g("itlb_miss") + g("dtlb_miss"));
+        // Every L1 miss looks up the L2 TLB, on machines that have one (MIPS goes straight to its refill handler).
+        expect(g("l2_access")).toBe(machineData(m.arch).tlb.l2.entries === 0 ? 0 : g("itlb_miss") + g("dtlb_miss"));
         if (m.arch === "bare") {
           expect(g("walks") + g("xlate_cycles") + g("pt_bytes_peak")).toBe(0);
         } else {
@@ -119,7 +126,7 @@ describe("mmulab compare", () => {
 
   it("bad configuration: one line and status 2 before any guest runs", () => {
     const cases: [string[], RegExp][] = [
-      [["compare", bin("hello"), "--archs", "riscv-sv39,vax"], /unknown machine 'vax' in --archs \(choose all or some of riscv-sv39, /],
+      [["compare", bin("hello"), "--archs", "riscv-sv39,pdp10"], /unknown machine 'pdp10' in --archs \(choose all or some of riscv-sv39, /],
       [["compare", bin("hello"), "--archs", ","], /--archs is empty/],
       [["compare", bin("hello"), "--mem", "3M", "--archs", "riscv-sv39,bare"], /--archs bare needs --mem of at least/],
       [["compare", bin("hello"), "--max-insns", "0"], /--max-insns must be a positive integer/],

@@ -65,7 +65,7 @@ describe("mmulab run", () => {
       [["run", "--tlb", "l2=8192:8", hello], 2, /exceed the maximum of 4096/],
       [["run", "--tlb", "l3=8:8", hello], 2, /unknown level 'l3'/],
       [["run", "--mem", "lots", hello], 2, /bad memory size 'lots'/],
-      [["run", "--arch", "vax", hello], 2, /unknown architecture 'vax'/],
+      [["run", "--arch", "pdp11", hello], 2, /unknown architecture 'pdp11'/],
       [["run", "--max-insns", "-5", hello], 2, /--max-insns must be a positive integer/],
       [["run", "--seed", "x", hello], 2, /bad seed 'x'/],
     ];
@@ -112,6 +112,33 @@ describe("mmulab run", () => {
 });
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
+
+describe("mmulab run --mount", () => {
+  const host = mkdtempSync(join(tmpdir(), "mmulab-cli-mount-"));
+  writeFileSync(join(host, "file.txt"), "from the host\n");
+  const tree = join(root, "guest", "bin", "tree");
+
+  it("shows a host directory read-only at the guest path (repeatable, before or after the program)", () => {
+    const r = cli("run", "--mount", `${host}:/data`, tree, "/data", "--mount", `${host}:/again/here`);
+    expect(r.err).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/^file\.txt\n  size 14 read 14 sum [0-9a-f]{16} map same\n/);
+    expect(cli("run", tree, "/again/here", "--mount", `${host}:/again/here`).out).toBe(r.out.replace(/\/data/g, "/again/here"));
+    expect(cli("run", tree, "/data").out).toMatch(/^opendir: ENOENT\n/);
+  });
+
+  it("bad mount specifications: one line, status 2", () => {
+    for (const [spec, msg] of [
+      ["nocolon", /expects HOSTDIR:GUESTPATH/], [`${host}:rel`, /must be absolute/], [`${host}/nope:/x`, /no such directory/],
+      [`${host}/file.txt:/x`, /not a directory/], [`${host}:/`, /root directory/], [":/x", /expects HOSTDIR:GUESTPATH/],
+    ] as const) {
+      const r = cli("run", "--mount", spec, tree, "/x");
+      expect(r.status, spec).toBe(2);
+      expect(r.err).toMatch(msg);
+      oneLine(r.err);
+    }
+  });
+});
 const built = existsSync(join(root, "dist/cli/main.js"));
 
 describe.skipIf(!built)("bin/mmulab.js (built CLI)", () => {

@@ -23,10 +23,10 @@ function cli(...argv: string[]): { status: number; out: string; err: string } {
 
 describe("--tlb policies", () => {
   it("names every policy; rejects unknown ones and plru over a non-power-of-two way count", () => {
-    expect([...POLICIES].sort()).toEqual(["brrip", "fifo", "lfu", "lru", "mru", "nru", "plru", "random", "srrip"]);
+    expect([...POLICIES].sort()).toEqual(["brrip", "fifo", "lfu", "lru", "mips-random", "mru", "nru", "plru", "random", "srrip"]);
     const bad = cli("run", "--tlb", "l1d=32:8:belady", qsort);
     expect(bad.status).toBe(2);
-    expect(bad.err).toMatch(/tlb l1d: unknown policy 'belady' \(choose lru, plru, fifo, random, nru, lfu, srrip, brrip, mru\)/);
+    expect(bad.err).toMatch(/tlb l1d: unknown policy 'belady' \(choose lru, plru, fifo, random, nru, lfu, srrip, brrip, mru, mips-random\)/);
     const plru = cli("run", "--tlb", "l2=12:3:plru", qsort);
     expect(plru.status).toBe(2);
     expect(plru.err).toMatch(/tlb l2: plru needs a power-of-two way count .* got 3/);

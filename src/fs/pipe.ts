@@ -1,0 +1,139 @@
+// Pipes (Linux fs/pipe.c): a ring of 16 page-sized buffers between a read end and a write end, each an open file
+// description. Capacity is counted in buffers, as Linux counts it: a write first tops up the last buffer with the
+// part of it that is not a whole number of pages (if all of that part fits there), then fills fresh pages, so a
+// pipe holds 64 KiB of 4 KiB writes but less of odd-sized ones, and a write of at most PIPE_BUF bytes is atomic.
+// Reads return what is there (0 once every writer is gone). A write with no reader left fails with EPIPE (the
+// caller raises SIGPIPE). When an operation would have to wait for another task it returns "block" having done
+// nothing — the system-call layer decides what waiting means. A blocking write that only partly fits writes what
+// fits and returns that short count (the caller's write loop comes back for the rest, which then blocks); Linux
+// would sleep inside the call until all is written. O_DIRECT makes a packet pipe: no merging, one buffer per read.
+
+import { EAGAIN, EPIPE } from "../bsd/errno.js";
+import { type ReadResult, type StatInfo, type WriteResult, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, OpenFile } from "./file.js";
+import { S_IFIFO } from "./vnode.js";
+
+export const PIPE_BUF = 4096;
+const PAGE = 4096;
+export const PIPE_BUFFERS = 16;                         // Linux's default pipe_max_size / PAGE_SIZE
+export const PIPE_CAPACITY = PIPE_BUFFERS * PAGE;       // 64 KiB
+const PIPEFS_DEV = 0xC;
+
+/** One pipe_buffer: bytes [offset, offset + len) of a page. */
+interface PipeBuffer {
+  readonly page: Uint8Array;
+  offset: number;
+  len: number;
+  readonly canMerge: boolean;
+}
+
+export class Pipe {
+  private readonly bufs: PipeBuffer[] = [];   // oldest first; at most PIPE_BUFFERS
+  readers = 0;                                // open read-end descriptions
+  writers = 0;                                // open write-end descriptions
+
+  constructor(readonly ino: number, readonly packet: boolean) {}
+
+  /** Bytes buffered (FIONREAD). */
+  get length(): number { return this.bufs.reduce((s, b) => s + b.len, 0); }
+  get full(): boolean { return this.bufs.length >= PIPE_BUFFERS; }
+  get empty(): boolean { return this.bufs.length === 0; }
+
+  /** What a read of up to max bytes would return (one buffer at most in packet mode). */
+  peek(max: number): Uint8Array {
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    for (const b of this.bufs) {
+      if (n >= max) break;
+      const take = Math.min(b.len, max - n);
+      parts.push(b.page.subarray(b.offset, b.offset + take));
+      n += take;
+      if (this.packet) break;
+    }
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  }
+
+  /** Takes n bytes from the front; a packet pipe drops the rest of the buffer it read from. */
+  drop(n: number): void {
+    while (n > 0) {
+      const b = this.bufs[0]!;
+      const take = Math.min(b.len, n);
+      b.offset += take;
+      b.len -= take;
+      n -= take;
+      if (b.len === 0 || this.packet) this.bufs.shift();
+      if (this.packet) return;
+    }
+  }
+
+  /** Stores as much of data as fits, Linux's way (see canTake first); returns the bytes stored. */
+  push(data: Uint8Array): number {
+    let done = 0;
+    const rest = data.length % PAGE;
+    const last = this.bufs[this.bufs.length - 1];
+    if (rest !== 0 && last && last.canMerge && last.offset + last.len + rest <= PAGE) {
+      last.page.set(data.subarray(0, rest), last.offset + last.len);
+      last.len += rest;
+      done = rest;
+    }
+    while (done < data.length && !this.full) {
+      const n = Math.min(PAGE, data.length - done);
+      const page = new Uint8Array(PAGE);
+      page.set(data.subarray(done, done + n));
+      this.bufs.push({ page, offset: 0, len: n, canMerge: !this.packet });
+      done += n;
+    }
+    return done;
+  }
+
+  /** Would a write of n bytes store anything at all? */
+  canTake(n: number): boolean {
+    const last = this.bufs[this.bufs.length - 1];
+    const rest = n % PAGE;
+    return !this.full || (rest !== 0 && last !== undefined && last.canMerge && last.offset + last.len + rest <= PAGE);
+  }
+}
+
+/** Makes a pipe and its two ends; `flags` may carry O_NONBLOCK and O_DIRECT (a packet pipe). */
+export function makePipe(ino: number, flags: number): [PipeEnd, PipeEnd] {
+  const pipe = new Pipe(ino, (flags & O_DIRECT) !== 0);
+  const status = flags & (O_NONBLOCK | O_DIRECT);
+  return [new PipeEnd(pipe, O_RDONLY | status), new PipeEnd(pipe, O_WRONLY | status)];
+}
+
+export class PipeEnd extends OpenFile {
+  readonly seekable = false;
+
+  constructor(readonly pipe: Pipe, flags: number) {
+    super(flags);
+    if (this.readable) pipe.readers++; else pipe.writers++;
+  }
+
+  read(max: number): ReadResult {
+    const p = this.pipe;
+    if (!p.empty) return p.peek(max);
+    if (p.writers === 0) return new Uint8Array(0);
+    return this.nonblocking ? -EAGAIN : "block";
+  }
+
+  consume(n: number): void { this.pipe.drop(n); }
+
+  write(data: Uint8Array): WriteResult {
+    const p = this.pipe;
+    if (data.length === 0) return 0;
+    if (p.readers === 0) return -EPIPE;
+    if (!p.canTake(data.length)) return this.nonblocking ? -EAGAIN : "block";
+    return p.push(data);
+  }
+
+  stat(): StatInfo {
+    const z = { atime: 0n, mtime: 0n, ctime: 0n };
+    return { dev: PIPEFS_DEV, ino: this.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, size: 0, blksize: 4096, blocks: 0, times: z };
+  }
+
+  override release(): void {
+    if (this.readable) this.pipe.readers--; else this.pipe.writers--;
+  }
+}

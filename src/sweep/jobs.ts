@@ -1,0 +1,65 @@
+// Running one sweep job, in a worker thread or inline: record a guest, study one TLB geometry on a trace, or run an
+// input on a whole machine (a guest live, a trace through the machine replay).
+
+import { machineConfig, runGuest } from "../index.js";
+import { MachineReplayer, replayFileOnMachine } from "../trace/machine.js";
+import { TraceRecorder } from "../trace/record.js";
+import { readTrace, runStudy } from "../trace/study.js";
+import type { Job, MachineRow, SweepSpec, TlbRow } from "./plan.js";
+
+export type JobResult = { kind: "tlb"; row: TlbRow } | { kind: "machine"; row: MachineRow } | { kind: "record"; records: number };
+
+/** The part of the spec a job needs (sent to workers with every job). */
+export type JobContext = Pick<SweepSpec, "seed" | "ifetch" | "modifyAs" | "format" | "mem" | "optLimit" | "recordArch">;
+
+export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
+  switch (job.kind) {
+    case "record": {
+      const rec = new TraceRecorder(job.out);
+      const r = runGuest({ path: job.input.path, args: job.input.args, arch: ctx.recordArch, mem: ctx.mem, seed: ctx.seed, recorder: rec });
+      const n = rec.close();
+      if (r.exitCode !== 0) throw new Error(`${job.input.name} exited with status ${r.exitCode}${r.message ? `: ${r.message}` : ""}`);
+      return { kind: "record", records: Number(n) };
+    }
+    case "tlb": {
+      const opt = job.policy === "opt";
+      const trace = readTrace(job.file, ctx.format, { ifetch: ctx.ifetch, modifyAs: ctx.modifyAs });
+      const r = await runStudy(trace, {
+        geometry: { entries: job.entries, ways: job.ways, policy: opt ? "lru" : job.policy, seed: BigInt(ctx.seed) },
+        pageSize: job.pageSize, opt, optLimit: ctx.optLimit,
+      });
+      const misses = opt ? r.opt!.misses : r.misses;
+      return {
+        kind: "tlb",
+        row: {
+          input: job.input, pageSize: job.pageSize, entries: job.entries, ways: job.ways, sets: r.sets, policy: job.policy,
+          accesses: r.accesses, misses, missRate: r.accesses === 0 ? 0 : misses / r.accesses,
+        },
+      };
+    }
+    case "machine": {
+      let c: Record<string, number>;
+      if (job.input.kind === "guest") {
+        const r = runGuest({ path: job.input.path, args: job.input.args, arch: job.arch, mem: ctx.mem, seed: ctx.seed });
+        if (r.exitCode !== 0) throw new Error(`${job.input.name} on ${job.arch} exited with status ${r.exitCode}`);
+        c = r.counters;
+      } else {
+        const rp = new MachineReplayer(machineConfig({ arch: job.arch, mem: ctx.mem, seed: ctx.seed }));
+        await replayFileOnMachine(rp, job.input.path, ctx.format, { ifetch: ctx.ifetch, modifyAs: ctx.modifyAs },
+          { lines: 0, skipped: 0, records: 0 });
+        c = rp.counters();
+      }
+      const g = (k: string): number => c[k] ?? 0;
+      const accesses = g("itlb_access") + g("dtlb_access");
+      return {
+        kind: "machine",
+        row: {
+          input: job.input.name, arch: job.arch, accesses, itlbMisses: g("itlb_miss"), dtlbMisses: g("dtlb_miss"),
+          l2Misses: g("l2_miss"), walks: g("walks"), walkRefs: g("walk_refs"), pageFaults: g("page_faults"),
+          xlateCycles: g("xlate_cycles"), cyclesPerAccess: accesses === 0 ? 0 : g("xlate_cycles") / accesses,
+          instructions: g("instret"), cycles: g("cycles"),
+        },
+      };
+    }
+  }
+}

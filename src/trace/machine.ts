@@ -1,0 +1,190 @@
+// Trace-driven replay through a whole machine: the machine's L1 TLBs, L2 TLB and walker in wasm (assembly/trace/
+// machine.ts), under a kernel whose address space is one anonymous region covering all of user space, so every
+// page is demand-mapped (zero-filled) by vm_fault when a reference first touches it; no guest code runs. A
+// reference that faults is replayed again after the fault is resolved, as the CPU re-executes a faulting
+// instruction, and costs a trap as in a live run. Control records of a recorded trace (FORMAT.md) replay the
+// kernel's own page-table changes of the live run, so a trace recorded from a guest and replayed here gives the
+// live run's TLB and walker counters.
+
+import type { GuestIo } from "../bsd/files.js";
+import { Machine } from "../machine/machine.js";
+import type { MachineConfig } from "../machine/config.js";
+import { vmFault } from "../vm/vm_fault.js";
+import { VmMapEntry } from "../vm/vm_map.js";
+import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
+import { type ReadOptions, type ReadStats, TraceError } from "./batch.js";
+import {
+  CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, FLAG_SIZES, RECORD_SIZE, type TraceHeader,
+  decodeControl, isBinaryTraceFile, readBinaryFile,
+} from "./binary.js";
+import { readTrace, type TraceFormat } from "./study.js";
+
+interface MachineReplayExports {
+  machineReplay(from: number, n: number, addrMask: bigint, dropIfetch: number): number;
+  mrStop: WebAssembly.Global;
+  MR_DONE: WebAssembly.Global;
+  MR_FAULT: WebAssembly.Global;
+  MR_CONTROL: WebAssembly.Global;
+}
+
+const silent: GuestIo = { read: () => new Uint8Array(0), write: () => {} };
+
+/** What a replay needs from a trace's header: version 1 control records carry only a task id. */
+export interface RecordFormat { version: number; sizes: boolean }
+
+export interface MachineReplayStats {
+  references: number;     // references replayed (instruction fetches dropped with --no-ifetch not counted)
+  controls: number;       // control records applied
+  retries: number;        // references replayed again after their page fault was resolved
+}
+
+export class MachineReplayer {
+  readonly machine: Machine;
+  readonly stats: MachineReplayStats = { references: 0, controls: 0, retries: 0 };
+  private readonly ex: MachineReplayExports;
+  private pending: { type: number; address: number; prot: number } | undefined;  // a range op awaiting CTL_END
+  private taskId: number | undefined;                                             // the one task replayed
+  private readonly codes: { done: number; fault: number; control: number };
+
+  constructor(readonly config: MachineConfig) {
+    if (config.arch === "bare") throw new TraceError("--arch bare has no TLB to replay a trace through");
+    this.machine = new Machine(config, { io: silent });
+    const ex = this.machine.wasm.exports as unknown as Partial<MachineReplayExports>;
+    if (typeof ex.machineReplay !== "function") throw new Error("build/mmulab.wasm lacks machineReplay: rebuild it");
+    this.ex = ex as MachineReplayExports;
+    this.codes = { done: Number(this.ex.MR_DONE.value), fault: Number(this.ex.MR_FAULT.value), control: Number(this.ex.MR_CONTROL.value) };
+    const t = this.machine.task, L = t.layout;
+    // One anonymous address space: each page is made on its first reference, as a recorded run makes it (no
+    // zero page there either: see Machine).
+    this.machine.vm.useZeroPage = false;
+    t.map.insert(new VmMapEntry(L.minAddress, L.maxAddress, null, 0, VM_PROT_ALL, VM_PROT_ALL, "copy", false, "[trace]"));
+  }
+
+  /** The machine's trace buffer as bytes, for a reader that fills it with raw records. */
+  rawBuffer(): Uint8Array {
+    const L = this.machine.wasm.layout;
+    return this.machine.wasm.u8.subarray(L.TRACE_BASE, L.TRACE_BASE + RECORD_SIZE * L.TRACE_CAPACITY);
+  }
+
+  /** Copies records (bytes of whole records, at most the buffer's size) into the buffer and replays them. */
+  feedBytes(bytes: Uint8Array, f: RecordFormat, dropIfetch: boolean): void {
+    this.rawBuffer().set(bytes);
+    this.feedRaw(bytes.length / RECORD_SIZE, f, dropIfetch);
+  }
+
+  /**
+   * Replays the first n records of the buffer, in format f (from the trace's header).
+   */
+  feedRaw(n: number, f: RecordFormat, dropIfetch: boolean): void {
+    const w = this.machine.wasm;
+    const words = new Uint32Array(w.u8.buffer, w.layout.TRACE_BASE, 2 * n);
+    let refs = 0;
+    for (let i = 0; i < n; i++) {
+      const k = words[2 * i]! & 3;
+      if (k !== 3 && !(k === 2 && dropIfetch)) refs++;
+    }
+    this.stats.references += refs;
+    const mask = f.sizes ? -16n : -4n;
+    let i = 0, lastFault = -1, repeats = 0;
+    while (i < n) {
+      i = this.ex.machineReplay(i, n, mask, dropIfetch ? 1 : 0);
+      const stop = Number(this.ex.mrStop.value);
+      if (stop === this.codes.done) break;
+      if (stop === this.codes.control) {
+        if (f.version >= 2) this.control(w.dv.getBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, true));
+        i++;
+        continue;
+      }
+      repeats = i === lastFault ? repeats + 1 : 0;
+      lastFault = i;
+      if (repeats >= 3) throw new Error(`the page fault at ${hex(w.trapValue())} is not resolved by the kernel`);
+      this.fault();
+      this.stats.retries++;
+    }
+  }
+
+  /** A reference faulted: a trap into the kernel, which maps the page (vm_fault), as in a live run. */
+  private fault(): void {
+    const w = this.machine.wasm, L = w.layout;
+    w.addCounter(L.C_TRAPS, 1n);
+    const cost = w.config(L.K_COST_TRAP);
+    w.addCounter(L.C_XCYCLES, cost);
+    this.machine.traps.pageFault++;
+    this.machine.traps.cycles += cost;
+    const cause = w.trapCause(), va = w.trapValue();
+    const access = cause === L.CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
+      : cause === L.CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === L.CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
+    if (access < 0) {
+      throw new TraceError(`reference to ${hex(va)} lies outside the machine's physical memory (--mem ${this.config.ramBytes})`);
+    }
+    const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.machine.task.map, Number(va), access) : "maperr";
+    if (r !== "ok") {
+      const L2 = this.machine.task.layout;
+      throw new TraceError(`reference to ${hex(va)} lies outside ${this.config.arch}'s user address space ` +
+        `[${hex(L2.minAddress)}, ${hex(L2.maxAddress)})`);
+    }
+  }
+
+  /** Applies a control record: the live kernel's page-table change, made again on this machine's pmap. */
+  private control(rec: bigint): void {
+    this.stats.controls++;
+    const c = decodeControl(rec);
+    const pmap = this.machine.task.pmap;
+    switch (c.type) {
+      case CTL_TASK: {                                // one address space per replay
+        const id = c.address / 4096;
+        if (this.taskId !== undefined && id !== this.taskId) {
+          throw new TraceError(`the trace switches from task ${this.taskId} to task ${id} (a guest that forks): ` +
+            "a whole-machine replay replays one address space");
+        }
+        this.taskId = id;
+        return;
+      }
+      case CTL_MAP:
+        if (vmFault(this.machine.task.map, c.address, c.access) !== "ok") {
+          throw new TraceError(`control record maps ${hex(c.address)}, outside ${this.config.arch}'s user address space`);
+        }
+        return;
+      case CTL_REMOVE: case CTL_PROTECT:
+        this.pending = { type: c.type, address: c.address, prot: c.prot };
+        return;
+      case CTL_END: {
+        const p = this.pending;
+        if (!p) throw new TraceError("bad trace: a range end without its start");
+        this.pending = undefined;
+        if (p.type === CTL_REMOVE) pmap.remove(p.address, c.address);
+        else pmap.protect(p.address, c.address, p.prot);
+        return;
+      }
+      case CTL_COLLECT: pmap.collect(); return;
+      default: throw new TraceError(`bad trace: unknown control record type ${c.type}`);
+    }
+  }
+
+  counters(): Record<string, number> {
+    const c = this.machine.counters();
+    c["trace_references"] = this.stats.references;
+    c["trace_controls"] = this.stats.controls;
+    c["trace_retries"] = this.stats.retries;
+    return c;
+  }
+}
+
+/**
+ * Replays a trace file ('-' = stdin; lackey or binary, gzip recognised) through replayer r. A plain binary file is
+ * read straight into the machine's trace buffer; anything else in batches.
+ */
+export async function replayFileOnMachine(r: MachineReplayer, path: string, format: TraceFormat, o: ReadOptions,
+  stats: ReadStats): Promise<void> {
+  const name = path === "-" ? "<stdin>" : path;
+  let f: RecordFormat = { version: 2, sizes: false };
+  const onHeader = (h: TraceHeader): void => { f = { version: h.version, sizes: (h.flags & FLAG_SIZES) !== 0 }; };
+  if (format !== "lackey" && isBinaryTraceFile(path)) {
+    for (const n of readBinaryFile(path, name, () => r.rawBuffer(), onHeader)) {
+      r.feedRaw(n, f, o.ifetch === false);
+      stats.records += n;
+    }
+    return;
+  }
+  for await (const b of readTrace(path, format, o, stats, onHeader)) r.feedBytes(b.bytes.subarray(0, b.count * RECORD_SIZE), f, false);
+}

@@ -1,0 +1,141 @@
+// Recording a guest's virtual references into a binary trace (`mmulab record`, FORMAT.md version 2). The hot path
+// appends one record per translation to the instance's trace buffer while K_RECORD is set (assembly/trace/
+// record.ts); this side writes the buffer out when run() exits with EXIT_TRACE_FULL and at the end, and adds the
+// control records a machine-level replay needs to see the same page tables as the live run: the task at the start,
+// and every page-table change the kernel makes other than resolving a page fault of a traced reference (those the
+// replaying kernel makes again by itself): kernel-side mappings (copyout into fresh pages, the exec stack), removals
+// (munmap, page frees), permission changes (mprotect) and collections. A guest that forks gives several tasks: each
+// context switch is a task record (the first task is `taskId`, the others follow in pid order), and a change the
+// kernel makes in another task's page tables than the running one's is framed by task records naming that task.
+
+import type { MachineRecorder } from "../machine/machine.js";
+import type { Pmap } from "../pmap/pmap.js";
+import type { VmPage } from "../vm/vm_page.js";
+import { PAGE_SIZE, VM_PROT_NONE } from "../vm/vm_prot.js";
+import type { WasmMachine } from "../machine/wasm.js";
+import {
+  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, FLAG_IFETCH, FLAG_SIZES,
+  RECORD_SIZE, encodeControl,
+} from "./binary.js";
+import { TraceError } from "./batch.js";
+
+interface RecordExports {
+  recFill: WebAssembly.Global;
+  recLost: WebAssembly.Global;
+  setRecFill(n: number): void;
+}
+
+export class TraceRecorder implements MachineRecorder {
+  private writer: BinaryTraceWriter | undefined;
+  private w: WasmMachine | undefined;
+  private ex: RecordExports | undefined;
+  private guestFault = false;     // inside the kernel's handling of a traced reference's page fault
+  private flushes = 0;
+  private firstPid: number | undefined;   // the first task's pid: its trace task id is taskId
+  private running: number;                // trace task id of the references being recorded now
+
+  constructor(readonly path: string, private readonly taskId = 0) { this.running = taskId; }
+
+  private traceId(pid: number): number {
+    this.firstPid ??= pid;
+    return this.taskId + (pid - this.firstPid);
+  }
+
+  /** Records `rec` as task `id`'s, with task records around it when another task is running. */
+  private asTask(id: number, rec: () => void): void {
+    if (id === this.running) { rec(); return; }
+    this.control(encodeControl(CTL_TASK, id * PAGE_SIZE));
+    rec();
+    this.control(encodeControl(CTL_TASK, this.running * PAGE_SIZE));
+  }
+
+  /** A context switch: the references that follow are task pid's. */
+  onSwitch(pid: number): void {
+    const id = this.traceId(pid);
+    if (id === this.running) return;
+    this.running = id;
+    this.control(encodeControl(CTL_TASK, id * PAGE_SIZE));
+  }
+
+  /** Switches the machine's hot path to recording (before it runs anything). */
+  attach(w: WasmMachine): void {
+    const ex = w.exports as unknown as Partial<RecordExports>;
+    if (typeof ex.setRecFill !== "function" || !(ex.recFill instanceof WebAssembly.Global)) {
+      throw new Error("build/mmulab.wasm lacks the recorder: rebuild it");
+    }
+    this.writer = new BinaryTraceWriter(this.path, { flags: FLAG_IFETCH | FLAG_SIZES, pageShift: 12 });
+    this.w = w;
+    this.ex = ex as RecordExports;
+    this.ex.setRecFill(0);
+    w.setConfig(w.layout.K_RECORD, 1n);
+    w.resetTlbs();                 // empties the host caches, which recording keeps empty
+    this.control(encodeControl(CTL_TASK, this.taskId * PAGE_SIZE));
+  }
+
+  /**
+   * Wraps the pmap's operations so that the ones the kernel makes of its own accord are recorded. Only outermost
+   * calls count (a pmap calling itself records nothing more).
+   */
+  wrapPmap(p: Pmap, pid: number): Pmap {
+    let depth = 0;
+    const id = this.traceId(pid);
+    const outer = <A extends unknown[]>(op: (...a: A) => void, rec: (...a: A) => void) => (...a: A): void => {
+      if (depth === 0) this.asTask(id, () => rec(...a));
+      depth++;
+      try { op(...a); } finally { depth--; }
+    };
+    const range = (type: number, sva: number, eva: number, prot = 0): void => {
+      this.control(encodeControl(type, sva, prot));
+      this.control(encodeControl(CTL_END, eva));
+    };
+    const enter = p.enter.bind(p), remove = p.remove.bind(p), protect = p.protect.bind(p);
+    const pageProtect = p.pageProtect.bind(p), collect = p.collect.bind(p);
+    p.enter = outer(enter, (va: number, _pa: number, prot: number, _w: boolean, access?: number) => {
+      if (!this.guestFault) this.control(encodeControl(CTL_MAP, va, prot, access ?? 0));
+    });
+    p.remove = outer(remove, (sva: number, eva: number) => range(CTL_REMOVE, sva, eva));
+    p.protect = outer(protect, (sva: number, eva: number, prot: number) => range(CTL_PROTECT, sva, eva, prot));
+    p.pageProtect = outer(pageProtect, (page: VmPage, prot: number) => {
+      for (const pv of page.pv) {
+        if (pv.pmap !== p) continue;
+        if (prot === VM_PROT_NONE) range(CTL_REMOVE, pv.va, pv.va + PAGE_SIZE);
+        else range(CTL_PROTECT, pv.va, pv.va + PAGE_SIZE, prot);
+      }
+    });
+    p.collect = outer(collect, () => this.control(encodeControl(CTL_COLLECT, 0)));
+    return p;
+  }
+
+  /** Every trap into the kernel: a page fault's mapping is the replaying kernel's to make again. */
+  onTrap(code: number): void {
+    this.guestFault = this.w !== undefined && code === this.w.layout.EXIT_PAGE_FAULT;
+  }
+
+  /** Appends one record from the host side (after the hot path's records so far). */
+  private control(rec: bigint): void {
+    const w = this.w, ex = this.ex;
+    if (!w || !ex) return;
+    let fill = Number(ex.recFill.value);
+    if (fill >= w.layout.TRACE_CAPACITY) { this.flush(); fill = 0; }
+    w.dv.setBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * fill, rec, true);
+    ex.setRecFill(fill + 1);
+  }
+
+  /** Writes the buffered records to the file and empties the buffer. */
+  flush(): void {
+    const w = this.w, ex = this.ex;
+    if (!w || !ex) return;
+    if (Number(ex.recLost.value) !== 0) throw new TraceError(`recording lost ${ex.recLost.value} references (trace buffer overflow)`);
+    const fill = Number(ex.recFill.value);
+    if (fill > 0) this.writer!.writeRecords(w.u8.slice(w.layout.TRACE_BASE, w.layout.TRACE_BASE + RECORD_SIZE * fill));
+    ex.setRecFill(0);
+    this.flushes++;
+  }
+
+  /** Flushes and closes the file; returns the number of records written. */
+  close(): bigint {
+    if (!this.writer) return 0n;
+    this.flush();
+    return this.writer.close();
+  }
+}

@@ -1,0 +1,79 @@
+// Transparency across machines: every guest of the differential suite (test/diff/qemu.test.ts, where qemu-riscv64
+// is the oracle) runs on every machine `mmulab archs` lists and must print exactly what it prints on riscv-sv39,
+// with the same exit status and the same number of retired instructions. Only cycles and translation counters
+// may differ. New machines are covered by being added to ARCHS. A machine without translation (walk levels 0 in
+// its data file: `bare`) has no protection, so the guests that expect a fault from the MMU are not run there.
+
+import { describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { runGuest, type GuestResult } from "../../../src/index.js";
+import { ARCHS } from "../../../src/machine/config.js";
+import { machineData } from "../../../src/machine/costs.js";
+
+const bin = (g: string) => fileURLToPath(new URL(`../../../guest/bin/${g}`, import.meta.url));
+const ENV = ["MMULAB_GREETING=hi there", "MMULAB_A=1", "OTHER_VAR=not printed"];
+const MEM = "128M";
+
+/** The differential suite's guests, with arguments sized so the whole matrix stays within a minute or two. */
+const CASES: [string, string[], ("needs-mmu")?][] = [
+  ["hello", []],
+  ["echo", ["alpha", "two words", "", "ünïcode"]],
+  ["echo", ["status", "exit=3"]],
+  ["malloc", ["3000"]],
+  ["qsort", ["20000"]],
+  ["matmul", ["32"]],
+  ["stride", ["8", "2"]],
+  ["hashtable", ["14"]],
+  ["fp", ["1000"]],
+  ["integer", ["5000"]],
+  ["fptest", []],
+  ["divzero", []],
+  ["isa_int", []],
+  ["isa_muldiv", []],
+  ["isa_amo", []],
+  ["isa_rvc", []],
+  ["isa_csr", []],
+  ["badjump", [], "needs-mmu"],
+  ["segv", [], "needs-mmu"],
+  ["segv", ["read"], "needs-mmu"],
+  ["illegal", ["opcode"]],
+  ["illegal", ["ebreak"]],
+];
+
+const present = CASES.every(([g]) => existsSync(bin(g)));
+const reference = new Map<string, GuestResult>();
+
+function run(arch: string, g: string, args: string[]): GuestResult {
+  return runGuest({ path: bin(g), args, env: ENV, arch, mem: MEM });
+}
+
+function ref(g: string, args: string[]): GuestResult {
+  const key = `${g} ${args.join("\0")}`;
+  let r = reference.get(key);
+  if (!r) { r = run("riscv-sv39", g, args); reference.set(key, r); }
+  return r;
+}
+
+describe.skipIf(!present)("every guest behaves identically on every machine", () => {
+  for (const arch of ARCHS.filter((a) => a !== "riscv-sv39")) {
+    it(arch, () => {
+      const translates = machineData(arch).walkLevels.value > 0;
+      for (const [g, args, needs] of CASES) {
+        if (needs === "needs-mmu" && !translates) continue;
+        const want = ref(g, args), got = run(arch, g, args);
+        const what = `${g} ${args.map((a) => JSON.stringify(a)).join(" ")} on ${arch}`;
+        expect(got.stdout, `${what}: stdout`).toBe(want.stdout);
+        expect(got.exitCode, `${what}: exit status`).toBe(want.exitCode);
+        expect(got.signal, `${what}: signal`).toBe(want.signal);
+        // The same instructions, except that a trap between LR and SC drops the reservation (as Linux's trap return
+        // does), so a machine whose OS takes extra traps (e.g. dirty-bit tracking by protection traps on sparc)
+        // may rerun a 4-instruction LR/SC loop a few times.
+        const extra = got.counters["instret"]! - want.counters["instret"]!;
+        expect(extra % 4, `${what}: instructions (${extra} extra)`).toBe(0);
+        expect(extra, `${what}: instructions`).toBeGreaterThanOrEqual(0);
+        expect(extra, `${what}: instructions`).toBeLessThanOrEqual(64);
+      }
+    });
+  }
+});

@@ -1,0 +1,208 @@
+// `mmulab record` and machine-level replay: a trace recorded from a guest and replayed through the same machine
+// gives the live run's TLB and walker counters; recording changes neither the guest's output nor the model.
+
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runGuest, machineConfig } from "../../src/index.js";
+import { TraceRecorder } from "../../src/trace/record.js";
+import { MachineReplayer, replayFileOnMachine } from "../../src/trace/machine.js";
+import {
+  CTL_END, CTL_REMOVE, CTL_TASK, FLAG_IFETCH, FLAG_SIZES, HEADER_SIZE, decodeControl, decodeHeader,
+} from "../../src/trace/binary.js";
+import { runCli } from "../../src/cli/main.js";
+import { BufferIo } from "../src/helpers/machine.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mmulab-record-"));
+const GUEST = (g: string) => join(import.meta.dirname, "../../guest/bin", g);
+const TLB_KEYS = ["itlb_access", "itlb_miss", "dtlb_access", "dtlb_miss", "l2_access", "l2_miss", "walks", "walk_refs",
+  "walk_faults", "ad_updates", "flushes", "flush_entries", "xlate_cycles", "psc_pde_hit", "psc_pde_miss"];
+
+function pick(c: Record<string, number>, keys = TLB_KEYS): Record<string, number> {
+  return Object.fromEntries(keys.map((k) => [k, c[k] ?? 0]));
+}
+
+/** Records of each kind (load, store, fetch, control) in a binary trace file. */
+function kindCounts(path: string): number[] {
+  const b = readFileSync(path);
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  const k = [0, 0, 0, 0];
+  for (let off = HEADER_SIZE; off < b.length; off += 8) k[dv.getUint32(off, true) & 3]!++;
+  return k;
+}
+
+async function replay(path: string, arch: string, ifetch = true): Promise<Record<string, number>> {
+  const r = new MachineReplayer(machineConfig({ arch, mem: "256M" }));
+  await replayFileOnMachine(r, path, "auto", { ifetch }, { lines: 0, skipped: 0, records: 0 });
+  return r.counters();
+}
+
+describe("recording a guest and replaying it through the same machine", () => {
+  const cases: [string, string[]][] = [["hello", []], ["matmul", ["12"]], ["malloc", ["300"]], ["stride", ["4", "1"]]];
+  for (const arch of ["riscv-sv39", "x86-64"]) {
+    for (const [g, args] of cases) {
+      it(`${g} ${args.join(" ")} on ${arch}: same output, same counters live, recorded and replayed`, async () => {
+        // Recording maps no zero page (the replay could not tell where the live kernel would): compare with a
+        // live run that does not either.
+        const live = runGuest({ path: GUEST(g), args, arch, zeroPage: false });
+        const path = join(dir, `${g}-${arch}.bin`);
+        const rec = new TraceRecorder(path);
+        const recorded = runGuest({ path: GUEST(g), args, arch, recorder: rec });
+        const n = rec.close();
+        expect(recorded.exitCode).toBe(live.exitCode);
+        expect(recorded.stdout).toBe(live.stdout);
+        expect(pick(recorded.counters)).toEqual(pick(live.counters));
+        expect(recorded.counters.instret).toBe(live.counters.instret);
+        const back = await replay(path, arch);
+        expect(pick(back)).toEqual(pick(live.counters));
+        expect(back.page_faults).toBe(live.counters.page_faults);
+        // every TLB access is one reference (no instruction runs in a replay)
+        expect(back.trace_references + back.trace_retries).toBe(back.itlb_access + back.dtlb_access);
+        expect(BigInt(n)).toBeGreaterThan(0n);
+      });
+    }
+  }
+
+  it("writes a version-2 header with fetches and sizes, a task record first, and sized references", () => {
+    const path = join(dir, "hello-riscv-sv39.bin");
+    const b = readFileSync(path);
+    const h = decodeHeader(b, path);
+    expect(h).toMatchObject({ version: 2, flags: FLAG_IFETCH | FLAG_SIZES, pageShift: 12 });
+    expect(h.count).toBe(BigInt((b.length - HEADER_SIZE) / 8));
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    const first = dv.getBigUint64(HEADER_SIZE, true);
+    expect(Number(first & 3n)).toBe(3);
+    expect(decodeControl(first).type).toBe(CTL_TASK);
+    const kinds = [0, 0, 0], sizes = new Set<number>();
+    for (let off = HEADER_SIZE + 8; off < b.length; off += 8) {
+      const lo = dv.getUint32(off, true);
+      if ((lo & 3) === 3) continue;
+      kinds[lo & 3]!++;
+      sizes.add(1 << ((lo >> 2) & 3));
+    }
+    expect(kinds.every((k) => k > 0)).toBe(true);    // loads, stores and fetches
+    expect([...sizes].sort()).toEqual([1, 2, 4, 8]);  // byte stores, compressed and full fetches, doubleword loads
+  });
+
+  it("a guest that forks: each context switch is a task record; a whole-machine replay refuses the second task", async () => {
+    const path = join(dir, "forktree.bin");
+    const rec = new TraceRecorder(path);
+    const r = runGuest({ path: GUEST("forktree"), args: ["2", "2"], recorder: rec, quantum: 20000 });
+    rec.close();
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/7 processes/);
+    const b = readFileSync(path);
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    const tasks: number[] = [];
+    for (let off = HEADER_SIZE; off < b.length; off += 8) {
+      const v = dv.getBigUint64(off, true);
+      if ((v & 3n) === 3n && decodeControl(v).type === CTL_TASK) tasks.push(decodeControl(v).address / 4096);
+    }
+    expect(tasks[0]).toBe(0);                                   // the first task, as before
+    expect(new Set(tasks)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));   // 7 processes: ids follow the pids
+    expect(tasks.length).toBeGreaterThan(12);                  // switched back and forth
+    await expect(replay(path, "riscv-sv39")).rejects.toThrow(/switches from task 0 to task \d+ \(a guest that forks\)/);
+  });
+
+  it("records the kernel's unmapping as a range (munmap in stride)", () => {
+    const b = readFileSync(join(dir, "stride-riscv-sv39.bin"));
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    const types: number[] = [];
+    for (let off = HEADER_SIZE; off < b.length; off += 8) {
+      const v = dv.getBigUint64(off, true);
+      if ((v & 3n) === 3n) types.push(decodeControl(v).type);
+    }
+    const i = types.indexOf(CTL_REMOVE);
+    expect(i).toBeGreaterThan(0);
+    expect(types[i + 1]).toBe(CTL_END);
+  });
+
+  it("flushes a full buffer many times over (malloc: over a million records)", () => {
+    const b = readFileSync(join(dir, "malloc-x86-64.bin"));
+    expect((b.length - HEADER_SIZE) / 8).toBeGreaterThan(10 * 65536);
+  });
+
+  it("--no-ifetch replays only loads and stores: no I-TLB access, every data reference once (plus fault retries)", async () => {
+    const path = join(dir, "matmul-riscv-sv39.bin");
+    const all = await replay(path, "riscv-sv39");
+    const noI = await replay(path, "riscv-sv39", false);
+    expect(noI.itlb_access).toBe(0);
+    expect(noI.dtlb_access).toBe(noI.trace_references + noI.trace_retries);
+    expect(noI.trace_references).toBe(kindCounts(path)[0]! + kindCounts(path)[1]!);   // every load and store recorded
+    expect(all.trace_references).toBe(kindCounts(path).slice(0, 3).reduce((x, y) => x + y));
+  });
+});
+
+async function cli(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
+  const io = new BufferIo();
+  const status = await runCli(argv, io);
+  return { status, out: io.out, err: io.err };
+}
+
+describe("mmulab record and mmulab trace --arch", () => {
+  it("record runs the guest (its output on stdout) and says how much it wrote; trace --arch reports like run", async () => {
+    const bin = join(dir, "echo.bin"), json = join(dir, "echo.json"), live = join(dir, "echo-live.json");
+    const r = await cli("record", GUEST("echo"), "a", "b", "-o", bin, "--arch", "x86-64");
+    expect(r.status).toBe(0);
+    expect(r.out).toContain("argc=3");
+    expect(r.err).toMatch(/^mmulab: recorded [\d,]+ records to .*echo\.bin\n$/);
+    await cli("run", GUEST("echo"), "a", "b", "--arch", "x86-64", "--json", live);
+    const t = await cli("trace", bin, "--arch", "x86-64", "--json", json);
+    expect(t.status).toBe(0);
+    expect(t.out).toMatch(/references +[\d,]+ \(\d+ replayed again after a page fault, \d+ control records\)/);
+    expect(t.out).toMatch(/L1 D-TLB .* accesses/);
+    const doc = JSON.parse(readFileSync(json, "utf8")), liveDoc = JSON.parse(readFileSync(live, "utf8"));
+    expect(doc.config.arch).toBe("x86-64");
+    expect(pick(doc.counters)).toEqual(pick(liveDoc.counters));
+  });
+
+  it("a lackey trace is demand-mapped page by page; a modify counts once or twice", async () => {
+    const lines = ["I  10000,4", " L 20000,8", " M 21000,4", " S 20008,8", "I  10004,4", " M 22000,8"];
+    const path = join(dir, "small.lackey");
+    writeFileSync(path, lines.join("\n") + "\n");
+    const json = join(dir, "small.json");
+    expect((await cli("trace", path, "--arch", "riscv-sv39", "--json", json)).status).toBe(0);
+    const two = JSON.parse(readFileSync(json, "utf8"));
+    expect(two.references).toBe(8);
+    expect(two.counters.page_faults).toBe(4);          // pages 0x10000, 0x20000, 0x21000, 0x22000
+    expect(two.counters.itlb_access).toBe(2 + 1);      // one fetch replayed after its fault
+    await cli("trace", path, "--arch", "riscv-sv39", "--modify-as", "1", "--no-ifetch", "--json", json);
+    const one = JSON.parse(readFileSync(json, "utf8"));
+    expect(one.references).toBe(4);
+    expect(one.counters.itlb_access).toBe(0);
+  });
+
+  it("a malformed lackey line stops a machine replay with its line number, or is skipped and counted with --lenient", async () => {
+    const bad = join(dir, "bad.lackey");
+    writeFileSync(bad, " L 20000,8\n L 21000,8\n Q 3\n S 20008,8\n");
+    const r = await cli("trace", bad, "--arch", "x86-64");
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/^mmulab: .*bad\.lackey: line 3: malformed lackey line ' Q 3'\n$/);
+    const l = await cli("trace", bad, "--arch", "x86-64", "--lenient");
+    expect(l.status).toBe(0);
+    expect(l.out).toMatch(/references +3 \(2 replayed again after a page fault, 0 control records\), 1 malformed lines skipped\n/);
+  });
+
+  it("bad input: one line and a non-zero status", async () => {
+    const far = join(dir, "far.lackey");
+    writeFileSync(far, " L 7ffd00001000,8\n");
+    const r = await cli("trace", far, "--arch", "riscv-sv39");
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/^mmulab: reference to 0x7ffd00001000 lies outside riscv-sv39's user address space \[0x10000, 0x4000000000\)\n$/);
+    expect((await cli("trace", far, "--arch", "riscv-sv48")).status).toBe(0);
+    const bin = join(dir, "hello-riscv-sv39.bin");
+    const cut = join(dir, "cut.bin");
+    writeFileSync(cut, readFileSync(bin).subarray(0, HEADER_SIZE + 8 * 100 + 3));
+    const t = await cli("trace", cut, "--arch", "riscv-sv39");
+    expect(t.status).toBe(1);
+    expect(t.err).toMatch(/^mmulab: .*cut\.bin: truncated binary trace \(ends 3 bytes into record 100\)\n$/);
+    for (const argv of [["trace", bin, "--arch", "riscv-sv39", "--policy", "fifo"], ["trace", bin, "--arch", "pdp-11"],
+      ["trace", bin, "--mem", "64M"], ["record", GUEST("hello")], ["record", GUEST("hello"), "-o", join(dir, "x.bin"), "--bogus"],
+      ["trace", bin, "--arch", "bare"]]) {
+      const e = await cli(...argv);
+      expect(e.status, argv.join(" ")).toBe(argv.includes("bare") ? 1 : 2);
+      expect(e.err).toMatch(/^mmulab: [^\n]+\n$/);
+    }
+  });
+});
