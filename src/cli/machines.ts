@@ -47,6 +47,7 @@ export function formatArchs(ms: readonly MachineData[]): string {
       ...COST_KEYS.map((k): [string, string, string] => [k, `${m.costs[k].cycles}`, m.costs[k].source]),
       ...(m.psc ? [["psc", PSC_KEYS.map((k) => `${k}=${m.psc![k]}`).join(","), m.psc.source] as [string, string, string]] : []),
       ...(m.adModes ? [["A/D bits", m.adModes.value.join("|"), m.adModes.source] as [string, string, string]] : []),
+      ...(m.executeProtection ? [["execute protection", m.executeProtection.value ? "yes" : "no", m.executeProtection.source] as [string, string, string]] : []),
       ...Object.entries(m.refill ?? {}).map(([k, r]): [string, string, string] => [k, `${r.value}`, r.source]),
     ];
     const w0 = Math.max(...src.map((s) => s[0].length)), w1 = Math.max(...src.map((s) => s[1].length));

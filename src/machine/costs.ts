@@ -33,6 +33,8 @@ export interface MachineData {
   psc?: PscSizes & { source: string };
   /** Who sets accessed/dirty bits: the modes the hardware offers, the default first (absent: no such choice). */
   adModes?: Sourced<string[]>;
+  /** False where the hardware cannot refuse an instruction fetch from a readable page (absent: it can). */
+  executeProtection?: Sourced<boolean>;
   /**
    * Software-refilled machines: the modelled handler's figures (e.g. instructions per path), each written into the
    * CONFIG word `config` (a K_* name of the wasm layout) when the machine is built.
@@ -112,6 +114,11 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
       throw new Error(`${at}: adModes.value must be a non-empty list of ${AD_MODES.join(", ")}`);
     }
     sourced(`${at}: adModes`, ad);
+  }
+  const xp = d["executeProtection"] as Sourced<unknown> | undefined;
+  if (xp !== undefined) {
+    if (typeof xp.value !== "boolean") throw new Error(`${at}: executeProtection.value must be true or false`);
+    sourced(`${at}: executeProtection`, xp);
   }
   const refill = d["refill"] as Record<string, Record<string, unknown>> | undefined;
   if (refill !== undefined) {

@@ -2,7 +2,10 @@
 // is the oracle) runs on every machine `mmulab archs` lists and must print exactly what it prints on riscv-sv39,
 // with the same exit status and the same number of retired instructions. Only cycles and translation counters
 // may differ. New machines are covered by being added to ARCHS. A machine without translation (walk levels 0 in
-// its data file: `bare`) has no protection, so the guests that expect a fault from the MMU are not run there.
+// its data file: `bare`) has no protection, so the guests that expect a fault from the MMU are not run there; a
+// machine whose hardware cannot refuse instruction fetches from readable pages (executeProtection false: MIPS
+// before Release 3, the VAX) runs data as code, as Linux on that hardware would, so the guests that probe
+// execute protection are not compared there.
 
 import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
@@ -16,7 +19,7 @@ const ENV = ["MMULAB_GREETING=hi there", "MMULAB_A=1", "OTHER_VAR=not printed"];
 const MEM = "128M";
 
 /** The differential suite's guests, with arguments sized so the whole matrix stays within a minute or two. */
-const CASES: [string, string[], ("needs-mmu")?][] = [
+const CASES: [string, string[], ("needs-mmu" | "needs-nx")?][] = [
   ["hello", []],
   ["echo", ["alpha", "two words", "", "ünïcode"]],
   ["echo", ["status", "exit=3"]],
@@ -39,6 +42,18 @@ const CASES: [string, string[], ("needs-mmu")?][] = [
   ["segv", ["read"], "needs-mmu"],
   ["illegal", ["opcode"]],
   ["illegal", ["ebreak"]],
+  // Signals: delivery, frames and fault codes must not depend on the translation hardware.
+  ["sigsegv", [], "needs-nx"],
+  ["dirtypages", [], "needs-mmu"],
+  ["sigorder", []],
+  ["sigaltstk", [], "needs-mmu"],
+  ["sigfault", [], "needs-mmu"],
+  // Files, pipes and file mappings (the in-memory file system; the guests work in their own directory).
+  ["files", []],
+  ["pipes", []],
+  ["filemap", [], "needs-mmu"],
+  ["fsfuzz", ["1", "600"]],
+  ["mapfuzz", ["1", "600"], "needs-mmu"],
 ];
 
 const present = CASES.every(([g]) => existsSync(bin(g)));
@@ -58,9 +73,10 @@ function ref(g: string, args: string[]): GuestResult {
 describe.skipIf(!present)("every guest behaves identically on every machine", () => {
   for (const arch of ARCHS.filter((a) => a !== "riscv-sv39")) {
     it(arch, () => {
-      const translates = machineData(arch).walkLevels.value > 0;
+      const data = machineData(arch);
+      const translates = data.walkLevels.value > 0, nx = translates && (data.executeProtection?.value ?? true);
       for (const [g, args, needs] of CASES) {
-        if (needs === "needs-mmu" && !translates) continue;
+        if ((needs === "needs-mmu" && !translates) || (needs === "needs-nx" && !nx)) continue;
         const want = ref(g, args), got = run(arch, g, args);
         const what = `${g} ${args.map((a) => JSON.stringify(a)).join(" ")} on ${arch}`;
         expect(got.stdout, `${what}: stdout`).toBe(want.stdout);
@@ -76,4 +92,21 @@ describe.skipIf(!present)("every guest behaves identically on every machine", ()
       }
     });
   }
+});
+
+describe.skipIf(!present)("machines without execute protection run data as code", () => {
+  const noNx = ARCHS.filter((a) => machineData(a).executeProtection?.value === false);
+  it(`${noNx.join(", ")}: a jump into a data page executes it instead of faulting`, () => {
+    expect(noNx.length).toBeGreaterThan(0);
+    const want = ref("sigsegv", []);
+    const before = want.stdout.slice(0, want.stdout.indexOf("execute data"));
+    expect(before.length).toBeGreaterThan(0);
+    for (const arch of noNx) {
+      const got = run(arch, "sigsegv", []);
+      // Everything up to the execute probe is identical; then the zeros of the data page decode as an illegal
+      // instruction, which the guest does not handle: SIGILL, as on the real hardware.
+      expect(got.stdout, arch).toBe(before);
+      expect(got.signal, arch).toBe(4);
+    }
+  });
 });
