@@ -726,6 +726,23 @@ describe("file mappings", () => {
     expect(dec(m.task.um.copyin(p, 4))).toBe("kept");                 // below the end: still private
   });
 
+  it("ftruncate reaches private copies made after a fork too (shadows of the mapping's shadow), in every task", () => {
+    const fd = mkfile("/tmp/f", 3 * PG);
+    const p = sys(NR.mmap, 0, 3 * PG, PROT_RW, MAP_PRIVATE, fd, 0);
+    put(p + 2 * PG, enc("before fork"));
+    put(p, enc("kept"));
+    const pid = sys(220, 17, 0, 0, 0, 0);                              // clone(SIGCHLD): fork
+    const child = m.procs.byPid.get(pid)!;
+    put(p + 2 * PG, enc("parent copy"));                               // copies in new shadows on both sides
+    expect(child.um.copyout(p + 2 * PG, enc("child copy"))).toBe(true);
+    expect(sys(NR.ftruncate, fd, PG + 10)).toBe(0);
+    expect(m.task.um.copyin(p + 2 * PG, 4)).toBeUndefined();           // beyond the end in the parent
+    expect(child.um.copyin(p + 2 * PG, 4)).toBeUndefined();            // and in the child
+    expect(dec(child.um.copyin(p, 4))).toBe("kept");                   // below the end: still private
+    expect(sys(NR.ftruncate, fd, 3 * PG)).toBe(0);
+    expect(Array.from(child.um.copyin(p + 2 * PG, 4)!)).toEqual([0, 0, 0, 0]);
+  });
+
   it("a pmap collection loses the modified bits, not the stores: write-back compares bytes", () => {
     const fd = mkfile("/tmp/f", 2 * PG);
     const p = sys(NR.mmap, 0, 2 * PG, PROT_RW, MAP_SHARED, fd, 0);
