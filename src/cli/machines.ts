@@ -37,7 +37,7 @@ export function formatArchs(ms: readonly MachineData[]): string {
     ...TLB_LEVELS.map((l) => formatTlbLevel(m.tlb[l])), ...COST_KEYS.map((k) => String(m.costs[k].cycles)),
   ]);
   const out = [table([head, ...rows]), "", "TLB geometry is entries:ways:policy; costs are extra cycles (l1Hit, l2Hit per hit;",
-    "walkBase per walk; walkRef per walker reference; trap per kernel entry and return; flush per invalidation).", ""];
+    "walkBase per walk; walkRef per walker reference; trap per kernel entry and return; flush per invalidation; contextSwitch per switch, kernel side).", ""];
   for (const m of ms) {
     out.push(`${m.arch}: ${m.description}`);
     const src: [string, string, string][] = [

@@ -11,13 +11,7 @@ import type { Task } from "./task.js";
  */
 export const DEFAULT_QUANTUM = 1_000_000;
 
-/**
- * Cycles charged for one context switch (kernel entry to return into the next task, without the TLB refills
- * that follow, which the MMU model charges as they happen). An estimate: lmbench lat_ctx reports about 1–2 µs
- * per switch between two small processes on current Linux x86-64 and RISC-V boards, roughly 1,500 cycles of
- * direct cost once the cache effects it also measures are set aside.
- */
-export const CONTEXT_SWITCH_CYCLES = 1500;
+// The cycles charged per context switch are each machine's costs.contextSwitch (src/machine/costs/<arch>.json).
 
 /** Thrown by a system call that must wait (wait4 without a zombie child): it is re-executed once woken. */
 export class Blocked extends Error {

@@ -13,9 +13,10 @@ export interface CycleCosts {
   walkRef: number;    // cycles per walker memory reference (PTE read or A/D write)
   trap: number;       // cycles for a trap into the kernel and back (ecall, page fault)
   flush: number;      // cycles per TLB invalidation (sfence.vma, INVLPG)
+  contextSwitch: number; // cycles per context switch, kernel side (the TLB effects are charged by the model)
 }
 
-export const COST_KEYS: readonly (keyof CycleCosts)[] = ["l1Hit", "l2Hit", "walkBase", "walkRef", "trap", "flush"];
+export const COST_KEYS: readonly (keyof CycleCosts)[] = ["l1Hit", "l2Hit", "walkBase", "walkRef", "trap", "flush", "contextSwitch"];
 export const TLB_LEVELS: readonly (keyof TlbConfig)[] = ["l1i", "l1d", "l2"];
 
 /** One sourced number. */
@@ -160,7 +161,7 @@ export function defaultCosts(arch: string): CycleCosts {
   const c = machineData(arch).costs;
   return {
     l1Hit: c.l1Hit.cycles, l2Hit: c.l2Hit.cycles, walkBase: c.walkBase.cycles,
-    walkRef: c.walkRef.cycles, trap: c.trap.cycles, flush: c.flush.cycles,
+    walkRef: c.walkRef.cycles, trap: c.trap.cycles, flush: c.flush.cycles, contextSwitch: c.contextSwitch.cycles,
   };
 }
 

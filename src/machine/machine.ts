@@ -5,9 +5,9 @@
 // which runs the guest's handler or ends the task with status 128 + signal. Tasks share the CPU round-robin on a
 // quantum of emulated cycles; a context switch saves the registers in the task, clears the LR reservation,
 // activates the next task's pmap (with its ASID/PCID/context, so the TLB behaves as that machine's would), acts on
-// the signals other tasks sent it (as a return to user mode would) and is charged CONTEXT_SWITCH_CYCLES. A task
-// that must wait (wait4, a pipe) sleeps and its call is made again when it can proceed; when every task sleeps the
-// run ends as a watchdog would end it (SIGKILL). The run ends when every task has exited; its status is the first
+// the signals other tasks sent it (as a return to user mode would) and is charged the machine's
+// costs.contextSwitch. A task that must wait (wait4, a pipe) sleeps and its call is made again when it can proceed;
+// when every task sleeps the run ends as a watchdog would end it (SIGKILL). The run ends when every task has exited; its status is the first
 // task's.
 
 import { SyscallTable, type SyscallContext } from "../bsd/syscall.js";
@@ -24,7 +24,7 @@ import {
 import { deliverSignals, userFault } from "../kern/sigframe.js";
 import { type CpuContext, GUEST_PID, Task } from "../kern/task.js";
 import { ProcessTable } from "../kern/proc.js";
-import { Blocked, CONTEXT_SWITCH_CYCLES, DEFAULT_QUANTUM, Scheduler } from "../kern/sched.js";
+import { Blocked, DEFAULT_QUANTUM, Scheduler } from "../kern/sched.js";
 import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
 import { VmMap } from "../vm/vm_map.js";
 import { vmCheck } from "../vm/vm_check.js";
@@ -76,7 +76,7 @@ export interface MachineOptions {
   strace?: (line: string) => void;
   chunk?: bigint;
   quantum?: number;            // emulated cycles a task runs before the next runnable one (DEFAULT_QUANTUM)
-  switchCost?: number;         // cycles charged per context switch (CONTEXT_SWITCH_CYCLES)
+  switchCost?: number;         // cycles charged per context switch (default: the machine's costs.contextSwitch)
   pmapCollectEvery?: number;   // throw every pmap's translations away every N traps (0: never)
   zeroPage?: boolean;          // map the shared zero page for reads of untouched anonymous memory (default: yes;
                                // never while recording)
@@ -226,7 +226,7 @@ export class Machine {
     this.loadCpu(next.cpu);
     next.pmap.activate();
     this.options.recorder?.onSwitch(next.pid);
-    const cost = BigInt(this.options.switchCost ?? CONTEXT_SWITCH_CYCLES);
+    const cost = BigInt(this.options.switchCost ?? this.config.costs.contextSwitch);
     w.addCounter(w.layout.C_XCYCLES, cost);
     this.switchCycles += cost;
     this.sched.switches++;

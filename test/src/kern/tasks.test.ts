@@ -27,4 +27,18 @@ describe("tasks, pipes and signals", () => {
     expect(r.stdout).toBe("both processes read an empty pipe they both could write\n");
     expect(r.counters.forks).toBe(1);
   });
+
+  it("each context switch is charged the machine's contextSwitch cost from its data file", () => {
+    for (const arch of ["riscv-sv39", "mips-r3000"]) {
+      const r = runGuest({ path: GUEST("pipefork"), args: ["16", "96"], arch, quantum: 20000 });
+      expect(r.exitCode, arch).toBe(0);
+      expect(r.counters.context_switches, arch).toBeGreaterThan(10);
+      expect(r.counters.context_switch_cycles, arch).toBe(r.counters.context_switches! * r.config.costs.contextSwitch);
+      const dear = runGuest({
+        path: GUEST("pipefork"), args: ["16", "96"], arch, quantum: 20000, costs: { contextSwitch: 5000 },
+      });
+      expect(dear.stdout).toBe(r.stdout);
+      expect(dear.counters.context_switch_cycles, arch).toBe(dear.counters.context_switches! * 5000);
+    }
+  });
 });
