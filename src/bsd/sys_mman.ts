@@ -1,5 +1,5 @@
 // Memory-management system calls on top of the machine-independent VM: brk, mmap, munmap, mprotect, madvise,
-// msync. Argument checks and return values follow Linux (mm/mmap.c, mm/mprotect.c, mm/madvise.c, mm/msync.c).
+// msync, mincore. Argument checks and return values follow Linux (mm/mmap.c, mm/mprotect.c, mm/madvise.c, mm/msync.c).
 // A file mapping maps the file's VM object (fs/vnode_pager.ts): MAP_SHARED directly, MAP_PRIVATE as a needs-copy
 // entry that gets a shadow object on its first write, so the file never sees private stores.
 
@@ -8,7 +8,7 @@ import { vmMapPopulate } from "../vm/vm_fault.js";
 import { PAGE_SIZE, VM_PROT_ALL, isPageAligned, roundPage, truncPage } from "../vm/vm_prot.js";
 import type { Task } from "../kern/task.js";
 import { addr, int, size } from "./args.js";
-import { EACCES, EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "./errno.js";
+import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "./errno.js";
 import { VnodeFile } from "../fs/file.js";
 import { FileCopyPager, VnodePager } from "../fs/vnode_pager.js";
 import { MAX_FILE_SIZE } from "../fs/vnode.js";
@@ -225,11 +225,54 @@ function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
   return at < end ? -ENOMEM : 0;
 }
 
+/**
+ * Whether the page at va of entry e is resident, as Linux's mincore reports it: a present translation (which is
+ * how Linux sees anonymous pages, the shared zero page included), or a resident page in the entry's object chain
+ * (the page cache of a file, or anonymous pages whose translation the pmap, a discardable cache, has dropped).
+ */
+function resident(task: Task, e: VmMapEntry, va: number): boolean {
+  if (task.map.pmap.extract(va) !== undefined) return true;
+  let obj = e.object, off = e.offset + (va - e.start);
+  while (obj) {
+    if (obj.pageLookup(off)) return true;
+    off += obj.shadowOffset;
+    obj = obj.shadow;
+  }
+  return false;
+}
+
+/**
+ * mincore(start, len, vec) as mm/mincore.c: start page aligned (EINVAL), the range inside user space (ENOMEM), vec
+ * inside user space for one byte per page (EFAULT); then entry by entry, each entry's bytes copied out before the next is
+ * looked up, so a hole gives ENOMEM after the bytes of the pages before it.
+ */
+function sysMincore(ctx: SyscallContext, a: readonly bigint[]): number {
+  const task = ctx.task, map = task.map;
+  const start = a[0]!, len = a[1]!, vec = a[2]!;
+  if ((start & BigInt(PAGE_SIZE - 1)) !== 0n) return -EINVAL;
+  if (start + len > BigInt(map.maxAddress) || start + len < start) return -ENOMEM;
+  const pages = Number((len + BigInt(PAGE_SIZE - 1)) / BigInt(PAGE_SIZE));
+  if (pages === 0) return 0;
+  if (vec + BigInt(pages) > BigInt(map.maxAddress)) return -EFAULT;   // access_ok; the copy-out faults later
+  let va = Number(start), out = Number(vec), left = pages;
+  while (left > 0) {
+    const e = map.lookup(va);
+    if (!e) return -ENOMEM;
+    const n = Math.min(left, (e.end - va) / PAGE_SIZE);
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) bytes[i] = resident(task, e, va + i * PAGE_SIZE) ? 1 : 0;
+    if (!task.um.copyout(out, bytes)) return -EFAULT;
+    va += n * PAGE_SIZE; out += n; left -= n;
+  }
+  return 0;
+}
+
 export const MMAN_SYSCALLS: Record<number, SyscallDef> = {
   214: { name: "brk", args: ["x"], hexResult: true, fn: sysBrk },
   215: { name: "munmap", args: ["x", "u"], fn: sysMunmap },
   222: { name: "mmap", args: ["x", "u", "x", "x", "i", "x"], hexResult: true, fn: sysMmap },
   226: { name: "mprotect", args: ["x", "u", "x"], fn: sysMprotect },
   227: { name: "msync", args: ["x", "u", "x"], fn: sysMsync },
+  232: { name: "mincore", args: ["x", "u", "x"], fn: sysMincore },
   233: { name: "madvise", args: ["x", "u", "i"], fn: sysMadvise },
 };

@@ -147,6 +147,8 @@ const CASES: Case[] = [
   // wait4 with EINTR and SA_RESTART, kill/tgkill to another process.
   { guest: "pipefork", scratchCwd: true, status: 0, stdoutMatch: /echoes uppercase: yes[^]*digests match: yes[^]*EINTR seen: yes[^]*pipefork done\n$/ },
   { guest: "pipefork", args: ["500", "1000"], scratchCwd: true, status: 0, stdoutMatch: /child counted 1024000 bytes, digests match: yes/ },
+  // mincore and madvise: residency after writes, zero-page reads, DONTNEED (zero on next touch), WILLNEED, holes.
+  { guest: "residency", status: 0, stdoutMatch: /after DONTNEED on page 3 +1000010100000000\n[^]*residency done\n$/ },
   // Signals: handlers, frames, masks, the alternate stack, default actions.
   { guest: "sigsegv", status: 0, stdoutMatch: /faults 21, SIGSEGV blocked after recovery: no\n$/ },
   { guest: "dirtypages", status: 0, stdoutMatch: /snapshot matches: yes\n$/ },
@@ -259,6 +261,16 @@ describe("Linux behaviour qemu-riscv64 7.2 does not reproduce", () => {
     const m = runMmulab("sigorder", ["samask"], BASE_ENV);
     expect(m.status, m.stderr).toBe(0);
     expect(m.stdout).toContain("sa_mask (100 = SIGUSR2 was pending inside): 10 100 12\n");
+  });
+
+  // qemu-user 7.2 accepts any madvise advice, refuses mincore on PROT_NONE pages and ignores MAP_POPULATE; Linux
+  // (mm/madvise.c madvise_behavior_valid, mm/mincore.c, mm/gup.c populate_vma_page_range) does none of these.
+  test.skipIf(!mmulabBuilt)("residency linux: bad advice, mincore on PROT_NONE pages, MAP_POPULATE", { timeout: TIMEOUT_MS }, () => {
+    const m = runMmulab("residency", ["linux"], BASE_ENV);
+    expect(m.status, m.stderr).toBe(0);
+    expect(m.stdout).toContain("madvise(bad advice)                -1 Invalid argument\n");
+    expect(m.stdout).toContain("page 0 inaccessible, still resident 1001010100000000\n");
+    expect(m.stdout).toContain("MAP_POPULATE mapping               11111111\n");
   });
 });
 

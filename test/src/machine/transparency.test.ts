@@ -54,6 +54,7 @@ const CASES: [string, string[], ("needs-mmu" | "needs-nx")?][] = [
   ["filemap", [], "needs-mmu"],
   ["fsfuzz", ["1", "600"]],
   ["mapfuzz", ["1", "600"], "needs-mmu"],
+  ["residency", ["linux"], "needs-mmu"],
 ];
 
 const present = CASES.every(([g]) => existsSync(bin(g)));
