@@ -36,7 +36,7 @@ export function formatStats(c: Record<string, number>, config: MachineConfig): s
       row("handler instructions", num(g("handler_insns")));
       row("demaps", `${num(g("demap_pages"))} page, ${num(g("demap_contexts"))} context or whole TLB`);
     }
-    row("TLB flushes", `${num(g("flushes"))} sfence.vma, ${num(g("flush_entries"))} entries invalidated`);
+    row("TLB flushes", `${num(g("flushes"))} invalidation requests, ${num(g("flush_entries"))} entries invalidated`);
     row("page-table frames", `${num(g("pt_frames"))} now, ${num(g("pt_frames_peak"))} peak (${num(g("pt_bytes_peak"))} bytes)`);
   }
   row("page faults", `${num(g("page_faults"))} (${num(g("zero_fills"))} zero-fill, ${num(g("pager_fills"))} from the program file, ` +
