@@ -8,7 +8,7 @@ import {
   type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
   validateRam, applyAdMode, parsePsc, validatePftSize, validateSubblock,
 } from "./machine/config.js";
-import type { CycleCosts } from "./machine/costs.js";
+import { type CycleCosts, machineData } from "./machine/costs.js";
 import { Machine, type ExitReason, type MachineRecorder } from "./machine/machine.js";
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
@@ -37,6 +37,7 @@ export interface GuestOptions {
   psc?: MachineConfig["psc"] | string;  // x86-64 paging-structure cache sizes (entries; 0 disables one), or --psc syntax
   subblock?: number;           // hashed: pages per clustered-table node
   pftSize?: number;            // power: log2 of the HTAB's size in bytes (the platform's ibm,pft-size)
+  pageSize?: number | string;  // largest page the kernel maps user memory with: bytes, or "4K", "2M" (--page-size)
   maxInsns?: bigint | number;
   quantum?: number;            // scheduling quantum in emulated cycles
   pmapCollectEvery?: number;   // collect every pmap every N traps (0 or absent: never)
@@ -75,7 +76,27 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.psc !== undefined) c.psc = parsePsc(c, typeof o.psc === "string" ? o.psc : Object.entries(o.psc).map(([k, v]) => `${k}=${v}`).join(","));
   if (o.subblock !== undefined) c.subblock = validateSubblock(arch, o.subblock);
   if (o.pftSize !== undefined) c.pftSize = validatePftSize(arch, c.ramBytes, o.pftSize);
+  if (o.pageSize !== undefined) c.pageSize = validatePageSize(arch, o.pageSize);
   return c;
+}
+
+/** Bytes as 4K, 2M, 1G. */
+export function formatPageSize(bytes: number): string {
+  for (const [unit, n] of [["G", 1024 ** 3], ["M", 1024 ** 2], ["K", 1024]] as const) if (bytes % n === 0) return `${bytes / n}${unit}`;
+  return String(bytes);
+}
+
+/**
+ * --page-size: one of the sizes the machine's data file says the hardware maps (whether the kernel's pmap can use
+ * it is checked when the machine is made).
+ */
+export function validatePageSize(arch: Arch, v: number | string): number {
+  const size = typeof v === "number" ? v : parseSize(v, "page size");
+  const offers = machineData(arch).pageSizes.value;
+  if (!offers.includes(size)) {
+    throw new ConfigError(`--page-size ${formatPageSize(size)}: ${arch} has no such pages (it offers ${offers.map(formatPageSize).join(", ")})`);
+  }
+  return size;
 }
 
 class CaptureIo implements GuestIo {

@@ -27,7 +27,7 @@ import { applyMounts } from "../fs/mount.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
   record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
 };
@@ -96,6 +96,7 @@ interface RunArgs {
   mount: string[];
   quantum?: string;
   "pmap-collect-every"?: string;
+  "page-size"?: string;
 }
 
 interface RecordArgs extends Omit<RunArgs, "strace" | "json"> {
@@ -139,7 +140,8 @@ function parseCli(own: string[]): Parsed {
       .option("pft-size", { type: "string", describe: "power: log2 of the HTAB size in bytes (default: Linux's sizing to memory)" })
       .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" })
       .option("quantum", { type: "string", describe: "scheduling quantum in emulated cycles (default 1000000)" })
-      .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" }),
+      .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" })
+      .option("page-size", { type: "string", describe: "largest page for user memory: 4K (default) or 2M (superpage promotion)" }),
     () => { ran = "run"; })
     .command("archs", "list the machines and their translation hardware, each default with its source", (y) => y
       .option("json", { type: "boolean", default: false, describe: "print the machine data as JSON" }),
@@ -239,6 +241,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
     ...(a.ad !== undefined ? { ad: a.ad } : {}), ...(a.psc !== undefined ? { psc: a.psc } : {}),
     ...(a.subblock !== undefined ? { subblock: Number(parseCount(a.subblock, "--subblock")) } : {}),
     ...(a["pft-size"] !== undefined ? { pftSize: Number(parseCount(a["pft-size"], "--pft-size")) } : {}),
+    ...(a["page-size"] !== undefined ? { pageSize: a["page-size"] } : {}),
   });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
   const bytes = readProgram(a.elf);

@@ -40,6 +40,7 @@ export interface MachineConfig {
   psc?: PscSizes;          // x86-64 paging-structure caches (entries); undefined on machines without them
   subblock?: number;     // hashed: base pages per clustered-table node (a power of two, 1..64; default 16)
   pftSize?: number;      // power: log2 of the HTAB's bytes, as the platform's ibm,pft-size (default: sized to memory)
+  pageSize?: number;     // largest page the kernel maps user memory with (bytes; default 4 KiB), --page-size
 }
 
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;

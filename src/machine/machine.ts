@@ -45,6 +45,8 @@ import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
 import { VmSystem } from "../vm/vm_system.js";
+import { ReservSystem } from "../vm/vm_reserv.js";
+import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { ConfigError, type MachineConfig, type TlbLevelConfig } from "./config.js";
 import { TIMEBASE_DIV, machineData } from "./costs.js";
 import { policyCode, validateLevel } from "./tlbspec.js";
@@ -150,7 +152,12 @@ export class Machine {
     // cannot tell which pages the live kernel answered with the zero page (anonymous) and which it did not (file
     // pages), so a recorded run makes a page at every first touch too, as the replay will.
     if (options.zeroPage === false || options.recorder) this.vm.useZeroPage = false;
-    this.pctx = { machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa) };
+    const large = (config.pageSize ?? PAGE_SIZE) > PAGE_SIZE;
+    this.pctx = {
+      machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa),
+      ...(large ? { superpages: { size: config.pageSize!, promotions: 0, demotions: 0 } } : {}),
+    };
+    if (large && !this.vm.identity) this.vm.reserv = new ReservSystem(this.phys);
     this.mmuState = { asids: new AsidAllocator() };
     this.layout = addressLayout(config.arch, config.ramBytes);
     const quantum = options.quantum ?? DEFAULT_QUANTUM;
@@ -174,6 +181,14 @@ export class Machine {
   /** A new address space with its own pmap (and ASID/PCID/context) for the task that will have `pid`. */
   private newMap(pid: number): VmMap {
     const made = makePmap(this.config, this.pctx, this.wasm, this.mmuState);
+    const size = this.config.pageSize ?? PAGE_SIZE;
+    const sizes = made.pageSizes ?? [PAGE_SIZE];
+    if (!sizes.includes(size)) {
+      const say = (b: number): string => formatMem(b);
+      made.destroy();
+      throw new ConfigError(`--page-size ${say(size)}: the ${this.config.arch} kernel maps user memory with ${sizes.map(say).join(", ")} ` +
+        `pages only (it promotes to ${say(Math.max(...sizes))} at most; the machine offers ${machineData(this.config.arch).pageSizes.value.map(say).join(", ")})`);
+    }
     const pmap = this.options.recorder ? this.options.recorder.wrapPmap(made, pid) : made;
     this.livePmaps.add(pmap);
     const map = new VmMap(this.vm, pmap, this.layout.minAddress, this.layout.maxAddress);
@@ -534,6 +549,13 @@ export class Machine {
     out["pager_fills"] = s.pagerFills;
     out["soft_faults"] = s.softFaults;
     out["fault_errors"] = s.faultErrors;
+    if (this.pctx.superpages) {
+      out["superpage_promotions"] = this.pctx.superpages.promotions;
+      out["superpage_demotions"] = this.pctx.superpages.demotions;
+      out["superpage_reservations"] = this.vm.reserv?.stats.made ?? 0;
+      out["superpage_reservation_failures"] = this.vm.reserv?.stats.failed ?? 0;
+      out["superpage_reservations_broken"] = this.vm.reserv?.stats.broken ?? 0;
+    }
     out["pt_frames"] = this.phys.tableFrames;
     out["pt_frames_peak"] = this.phys.peakTable;
     out["pt_bytes"] = this.phys.tableFrames * 4096;

@@ -22,6 +22,18 @@ export interface PmapContext {
   readonly phys: PhysAllocator;
   /** Resident page for a physical address (PHYS_TO_VM_PAGE), for pv bookkeeping; undefined for other frames. */
   pageOf(pa: number): VmPage | undefined;
+  /**
+   * Present when the kernel may map user memory with pages larger than 4 KiB (--page-size): the largest such
+   * size, and the machine's promotion/demotion counts (FreeBSD's pmap_pde_promotions / pmap_pde_demotions).
+   */
+  readonly superpages?: SuperpageState;
+}
+
+/** Superpage policy and counters of one machine, shared by its pmaps. */
+export interface SuperpageState {
+  readonly size: number;   // the largest page the kernel maps user memory with (bytes)
+  promotions: number;      // runs of 4 KiB leaves replaced by one large leaf
+  demotions: number;       // large leaves split back into 4 KiB leaves
 }
 
 /** A translation found by extract. */
@@ -45,6 +57,8 @@ export interface Pmap {
   /** Translation off: the VM must place each page in the frame at its own virtual address. */
   readonly identity: boolean;
   readonly stats: PmapStats;
+  /** Page sizes this pmap can map user memory with (bytes); absent: 4 KiB only. */
+  readonly pageSizes?: readonly number[];
 
   /** Makes this address space current on the CPU (satp write). */
   activate(): void;

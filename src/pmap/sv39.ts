@@ -1,6 +1,6 @@
 // RISC-V radix page tables (Sv39, and Sv48 with one more level), written into guest physical frames exactly as
 // the privileged spec lays them out (shared reference riscv_sv.md §3): 512 eight-byte PTEs per 4 KiB table, a
-// leaf with R/W/X at level 0 (this pmap maps only 4 KiB pages), non-leaf PTEs with only V set. The format is data
+// leaf with R/W/X at level 0 (level 1 with superpage promotion, radix.ts), non-leaf PTEs with only V set. The format is data
 // (a descriptor of levels and satp mode), as in Spike. Invalidation follows Linux: after installing a translation
 // `sfence.vma va` (update_mmu_cache); after removing or changing a range, `sfence.vma va, asid` per page, or
 // `sfence.vma x0, asid` when the range exceeds 64 pages (tlb_flush_all_threshold) or page tables were freed.
@@ -93,6 +93,7 @@ export class RadixPmap extends RadixTablePmap {
   protected readonly flushCeiling = FLUSH_ALL_THRESHOLD;
   protected readonly flushAllOnFreedTables = true;   // flush_tlb_mm when page tables were freed
   protected readonly clearReferenceFlushes = true;
+  protected override readonly mapsLarge = true;   // a leaf PTE at level 1 is a 2 MiB megapage (riscv_sv.md §3)
 
   constructor(ctx: PmapContext, readonly format: RadixFormat, private readonly asids: AsidAllocator) {
     super(ctx, format.name, format.levels, SV_PTE);

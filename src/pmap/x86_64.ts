@@ -1,7 +1,8 @@
 // x86-64 paging structures (4-level, and 5-level with CR4.LA57), written into guest physical frames as the Intel
 // SDM vol. 3A §4.5 lays them out (shared reference x86_64.md §2): 512 eight-byte entries per 4 KiB table; non-leaf
 // entries as Linux's _PAGE_TABLE (P, R/W, U/S, A, D); 4 KiB leaves with P, U/S, A, R/W for writable mappings, XD
-// for non-executable ones and D after a write, as Linux's protection_map and mk_pte make them. Every mapping is
+// for non-executable ones and D after a write, as Linux's protection_map and mk_pte make them (and 2 MiB PDE
+// leaves with PS when superpages are on: radix.ts promotes and demotes). Every mapping is
 // user and non-global. Frames come from the same allocator as user pages (page-table memory is counted); empty
 // tables are freed on removal, as FreeBSD's pmap_unwire_ptp does.
 //
@@ -85,7 +86,7 @@ export function pteToProt(pte: bigint): number {
 export const X86_PTE: PteFormat = {
   valid: X86_P, user: X86_US, accessed: X86_A, dirty: X86_D, wired: X86_SW_WIRED,
   table: X86_TABLE,
-  largeLeaf: X86_PS, largeName: "large page",
+  largeLeaf: X86_PS, largeName: "large page", largeMark: X86_PS,
   grants: X86_RW, denies: X86_XD,
   frame: pteAddrOf,
   toFrame: (pa) => BigInt(pa),
@@ -123,6 +124,7 @@ export class X86Pmap extends RadixTablePmap {
   protected readonly flushCeiling = FLUSH_CEILING;
   protected readonly flushAllOnFreedTables = false;   // INVLPG drops the PCID's paging-structure caches too
   protected readonly clearReferenceFlushes = false;   // ptep_clear_flush_young does not flush on x86
+  protected override readonly mapsLarge = true;        // a PDE with PS maps 2 MiB (SDM table 4-18)
 
   constructor(ctx: PmapContext, private readonly mmu: X86Mmu) {
     super(ctx, mmu.format.name, mmu.format.levels, X86_PTE);

@@ -15,6 +15,7 @@ export type FrameKind = "user" | "pagetable";
 const FREE = 0;
 const USER = 1;
 const PAGETABLE = 2;
+const RESERVED = 3;   // free, but held for a superpage reservation (vm_reserv.ts)
 
 /** Thrown when no frame is left; the machine turns it into SIGKILL (exit status 137). */
 export class OutOfGuestMemory extends Error {
@@ -27,6 +28,9 @@ export class PhysAllocator {
   private cursor = 0;                 // no free frame below this index
   private nUser = 0;
   private nTable = 0;
+  private nReserved = 0;
+  /** Called when no free frame is left: breaks reservations (returns whether it freed any). */
+  reclaim: (() => boolean) | undefined;
   peakUser = 0;
   peakTable = 0;
 
@@ -43,6 +47,7 @@ export class PhysAllocator {
   alloc(kind: FrameKind): number {
     let f = this.cursor;
     while (f < this.frames && this.use[f] !== FREE) f++;
+    if (f >= this.frames && this.nReserved > 0 && this.reclaim?.()) return this.alloc(kind);
     if (f >= this.frames) throw new OutOfGuestMemory(`no free frame for a ${kind} page`);
     this.cursor = f + 1;
     this.take(f, kind);
@@ -97,19 +102,63 @@ export class PhysAllocator {
     return pa;
   }
 
-  free(pa: number): void {
+  free(pa: number, keepReserved = false): void {
     const f = pa / PAGE_SIZE;
     const u = this.use[f];
-    if (u === undefined || u === FREE) throw new Error(`freeing frame ${hex(pa)} that is not allocated`);
+    if (u === undefined || u === FREE || u === RESERVED) throw new Error(`freeing frame ${hex(pa)} that is not allocated`);
     if (u === USER) this.nUser--; else this.nTable--;
+    if (keepReserved) { this.use[f] = RESERVED; this.nReserved++; return; }
     this.use[f] = FREE;
     if (f < this.cursor) this.cursor = f;
+  }
+
+  /**
+   * Holds the lowest aligned run of `count` free frames (a power of two) for a superpage reservation, without
+   * allocating any; undefined when there is none (the caller falls back to single frames).
+   */
+  reserve(count: number): number | undefined {
+    for (let f = 0; f + count <= this.frames; f += count) {
+      let free = true;
+      for (let i = 0; i < count && free; i++) free = this.use[f + i] === FREE;
+      if (!free) continue;
+      this.use.fill(RESERVED, f, f + count);
+      this.nReserved += count;
+      return f * PAGE_SIZE;
+    }
+    return undefined;
+  }
+
+  /** Whether the frame at pa is held by a reservation and not allocated. */
+  isReserved(pa: number): boolean { return this.use[pa / PAGE_SIZE] === RESERVED; }
+
+  /** Allocates the reserved frame at pa as a user page, zero-filled. */
+  allocReserved(pa: number): number {
+    const f = pa / PAGE_SIZE;
+    if (this.use[f] !== RESERVED) throw new Error(`frame ${hex(pa)} is not reserved`);
+    this.nReserved--;
+    this.take(f, "user");
+    this.mem.fillPhys(pa, PAGE_SIZE, 0);
+    return pa;
+  }
+
+  /** Returns the reserved, unallocated frames of [pa, pa + count frames) to the free list. */
+  unreserve(pa: number, count: number): void {
+    const f0 = pa / PAGE_SIZE;
+    for (let f = f0; f < f0 + count; f++) {
+      if (this.use[f] !== RESERVED) continue;
+      this.use[f] = FREE;
+      this.nReserved--;
+    }
+    if (f0 < this.cursor) this.cursor = f0;
   }
 
   /** A live view of the frame at pa (do not keep it across a run of the machine). */
   view(pa: number): Uint8Array { return this.mem.phys(pa, PAGE_SIZE); }
 
-  isAllocated(pa: number): boolean { return (this.use[pa / PAGE_SIZE] ?? FREE) !== FREE; }
+  isAllocated(pa: number): boolean {
+    const u = this.use[pa / PAGE_SIZE] ?? FREE;
+    return u !== FREE && u !== RESERVED;
+  }
 
   private take(f: number, kind: FrameKind): void {
     if (kind === "user") {

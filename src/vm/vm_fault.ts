@@ -11,6 +11,7 @@
 import type { VmMap, VmMapEntry } from "./vm_map.js";
 import type { VmObject } from "./vm_object.js";
 import type { VmPage } from "./vm_page.js";
+import { RESERV_SIZE } from "./vm_reserv.js";
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, truncPage } from "./vm_prot.js";
 
 /**
@@ -34,6 +35,20 @@ export function entryShadow(map: VmMap, entry: VmMapEntry): void {
     entry.offset = 0;
   }
   entry.needsCopy = false;
+}
+
+/**
+ * Whether a new page at va of the entry's top object should come from a superpage reservation: anonymous memory
+ * (no pager anywhere in the chain) that no other task shares, whose 2 MiB-aligned virtual range lies inside the
+ * entry and lines up with a 2 MiB-aligned range of object offsets (vm_reserv_alloc_page's conditions).
+ */
+function reservable(map: VmMap, entry: VmMapEntry, va: number): boolean {
+  if (!map.vm.reserv) return false;
+  let o: VmObject | null = entry.object;
+  if (!o || o.shared) return false;
+  for (; o; o = o.shadow) if (o.pager) return false;
+  const base = va - (va % RESERV_SIZE);
+  return base >= entry.start && base + RESERV_SIZE <= entry.end && entry.start % RESERV_SIZE === entry.offset % RESERV_SIZE;
 }
 
 /** A page and where the chain search found it. */
@@ -65,11 +80,12 @@ function pageFor(map: VmMap, entry: VmMapEntry, va: number, write: boolean): Fou
     vm.stats.pagerFills++;
     return { page, top: obj === top, fresh: true };
   }
-  if (!write && vm.useZeroPage && !top.shared) {
+  // A superpage reservation gets real pages for reads too (FreeBSD has no zero page): the range can then promote.
+  if (!write && vm.useZeroPage && !top.shared && !reservable(map, entry, va)) {
     vm.stats.zeroPageMaps++;
     return { page: vm.zeroPage(), top: false, fresh: false };   // no page made: a soft fault
   }
-  const page = vm.pageAlloc(top, entry.offset + (va - entry.start), va);
+  const page = vm.pageAlloc(top, entry.offset + (va - entry.start), va, reservable(map, entry, va));
   vm.stats.zeroFills++;
   return { page, top: true, fresh: true };
 }
@@ -90,7 +106,7 @@ function resolve(map: VmMap, entry: VmMapEntry, pageVa: number, access: number):
     if (write) {
       const old = page;
       const obj = entry.object!;
-      page = vm.pageAlloc(obj, entry.offset + (pageVa - entry.start), pageVa);
+      page = vm.pageAlloc(obj, entry.offset + (pageVa - entry.start), pageVa, reservable(map, entry, pageVa));
       map.pmap.copyPage(old.pa, page.pa);
       vm.stats.cowCopies++;
       // Other tasks sharing the top object may still map the backing page at this offset: revoke them.

@@ -7,6 +7,7 @@
 import { PhysAllocator } from "./phys.js";
 import { VmObject, type Pager } from "./vm_object.js";
 import { VmPage } from "./vm_page.js";
+import { ReservSystem } from "./vm_reserv.js";
 import { PAGE_SIZE } from "./vm_prot.js";
 
 export interface VmStats {
@@ -37,6 +38,8 @@ export class VmSystem {
   readonly live = new Set<VmObject>();
   /** Map a read of untouched anonymous memory to the shared zero page (off under identity translation). */
   useZeroPage: boolean;
+  /** Superpage reservations (--page-size above 4K); absent: every page gets the lowest free frame. */
+  reserv: ReservSystem | undefined;
 
   constructor(
     readonly phys: PhysAllocator,
@@ -216,11 +219,13 @@ export class VmSystem {
   }
 
   /**
-   * Allocates a page for (obj, offset): a zeroed frame from the free list, or under identity translation the frame
-   * at `va` itself. Throws OutOfGuestMemory when memory is exhausted.
+   * Allocates a page for (obj, offset): a zeroed frame from the free list (from the object's superpage reservation
+   * when `reserve`), or under identity translation the frame at `va` itself. Throws OutOfGuestMemory when memory
+   * is exhausted.
    */
-  pageAlloc(obj: VmObject, offset: number, va: number): VmPage {
-    const pa = this.identity ? this.phys.allocAt(va, "user") : this.phys.alloc("user");
+  pageAlloc(obj: VmObject, offset: number, va: number, reserve = false): VmPage {
+    const pa = this.identity ? this.phys.allocAt(va, "user")
+      : (reserve ? this.reserv?.alloc(obj, offset) : undefined) ?? this.phys.alloc("user");
     const page = new VmPage(pa);
     obj.pageInsert(page, offset);
     this.pageArray[pa / PAGE_SIZE] = page;
@@ -233,7 +238,7 @@ export class VmSystem {
     for (const pv of [...page.pv]) pv.pmap.remove(pv.va, pv.va + PAGE_SIZE);
     if (page.object) page.object.pageRemove(page);
     this.pageArray[page.pa / PAGE_SIZE] = undefined;
-    this.phys.free(page.pa);
+    if (this.reserv) this.reserv.free(page.pa); else this.phys.free(page.pa);
   }
 
   /** The shared read-only zero page (one frame for the whole machine, owned by no object). */
