@@ -148,6 +148,8 @@ const CASES: Case[] = [
   { guest: "pipefork", scratchCwd: true, status: 0, stdoutMatch: /echoes uppercase: yes[^]*digests match: yes[^]*EINTR seen: yes[^]*pipefork done\n$/ },
   { guest: "pipefork", args: ["500", "1000"], scratchCwd: true, status: 0, stdoutMatch: /child counted 1024000 bytes, digests match: yes/ },
   // mincore and madvise: residency after writes, zero-page reads, DONTNEED (zero on next touch), WILLNEED, holes.
+  // Superpages are invisible to the guest: the same output as qemu, with 4 KiB pages and (below) with --page-size 2M.
+  { guest: "superpage", status: 0, stdoutMatch: /range 0: store to the read-only page faults: yes/ },
   { guest: "residency", status: 0, stdoutMatch: /after DONTNEED on page 3 +1000010100000000\n[^]*residency done\n$/ },
   // Signals: handlers, frames, masks, the alternate stack, default actions.
   { guest: "sigsegv", status: 0, stdoutMatch: /faults 21, SIGSEGV blocked after recovery: no\n$/ },
@@ -245,6 +247,28 @@ describe("differential: signal guests on every machine with an MMU", () => {
       test.skipIf(!qemu || !mmulabBuilt)(`${title(c)} --arch ${arch}`, { timeout: TIMEOUT_MS }, () => {
         const q = runQemu(c);
         const m = runMmulab(c.guest, c.args ?? [], c.env ?? BASE_ENV, ["--arch", arch]);
+        const diff = firstDifference(q.stdout, m.stdout);
+        expect(diff, diff ?? "").toBeUndefined();
+        expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(q.status);
+      });
+    }
+  }
+});
+
+// Superpages (--page-size 2M) on the machines whose kernel promotes to them: the guests see nothing of it.
+const SUPERPAGE_CASES: Case[] = [
+  { guest: "superpage", status: 0 },
+  { guest: "fork_cow", status: 0 },
+  { guest: "stride", args: ["8", "2"], status: 0 },
+];
+
+describe("differential: --page-size 2M", () => {
+  for (const arch of ["riscv-sv39", "x86-64"]) {
+    for (const c of SUPERPAGE_CASES) {
+      test.skipIf(!qemu || !mmulabBuilt)(`${title(c)} --arch ${arch} --page-size 2M`, { timeout: TIMEOUT_MS }, () => {
+        const q = runQemu(c);
+        expect(q.status).toBe(c.status);
+        const m = runMmulab(c.guest, c.args ?? [], c.env ?? BASE_ENV, ["--arch", arch, "--page-size", "2M"]);
         const diff = firstDifference(q.stdout, m.stdout);
         expect(diff, diff ?? "").toBeUndefined();
         expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(q.status);
