@@ -1,7 +1,7 @@
 // Superpages: stride (64 MiB, 4 passes) with the kernel mapping user memory with 4 KiB pages and with 2 MiB ones
 // (--page-size 2M) on every machine whose kernel promotes, one warm-up run then the best of 3 by CPU time. Prints
 // a Markdown table of D-TLB misses, walks, emulated cycles and host CPU time per page size.
-// Run with `node bench/superpages.js` after `npm run build`; pass machine names to restrict, e.g. `x86-64`.
+// Run with `npm run bench:superpages` (after `npm install`); pass machine names to restrict, e.g. `-- x86-64`.
 
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
