@@ -8,33 +8,12 @@ import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ConfigError, runGuest } from "../../../src/index.js";
+import { E2E_CASES, GUEST_ENV } from "../helpers/guest_cases.js";
 
 const bin = (g: string) => fileURLToPath(new URL(`../../../guest/bin/${g}`, import.meta.url));
-const ENV = ["MMULAB_GREETING=hi there", "MMULAB_A=1", "OTHER_VAR=not printed"];
+const ENV = GUEST_ENV;
 
-const CASES: [string, string[]][] = [
-  ["hello", []],
-  ["echo", ["alpha", "two words", "", "ünïcode"]],
-  ["echo", ["status", "exit=3"]],
-  ["malloc", ["5000"]],
-  ["qsort", ["50000"]],
-  ["matmul", ["48"]],
-  ["stride", ["8", "2"]],
-  ["hashtable", ["16"]],
-  ["fp", ["2000"]],
-  ["integer", ["20000"]],
-  ["fptest", []],
-  ["isa_amo", []],
-  ["isa_rvc", []],
-  ["isa_int", []],
-  ["isa_muldiv", []],
-  ["isa_csr", []],
-  ["divzero", []],
-  ["badjump", []],
-  ["segv", []],
-  ["segv", ["read"]],
-  ["illegal", ["opcode"]],
-];
+const CASES = E2E_CASES;
 
 /** The HTAB walk accounting: one PTEG read per primary hit, two otherwise, plus each R/C byte store. */
 function expectHtabCounts(c: Record<string, number>): void {

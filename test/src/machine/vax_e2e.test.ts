@@ -8,29 +8,12 @@ import { fileURLToPath } from "node:url";
 import { runGuest } from "../../../src/index.js";
 import { main } from "../../../src/cli/main.js";
 import { BufferIo } from "../helpers/machine.js";
+import { E2E_CASES, GUEST_ENV } from "../helpers/guest_cases.js";
 
 const bin = (g: string) => fileURLToPath(new URL(`../../../guest/bin/${g}`, import.meta.url));
-const ENV = ["MMULAB_GREETING=hi there", "MMULAB_A=1", "OTHER_VAR=not printed"];
+const ENV = GUEST_ENV;
 
-const CASES: [string, string[]][] = [
-  ["hello", []],
-  ["echo", ["alpha", "two words", "", "ünïcode"]],
-  ["echo", ["status", "exit=3"]],
-  ["malloc", ["5000"]],
-  ["qsort", ["50000"]],
-  ["matmul", ["48"]],
-  ["stride", ["8", "2"]],
-  ["hashtable", ["16"]],
-  ["fp", ["2000"]],
-  ["integer", ["20000"]],
-  ["fptest", []],
-  ["isa_amo", []],
-  ["isa_rvc", []],
-  ["badjump", []],
-  ["segv", []],
-  ["segv", ["read"]],
-  ["illegal", ["opcode"]],
-];
+const CASES = E2E_CASES;
 
 describe.skipIf(!existsSync(bin("hello")))("the VAX runs the differential suite's guests like riscv-sv39", () => {
   for (const [g, args] of CASES) {
