@@ -4,6 +4,7 @@
 // inside RAM: the stack at the top of RAM, mmap below it, programs at their low link addresses.
 
 import type { Arch } from "../machine/config.js";
+import { machineData } from "../machine/costs.js";
 import { PAGE_SIZE, truncPage } from "../vm/vm_prot.js";
 
 export const STACK_SIZE = 8 * 1024 * 1024;          // RLIMIT_STACK default
@@ -21,9 +22,6 @@ export interface AddressLayout {
   mmapBase: number;     // top-down mmap starts below this
   pieBase: number;      // where a static PIE's first segment goes
 }
-
-/** User-space size for a radix scheme with `levels` levels: the lower canonical half. */
-function taskSize(levels: number): number { return 2 ** (12 + 9 * levels - 1); }
 
 export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
   if (arch === "bare") {
@@ -49,15 +47,10 @@ export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
       pieBase: VAX_P1_BASE / 2,
     };
   }
-  // x86-64-la57 keeps Linux's 47-bit default map window (DEFAULT_MAP_WINDOW), as x86-64 does.
-  // sparc: user space ends at the UltraSPARC-I/II VA hole (44-bit virtual addresses, Linux VA_EXCLUDE_START).
-  // POWER's hash MMU with 4 KiB pages gives user space 64 TiB (TASK_SIZE_64TB); the clustered table uses the
-  // 47-bit half.
-  // MIPS: the R3000's
-  // kuseg is the low 2 GiB (Linux mips32 TASK_SIZE 0x7FFF8000, rounded here to the segment), the R4000's xuseg the
-  // low 1 TiB (VA 39:0, the 40 bits of EntryHi VPN2 on the R4000).
-  const top = arch === "sparc" ? 2 ** 43 : arch === "power" ? 2 ** 46 : arch === "mips-r3000" ? 2 ** 31
-    : arch === "mips-r4000" ? 2 ** 40 : taskSize(arch === "riscv-sv39" ? 3 : 4);
+  // Every other machine: user space from the bottom up to the top its data file gives (userTop, with its source).
+  const bits = machineData(arch).userTop?.value;
+  if (bits === undefined) throw new Error(`machine data for ${arch}: no userTop`);
+  const top = 2 ** bits;
   return {
     minAddress: MMAP_MIN_ADDR,
     maxAddress: top,

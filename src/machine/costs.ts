@@ -34,6 +34,8 @@ export interface MachineData {
   psc?: PscSizes & { source: string };
   /** Who sets accessed/dirty bits: the modes the hardware offers, the default first (absent: no such choice). */
   adModes?: Sourced<string[]>;
+  /** log2 of one past the highest user address the OS gives a process (absent: a layout of its own, bare and vax). */
+  userTop?: Sourced<number>;
   /** False where the hardware cannot refuse an instruction fetch from a readable page (absent: it can). */
   executeProtection?: Sourced<boolean>;
   /**
@@ -115,6 +117,13 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
       throw new Error(`${at}: adModes.value must be a non-empty list of ${AD_MODES.join(", ")}`);
     }
     sourced(`${at}: adModes`, ad);
+  }
+  const ut = d["userTop"] as Sourced<unknown> | undefined;
+  if (ut !== undefined) {
+    if (typeof ut.value !== "number" || !Number.isInteger(ut.value) || ut.value < 24 || ut.value > 52) {
+      throw new Error(`${at}: userTop.value must be the log2 of the user space's top, 24 to 52`);
+    }
+    sourced(`${at}: userTop`, ut);
   }
   const xp = d["executeProtection"] as Sourced<unknown> | undefined;
   if (xp !== undefined) {
