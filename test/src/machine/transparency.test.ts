@@ -7,8 +7,8 @@
 // before Release 3, the VAX) runs data as code, as Linux on that hardware would, so the guests that probe
 // execute protection are not compared there.
 
-import { describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runGuest, type GuestResult } from "../../../src/index.js";
 import { ARCHS } from "../../../src/machine/config.js";
@@ -60,8 +60,37 @@ const CASES: [string, string[], ("needs-mmu" | "needs-nx")?][] = [
 const present = CASES.every(([g]) => existsSync(bin(g)));
 const reference = new Map<string, GuestResult>();
 
+// Counter snapshot: every counter of every run of this suite, on every machine, as the committed file holds them.
+// A change of structure must leave them bit-identical; a change that means to alter the model (a new cost, a
+// new counter) rewrites the file with MMULAB_UPDATE_COUNTERS=1 and says so in its commit.
+const SNAPSHOT = fileURLToPath(new URL("./transparency.counters.json", import.meta.url));
+interface Snapshot { names: string[]; runs: Record<string, (number | null)[]> }
+const updating = process.env["MMULAB_UPDATE_COUNTERS"] === "1";
+const snapshot: Snapshot | undefined = !updating && existsSync(SNAPSHOT) ? JSON.parse(readFileSync(SNAPSHOT, "utf8")) : undefined;
+const observed = new Map<string, Record<string, number>>();
+
+function checkCounters(key: string, got: Record<string, number>): void {
+  if (updating) { observed.set(key, got); return; }
+  if (!snapshot) return;
+  const want = snapshot.runs[key];
+  expect(want, `${key}: not in the counter snapshot`).toBeDefined();
+  const expected: Record<string, number> = {};
+  snapshot.names.forEach((n, i) => { if (want![i] !== null) expected[n] = want![i]!; });
+  expect(got, `${key}: counters`).toEqual(expected);
+}
+
+afterAll(() => {
+  if (!updating || observed.size === 0) return;
+  const names = [...new Set([...observed.values()].flatMap((c) => Object.keys(c)))].sort();
+  const runs: Record<string, (number | null)[]> = {};
+  for (const [k, c] of [...observed].sort(([a], [b]) => (a < b ? -1 : 1))) runs[k] = names.map((n) => c[n] ?? null);
+  writeFileSync(SNAPSHOT, JSON.stringify({ names, runs }, null, 0).replace(/\],"/g, '],\n"') + "\n");
+});
+
 function run(arch: string, g: string, args: string[]): GuestResult {
-  return runGuest({ path: bin(g), args, env: ENV, arch, mem: MEM });
+  const r = runGuest({ path: bin(g), args, env: ENV, arch, mem: MEM });
+  checkCounters(`${arch} ${g} ${JSON.stringify(args)}`, r.counters);
+  return r;
 }
 
 function ref(g: string, args: string[]): GuestResult {
