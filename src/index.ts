@@ -2,21 +2,21 @@
 // benchmarks use this; the CLI (cli/main.ts) is a thin layer over the same pieces that streams output instead.
 
 import { resolve } from "node:path";
-import type { GuestIo } from "./bsd/files.js";
+import type { GuestIo } from "./fs/file.js";
 import { parseElf, readProgram } from "./loader/elf.js";
 import {
   type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
   validateRam, applyAdMode, parsePsc, validatePftSize, validateSubblock,
 } from "./machine/config.js";
 import { type CycleCosts, machineData } from "./machine/costs.js";
-import { Machine, type ExitReason, type MachineRecorder } from "./machine/machine.js";
+import { Machine, type ExitReason, type MachineRecorder } from "./boot/machine.js";
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
 import { applyMounts } from "./fs/mount.js";
 
 export { ConfigError } from "./machine/config.js";
 export { ElfError } from "./loader/elf.js";
-export { Machine } from "./machine/machine.js";
+export { Machine } from "./boot/machine.js";
 export type { MachineConfig, TlbConfig, Arch } from "./machine/config.js";
 
 export interface GuestOptions {
@@ -132,7 +132,7 @@ export function runGuest(o: GuestOptions): GuestResult {
     ...(o.pmapCollectEvery !== undefined ? { pmapCollectEvery: o.pmapCollectEvery } : {}),
     ...(o.zeroPage !== undefined ? { zeroPage: o.zeroPage } : {}),
   });
-  applyMounts(m.task.files.fs, o.mounts ?? []);
+  applyMounts(m.fs, o.mounts ?? []);
   m.load(image, {
     argv: [o.argv0 ?? o.path, ...(o.args ?? [])],
     envp: o.env ?? [],

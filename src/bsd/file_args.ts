@@ -4,7 +4,8 @@
 
 import { GUEST_GID, GUEST_UID } from "../kern/task.js";
 import { addr } from "./args.js";
-import { EBADF, EFAULT, EFBIG, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR } from "./errno.js";
+import { type FileTable, fileTable } from "./files.js";
+import { EBADF, EFAULT, EFBIG, EINVAL, ENAMETOOLONG, ENOENT, ENOTDIR } from "../sys/errno.js";
 import type { SyscallContext } from "./syscall.js";
 import { CLOCK_REALTIME, clockNs } from "./sys_time.js";
 import { defaultRlimit, RLIMIT_NOFILE } from "./sys_proc.js";
@@ -26,7 +27,7 @@ const PATH_MAX = 4096;
 const latin1 = new TextDecoder("latin1");
 export function bytesOf(s: string): Uint8Array { return Uint8Array.from(s, (c) => c.charCodeAt(0)); }
 
-export function files(ctx: SyscallContext) { return ctx.task.files; }
+export function files(ctx: SyscallContext): FileTable { return fileTable(ctx.task); }
 
 /** The guest clock stamps what this call creates or changes. */
 export function touch(ctx: SyscallContext): void { files(ctx).fs.now = clockNs(ctx, CLOCK_REALTIME); }

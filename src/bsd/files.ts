@@ -7,14 +7,7 @@
 import { StdioFile, type OpenFile } from "../fs/file.js";
 import { FileSystem } from "../fs/memfs.js";
 import type { DirNode } from "../fs/vnode.js";
-
-/** The host side of the guest's standard streams. */
-export interface GuestIo {
-  /** Reads up to max bytes from the guest's stdin; an empty array means end of file. */
-  read(max: number): Uint8Array;
-  /** Writes guest output to fd 1 (stdout) or 2 (stderr). */
-  write(fd: 1 | 2, data: Uint8Array): void;
-}
+import type { Task } from "../kern/task.js";
 
 interface FdEntry {
   readonly file: OpenFile;
@@ -98,3 +91,6 @@ export class FileTable {
 export function release(file: OpenFile): void {
   if (--file.refs === 0) file.release();
 }
+
+/** Task t's descriptor table: the kernel holds it as TaskFiles (kern/task.ts); every task's is a FileTable. */
+export function fileTable(t: Task): FileTable { return t.files as FileTable; }

@@ -7,7 +7,7 @@
 import { ERESTARTSYS, SIGPIPE, SI_USER, sendSignal } from "../kern/signal.js";
 import { GUEST_UID } from "../kern/task.js";
 import { addr, int, long, size, uint } from "./args.js";
-import { EBADF, EFAULT, EINVAL, EISDIR, EMFILE, ENOTDIR, ENOTTY, ENXIO, EPIPE, ESPIPE } from "./errno.js";
+import { EBADF, EFAULT, EINVAL, EISDIR, EMFILE, ENOTDIR, ENOTTY, ENXIO, EPIPE, ESPIPE } from "../sys/errno.js";
 import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 import { NAMEI_SYSCALLS } from "./sys_namei.js";

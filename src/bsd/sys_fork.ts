@@ -8,7 +8,7 @@
 import { NSIG } from "../kern/signal.js";
 import { OutOfGuestMemory } from "../vm/phys.js";
 import { addr, int } from "./args.js";
-import { EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM } from "./errno.js";
+import { EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM } from "../sys/errno.js";
 import type { SyscallContext } from "./syscall.js";
 
 export const CSIGNAL = 0xFF, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,

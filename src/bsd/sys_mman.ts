@@ -8,8 +8,9 @@ import { vmMapPopulate } from "../vm/vm_fault.js";
 import { PAGE_SIZE, VM_PROT_ALL, isPageAligned, roundPage, truncPage } from "../vm/vm_prot.js";
 import type { Task } from "../kern/task.js";
 import { addr, int, size } from "./args.js";
-import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "./errno.js";
+import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "../sys/errno.js";
 import { VnodeFile } from "../fs/file.js";
+import { fileTable } from "./files.js";
 import { FileCopyPager, VnodePager } from "../fs/vnode_pager.js";
 import { MAX_FILE_SIZE } from "../fs/vnode.js";
 import type { VmMap } from "../vm/vm_map.js";
@@ -99,7 +100,7 @@ function unmapRange(map: VmMap, start: number, end: number): void {
 
 /** What a file descriptor may be mapped as: the file's object and maximum protection, or a negative errno. */
 function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open: VnodeFile; maxProt: number } | number {
-  const f = t.files.get(fd);
+  const f = fileTable(t).get(fd);
   if (!f) return -EBADF;
   if (shared && (prot & PROT_WRITE) && !f.writable) return -EACCES;
   if (!f.readable) return -EACCES;
@@ -116,7 +117,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   const off = BigInt.asUintN(64, a[5]!);
   if (off % BigInt(PAGE_SIZE) !== 0n) return -EINVAL;
   const anonymous = (flags & MAP_ANONYMOUS) !== 0;
-  if (!anonymous && !t.files.get(fd)) return -EBADF;
+  if (!anonymous && !fileTable(t).get(fd)) return -EBADF;
   if (len0 === 0) return -EINVAL;
   const len = roundPage(len0);
   if (len > map.maxAddress - map.minAddress) return -ENOMEM;
@@ -144,7 +145,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   if (file) {
     const node = file.open.node;
     if (node.type !== "reg") return -ENODEV;
-    const stats = t.files.fs.pagerStats;
+    const stats = fileTable(t).fs.pagerStats;
     if (map.vm.identity) {
       const copy = map.vm.objectAllocate(len, new FileCopyPager(node, Number(off), stats));
       map.insert(new VmMapEntry(start, start + len, copy, 0, prot & VM_PROT_ALL, file.maxProt, "copy", false,

@@ -7,7 +7,7 @@ import { addr, int, long, size, uint } from "./args.js";
 import {
   EACCES, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, ELOOP, EMFILE, ENOENT, ENOTDIR, ENOTEMPTY, EOPNOTSUPP, EPERM,
   ERANGE, EROFS, EXDEV,
-} from "./errno.js";
+} from "../sys/errno.js";
 import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 import {

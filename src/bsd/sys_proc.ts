@@ -6,7 +6,7 @@ import { sysClone, sysWait4 } from "./sys_fork.js";
 import { TaskTerminated } from "../kern/signal.js";
 import { STACK_SIZE } from "../loader/layout.js";
 import { addr, int, size, uint } from "./args.js";
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "./errno.js";
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../sys/errno.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 
 export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,

@@ -11,7 +11,7 @@ import {
 } from "../kern/signal.js";
 import { doSigaltstack, restoreRtFrame } from "../kern/sigframe.js";
 import { addr, int, size } from "./args.js";
-import { EAGAIN, EFAULT, EINTR, EINVAL, EPERM, ESRCH } from "./errno.js";
+import { EAGAIN, EFAULT, EINTR, EINVAL, EPERM, ESRCH } from "../sys/errno.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 
 const SIGSET_SIZE = 8;

@@ -3,7 +3,7 @@
 
 import { NOMINAL_HZ } from "../machine/costs.js";
 import { addr, int } from "./args.js";
-import { EFAULT, EINVAL } from "./errno.js";
+import { EFAULT, EINVAL } from "../sys/errno.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,

@@ -7,8 +7,8 @@ import type { UserRegs } from "../kern/sigframe.js";
 import { TaskTerminated } from "../kern/signal.js";
 import type { SeededRandom } from "../kern/random.js";
 import type { ProcessTable } from "../kern/proc.js";
-import type { GuestIo } from "./files.js";
-import { ENOSYS, errnoName, errnoText } from "./errno.js";
+import type { GuestIo } from "../fs/file.js";
+import { ENOSYS, errnoName, errnoText } from "../sys/errno.js";
 import { addr, int, long } from "./args.js";
 
 /** What a system call can reach: the calling task and the machine services around it. */

@@ -3,7 +3,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import yargs from "yargs";
-import type { GuestIo } from "../bsd/files.js";
+import type { GuestIo } from "../fs/file.js";
 import { ConfigError } from "../machine/config.js";
 import { ReportError, reportHtml } from "../report/page.js";
 import { TraceUsageError } from "./trace.js";

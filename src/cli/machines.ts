@@ -2,7 +2,7 @@
 // (one guest on several machines: translation must be transparent, only the counters may differ).
 
 import { writeFileSync } from "node:fs";
-import type { GuestIo } from "../bsd/files.js";
+import type { GuestIo } from "../fs/file.js";
 import { parseElf, readProgram } from "../loader/elf.js";
 import { BARE_MIN_RAM } from "../loader/layout.js";
 import { ARCHS, type Arch, ConfigError, type MachineConfig } from "../machine/config.js";

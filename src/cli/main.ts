@@ -8,11 +8,11 @@ import { readSync, writeFileSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import type { GuestIo } from "../bsd/files.js";
+import type { GuestIo } from "../fs/file.js";
 import { SIGPIPE, TaskTerminated } from "../kern/signal.js";
 import { ElfError, parseElf, readProgram } from "../loader/elf.js";
 import { ARCHS, ConfigError } from "../machine/config.js";
-import { Machine, type RunResult } from "../machine/machine.js";
+import { Machine, type RunResult } from "../boot/machine.js";
 import { machineConfig } from "../index.js";
 import { formatStats, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
@@ -253,7 +253,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
     io, ...(strace ? { strace } : {}), ...(recorder ? { recorder } : {}), ...(quantum !== undefined ? { quantum } : {}),
     ...(every !== undefined ? { pmapCollectEvery: every } : {}),
   });
-  applyMounts(m.task.files.fs, a.mount);
+  applyMounts(m.fs, a.mount);
   m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
   const r: RunResult = m.run(maxInsns);
   if (recorder) {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import yargs from "yargs";
-import type { GuestIo } from "../bsd/files.js";
+import type { GuestIo } from "../fs/file.js";
 import { ARCHS, ConfigError, POLICIES } from "../machine/config.js";
 import { wasmLayout } from "../machine/wasm.js";
 import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";

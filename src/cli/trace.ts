@@ -4,7 +4,7 @@
 
 import { writeFileSync } from "node:fs";
 import yargs from "yargs";
-import type { GuestIo } from "../bsd/files.js";
+import type { GuestIo } from "../fs/file.js";
 import { ARCHS, ConfigError, POLICIES } from "../machine/config.js";
 import { machineConfig } from "../index.js";
 import { MachineReplayer, replayFileOnMachine } from "../trace/machine.js";

@@ -5,10 +5,17 @@
 // read() is two steps so that a copy to user memory that faults consumes nothing it did not deliver: `read`
 // returns the bytes available without consuming them, `consume(n)` takes the n bytes that reached the user.
 
-import type { GuestIo } from "../bsd/files.js";
-import { EFBIG, EINVAL, ENOSPC } from "../bsd/errno.js";
+import { EFBIG, EINVAL, ENOSPC } from "../sys/errno.js";
 import { fileRead, fileWrite } from "./vnode_pager.js";
 import { type Times, type Vnode, MAX_FILE_SIZE, modeBits, S_IFIFO } from "./vnode.js";
+
+/** The host side of the guest's standard streams. */
+export interface GuestIo {
+  /** Reads up to max bytes from the guest's stdin; an empty array means end of file. */
+  read(max: number): Uint8Array;
+  /** Writes guest output to fd 1 (stdout) or 2 (stderr). */
+  write(fd: 1 | 2, data: Uint8Array): void;
+}
 
 export const O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
 export const O_CREAT = 0o100, O_EXCL = 0o200, O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000,

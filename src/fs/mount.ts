@@ -1,7 +1,7 @@
 // --mount host:guest: exposes host directories read-only in the guest's file system (fs/hostfs.ts).
 
 import { resolve } from "node:path";
-import { ConfigError } from "../machine/config.js";
+import { ConfigError } from "../sys/config_error.js";
 import type { FileSystem } from "./memfs.js";
 
 /** Splits "host:guest" at the last ':' (host paths may contain ':'; the guest path must be absolute). */

@@ -4,7 +4,7 @@
 // are followed inside the guest's namespace, at most 40 in one resolution (ELOOP). The last component is returned
 // with its parent so that callers can create or remove it; whether it is followed is the caller's choice.
 
-import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../bsd/errno.js";
+import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../sys/errno.js";
 import type { DirNode, Vnode } from "./vnode.js";
 import { NAME_MAX } from "./vnode.js";
 

@@ -8,7 +8,7 @@
 // fits and returns that short count (the caller's write loop comes back for the rest, which then blocks); Linux
 // would sleep inside the call until all is written. O_DIRECT makes a packet pipe: no merging, one buffer per read.
 
-import { EAGAIN, EPIPE } from "../bsd/errno.js";
+import { EAGAIN, EPIPE } from "../sys/errno.js";
 import { type ReadResult, type StatInfo, type WriteResult, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, OpenFile } from "./file.js";
 import { S_IFIFO } from "./vnode.js";
 

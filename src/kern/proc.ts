@@ -10,7 +10,7 @@ import { Blocked, type Scheduler } from "./sched.js";
 import {
   ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal,
 } from "./signal.js";
-import { type CpuContext, GUEST_PID, GUEST_UID, Task } from "./task.js";
+import { type CpuContext, GUEST_PID, GUEST_UID, Task, type TaskFiles } from "./task.js";
 
 /** What the process layer needs from the machine. */
 export interface ProcHost {
@@ -57,9 +57,9 @@ export class ProcessTable {
   /** sched_yield: the caller's quantum ends at this trap (another runnable task, if any, runs next). */
   yield(): void { this.sched.yieldPending = true; }
 
-  /** The first task, over an empty address space. */
-  createFirst(map: VmMap): Task {
-    const t = new Task(this.nextPid++, map, this.layout, this.host.machine);
+  /** The first task, over an empty address space, with its descriptor table. */
+  createFirst(map: VmMap, files: TaskFiles): Task {
+    const t = new Task(this.nextPid++, map, this.layout, this.host.machine, files);
     this.byPid.set(t.pid, t);
     this.sched.add(t);
     this.first = t;
@@ -79,9 +79,9 @@ export class ProcessTable {
       map = this.host.newMap(this.nextPid);
       parent.map.fork(map);
     }
-    const child = new Task(this.nextPid++, map, this.layout, this.host.machine);
+    const files = o.shareFiles ? parent.files : parent.files.fork();
+    const child = new Task(this.nextPid++, map, this.layout, this.host.machine, files);
     child.inheritFrom(parent);
-    if (o.shareFiles) child.files = parent.files;
     child.parent = parent;
     child.exitSignal = o.exitSignal;
     parent.children.push(child);

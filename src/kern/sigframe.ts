@@ -11,7 +11,7 @@ import {
   SI_KERNEL, SIGSEGV, type SigInfo, type SignalState, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK,
   ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, signalDelivered, signalName,
 } from "./signal.js";
-import { EINTR, EINVAL, ENOMEM, EPERM } from "../bsd/errno.js";
+import { EINTR, EINVAL, ENOMEM, EPERM } from "../sys/errno.js";
 import type { Pager } from "../vm/vm_object.js";
 import { VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";

@@ -4,7 +4,6 @@
 
 import type { AddressLayout } from "../loader/layout.js";
 import type { Pmap, PmapMachine } from "../pmap/pmap.js";
-import { FileTable } from "../bsd/files.js";
 import { SignalState } from "./signal.js";
 import type { VmMap } from "../vm/vm_map.js";
 import { UserMemory } from "../vm/uaccess.js";
@@ -17,6 +16,17 @@ export const GUEST_UID = 1000;
 export const GUEST_GID = 1000;
 /** The pid orphans are reparented to (init, which reaps them). */
 export const INIT_PID = 1;
+
+/**
+ * What the kernel knows of a task's open files: the BSD layer's descriptor table (bsd/files.ts) is attached to
+ * each task as this, the way a Mach task carries the BSD server's per-process state without knowing its shape.
+ */
+export interface TaskFiles {
+  /** A copy for a fork child: the same open file descriptions under the same numbers. */
+  fork(): TaskFiles;
+  /** Closes every descriptor (exit). */
+  closeAll(): void;
+}
 
 export interface RLimit { cur: bigint; max: bigint }
 export const RLIM_INFINITY = (1n << 64n) - 1n;
@@ -40,7 +50,7 @@ export type TaskState = "run" | "wait" | "sleep" | "vfork" | "zombie";
 export class Task {
   readonly tid: number;
   readonly um: UserMemory;
-  files = new FileTable();
+  files: TaskFiles;
   readonly cpu = new CpuContext();
   state: TaskState = "run";
   parent: Task | null = null;           // null: the first task (parent outside the machine) or an orphan
@@ -59,8 +69,10 @@ export class Task {
   signals = new SignalState();            // dispositions, mask, pending signals, alternate stack (fork: .fork())
   rlimits = new Map<number, RLimit>();
 
-  constructor(readonly pid: number, readonly map: VmMap, readonly layout: AddressLayout, machine: PmapMachine) {
+  constructor(readonly pid: number, readonly map: VmMap, readonly layout: AddressLayout, machine: PmapMachine,
+              files: TaskFiles) {
     this.tid = pid;
+    this.files = files;
     this.um = new UserMemory(map, machine);
   }
 
@@ -69,13 +81,12 @@ export class Task {
   /** The parent pid getppid reports. */
   get ppid(): number { return this.parent ? this.parent.pid : this.pid === GUEST_PID ? GUEST_PPID : INIT_PID; }
 
-  /** Copies what a fork child inherits besides memory and registers (Linux copy_process). */
+  /** Copies what a fork child inherits besides memory, registers and files (Linux copy_process). */
   inheritFrom(p: Task): void {
     this.brkStart = p.brkStart;
     this.brk = p.brk;
     this.exePath = p.exePath;
     this.signals = p.signals.fork();   // handlers, mask, alternate stack; nothing pending (Linux)
     this.rlimits = new Map(p.rlimits);
-    this.files = p.files.fork();
   }
 }

@@ -1,12 +1,10 @@
 // A machine's configuration: architecture, RAM size, TLB geometry, cycle costs, seed. Validation errors are
 // ConfigError (the CLI turns them into one line and exit status 2).
 
+import { ConfigError } from "../sys/config_error.js";
 import { type CycleCosts, type PscSizes, PSC_KEYS, defaultCosts, defaultPscOf, defaultTlbOf, machineData } from "./costs.js";
 
-/** An invalid configuration or command line: reported as one line, never as a stack trace. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+export { ConfigError } from "../sys/config_error.js";
 
 export const ARCHS = [
   "riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "mips-r3000", "mips-r4000", "sparc", "power", "hashed",

@@ -7,7 +7,7 @@
 // The same spec, reference count and seed always give the same trace.
 
 import { KIND_LOAD, TraceBatch, TraceError } from "./batch.js";
-import { ConfigError } from "../machine/config.js";
+import { ConfigError } from "../sys/config_error.js";
 
 export type GenSpec =
   | { kind: "seq" }

@@ -2,16 +2,17 @@
 // machine.ts), under a kernel whose address space is one anonymous region covering all of user space, so every
 // page is demand-mapped (zero-filled) by vm_fault when a reference first touches it; no guest code runs. A
 // reference that faults is replayed again after the fault is resolved, as the CPU re-executes a faulting
-// instruction, and costs a trap as in a live run. Control records of a recorded trace (FORMAT.md) replay the
+// instruction, and is taken through the live run's page-fault path (kern/trap.ts). Control records of a recorded trace (FORMAT.md) replay the
 // kernel's own page-table changes of the live run, so a trace recorded from a guest and replayed here gives the
 // live run's TLB and walker counters.
 
-import type { GuestIo } from "../bsd/files.js";
-import { Machine } from "../machine/machine.js";
+import type { GuestIo } from "../fs/file.js";
+import { Machine } from "../boot/machine.js";
 import type { MachineConfig } from "../machine/config.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VmMapEntry } from "../vm/vm_map.js";
-import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
+import { VM_PROT_ALL, hex } from "../vm/vm_prot.js";
+import { faultAccess } from "../kern/trap.js";
 import { type ReadOptions, type ReadStats, TraceError } from "./batch.js";
 import {
   CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, FLAG_SIZES, RECORD_SIZE, type TraceHeader,
@@ -103,22 +104,19 @@ export class MachineReplayer {
     }
   }
 
-  /** A reference faulted: a trap into the kernel, which maps the page (vm_fault), as in a live run. */
+  /**
+   * A reference faulted: a trap into the kernel, taken through the live trap path's page-fault half (kern/trap.ts:
+   * trap entry, the pmap's own refill, vm_fault), as in a live run.
+   */
   private fault(): void {
-    const w = this.machine.wasm, L = w.layout;
-    w.addCounter(L.C_TRAPS, 1n);
-    const cost = w.config(L.K_COST_TRAP);
-    w.addCounter(L.C_XCYCLES, cost);
-    this.machine.traps.pageFault++;
-    this.machine.traps.cycles += cost;
+    const w = this.machine.wasm, traps = this.machine.trapHandler;
+    traps.enter();
     const cause = w.trapCause(), va = w.trapValue();
-    const access = cause === L.CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
-      : cause === L.CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === L.CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
+    const access = faultAccess(w, cause);
     if (access < 0) {
       throw new TraceError(`reference to ${hex(va)} lies outside the machine's physical memory (--mem ${this.config.ramBytes})`);
     }
-    const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.machine.task.map, Number(va), access) : "maperr";
-    if (r !== "ok") {
+    if (traps.resolvePageFault(this.machine.task, va, access) !== "ok") {
       const L2 = this.machine.task.layout;
       throw new TraceError(`reference to ${hex(va)} lies outside ${this.config.arch}'s user address space ` +
         `[${hex(L2.minAddress)}, ${hex(L2.maxAddress)})`);

@@ -8,7 +8,7 @@
 // context switch is a task record (the first task is `taskId`, the others follow in pid order), and a change the
 // kernel makes in another task's page tables than the running one's is framed by task records naming that task.
 
-import type { MachineRecorder } from "../machine/machine.js";
+import type { MachineRecorder } from "../boot/machine.js";
 import type { Pmap } from "../pmap/pmap.js";
 import type { VmPage } from "../vm/vm_page.js";
 import { PAGE_SIZE, VM_PROT_NONE } from "../vm/vm_prot.js";

@@ -8,7 +8,7 @@
 // MAP_SHARED maps it directly, MAP_PRIVATE as a needs-copy entry over it; a page its pager has no data for
 // (beyond the end of the file) fails the access with SIGBUS. Out of frames propagates as OutOfGuestMemory.
 
-import type { VmMap, VmMapEntry } from "./vm_map.js";
+import { type VmMap, type VmMapEntry, entryShadow } from "./vm_map.js";
 import type { VmObject } from "./vm_object.js";
 import type { VmPage } from "./vm_page.js";
 import { RESERV_SIZE } from "./vm_reserv.js";
@@ -25,16 +25,6 @@ export function accessAllowed(protection: number, access: number): boolean {
   if (access & VM_PROT_EXECUTE) return (protection & VM_PROT_EXECUTE) !== 0;
   if (access & VM_PROT_WRITE) return (protection & VM_PROT_WRITE) !== 0;
   return (protection & (VM_PROT_READ | VM_PROT_WRITE)) !== 0;
-}
-
-/** Gives a needs-copy entry its own shadow object (vm_map_lookup's copy-on-write step). */
-export function entryShadow(map: VmMap, entry: VmMapEntry): void {
-  const vm = map.vm;
-  if (entry.object) {
-    entry.object = vm.objectShadow(entry.object, entry.offset, entry.size);
-    entry.offset = 0;
-  }
-  entry.needsCopy = false;
 }
 
 /**

@@ -11,7 +11,6 @@
 
 import type { Pmap } from "../pmap/pmap.js";
 import type { VmObject } from "./vm_object.js";
-import { entryShadow } from "./vm_fault.js";
 import type { VmSystem } from "./vm_system.js";
 import { type Inheritance, PAGE_SIZE, VM_PROT_NONE, VM_PROT_WRITE, hex, isPageAligned, protString } from "./vm_prot.js";
 
@@ -348,4 +347,14 @@ export class VmMap {
 
   /** Total mapped bytes. */
   get size(): number { return this.entries.reduce((s, e) => s + e.size, 0); }
+}
+
+/** Gives a needs-copy entry its own shadow object (vm_map_lookup's copy-on-write step). */
+export function entryShadow(map: VmMap, entry: VmMapEntry): void {
+  const vm = map.vm;
+  if (entry.object) {
+    entry.object = vm.objectShadow(entry.object, entry.offset, entry.size);
+    entry.offset = 0;
+  }
+  entry.needsCopy = false;
 }

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { program } from "../helpers/rv.js";
 import { BufferIo, loadedMachine } from "../helpers/machine.js";
-import type { Machine } from "../../../src/machine/machine.js";
+import type { Machine } from "../../../src/boot/machine.js";
 import {
   EACCES, EAGAIN, EBADF, EBUSY, EPERM, EEXIST, EFAULT, EFBIG, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENODEV, ENOENT,
   ENOMEM, ENOTDIR, ENOTEMPTY, EOVERFLOW, EPIPE, ERANGE, EROFS, ESPIPE, EXDEV,
-} from "../../../src/bsd/errno.js";
+} from "../../../src/sys/errno.js";
 import { TaskTerminated } from "../../../src/kern/signal.js";
 import { applyMounts } from "../../../src/fs/mount.js";
 

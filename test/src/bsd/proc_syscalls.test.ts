@@ -4,8 +4,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { program } from "../helpers/rv.js";
 import { loadedMachine } from "../helpers/machine.js";
-import type { Machine } from "../../../src/machine/machine.js";
-import { ECHILD, EFAULT, EINVAL, ENOSYS, EPERM } from "../../../src/bsd/errno.js";
+import type { Machine } from "../../../src/boot/machine.js";
+import { ECHILD, EFAULT, EINVAL, ENOSYS, EPERM } from "../../../src/sys/errno.js";
 import { GUEST_PID, GUEST_PPID } from "../../../src/kern/task.js";
 import { TaskTerminated } from "../../../src/kern/signal.js";
 

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { program } from "../helpers/rv.js";
 import { BufferIo, loadedMachine } from "../helpers/machine.js";
-import type { Machine } from "../../../src/machine/machine.js";
+import type { Machine } from "../../../src/boot/machine.js";
 import {
   EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOENT, ENOMEM, ENOSYS, ENOTTY, EOPNOTSUPP, ESPIPE,
-} from "../../../src/bsd/errno.js";
+} from "../../../src/sys/errno.js";
 import { TaskTerminated } from "../../../src/kern/signal.js";
 
 const NR = {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../../../src/bsd/errno.js";
+import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../../../src/sys/errno.js";
 import { FileSystem, MemDir, MemFile, MemLink } from "../../../src/fs/memfs.js";
 import { existing, pathOf, walk, type Walked } from "../../../src/fs/namei.js";
 import { PIPE_CAPACITY, makePipe } from "../../../src/fs/pipe.js";

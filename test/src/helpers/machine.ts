@@ -1,9 +1,9 @@
 // Helpers to build a machine around a test program without going through the library's file reading.
 
 import { defaultConfig, type Arch, type MachineConfig } from "../../../src/machine/config.js";
-import { Machine } from "../../../src/machine/machine.js";
+import { Machine } from "../../../src/boot/machine.js";
 import { parseElf } from "../../../src/loader/elf.js";
-import type { GuestIo } from "../../../src/bsd/files.js";
+import type { GuestIo } from "../../../src/fs/file.js";
 
 export class BufferIo implements GuestIo {
   out = "";

@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Machine } from "../../../src/machine/machine.js";
+import { Machine } from "../../../src/boot/machine.js";
 import { defaultConfig, type Arch } from "../../../src/machine/config.js";
 import { parseElf } from "../../../src/loader/elf.js";
 

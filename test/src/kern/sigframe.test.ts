@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { A0, A1, A2, A7, program, RA, S2, SP, T0, TEXT_BASE, HEADER_ROOM } from "../helpers/rv.js";
 import { BufferIo, loadedMachine, testConfig } from "../helpers/machine.js";
-import { Machine } from "../../../src/machine/machine.js";
+import { Machine } from "../../../src/boot/machine.js";
 import { parseElf } from "../../../src/loader/elf.js";
 import { deliverSignals, FRAME, SIGRETURN_CODE } from "../../../src/kern/sigframe.js";
 import {

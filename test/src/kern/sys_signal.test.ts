@@ -4,8 +4,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { program, SP } from "../helpers/rv.js";
 import { loadedMachine } from "../helpers/machine.js";
-import type { Machine } from "../../../src/machine/machine.js";
-import { EFAULT, EINVAL, ENOMEM, EPERM, ESRCH } from "../../../src/bsd/errno.js";
+import type { Machine } from "../../../src/boot/machine.js";
+import { EFAULT, EINVAL, ENOMEM, EPERM, ESRCH } from "../../../src/sys/errno.js";
 import { SA_RESTART, SA_SIGINFO, SIG_IGN, TaskTerminated } from "../../../src/kern/signal.js";
 
 const NR = {

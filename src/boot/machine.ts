@@ -1,35 +1,31 @@
-// One emulated machine running one guest program and the tasks it forks: builds the wasm instance from a
-// configuration, creates the kernel objects (frame allocator, VM, the first task with its map and pmap), loads
-// the program and runs the trap loop. run(budget) executes in chunks; each exit is a trap into the kernel:
-// ecall → system call, page fault → vm_fault, anything the kernel cannot resolve → a signal (kern/sigframe.ts),
-// which runs the guest's handler or ends the task with status 128 + signal. Tasks share the CPU round-robin on a
-// quantum of emulated cycles; a context switch saves the registers in the task, clears the LR reservation,
-// activates the next task's pmap (with its ASID/PCID/context, so the TLB behaves as that machine's would), acts on
-// the signals other tasks sent it (as a return to user mode would) and is charged the machine's
-// costs.contextSwitch. A task that must wait (wait4, a pipe) sleeps and its call is made again when it can proceed;
-// when every task sleeps the run ends as a watchdog would end it (SIGKILL). The run ends when every task has exited; its status is the first
-// task's.
+// One emulated machine running one guest program and the tasks it forks: the boot of a whole system. It builds the
+// hardware from a configuration (machine/: the wasm instance, its CONFIG words and TLBs), the kernel's objects (the
+// frame allocator, the VM, the process table and scheduler, the first task with its map and pmap, the system-call
+// table) and wires the trap path (kern/trap.ts) and the run loop (kern/run.ts) to them; then it loads the program
+// (kern/exec.ts) and runs. This is the only place where the hardware, the machine-dependent pmaps, the kernel and
+// the system-call layer meet; the class is also the library's and the CLI's handle on a running system.
 
 import { SyscallTable, type SyscallContext } from "../bsd/syscall.js";
-import type { GuestIo } from "../bsd/files.js";
+import { FileTable } from "../bsd/files.js";
+import type { GuestIo } from "../fs/file.js";
+import type { FileSystem } from "../fs/memfs.js";
 import { FILE_SYSCALLS } from "../bsd/sys_file.js";
 import { MMAN_SYSCALLS } from "../bsd/sys_mman.js";
 import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
 import { SIGNAL_SYSCALLS } from "../bsd/sys_signal.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
+import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
 import { SeededRandom } from "../kern/random.js";
-import {
-  BUS_ADRALN, BUS_ADRERR, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, TRAP_BRKPT, TaskTerminated,
-} from "../kern/signal.js";
-import { deliverSignals, userFault } from "../kern/sigframe.js";
-import { type CpuContext, GUEST_PID, Task } from "../kern/task.js";
+import { deliverSignals } from "../kern/sigframe.js";
+import { GUEST_PID, type Task } from "../kern/task.js";
 import { ProcessTable } from "../kern/proc.js";
 import { Blocked, DEFAULT_QUANTUM, Scheduler } from "../kern/sched.js";
-import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
+import { execImage, type ExecResult } from "../kern/exec.js";
+import { DEFAULT_CHUNK, RunLoop, type RunResult } from "../kern/run.js";
+import { TrapHandler, type TrapCounts } from "../kern/trap.js";
 import { VmMap } from "../vm/vm_map.js";
 import { vmCheck } from "../vm/vm_check.js";
 import type { ElfImage } from "../loader/elf.js";
-import { execImage, type ExecResult } from "../loader/exec.js";
 import { type AddressLayout, BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
 import { BarePmap } from "../pmap/bare.js";
 import type { Pmap, PmapContext } from "../pmap/pmap.js";
@@ -42,29 +38,18 @@ import { VaxMmu, VaxPmap } from "../pmap/vax.js";
 import { GuardedMmu, GuardedPmap } from "../pmap/guarded.js";
 import { MIPS_R3000, MIPS_R4000, MipsMmu, MipsPmap, checkMipsTlb, mipsData, type MipsFormat } from "../pmap/mips.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
-import { vmFault } from "../vm/vm_fault.js";
-import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
+import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { VmSystem } from "../vm/vm_system.js";
 import { ReservSystem } from "../vm/vm_reserv.js";
-import { PAGE_SIZE } from "../vm/vm_prot.js";
-import { ConfigError, type MachineConfig, type TlbLevelConfig } from "./config.js";
-import { TIMEBASE_DIV, machineData } from "./costs.js";
-import { policyCode, validateLevel } from "./tlbspec.js";
-import { WasmMachine } from "./wasm.js";
+import { ConfigError, type MachineConfig } from "../machine/config.js";
+import { configureHardware } from "../machine/configure.js";
+import { machineData } from "../machine/costs.js";
+import { WasmMachine } from "../machine/wasm.js";
 
+export { DEFAULT_CHUNK, type ExitReason, type RunResult } from "../kern/run.js";
+export type { TrapCounts } from "../kern/trap.js";
 
-const REG_SP = 2, REG_A0 = 10, REG_A7 = 17;
-/** Instructions per run() call: long enough to amortize the call, short enough to check limits often. */
-export const DEFAULT_CHUNK = 8_000_000n;
-
-export type ExitReason = "exit" | "signal" | "limit";
-
-export interface RunResult {
-  exitCode: number;           // guest status, 128 + signal, or 124 when the instruction limit was reached
-  reason: ExitReason;
-  signal: number;             // fatal signal, or 0
-  message: string | undefined;// one line explaining a signal or the limit (without the "mmulab: " prefix)
-}
+const REG_SP = 2;
 
 export interface ProgramArgs {
   argv: string[];             // argv[0] included
@@ -97,14 +82,6 @@ export interface MachineRecorder {
   flush(): void;
 }
 
-/** Kernel-side counters merged into the statistics. */
-export interface TrapCounts {
-  ecall: number;
-  pageFault: number;
-  other: number;
-  cycles: bigint;             // cycles charged for trap entry and exit
-}
-
 function formatMem(bytes: number): string {
   const M = 1024 * 1024;
   if (bytes % (1024 * M) === 0) return `${bytes / (1024 * M)}G`;
@@ -122,17 +99,14 @@ export class Machine {
   readonly procs: ProcessTable;
   readonly syscalls: SyscallTable;
   readonly random: SeededRandom;
-  readonly traps: TrapCounts = { ecall: 0, pageFault: 0, other: 0, cycles: 0n };
   readonly layout: AddressLayout;
+  readonly trapHandler: TrapHandler;
+  private readonly runLoop: RunLoop;
   private readonly pctx: PmapContext;
   private readonly mmuState: MmuState;   // identifiers and CPU state shared by every pmap of this machine
   private readonly livePmaps = new Set<Pmap>();
   private readonly retired = { enters: 0, removes: 0, protects: 0, flushes: 0 };   // stats of destroyed pmaps
   private loaded: ExecResult | undefined;
-  private lastFault = { key: "", repeats: 0 };   // the same fault taken again means the kernel failed to fix it
-  private firstExit: TaskTerminated | undefined;
-  private sliceStart = 0n;                       // cycles when the running task got the CPU
-  private switchCycles = 0n;
   private collectDue = 0;                        // traps since the last pmap collection
   private lastTrapPc = -1n;
   pmapCollections = 0;
@@ -144,7 +118,7 @@ export class Machine {
     const w = new WasmMachine();
     this.wasm = w;
     w.init(config.ramBytes);
-    this.configure();
+    configureHardware(w, config);
     options.recorder?.attach(w);
     this.phys = new PhysAllocator(w, config.ramBytes);
     this.vm = new VmSystem(this.phys, config.arch === "bare");
@@ -168,14 +142,28 @@ export class Machine {
     this.procs = new ProcessTable({
       machine: w,
       newMap: (pid) => this.newMap(pid),
-      snapshotCpu: (c) => this.saveCpu(c),
+      snapshotCpu: (c) => this.runLoop.saveCpu(c),
     }, this.sched, this.layout);
-    this.task = this.procs.createFirst(this.newMap(GUEST_PID));
+    this.task = this.procs.createFirst(this.newMap(GUEST_PID), new FileTable());
     this.sched.current = this.task;
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
     this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS,
       MACH_SYSCALLS);
+    const recorder = options.recorder;
+    this.trapHandler = new TrapHandler(w, {
+      syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),
+      traceOf: (t) => this.traceOf(t),
+      ...(recorder ? { onTrap: (code: number) => recorder.onTrap(code) } : {}),
+      ...(every > 0 ? { beforeTrap: (code: number) => this.maybeCollect(code) } : {}),
+    });
+    this.runLoop = new RunLoop(w, this.sched, this.procs, this.trapHandler, this.task, {
+      chunk: options.chunk ?? DEFAULT_CHUNK,
+      switchCost: options.switchCost ?? config.costs.contextSwitch,
+      traceOf: (t) => this.traceOf(t),
+      outOfMemory: () => `guest killed by SIGKILL: out of guest memory (--mem ${formatMem(config.ramBytes)})`,
+      ...(recorder ? { onSwitch: (pid: number) => recorder.onSwitch(pid), onTraceFull: () => recorder.flush() } : {}),
+    });
   }
 
   /** A new address space with its own pmap (and ASID/PCID/context) for the task that will have `pid`. */
@@ -206,67 +194,21 @@ export class Machine {
   }
 
   /** The running task (the first one until it forks). */
-  get current(): Task { return this.sched.current ?? this.task; }
+  get current(): Task { return this.runLoop.current; }
 
   /** The first task's pmap. */
   get pmap(): Pmap { return this.task.pmap; }
 
-  private saveCpu(c: CpuContext): void {
-    const w = this.wasm;
-    for (let i = 1; i < 32; i++) c.x[i] = w.getX(i);
-    for (let i = 0; i < 32; i++) c.f[i] = w.getF(i);
-    c.fcsr = w.fcsr;
-    c.pc = w.pc;
-  }
+  /** The file system the guest sees (the first task's; every task shares it). */
+  get fs(): FileSystem { return (this.task.files as FileTable).fs; }
 
-  private loadCpu(c: CpuContext): void {
-    const w = this.wasm;
-    for (let i = 1; i < 32; i++) w.setX(i, c.x[i]!);
-    for (let i = 0; i < 32; i++) w.setF(i, c.f[i]!);
-    w.fcsr = c.fcsr;
-    w.pc = c.pc;
-  }
-
-  /**
-   * Context switch to `next`: registers, LR reservation, address space, and its cost. Then, as on its return to
-   * user mode, the signals sent to it while it was off the CPU are acted on — unless it is about to make again a
-   * call it slept in, which decides itself (EINTR or a restart) when it finds a signal pending.
-   */
-  private switchTo(next: Task): void {
-    const cur = this.sched.current;
-    if (cur === next) return;
-    const w = this.wasm;
-    if (cur && cur.state !== "zombie") this.saveCpu(cur.cpu);
-    w.clearReservation();
-    this.loadCpu(next.cpu);
-    next.pmap.activate();
-    this.options.recorder?.onSwitch(next.pid);
-    const cost = BigInt(this.options.switchCost ?? this.config.costs.contextSwitch);
-    w.addCounter(w.layout.C_XCYCLES, cost);
-    this.switchCycles += cost;
-    this.sched.switches++;
-    this.sched.current = next;
-    this.sliceStart = w.cycles();
-    if (!next.restartCall && next.signals.hasDeliverable) {
-      try {
-        deliverSignals(next, w, { syscall: false }, this.traceOf(next));
-      } catch (e) {
-        if (!(e instanceof TaskTerminated)) throw e;
-        this.terminate(next, e);
-      }
-    }
-  }
+  /** Kernel-side trap counters. */
+  get traps(): TrapCounts { return this.trapHandler.counts; }
 
   /** --strace output for task t: as strace -f, calls of tasks other than the first are marked with their pid. */
   private traceOf(t: Task): ((line: string) => void) | undefined {
     const strace = this.options.strace;
     return strace && t !== this.task ? (l: string) => strace(`[pid ${t.pid}] ${l}`) : strace;
-  }
-
-  /** Ends task t (exit or fatal signal); the first task's end is the run's result. */
-  private terminate(t: Task, how: TaskTerminated): void {
-    this.procs.exit(t, how);
-    if (t === this.task) this.firstExit = how;
   }
 
   /**
@@ -283,40 +225,6 @@ export class Machine {
   collectPmaps(): void {
     for (const p of this.livePmaps) p.collect();
     this.pmapCollections++;
-  }
-
-  /** Writes costs, seed and TLB geometry into the instance's CONFIG words and TLB arrays. */
-  private configure(): void {
-    const w = this.wasm, L = w.layout, c = this.config;
-    w.setConfig(L.K_COST_L1_HIT, BigInt(c.costs.l1Hit));
-    w.setConfig(L.K_COST_L2_HIT, BigInt(c.costs.l2Hit));
-    w.setConfig(L.K_COST_WALK_BASE, BigInt(c.costs.walkBase));
-    w.setConfig(L.K_COST_WALK_REF, BigInt(c.costs.walkRef));
-    w.setConfig(L.K_COST_TRAP, BigInt(c.costs.trap));
-    w.setConfig(L.K_COST_FLUSH, BigInt(c.costs.flush));
-    w.setConfig(L.K_SEED, c.seed);
-    w.setConfig(L.K_TIMEBASE_DIV, BigInt(TIMEBASE_DIV));
-    w.setConfig(L.K_AD_MODE, c.hardwareAD ? 0n : 1n);
-    const psc = c.psc ?? { pde: 0, pdpte: 0, pml4e: 0, pml5e: 0 };
-    w.setConfig(L.K_PSC_PDE, BigInt(psc.pde));
-    w.setConfig(L.K_PSC_PDPTE, BigInt(psc.pdpte));
-    w.setConfig(L.K_PSC_PML4E, BigInt(psc.pml4e));
-    w.setConfig(L.K_PSC_PML5E, BigInt(psc.pml5e));
-    // A software-refilled machine's handler figures, each into the configuration word its data file names.
-    for (const [name, r] of Object.entries(machineData(c.arch).refill ?? {})) {
-      const k = (L as Record<string, number>)[r.config];
-      if (k === undefined || !r.config.startsWith("K_")) throw new Error(`machine data for ${c.arch}: refill.${name} names no configuration word '${r.config}'`);
-      w.setConfig(k, BigInt(r.value));
-    }
-    const levels: [string, TlbLevelConfig][] = [["l1i", c.tlb.l1i], ["l1d", c.tlb.l1d], ["l2", c.tlb.l2]];
-    levels.forEach(([name, t], i) => {
-      validateLevel(name, t, L.TLB_MAX_ENTRIES);
-      const ways = t.entries === 0 ? 0 : t.ways;
-      const sets = t.entries === 0 ? 0 : t.entries / t.ways;
-      const policy = policyCode(L, t.policy);
-      if (!w.configureTlb(i, sets, ways, policy)) throw new ConfigError(`tlb ${name}: geometry rejected by the machine`);
-    });
-    w.resetTlbs();
   }
 
   /** Loads the program and sets up registers for its entry. Throws ElfError if it cannot be placed. */
@@ -341,156 +249,7 @@ export class Machine {
   /** Runs the loaded guest and its children until all have exited, or maxInsns instructions have retired. */
   run(maxInsns?: bigint): RunResult {
     if (!this.loaded) throw new Error("no program loaded");
-    const w = this.wasm, L = w.layout;
-    const chunk = this.options.chunk ?? DEFAULT_CHUNK;
-    const quantum = BigInt(this.sched.quantum);
-    for (;;) {
-      const cur = this.sched.current;
-      if (!cur || cur.state !== "run") {
-        this.procs.pollSleepers();
-        const next = this.sched.next(cur);
-        if (!next) {
-          if (this.sched.queue.length === 0) return this.result(this.firstExit!);
-          return this.result(this.procs.deadlock(cur));
-        }
-        this.switchTo(next);
-        continue;
-      }
-      let budget = chunk;
-      const sliceLeft = this.sliceStart + quantum - w.cycles();
-      if (this.sched.queue.length > 1 && sliceLeft < budget) budget = sliceLeft > 0n ? sliceLeft : 1n;
-      if (maxInsns !== undefined) {
-        const left = maxInsns - w.instret;
-        if (left <= 0n) {
-          if (this.firstExit) return this.result(this.firstExit);
-          return { exitCode: 124, reason: "limit", signal: 0, message: `instruction limit reached (--max-insns ${maxInsns})` };
-        }
-        if (left < budget) budget = left;
-      }
-      const code = w.run(budget);
-      if (code === L.EXIT_TRACE_FULL) this.options.recorder?.flush();
-      else if (code !== L.EXIT_BUDGET) this.trapTask(cur, code);
-      if (this.procs.sleepers.size > 0) this.procs.pollSleepers();
-      if (w.cycles() - this.sliceStart >= quantum || this.sched.yieldPending) {
-        this.sched.yieldPending = false;
-        const next = this.sched.next(cur);
-        if (next && next !== cur) this.switchTo(next);
-        else this.sliceStart = w.cycles();
-      }
-    }
-  }
-
-  private result(e: TaskTerminated): RunResult {
-    return e.signal === 0
-      ? { exitCode: e.status, reason: "exit", signal: 0, message: undefined }
-      : { exitCode: e.status, reason: "signal", signal: e.signal, message: e.message };
-  }
-
-  /** One trap of task t; its exit, death by signal or blocking is handled here. */
-  private trapTask(t: Task, code: number): void {
-    t.restartCall = false;
-    try {
-      this.trap(code);
-    } catch (e) {
-      if (e instanceof Blocked) return;          // the ecall is re-executed when the task is woken
-      if (e instanceof OutOfGuestMemory) {
-        e = new TaskTerminated(128 + SIGKILL, SIGKILL,
-          `guest killed by SIGKILL: out of guest memory (--mem ${formatMem(this.config.ramBytes)})`);
-      }
-      if (e instanceof TaskTerminated) { this.terminate(t, e); return; }
-      throw e;
-    }
-  }
-
-  /** Entry into the kernel for one trap; returns when the guest may continue. */
-  private trap(code: number): void {
-    const w = this.wasm, L = w.layout;
-    this.options.recorder?.onTrap(code);
-    w.clearReservation();
-    this.maybeCollect(code);
-    w.addCounter(L.C_TRAPS, 1n);
-    const cost = w.config(L.K_COST_TRAP);
-    w.addCounter(L.C_XCYCLES, cost);
-    this.traps.cycles += cost;
-    const pc = w.pc;
-    const t = this.current, trace = this.traceOf(t);
-    switch (code) {
-      case L.EXIT_ECALL: {
-        this.traps.ecall++;
-        const args = [10, 11, 12, 13, 14, 15].map((r) => w.getX(r));
-        const nr = Number(BigInt.asIntN(64, w.getX(REG_A7)));
-        w.pc = pc + 4n;   // before the call: rt_sigreturn replaces pc with every other register, clone copies it
-        let r: bigint | number;
-        try {
-          r = this.syscalls.dispatch(this.ctxOf(t), nr, args, trace);
-        } catch (e) {
-          // The call sleeps (wait4, a pipe): it is made again from the ecall when the task is woken.
-          if (e instanceof Blocked) { w.pc = pc; t.restartCall = true; }
-          throw e;
-        }
-        w.setX(REG_A0, r);
-        deliverSignals(t, w, { syscall: true, origA0: args[0] }, trace);
-        return;
-      }
-      case L.EXIT_PAGE_FAULT: {
-        this.traps.pageFault++;
-        const cause = w.trapCause(), va = w.trapValue();
-        const access = cause === L.CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
-          : cause === L.CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === L.CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
-        if (access < 0) throw new Error(`page fault with cause ${cause} at pc ${hex(pc)}`);
-        const key = `${pc}:${va}:${cause}:${w.instret}`;
-        this.lastFault = key === this.lastFault.key ? { key, repeats: this.lastFault.repeats + 1 } : { key, repeats: 0 };
-        if (this.lastFault.repeats >= 3) throw new Error(`page fault at ${hex(va)} (pc ${hex(pc)}) is not resolved by the kernel`);
-        if (va <= BigInt(Number.MAX_SAFE_INTEGER) && t.pmap.refill?.(Number(va), access)) return;
-        const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(t.map, Number(va), access) : "maperr";
-        if (r === "ok") return;
-        const what = accessName(access);
-        if (r === "buserr") {
-          // Linux: a file page beyond EOF is SIGBUS with BUS_ADRERR and si_addr = the faulting address.
-          const detail = `${what} at ${hex(va)} beyond the end of a mapped file, pc ${hex(pc)}`;
-          userFault(t, w, SIGBUS, BUS_ADRERR, va, detail, trace);
-          return;
-        }
-        const detail = r === "maperr" ? `invalid ${what} at ${hex(va)}, pc ${hex(pc)}`
-          : `${what} not permitted at ${hex(va)}, pc ${hex(pc)}`;
-        userFault(t, w, SIGSEGV, r === "maperr" ? SEGV_MAPERR : SEGV_ACCERR, va, detail, trace);
-        return;
-      }
-      case L.EXIT_ILLEGAL: {
-        this.traps.other++;
-        const insn = w.illegalInsn();
-        const width = (insn & 3) === 3 ? 8 : 4;
-        const detail = `illegal instruction 0x${insn.toString(16).padStart(width, "0")} at pc ${hex(pc)}`;
-        userFault(t, w, SIGILL, ILL_ILLOPC, pc, detail, trace);
-        return;
-      }
-      case L.EXIT_BREAKPOINT:
-        this.traps.other++;
-        userFault(t, w, SIGTRAP, TRAP_BRKPT, pc, `breakpoint at pc ${hex(pc)}`, trace);
-        return;
-      case L.EXIT_ACCESS_FAULT: {
-        this.traps.other++;
-        const cause = w.trapCause(), va = w.trapValue();
-        const what = cause === L.CAUSE_FETCH_ACCESS ? "execute" : cause === L.CAUSE_STORE_ACCESS ? "write" : "read";
-        const where = cause === L.CAUSE_LOAD_ACCESS || cause === L.CAUSE_STORE_ACCESS || cause === L.CAUSE_FETCH_ACCESS
-          ? ` at ${hex(va)}` : "";
-        // Linux (riscv traps.c): SIGSEGV with SEGV_ACCERR and si_addr = the faulting pc, not the address.
-        const detail = `${what} access fault${where} (outside physical memory), pc ${hex(pc)}`;
-        userFault(t, w, SIGSEGV, SEGV_ACCERR, pc, detail, trace);
-        return;
-      }
-      case L.EXIT_MISALIGNED: {
-        this.traps.other++;
-        const cause = w.trapCause(), va = w.trapValue();
-        const what = cause === L.CAUSE_MISALIGNED_LOAD ? "read" : cause === L.CAUSE_MISALIGNED_STORE ? "write" : "access";
-        // Linux (riscv traps.c): SIGBUS with BUS_ADRALN and si_addr = the faulting pc, not the address.
-        const detail = `misaligned atomic ${what} at ${hex(va)}, pc ${hex(pc)}`;
-        userFault(t, w, SIGBUS, BUS_ADRALN, pc, detail, trace);
-        return;
-      }
-      default:
-        throw new Error(`unknown exit code ${code} from the hot path at pc ${hex(pc)}`);
-    }
+    return this.runLoop.run(maxInsns);
   }
 
   /**
@@ -520,7 +279,6 @@ export class Machine {
    */
   private maybeCollect(code: number): void {
     const every = this.options.pmapCollectEvery ?? 0;
-    if (every === 0) return;
     const pc = this.wasm.pc;
     const sameInsn = code === this.wasm.layout.EXIT_PAGE_FAULT && pc === this.lastTrapPc;
     this.lastTrapPc = pc;
@@ -576,13 +334,13 @@ export class Machine {
     out["copied_bytes"] = s.copiedBytes;
     out["context_switches"] = this.sched.switches;
     out["asid_rollovers"] = this.mmuState.asids.rollovers;
-    out["context_switch_cycles"] = Number(this.switchCycles);
+    out["context_switch_cycles"] = Number(this.runLoop.switchCycles);
     out["forks"] = this.procs.forks;
     out["task_exits"] = this.procs.exits;
     // The machine's own counters (its identifier allocator's are per machine; per-address-space ones are the
     // first task's, whose address space is kept to the end of the run).
     Object.assign(out, this.pmap.machineCounters?.() ?? {});
-    const f = this.task.files.fs.pagerStats;
+    const f = this.fs.pagerStats;
     out["file_pages_read"] = f.pagesRead;
     out["file_pages_written"] = f.pagesWritten;
     return out;
@@ -633,8 +391,4 @@ function mipsMmu(config: MachineConfig, w: WasmMachine, f: MipsFormat): MipsMmu 
   const data = mipsData(f.name);
   checkMipsTlb(f.name, config.tlb, data.wired);
   return new MipsMmu(w, f, data);
-}
-
-function accessName(access: number): string {
-  return access === VM_PROT_EXECUTE ? "execute" : access === VM_PROT_WRITE ? "write" : "read";
 }

@@ -1,3 +1,4 @@
+// (leaf: imports nothing; ARCHITECTURE.md)
 // Linux errno values (include/uapi/asm-generic/errno-base.h, errno.h) and their strerror texts for --strace.
 
 export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8, EBADF = 9,

@@ -2,14 +2,14 @@
 // anonymous object whose pager copies the file's bytes (bss and the tail of the last file page read as zero),
 // set the program break after the highest segment, map the stack and build the initial stack image.
 
-import type { Task } from "../kern/task.js";
-import { GUEST_GID, GUEST_UID } from "../kern/task.js";
+import type { Task } from "./task.js";
+import { GUEST_GID, GUEST_UID } from "./task.js";
 import type { Pager } from "../vm/vm_object.js";
 import { VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";
 import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex, roundPage, truncPage } from "../vm/vm_prot.js";
-import { ElfError, type ElfImage, PF_W, PF_X, segmentProt } from "./elf.js";
-import { buildStack } from "./stack.js";
+import { ElfError, type ElfImage, PF_W, PF_X, segmentProt } from "../loader/elf.js";
+import { buildStack } from "../loader/stack.js";
 
 /** Supplies a segment's pages from the file: byte `offset` of the object is file byte fileStart + offset. */
 export class FileSegmentPager implements Pager {

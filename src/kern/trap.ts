@@ -1,0 +1,163 @@
+// The trap path (xv6 trap.c usertrap, FreeBSD's trap()): every exit of the hot path that is not the end of a
+// budget is a trap into the kernel. ecall → system call; page fault → the pmap's own refill, then vm_fault; anything
+// the kernel cannot resolve → a signal (kern/sigframe.ts), which runs the guest's handler or ends the task. The
+// whole-machine trace replay (trace/machine.ts) takes its page faults through this same path (enter, then
+// resolvePageFault), so a replayed fault costs and counts exactly what a live one does.
+
+import {
+  BUS_ADRALN, BUS_ADRERR, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGSEGV, SIGTRAP, TRAP_BRKPT,
+} from "./signal.js";
+import { deliverSignals, userFault } from "./sigframe.js";
+import { Blocked } from "./sched.js";
+import type { Task } from "./task.js";
+import type { WasmMachine } from "../machine/wasm.js";
+import { type FaultResult, vmFault } from "../vm/vm_fault.js";
+import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
+
+const REG_A0 = 10, REG_A7 = 17;
+
+/** Kernel-side trap counters merged into the statistics. */
+export interface TrapCounts {
+  ecall: number;
+  pageFault: number;
+  other: number;
+  cycles: bigint;             // cycles charged for trap entry and exit
+}
+
+/** What the trap path needs from the rest of the system (wired by boot/machine.ts). */
+export interface TrapHost {
+  /** The system-call layer (bsd/): makes call nr of task t; throws Blocked when the call must sleep. */
+  syscall(t: Task, nr: number, args: bigint[], trace: ((line: string) => void) | undefined): bigint;
+  /** --strace output for task t, if tracing. */
+  traceOf(t: Task): ((line: string) => void) | undefined;
+  /** Told of every trap before it is handled (the recorder); optional. */
+  onTrap?(code: number): void;
+  /** Called at every trap entry with the exit code (--pmap-collect-every); optional. */
+  beforeTrap?(code: number): void;
+}
+
+/** The VM_PROT_* access a page-fault cause stands for, or -1 when the cause is not a page fault. */
+export function faultAccess(w: WasmMachine, cause: number): number {
+  const L = w.layout;
+  return cause === L.CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
+    : cause === L.CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === L.CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
+}
+
+export class TrapHandler {
+  readonly counts: TrapCounts = { ecall: 0, pageFault: 0, other: 0, cycles: 0n };
+  private lastFault = { key: "", repeats: 0 };   // the same fault taken again means the kernel failed to fix it
+
+  constructor(private readonly w: WasmMachine, private readonly host: TrapHost) {}
+
+  /** Trap entry, live or replayed: the trap is counted and its entry and return charged. */
+  enter(): void {
+    const w = this.w, L = w.layout;
+    w.addCounter(L.C_TRAPS, 1n);
+    const cost = w.config(L.K_COST_TRAP);
+    w.addCounter(L.C_XCYCLES, cost);
+    this.counts.cycles += cost;
+  }
+
+  /**
+   * The page fault of task t at va for `access`: the machine-dependent layer may resolve it from its own record
+   * (pmap refill: a hashed table's hash_page), else the VM does (vm_fault). Counted as a page-fault trap.
+   */
+  resolvePageFault(t: Task, va: bigint, access: number): FaultResult {
+    this.counts.pageFault++;
+    if (va <= BigInt(Number.MAX_SAFE_INTEGER) && t.pmap.refill?.(Number(va), access)) return "ok";
+    return va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(t.map, Number(va), access) : "maperr";
+  }
+
+  /** Entry into the kernel for one trap of the running task t; returns when the guest may continue. */
+  handle(t: Task, code: number): void {
+    const w = this.w, L = w.layout;
+    this.host.onTrap?.(code);
+    w.clearReservation();
+    this.host.beforeTrap?.(code);
+    this.enter();
+    const pc = w.pc;
+    const trace = this.host.traceOf(t);
+    switch (code) {
+      case L.EXIT_ECALL: return this.ecall(t, pc, trace);
+      case L.EXIT_PAGE_FAULT: return this.pageFault(t, pc, trace);
+      case L.EXIT_ILLEGAL: {
+        this.counts.other++;
+        const insn = w.illegalInsn();
+        const width = (insn & 3) === 3 ? 8 : 4;
+        const detail = `illegal instruction 0x${insn.toString(16).padStart(width, "0")} at pc ${hex(pc)}`;
+        userFault(t, w, SIGILL, ILL_ILLOPC, pc, detail, trace);
+        return;
+      }
+      case L.EXIT_BREAKPOINT:
+        this.counts.other++;
+        userFault(t, w, SIGTRAP, TRAP_BRKPT, pc, `breakpoint at pc ${hex(pc)}`, trace);
+        return;
+      case L.EXIT_ACCESS_FAULT: {
+        this.counts.other++;
+        const cause = w.trapCause(), va = w.trapValue();
+        const what = cause === L.CAUSE_FETCH_ACCESS ? "execute" : cause === L.CAUSE_STORE_ACCESS ? "write" : "read";
+        const where = cause === L.CAUSE_LOAD_ACCESS || cause === L.CAUSE_STORE_ACCESS || cause === L.CAUSE_FETCH_ACCESS
+          ? ` at ${hex(va)}` : "";
+        // Linux (riscv traps.c): SIGSEGV with SEGV_ACCERR and si_addr = the faulting pc, not the address.
+        const detail = `${what} access fault${where} (outside physical memory), pc ${hex(pc)}`;
+        userFault(t, w, SIGSEGV, SEGV_ACCERR, pc, detail, trace);
+        return;
+      }
+      case L.EXIT_MISALIGNED: {
+        this.counts.other++;
+        const cause = w.trapCause(), va = w.trapValue();
+        const what = cause === L.CAUSE_MISALIGNED_LOAD ? "read" : cause === L.CAUSE_MISALIGNED_STORE ? "write" : "access";
+        // Linux (riscv traps.c): SIGBUS with BUS_ADRALN and si_addr = the faulting pc, not the address.
+        const detail = `misaligned atomic ${what} at ${hex(va)}, pc ${hex(pc)}`;
+        userFault(t, w, SIGBUS, BUS_ADRALN, pc, detail, trace);
+        return;
+      }
+      default:
+        throw new Error(`unknown exit code ${code} from the hot path at pc ${hex(pc)}`);
+    }
+  }
+
+  private ecall(t: Task, pc: bigint, trace: ((line: string) => void) | undefined): void {
+    const w = this.w;
+    this.counts.ecall++;
+    const args = [10, 11, 12, 13, 14, 15].map((r) => w.getX(r));
+    const nr = Number(BigInt.asIntN(64, w.getX(REG_A7)));
+    w.pc = pc + 4n;   // before the call: rt_sigreturn replaces pc with every other register, clone copies it
+    let r: bigint;
+    try {
+      r = this.host.syscall(t, nr, args, trace);
+    } catch (e) {
+      // The call sleeps (wait4, a pipe): it is made again from the ecall when the task is woken.
+      if (e instanceof Blocked) { w.pc = pc; t.restartCall = true; }
+      throw e;
+    }
+    w.setX(REG_A0, r);
+    deliverSignals(t, w, { syscall: true, origA0: args[0] }, trace);
+  }
+
+  private pageFault(t: Task, pc: bigint, trace: ((line: string) => void) | undefined): void {
+    const w = this.w;
+    const cause = w.trapCause(), va = w.trapValue();
+    const access = faultAccess(w, cause);
+    if (access < 0) throw new Error(`page fault with cause ${cause} at pc ${hex(pc)}`);
+    const key = `${pc}:${va}:${cause}:${w.instret}`;
+    this.lastFault = key === this.lastFault.key ? { key, repeats: this.lastFault.repeats + 1 } : { key, repeats: 0 };
+    if (this.lastFault.repeats >= 3) throw new Error(`page fault at ${hex(va)} (pc ${hex(pc)}) is not resolved by the kernel`);
+    const r = this.resolvePageFault(t, va, access);
+    if (r === "ok") return;
+    const what = accessName(access);
+    if (r === "buserr") {
+      // Linux: a file page beyond EOF is SIGBUS with BUS_ADRERR and si_addr = the faulting address.
+      const detail = `${what} at ${hex(va)} beyond the end of a mapped file, pc ${hex(pc)}`;
+      userFault(t, w, SIGBUS, BUS_ADRERR, va, detail, trace);
+      return;
+    }
+    const detail = r === "maperr" ? `invalid ${what} at ${hex(va)}, pc ${hex(pc)}`
+      : `${what} not permitted at ${hex(va)}, pc ${hex(pc)}`;
+    userFault(t, w, SIGSEGV, r === "maperr" ? SEGV_MAPERR : SEGV_ACCERR, va, detail, trace);
+  }
+}
+
+function accessName(access: number): string {
+  return access === VM_PROT_EXECUTE ? "execute" : access === VM_PROT_WRITE ? "write" : "read";
+}
