@@ -13,7 +13,7 @@ import { VmSystem } from "../dist/vm/vm_system.js";
 import { VmMap, VmMapEntry } from "../dist/vm/vm_map.js";
 import { vmFault } from "../dist/vm/vm_fault.js";
 import { UserMemory } from "../dist/vm/uaccess.js";
-import { AsidAllocator, RadixPmap, SV39 } from "../dist/pmap/sv39.js";
+import { AsidAllocator, RadixPmap, SV39 } from "../dist/arch/riscv/pmap.js";
 import { Machine } from "../dist/machine/machine.js";
 import { defaultConfig } from "../dist/machine/config.js";
 

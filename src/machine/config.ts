@@ -46,7 +46,7 @@ export interface MachineConfig {
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
 export const PAGE_SIZE = 4096;
 
-/** Default TLBs of a machine: the geometry in its data file (src/machine/costs/<arch>.json). */
+/** Default TLBs of a machine: the geometry in its data file (src/arch/<machine>/<arch>.json). */
 export function defaultTlb(arch: Arch = "riscv-sv39"): TlbConfig {
   return defaultTlbOf(arch);
 }

@@ -31,16 +31,16 @@ import { vmCheck } from "../vm/vm_check.js";
 import type { ElfImage } from "../loader/elf.js";
 import { execImage, type ExecResult } from "../loader/exec.js";
 import { type AddressLayout, BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
-import { BarePmap } from "../pmap/bare.js";
-import type { Pmap, PmapContext } from "../pmap/pmap.js";
-import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
-import { X86_64, X86_64_LA57, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
-import { SparcMmu, SparcPmap } from "../pmap/sparc.js";
-import { PowerMmu, PowerPmap, powerSlbConfig } from "../pmap/power.js";
-import { ClusteredMmu, ClusteredPmap, DEFAULT_SUBBLOCK } from "../pmap/clustered.js";
-import { VaxMmu, VaxPmap } from "../pmap/vax.js";
-import { GuardedMmu, GuardedPmap } from "../pmap/guarded.js";
-import { MIPS_R3000, MIPS_R4000, MipsMmu, MipsPmap, checkMipsTlb, mipsData, type MipsFormat } from "../pmap/mips.js";
+import { BarePmap } from "../arch/bare/pmap.js";
+import type { Pmap, PmapContext } from "../vm/pmap.js";
+import { AsidAllocator, RadixPmap, SV39, SV48 } from "../arch/riscv/pmap.js";
+import { X86_64, X86_64_LA57, X86Mmu, X86Pmap } from "../arch/x86-64/pmap.js";
+import { SparcMmu, SparcPmap } from "../arch/sparc/pmap.js";
+import { PowerMmu, PowerPmap, powerSlbConfig } from "../arch/power/pmap.js";
+import { ClusteredMmu, ClusteredPmap, DEFAULT_SUBBLOCK } from "../arch/hashed/pmap.js";
+import { VaxMmu, VaxPmap } from "../arch/vax/pmap.js";
+import { GuardedMmu, GuardedPmap } from "../arch/guarded/pmap.js";
+import { MIPS_R3000, MIPS_R4000, MipsMmu, MipsPmap, checkMipsTlb, mipsData, type MipsFormat } from "../arch/mips/pmap.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { vmFault } from "../vm/vm_fault.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
@@ -606,7 +606,7 @@ interface MmuState {
   mips?: MipsMmu;
 }
 
-/** A pmap of the machine's translation hardware (one module per architecture, src/pmap/). */
+/** A pmap of the machine's translation hardware (one module per machine family, src/arch/<machine>/pmap.ts). */
 function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine, st: MmuState): Pmap {
   switch (config.arch) {
     case "bare": return new BarePmap(pctx);

@@ -7,7 +7,7 @@ import { PhysAllocator } from "../../../src/vm/phys.js";
 import { VmSystem } from "../../../src/vm/vm_system.js";
 import { VmMap, VmMapEntry } from "../../../src/vm/vm_map.js";
 import { UserMemory } from "../../../src/vm/uaccess.js";
-import { AsidAllocator, RadixPmap, SV39 } from "../../../src/pmap/sv39.js";
+import { AsidAllocator, RadixPmap, SV39 } from "../../../src/arch/riscv/pmap.js";
 import { VM_PROT_ALL, VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_prot.js";
 
 const P = 4096, RAM = 16 * 1024 * 1024;

@@ -22,7 +22,7 @@ import { VmMap, VmMapEntry } from "../../../src/vm/vm_map.js";
 import type { VmObject } from "../../../src/vm/vm_object.js";
 import type { VmPage } from "../../../src/vm/vm_page.js";
 import { UserMemory } from "../../../src/vm/uaccess.js";
-import { AsidAllocator, RadixPmap, SV39 } from "../../../src/pmap/sv39.js";
+import { AsidAllocator, RadixPmap, SV39 } from "../../../src/arch/riscv/pmap.js";
 import { SeededRandom } from "../../../src/kern/random.js";
 import { type Inheritance, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_prot.js";
 
