@@ -187,6 +187,11 @@ export function machineData(arch: string): MachineData {
   return d;
 }
 
+/** Whether the machine translates addresses at all: its data file gives a walk (the bare machine's has 0 levels). */
+export function translates(arch: string): boolean {
+  return machineData(arch).walkLevels.value > 0;
+}
+
 /** Default costs of an architecture (from its data file). */
 export function defaultCosts(arch: string): CycleCosts {
   const c = machineData(arch).costs;

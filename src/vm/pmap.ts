@@ -1,22 +1,24 @@
-// The machine-dependent half of the VM (4.4BSD/Mach pmap.h): one interface, one module per architecture. A pmap
-// caches what the machine-independent map says in the form the modelled MMU reads, in guest physical memory, and
-// invalidates the TLB exactly as that architecture's OS would after each change. The VM never looks inside a
-// page-table format; it can always rebuild a translation by faulting again.
+// The machine-dependent half of the VM (4.4BSD/Mach pmap.h): one interface, owned by the VM, and one pmap per
+// machine family (src/arch/<machine>/pmap.ts); the VM never imports a concrete pmap. A pmap caches what the
+// machine-independent map says in the form the modelled MMU reads, in guest physical memory, and invalidates the
+// TLB exactly as that architecture's OS would after each change. The VM never looks inside a page-table format;
+// it can always rebuild a translation by faulting again.
 
 import type { VmPage } from "./vm_page.js";
 import type { PhysAllocator } from "./phys.js";
 
-/** What a pmap needs from the machine: physical memory and the MMU control operations. */
+/**
+ * What every pmap needs from the machine: its physical memory. The MMU's control operations (satp, CR3, tlbie, …)
+ * are each machine's own, in its folder (src/arch/<machine>/mmu.ts).
+ */
 export interface PmapMachine {
   readPhys64(pa: number): bigint;
   writePhys64(pa: number, v: bigint): void;
   fillPhys(pa: number, len: number, value?: number): void;
   phys(pa: number, len: number): Uint8Array;
-  setSatp(v: bigint): void;
-  sfenceVma(va: number, asid: number, byVa: boolean, byAsid: boolean): void;
 }
 
-/** Per-machine state shared by every pmap of one kind (frames for tables, ASIDs). */
+/** Per-machine state shared by every pmap of one kind (frames for tables, pages, superpage counts). */
 export interface PmapContext {
   readonly machine: PmapMachine;
   readonly phys: PhysAllocator;

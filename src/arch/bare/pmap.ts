@@ -11,6 +11,7 @@ import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_READ, VM_PROT_WRITE, hex } from "../../
 function allowed(prot: number): number { return (prot & VM_PROT_WRITE ? prot | VM_PROT_READ : prot) & VM_PROT_ALL; }
 import type { VmPage } from "../../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import type { BareMmu } from "./mmu.js";
 
 export class BarePmap implements Pmap {
   readonly kind = "bare";
@@ -18,9 +19,9 @@ export class BarePmap implements Pmap {
   readonly stats: PmapStats = { tableFrames: 0, enters: 0, removes: 0, protects: 0, flushes: 0 };
   private readonly entered = new Map<number, number>();   // page number → VM_PROT_* the VM entered it with
 
-  constructor(private readonly ctx: PmapContext) {}
+  constructor(private readonly ctx: PmapContext, private readonly mmu: BareMmu) {}
 
-  activate(): void { this.ctx.machine.setSatp(0n); }
+  activate(): void { this.mmu.translationOff(); }
   destroy(): void { this.entered.clear(); }
 
   enter(va: number, pa: number, prot: number, _wired: boolean): void {

@@ -23,7 +23,8 @@
 
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, VM_PROT_EXECUTE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
-import type { Pmap, PmapContext, PmapMachine, PmapStats, Translation } from "../../vm/pmap.js";
+import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import type { GuardedMachine, GuardedMmu } from "./mmu.js";
 
 export const GPT_V = 1n << 0n;
 export const GPT_LEAF = 1n << 1n;
@@ -44,12 +45,6 @@ export const FLUSH_ALL_THRESHOLD = 64;
 /** User space: the lower half of the 48-bit space, as on Sv48 and x86-64. */
 export const GPT_USER_TOP = 2 ** 47;
 
-/** The control operations of assembly/mmu/guarded.ts. */
-export interface GuardedMachine extends PmapMachine {
-  gptSetRoot(root: number, bits: number, asid: number): boolean;
-  gptInvalidate(va: number, asid: number, byVa: boolean, byAsid: boolean): void;
-}
-
 export function protToBits(prot: number): bigint {
   return (prot & VM_PROT_READ ? GPT_R : 0n) | (prot & VM_PROT_WRITE ? GPT_W | GPT_R : 0n) | (prot & VM_PROT_EXECUTE ? GPT_X : 0n);
 }
@@ -64,24 +59,6 @@ const mkWord0 = (flags: bigint, g: number, guard: number, s = 0): bigint =>
   (flags & 0xFFn) | GPT_V | (BigInt(g) << 8n) | (BigInt(s) << 16n) | (BigInt(guard) << 28n);
 /** VPN bits [left−1 .. left−n] as a number. */
 const bitsAt = (vpn: number, left: number, n: number): number => Math.floor(vpn / 2 ** (left - n)) % 2 ** n;
-
-/** The machine's side: ASIDs with generations, and which address space is current. */
-export class GuardedMmu {
-  generation = 1;
-  private next = 1;
-  current: GuardedPmap | undefined;
-  constructor(readonly machine: GuardedMachine, readonly maxAsid = 0xFFFF) {}
-
-  /** A fresh ASID in the current generation; on exhaustion a new generation flushes every TLB entry. */
-  allocateAsid(): number {
-    if (this.next > this.maxAsid) {
-      this.generation++;
-      this.next = 1;
-      this.machine.gptInvalidate(0, 0, false, false);
-    }
-    return this.next++;
-  }
-}
 
 interface Node { pa: number; valid: number }
 

@@ -1,5 +1,5 @@
-// Clustered page table pmap (Talluri, Hill and Khalidi, SOSP 1995; walker and node layout in
-// assembly/walk/clustered.ts): one table per address space, a frame of 2^b bucket heads, and nodes of
+// The hashed machine's pmap: the clustered hashed page table of Talluri, Hill and Khalidi (SOSP 1995; walker and
+// node layout in assembly/walk/clustered.ts): one table per address space, a frame of 2^b bucket heads, and nodes of
 // 16 + 8·s bytes (tag, next pointer, s mapping words) carved from page-table frames, so page-table memory is
 // counted. A node is created when the first page of its block is mapped (pushed at the head of its bucket's
 // chain) and freed when its last mapping goes; a frame of nodes is freed when none of its nodes is in use.
@@ -11,7 +11,8 @@
 
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
-import type { Pmap, PmapContext, PmapMachine, PmapStats, Translation } from "../../vm/pmap.js";
+import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import type { HashedMachine, HashedMmu } from "./mmu.js";
 
 // Mapping word bits (assembly/walk/clustered.ts MAP_*).
 export const MAP_V = 0x1n;
@@ -26,20 +27,10 @@ export const NODE_HEADER = 16;
 
 /** The user address range: the same 47-bit lower half as x86-64 and Sv48, so only the table differs. */
 export const CLUSTERED_USER_TOP = 2 ** 47;
-/** Default subblock factor (the paper's s = 16) and buckets per table (one 4 KiB frame of heads). */
-export const DEFAULT_SUBBLOCK = 16;
+/** Buckets per table: one 4 KiB frame of heads. */
 export const DEFAULT_BUCKETS_LOG2 = 9;
-/** Subblock factors the walker supports: 1 (a plain hashed table) to 64 pages per node. */
-export const MAX_SUBBLOCK = 64;
 /** Linux riscv tlb_flush_all_threshold. */
 export const FLUSH_ALL_THRESHOLD = 64;
-const MAX_ASID = 0xFFFF;
-
-export interface ClusteredMachine extends PmapMachine {
-  readonly layout: Readonly<Record<"K_CPT_SUBBLOCK_LOG2", number>>;
-  setConfig(k: number, v: bigint): void;
-  setClusteredTable(pa: number, bucketsLog2: number, asid: number): boolean;
-}
 
 /** XOR-fold bucket of a page-block number (walk/clustered.ts cptBucket). */
 export function cptBucket(vpbn: number, bucketsLog2: number): number {
@@ -56,37 +47,7 @@ export function mapToProt(m: bigint): number {
   return (m & MAP_R ? VM_PROT_READ : 0) | (m & MAP_W ? VM_PROT_WRITE : 0) | (m & MAP_X ? VM_PROT_EXECUTE : 0);
 }
 
-/** ASIDs by generation (Linux arch/riscv/mm/context.c): a rollover flushes every TLB entry. */
-export class AsidGenerations {
-  generation = 1;
-  private next = 1;
-  rollovers = 0;
-  constructor(private readonly flushAll: () => void, readonly maxAsid = MAX_ASID) {}
-  allocate(): { asid: number; generation: number } {
-    if (this.next > this.maxAsid) {
-      this.generation++;
-      this.rollovers++;
-      this.next = 1;
-      this.flushAll();
-    }
-    return { asid: this.next++, generation: this.generation };
-  }
-}
-
-/** Per machine: the subblock factor the walker was configured with and the ASID space. */
-export class ClusteredMmu {
-  readonly asids: AsidGenerations;
-  current: ClusteredPmap | undefined;
-  constructor(readonly machine: ClusteredMachine, readonly subblock = DEFAULT_SUBBLOCK, maxAsid = MAX_ASID) {
-    if (!(Number.isInteger(subblock) && subblock >= 1 && subblock <= MAX_SUBBLOCK && (subblock & (subblock - 1)) === 0)) {
-      throw new Error(`clustered: subblock factor ${subblock} is not a power of two from 1 to ${MAX_SUBBLOCK}`);
-    }
-    machine.setConfig(machine.layout.K_CPT_SUBBLOCK_LOG2, BigInt(Math.log2(subblock)));
-    this.asids = new AsidGenerations(() => machine.sfenceVma(0, 0, false, false), maxAsid);
-  }
-}
-
-export class ClusteredPmap implements Pmap {
+export class HashedPmap implements Pmap {
   readonly kind = "hashed";
   readonly identity = false;
   readonly stats: PmapStats = { tableFrames: 0, enters: 0, removes: 0, protects: 0, flushes: 0 };
@@ -100,7 +61,7 @@ export class ClusteredPmap implements Pmap {
   private readonly frames = new Map<number, number>();  // node frame pa → nodes in use
   private freeNodes: number[] = [];
 
-  constructor(private readonly ctx: PmapContext, private readonly mmu: ClusteredMmu,
+  constructor(private readonly ctx: PmapContext, private readonly mmu: HashedMmu,
               readonly bucketsLog2 = DEFAULT_BUCKETS_LOG2) {
     this.subblock = mmu.subblock;
     this.nodeBytes = NODE_HEADER + 8 * this.subblock;
@@ -111,7 +72,7 @@ export class ClusteredPmap implements Pmap {
     this.newAsid();
   }
 
-  private get cpu(): ClusteredMachine { return this.mmu.machine; }
+  private get cpu(): HashedMachine { return this.mmu.machine; }
 
   /** Nodes in this table now, and ASID generations started by rollover. */
   machineCounters(): Record<string, number> {
@@ -315,17 +276,17 @@ export class ClusteredPmap implements Pmap {
 
   pageProtect(page: VmPage, prot: number): void {
     for (const pv of [...page.pv]) {
-      const pm = pv.pmap as ClusteredPmap;
+      const pm = pv.pmap as HashedPmap;
       if ((prot & VM_PROT_ALL) === VM_PROT_NONE) pm.remove(pv.va, pv.va + PAGE_SIZE);
       else pm.update(pv.va, (m) => (m & ~(MAP_R | MAP_W | MAP_X)) | (m & protToMap(prot)));
     }
   }
 
   private has(va: number, bit: bigint): boolean { return ((this.word(va)?.m ?? 0n) & bit) !== 0n; }
-  isModified(page: VmPage): boolean { return page.pv.some((pv) => (pv.pmap as ClusteredPmap).has(pv.va, MAP_MOD)); }
-  clearModify(page: VmPage): void { for (const pv of page.pv) (pv.pmap as ClusteredPmap).update(pv.va, (m) => m & ~MAP_MOD); }
-  isReferenced(page: VmPage): boolean { return page.pv.some((pv) => (pv.pmap as ClusteredPmap).has(pv.va, MAP_REF)); }
-  clearReference(page: VmPage): void { for (const pv of page.pv) (pv.pmap as ClusteredPmap).update(pv.va, (m) => m & ~MAP_REF); }
+  isModified(page: VmPage): boolean { return page.pv.some((pv) => (pv.pmap as HashedPmap).has(pv.va, MAP_MOD)); }
+  clearModify(page: VmPage): void { for (const pv of page.pv) (pv.pmap as HashedPmap).update(pv.va, (m) => m & ~MAP_MOD); }
+  isReferenced(page: VmPage): boolean { return page.pv.some((pv) => (pv.pmap as HashedPmap).has(pv.va, MAP_REF)); }
+  clearReference(page: VmPage): void { for (const pv of page.pv) (pv.pmap as HashedPmap).update(pv.va, (m) => m & ~MAP_REF); }
 
   zeroPage(pa: number): void { this.ctx.machine.fillPhys(pa, PAGE_SIZE, 0); }
   copyPage(src: number, dst: number): void {

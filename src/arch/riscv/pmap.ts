@@ -1,15 +1,17 @@
 // RISC-V radix page tables (Sv39, and Sv48 with one more level), written into guest physical frames exactly as
 // the privileged spec lays them out (shared reference riscv_sv.md §3): 512 eight-byte PTEs per 4 KiB table, a
-// leaf with R/W/X at level 0 (level 1 with superpage promotion, radix.ts), non-leaf PTEs with only V set. The format is data
-// (a descriptor of levels and satp mode), as in Spike. Invalidation follows Linux: after installing a translation
+// leaf with R/W/X at level 0 (level 1 with superpage promotion, radix_table.ts), non-leaf PTEs with only V set. The
+// format is data (a descriptor of levels and satp mode, mmu.ts), as in Spike. Invalidation follows Linux: after installing a translation
 // `sfence.vma va` (update_mmu_cache); after removing or changing a range, `sfence.vma va, asid` per page, or
 // `sfence.vma x0, asid` when the range exceeds 64 pages (tlb_flush_all_threshold) or page tables were freed.
 // Empty page-table pages are freed on removal, as FreeBSD's pmap_unwire_ptp does. The walking, allocation and pv
-// bookkeeping are radix.ts's; this file holds the PTE format, satp/ASIDs and the invalidation policy.
+// bookkeeping are radix_table.ts's; this file holds the PTE format, satp and the invalidation policy (the modes,
+// the CPU's control operations and the ASIDs are mmu.ts's).
 
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../vm/vm_prot.js";
 import type { PmapContext } from "../../vm/pmap.js";
 import { RadixTablePmap, levelSpan, tableIndex, type PteFormat } from "../radix_table.js";
+import type { RiscvFormat, RiscvMachine, RiscvMmu } from "./mmu.js";
 
 export { PTES_PER_TABLE, levelSpan } from "../radix_table.js";
 
@@ -28,15 +30,6 @@ const PTE_PPN_MASK = (1n << 44n) - 1n;
 
 /** Linux riscv tlb_flush_all_threshold: larger ranges flush the whole address space. */
 export const FLUSH_ALL_THRESHOLD = 64;
-
-export interface RadixFormat {
-  readonly name: string;
-  readonly satpMode: bigint;   // satp.MODE
-  readonly levels: number;     // table levels
-}
-
-export const SV39: RadixFormat = { name: "riscv-sv39", satpMode: 8n, levels: 3 };
-export const SV48: RadixFormat = { name: "riscv-sv48", satpMode: 9n, levels: 4 };
 
 /** Index of va's PTE in its level-`level` table. */
 export const vpn = tableIndex;
@@ -67,38 +60,21 @@ export const SV_PTE: PteFormat = {
   protToPte, pteToProt,
 };
 
-/**
- * ASIDs for one machine (satp.ASID, 16 bits here): handed out in order, never one a live address space holds;
- * a destroyed address space's ASID is flushed (sfence.vma x0, asid) before it is released, so reuse after the
- * counter wraps around (a rollover) is safe without flushing the whole TLB.
- */
-export class AsidAllocator {
-  private next = 1;
-  private readonly live = new Set<number>();
-  rollovers = 0;
-  constructor(readonly max = 0xFFFF) {}
-  allocate(): number {
-    for (let tries = 0; tries < this.max; tries++) {
-      const a = this.next;
-      if (this.next >= this.max) { this.next = 1; this.rollovers++; } else this.next++;
-      if (!this.live.has(a)) { this.live.add(a); return a; }
-    }
-    throw new Error(`all ${this.max} ASIDs are in use`);
-  }
-  release(a: number): void { this.live.delete(a); }
-}
-
-export class RadixPmap extends RadixTablePmap {
+export class RiscvPmap extends RadixTablePmap {
   readonly asid: number;
+  readonly format: RiscvFormat;
   protected readonly flushCeiling = FLUSH_ALL_THRESHOLD;
   protected readonly flushAllOnFreedTables = true;   // flush_tlb_mm when page tables were freed
   protected readonly clearReferenceFlushes = true;
   protected override readonly mapsLarge = true;   // a leaf PTE at level 1 is a 2 MiB megapage (riscv_sv.md §3)
 
-  constructor(ctx: PmapContext, readonly format: RadixFormat, private readonly asids: AsidAllocator) {
-    super(ctx, format.name, format.levels, SV_PTE);
-    this.asid = asids.allocate();
+  constructor(ctx: PmapContext, private readonly mmu: RiscvMmu) {
+    super(ctx, mmu.format.name, mmu.format.levels, SV_PTE);
+    this.format = mmu.format;
+    this.asid = mmu.asids.allocate();
   }
+
+  private get cpu(): RiscvMachine { return this.mmu.machine; }
 
   /** satp value for this address space: MODE | ASID | root PPN. */
   get satp(): bigint {
@@ -110,10 +86,10 @@ export class RadixPmap extends RadixTablePmap {
 
   private sfence(va: number, byVa: boolean, byAsid: boolean): void {
     this.stats.flushes++;
-    this.ctx.machine.sfenceVma(va, this.asid, byVa, byAsid);
+    this.cpu.sfenceVma(va, this.asid, byVa, byAsid);
   }
 
-  override activate(): void { this.ctx.machine.setSatp(this.satp); }
+  override activate(): void { this.cpu.setSatp(this.satp); }
 
   /** Linux's update_mmu_cache: a local sfence.vma for the address even after an invalid → valid change. */
   protected override invalidateEntered(va: number): void { this.sfence(va, true, false); }
@@ -123,6 +99,6 @@ export class RadixPmap extends RadixTablePmap {
   protected override invalidateAll(): void { this.sfence(0, false, true); }
   protected override retire(): void {
     this.invalidateAll();
-    this.asids.release(this.asid);
+    this.mmu.asids.release(this.asid);
   }
 }

@@ -29,8 +29,9 @@
 // since a number released by an exited process may still tag TLB entries.
 
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../vm/vm_prot.js";
-import type { PmapContext, PmapMachine } from "../../vm/pmap.js";
+import type { PmapContext } from "../../vm/pmap.js";
 import { RadixTablePmap, type PteFormat } from "../radix_table.js";
+import type { SparcMachine, SparcMmu } from "./mmu.js";
 
 // TTE data bits (sun4u; Linux _PAGE_*_4U).
 export const TTE_V = 1n << 63n;
@@ -60,9 +61,6 @@ export const TSB_ENTRY_BYTES = 16;
 export const SPARC_USER_TOP = 2 ** 43;
 /** Page-table levels: pgd, pud, pmd, pte. */
 export const SPARC_LEVELS = 4;
-/** Context numbers: 13 bits (UltraSPARC User's Manual §6.4; Linux CTX_NR_BITS). */
-export const CTX_NR_BITS = 13;
-
 /** Linux tsb_size_to_rss_limit with sysctl_tsb_ratio = -2: 3/4 of the entries. */
 export function tsbRssLimit(bytes: number): number {
   const n = bytes / TSB_ENTRY_BYTES;
@@ -112,60 +110,6 @@ export const SPARC_PTE: PteFormat = {
   protToPte, pteToProt,
   upper: { present: (e) => e !== 0n, frame: (e) => Number(e), make: (pa) => BigInt(pa) },
 };
-
-/** What the SPARC pmap needs from the machine beyond physical memory: the control operations of mmu/sparc.ts. */
-export interface SparcMachine extends PmapMachine {
-  sparcSwitch(tsbReg: bigint, pgdPa: number, ctx: number): void;
-  sparcDemap(va: number, ctx: number, page: boolean): void;
-  sparcFlushAll(): void;
-}
-
-/** Linux's context allocator (get_new_mmu_context): a bitmap of numbers in use, a version, the last number given. */
-export class SparcContexts {
-  version = 1;
-  wraps = 0;
-  private last = 0;
-  private readonly used: Uint8Array;
-  constructor(readonly bits = CTX_NR_BITS) {
-    this.used = new Uint8Array(1 << bits);
-    this.used[0] = 1;   // the nucleus context
-  }
-  get size(): number { return this.used.length; }
-
-  /** A free number (never 0); `wrapped` when the version advanced and every older number became invalid. */
-  allocate(): { ctx: number; wrapped: boolean } {
-    let ctx = this.find(this.last + 1, this.size);
-    if (ctx < 0) ctx = this.find(1, this.last + 1);
-    let wrapped = false;
-    if (ctx < 0) {
-      this.version++;
-      this.wraps++;
-      this.used.fill(0);
-      this.used[0] = 1;
-      ctx = 1;
-      wrapped = true;
-    }
-    this.used[ctx] = 1;
-    this.last = ctx;
-    return { ctx, wrapped };
-  }
-
-  /** destroy_context: the number is free again (if it is still of the current version). */
-  release(ctx: number, version: number): void {
-    if (version === this.version && ctx > 0) this.used[ctx] = 0;
-  }
-
-  private find(from: number, to: number): number {
-    for (let c = from; c < to; c++) if (this.used[c] === 0) return c;
-    return -1;
-  }
-}
-
-/** The per-machine side: contexts, and which address space is current. */
-export class SparcMmu {
-  current: SparcPmap | undefined;
-  constructor(readonly machine: SparcMachine, readonly contexts = new SparcContexts()) {}
-}
 
 export class SparcPmap extends RadixTablePmap {
   context = 0;                   // 0: none yet (the nucleus context is never a process's)

@@ -29,9 +29,12 @@
 
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, VM_PROT_EXECUTE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
-import type { Pmap, PmapContext, PmapMachine, PmapStats, Translation } from "../../vm/pmap.js";
+import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import {
+  P0_WINDOW_PAGES, P1_WINDOW_PAGES, P1_WINDOW_VPNS, PR_P0LR, PR_P1LR, PR_TBIA, PR_TBIS, REGION_PAGES, SLOT_PAGES, VAX_PAGE,
+  type VaxMachine, type VaxMmu, readU32, writeU32,
+} from "./mmu.js";
 
-export const VAX_PAGE = 512;
 export const CLSIZE = PAGE_SIZE / VAX_PAGE;                // hardware pages per kernel page
 const PTES_PER_FRAME = PAGE_SIZE / 4;                      // 1024: one frame of page table maps 512 KiB
 
@@ -45,32 +48,12 @@ const MAPPED = (PG_V | PG_NOREF) >>> 0;
 export const PG_PFNUM = 0x1F_FFFF;
 export const PROT_NA = 0, PROT_KW = 2, PROT_UW = 4, PROT_UR = 15;
 
-// Internal processor registers (vax.md §2).
-export const PR_P0BR = 8, PR_P0LR = 9, PR_P1BR = 10, PR_P1LR = 11, PR_SBR = 12, PR_SLR = 13;
-export const PR_MAPEN = 56, PR_TBIA = 57, PR_TBIS = 58;
-
 // Regions: VA<31:30>.
 export const P1_BASE = 0x4000_0000;
 export const S0_BASE = 0x8000_0000;
-const REGION_PAGES = 1 << 21;                              // VPNs per region
-
-/** Process windows in system space (VMS balance slots); see the header. */
-export const VAX_PROCESS_SLOTS = 16;
-const P0_WINDOW_PAGES = (REGION_PAGES * 4) / VAX_PAGE;     // 16384 system pages: all of P0's table
-export const P1_WINDOW_VPNS = REGION_PAGES;                // all of P1
-const P1_WINDOW_PAGES = (P1_WINDOW_VPNS * 4) / VAX_PAGE;   // 16384 system pages
-export const SLOT_PAGES = P0_WINDOW_PAGES + P1_WINDOW_PAGES;
 
 /** Lowest P1 address a process can map (its P1 window's reach). */
 export const P1_WINDOW_BASE = S0_BASE - P1_WINDOW_VPNS * VAX_PAGE;
-
-/** The control operations of assembly/mmu/vax.ts the pmap uses. */
-export interface VaxMachine extends PmapMachine {
-  vaxMtpr(ipr: number, v: number): boolean;
-  vaxMfpr(ipr: number): number;
-  vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void;
-  vaxSystemTb(sets: number, ways: number): boolean;
-}
 
 /** Leaf protection code for VM_PROT_* (no execute protection: execute needs read). */
 export function protToCode(prot: number): number {
@@ -86,69 +69,6 @@ export function codeToProt(code: number): number {
 }
 
 const codeOf = (pte: number): number => (pte >>> PG_PROT_SHIFT) & 15;
-
-/**
- * The machine's side: the system page table (physically contiguous, covering the slots in use so far), the process
- * slots, MAPEN, and which process is current.
- */
-export class VaxMmu {
-  sbr = -1;                                   // physical address of the SPT (−1 until allocated)
-  private sptFrames = 0;
-  private backed = 0;                         // slots the SPT covers
-  private readonly slots: (VaxPmap | undefined)[] = new Array(VAX_PROCESS_SLOTS).fill(undefined);
-  current: VaxPmap | undefined;
-  constructor(readonly machine: VaxMachine, stb: { sets: number; ways: number }) {
-    if (!machine.vaxSystemTb(stb.sets, stb.ways)) throw new Error(`vax: system TB geometry ${stb.sets}×${stb.ways} rejected`);
-  }
-
-  /**
-   * Makes the SPT cover `slots` slots: a new contiguous run holding the old entries and invalid ones for the new
-   * windows; SBR and SLR loaded, MAPEN set the first time, TBIA after a move.
-   */
-  private grow(ctx: PmapContext, slots: number): void {
-    const frames = Math.ceil((slots * SLOT_PAGES * 4) / PAGE_SIZE);
-    const sbr = ctx.phys.allocRun(frames, "pagetable");
-    if (this.sbr >= 0) {
-      const n = this.backed * SLOT_PAGES * 4;
-      this.machine.phys(sbr, n).set(this.machine.phys(this.sbr, n));
-      for (let i = 0; i < this.sptFrames; i++) ctx.phys.free(this.sbr + i * PAGE_SIZE);
-    }
-    const moved = this.sbr >= 0;
-    this.sbr = sbr;
-    this.sptFrames = frames;
-    this.backed = slots;
-    this.mtpr(PR_SBR, sbr);
-    this.mtpr(PR_SLR, slots * SLOT_PAGES);
-    if (moved) this.mtpr(PR_TBIA, 0);
-    else this.mtpr(PR_MAPEN, 1);
-  }
-
-  mtpr(ipr: number, v: number): void {
-    if (!this.machine.vaxMtpr(ipr, v >>> 0)) throw new Error(`vax: MTPR to register ${ipr} rejected`);
-  }
-
-  /** A free slot for a new address space; throws when all are taken (like BSD's "no memory for page tables"). */
-  allocateSlot(ctx: PmapContext, pm: VaxPmap): number {
-    const i = this.slots.indexOf(undefined);
-    if (i < 0) throw new Error(`vax: all ${VAX_PROCESS_SLOTS} process page-table slots in system space are in use`);
-    if (i >= this.backed) this.grow(ctx, i + 1);
-    this.slots[i] = pm;
-    return i;
-  }
-  freeSlot(i: number): void { this.slots[i] = undefined; }
-
-  readSpte(svpn: number): number { return readU32(this.machine, this.sbr + 4 * svpn); }
-  writeSpte(svpn: number, v: number): void { writeU32(this.machine, this.sbr + 4 * svpn, v); }
-}
-
-function readU32(m: PmapMachine, pa: number): number {
-  const b = m.phys(pa, 4);
-  return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
-}
-function writeU32(m: PmapMachine, pa: number, v: number): void {
-  const b = m.phys(pa, 4);
-  b[0] = v & 0xFF; b[1] = (v >>> 8) & 0xFF; b[2] = (v >>> 16) & 0xFF; b[3] = (v >>> 24) & 0xFF;
-}
 
 /** One page of page table: its frame and how many of its clusters are mapped. */
 interface TablePage { pa: number; valid: number }
@@ -171,7 +91,7 @@ export class VaxPmap implements Pmap {
   private readonly p1Svpn: number;
 
   constructor(private readonly ctx: PmapContext, private readonly mmu: VaxMmu) {
-    this.slot = mmu.allocateSlot(ctx, this);
+    this.slot = mmu.allocateSlot(ctx.phys, this);
     this.p0Svpn = this.slot * SLOT_PAGES;
     this.p1Svpn = this.p0Svpn + P0_WINDOW_PAGES;
     this.p0br = S0_BASE + this.p0Svpn * VAX_PAGE;

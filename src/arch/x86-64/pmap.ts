@@ -2,7 +2,7 @@
 // SDM vol. 3A §4.5 lays them out (shared reference x86_64.md §2): 512 eight-byte entries per 4 KiB table; non-leaf
 // entries as Linux's _PAGE_TABLE (P, R/W, U/S, A, D); 4 KiB leaves with P, U/S, A, R/W for writable mappings, XD
 // for non-executable ones and D after a write, as Linux's protection_map and mk_pte make them (and 2 MiB PDE
-// leaves with PS when superpages are on: radix.ts promotes and demotes). Every mapping is
+// leaves with PS when superpages are on: radix_table.ts promotes and demotes). Every mapping is
 // user and non-global. Frames come from the same allocator as user pages (page-table memory is counted); empty
 // tables are freed on removal, as FreeBSD's pmap_unwire_ptp does.
 //
@@ -23,12 +23,13 @@
 // mmap and the stack below 2^47 unless a program asks for a higher address (DEFAULT_MAP_WINDOW), and the kernel's
 // addresses are JavaScript numbers, exact up to 2^53.
 //
-// The walking, allocation and pv bookkeeping are radix.ts's; this file holds the entry format, CR3/CR4 and PCIDs,
-// and the invalidation rules above.
+// The walking, allocation and pv bookkeeping are radix_table.ts's; this file holds the entry format, CR3 and the
+// invalidation rules above (the paging modes, CR4 and the PCIDs are mmu.ts's).
 
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../vm/vm_prot.js";
-import type { PmapContext, PmapMachine } from "../../vm/pmap.js";
+import type { PmapContext } from "../../vm/pmap.js";
 import { RadixTablePmap, rightsLost, tableIndex, type PteFormat } from "../radix_table.js";
+import { CR3_NOFLUSH, type X86Format, type X86Machine, type X86Mmu } from "./mmu.js";
 
 export { PTES_PER_TABLE, levelSpan } from "../radix_table.js";
 
@@ -46,29 +47,10 @@ export const X86_ADDR_MASK = 0x000F_FFFF_FFFF_F000n;   // bits 51:12
 /** Non-leaf entries: Linux _PAGE_TABLE. */
 export const X86_TABLE = X86_P | X86_RW | X86_US | X86_A | X86_D;
 
-const CR4_LA57 = 1n << 12n;
-const CR4_PCIDE = 1n << 17n;
-const CR3_NOFLUSH = 1n << 63n;
-
 /** Linux arch/x86/mm/tlb.c tlb_single_page_flush_ceiling: longer ranges flush the whole address space. */
 export const FLUSH_CEILING = 33;
 /** Linux's user address space under 4-level paging, and its default map window under 5-level. */
 export const X86_USER_TOP = 2 ** 47;
-
-export interface X86Format {
-  readonly name: string;
-  readonly levels: number;     // 4, or 5 with LA57
-}
-export const X86_64: X86Format = { name: "x86-64", levels: 4 };
-export const X86_64_LA57: X86Format = { name: "x86-64-la57", levels: 5 };
-
-/** What the x86-64 pmap needs from the machine beyond physical memory: the control operations of mmu/x86.ts. */
-export interface X86Machine extends PmapMachine {
-  setCr4(v: bigint): void;
-  writeCr3(v: bigint): void;
-  invlpg(va: number): void;
-  invpcid(type: number, pcid: number, va: number): boolean;
-}
 
 export const pteAddrOf = (pte: bigint): number => Number(pte & X86_ADDR_MASK);
 export const index = tableIndex;
@@ -92,30 +74,6 @@ export const X86_PTE: PteFormat = {
   toFrame: (pa) => BigInt(pa),
   protToPte, pteToProt,
 };
-
-/**
- * The per-machine side: CR4 set once (LA57 for 5-level, PCIDE), PCIDs handed out, and which address space is
- * current (INVLPG only reaches the current PCID).
- */
-export class X86Mmu {
-  private next = 1;
-  private readonly live = new Set<number>();
-  current: X86Pmap | undefined;
-  constructor(readonly machine: X86Machine, readonly format: X86Format) {
-    machine.setCr4((format.levels === 5 ? CR4_LA57 : 0n) | CR4_PCIDE);
-  }
-  /** A PCID no live address space holds (PCID 0 is left for the kernel, as Linux does). */
-  allocatePcid(): number {
-    for (let tries = 0; tries < 0xFFF; tries++) {
-      const p = this.next;
-      this.next = this.next >= 0xFFF ? 1 : this.next + 1;
-      if (!this.live.has(p)) { this.live.add(p); return p; }
-    }
-    throw new Error("all 4095 PCIDs are in use");
-  }
-  /** After INVPCID single-context, the PCID may be handed out again. */
-  releasePcid(p: number): void { this.live.delete(p); }
-}
 
 export class X86Pmap extends RadixTablePmap {
   readonly pcid: number;

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmMachine } from "../../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../../src/vm/phys.js";
 import { VmSystem } from "../../../../src/vm/vm_system.js";
-import { GPT_A, GPT_D, GPT_LEAF, GPT_V, GPT_W, GuardedMmu, GuardedPmap } from "../../../../src/arch/guarded/pmap.js";
+import { GuardedMmu } from "../../../../src/arch/guarded/mmu.js";
+import { GPT_A, GPT_D, GPT_LEAF, GPT_V, GPT_W, GuardedPmap } from "../../../../src/arch/guarded/pmap.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../../src/vm/vm_prot.js";
 import { SeededRandom } from "../../../../src/kern/random.js";
 

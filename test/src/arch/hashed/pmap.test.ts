@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmMachine } from "../../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../../src/vm/phys.js";
 import { VmSystem } from "../../../../src/vm/vm_system.js";
-import { ClusteredMmu, ClusteredPmap } from "../../../../src/arch/hashed/pmap.js";
+import { HashedMmu } from "../../../../src/arch/hashed/mmu.js";
+import { HashedPmap } from "../../../../src/arch/hashed/pmap.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../../src/vm/vm_prot.js";
 
 const RAM = 4 * 1024 * 1024;
@@ -25,11 +26,11 @@ function setup(subblock = 16, maxAsid?: number) {
   m.setClusteredTable = (pa: number, b: number, asid: number) => { ops.push(["table", pa, b, asid]); return orig.setClusteredTable(pa, b, asid); };
   const phys = new PhysAllocator(w, RAM);
   const vm = new VmSystem(phys, false);
-  const mmu = new ClusteredMmu(w, subblock, maxAsid);
+  const mmu = new HashedMmu(w, subblock, maxAsid);
   const ctx = { machine: w, phys, pageOf: (pa: number) => vm.pageOf(pa) };
-  const pmap = new ClusteredPmap(ctx, mmu);
+  const pmap = new HashedPmap(ctx, mmu);
   /** An independent walk: bucket head → chain → tag → word. Returns [word, nodes compared]. */
-  const walk = (p: ClusteredPmap, va: number): [bigint, number] => {
+  const walk = (p: HashedPmap, va: number): [bigint, number] => {
     const vpbn = Math.floor(va / (4096 * subblock));
     let n = Number(w.readPhys64(p.root + 8 * bucket(vpbn)));
     let k = 0;
@@ -43,7 +44,7 @@ function setup(subblock = 16, maxAsid?: number) {
   return { w, phys, vm, mmu, ctx, pmap, ops, walk };
 }
 
-describe("ClusteredPmap", () => {
+describe("HashedPmap", () => {
   let s: ReturnType<typeof setup>;
   beforeEach(() => { s = setup(); });
 
@@ -99,10 +100,10 @@ describe("ClusteredPmap", () => {
 
   it("ASID rollover starts a new generation and flushes everything; a stale space gets a new ASID when activated", () => {
     const t = setup(16, 3);
-    const a = t.pmap, b = new ClusteredPmap(t.ctx, t.mmu), c = new ClusteredPmap(t.ctx, t.mmu);
+    const a = t.pmap, b = new HashedPmap(t.ctx, t.mmu), c = new HashedPmap(t.ctx, t.mmu);
     expect([a.asid, b.asid, c.asid]).toEqual([1, 2, 3]);
     const n0 = t.ops.length;
-    const d = new ClusteredPmap(t.ctx, t.mmu);
+    const d = new HashedPmap(t.ctx, t.mmu);
     expect(t.ops.slice(n0)).toEqual([["sfence", 0, 0, false, false]]);
     expect(d.asid).toBe(1);
     expect(t.mmu.asids.rollovers).toBe(1);

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmMachine } from "../../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../../src/vm/phys.js";
 import { VmSystem } from "../../../../src/vm/vm_system.js";
-import { MIPS_R3000, MIPS_R4000, MipsMmu, MipsPmap, checkMipsTlb, mipsData, type MipsFormat } from "../../../../src/arch/mips/pmap.js";
+import { MIPS_R3000, MIPS_R4000, MipsMmu, checkMipsTlb, mipsData, type MipsFormat } from "../../../../src/arch/mips/mmu.js";
+import { MipsPmap } from "../../../../src/arch/mips/pmap.js";
 import { ConfigError } from "../../../../src/machine/config.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../../src/vm/vm_prot.js";
 

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmMachine } from "../../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../../src/vm/phys.js";
 import { VmSystem } from "../../../../src/vm/vm_system.js";
-import { PowerMmu, PowerPmap, htabShiftForMemSize, powerSlbConfig } from "../../../../src/arch/power/pmap.js";
+import { PowerMmu, htabShiftForMemSize, powerSlbConfig } from "../../../../src/arch/power/mmu.js";
+import { PowerPmap } from "../../../../src/arch/power/pmap.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../../src/vm/vm_prot.js";
 
 const RAM = 4 * 1024 * 1024;

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmMachine } from "../../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../../src/vm/phys.js";
 import { VmSystem } from "../../../../src/vm/vm_system.js";
-import { AsidAllocator, RadixPmap, SV39, SV48 } from "../../../../src/arch/riscv/pmap.js";
+import { RiscvMmu, SV39, SV48 } from "../../../../src/arch/riscv/mmu.js";
+import { RiscvPmap } from "../../../../src/arch/riscv/pmap.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../../src/vm/vm_prot.js";
 
 const RAM = 4 * 1024 * 1024;
@@ -30,11 +31,11 @@ function setup(format = SV39) {
   w.init(RAM);
   const phys = new PhysAllocator(w, RAM);
   const vm = new VmSystem(phys, false);
-  const pmap = new RadixPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa) }, format, new AsidAllocator());
+  const pmap = new RiscvPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa) }, new RiscvMmu(w, format));
   return { w, phys, vm, pmap };
 }
 
-describe("RadixPmap (Sv39)", () => {
+describe("RiscvPmap (Sv39)", () => {
   let s: ReturnType<typeof setup>;
   beforeEach(() => { s = setup(); });
 
@@ -148,7 +149,7 @@ describe("RadixPmap (Sv39)", () => {
   });
 });
 
-describe("RadixPmap (Sv48)", () => {
+describe("RiscvPmap (Sv48)", () => {
   it("uses four levels and mode 9", () => {
     const s = setup(SV48);
     expect(s.pmap.satp >> 60n).toBe(9n);

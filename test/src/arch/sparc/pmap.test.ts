@@ -1,4 +1,4 @@
-// The sun4u pmap (src/pmap/sparc.ts): Linux sparc64's page tables and the per-process TSB written into guest
+// The sun4u pmap (src/arch/sparc/pmap.ts): Linux sparc64's page tables and the per-process TSB written into guest
 // frames, invalidation as Linux does it (TSB entry, then demap page in the context), the TSB growing with the RSS,
 // and the context allocator with its version wrap, all checked against an independent decoding of the structures
 // and the control operations issued.
@@ -7,7 +7,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmMachine } from "../../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../../src/vm/phys.js";
 import { VmSystem } from "../../../../src/vm/vm_system.js";
-import { SparcContexts, SparcMmu, SparcPmap, tsbBytesFor } from "../../../../src/arch/sparc/pmap.js";
+import { SparcContexts, SparcMmu } from "../../../../src/arch/sparc/mmu.js";
+import { SparcPmap, tsbBytesFor } from "../../../../src/arch/sparc/pmap.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../../src/vm/vm_prot.js";
 
 const RAM = 16 * 1024 * 1024;

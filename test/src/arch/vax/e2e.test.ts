@@ -7,8 +7,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runGuest } from "../../../../src/index.js";
 import { main } from "../../../../src/cli/main.js";
-import { BufferIo } from "../../../helpers/machine.js";
-import { E2E_CASES, GUEST_ENV } from "../../../helpers/guest_cases.js";
+import { BufferIo } from "../../helpers/machine.js";
+import { E2E_CASES, GUEST_ENV } from "../../helpers/guest_cases.js";
 
 const bin = (g: string) => fileURLToPath(new URL(`../../../../guest/bin/${g}`, import.meta.url));
 const ENV = GUEST_ENV;

@@ -2,9 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmMachine } from "../../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../../src/vm/phys.js";
 import { VmSystem } from "../../../../src/vm/vm_system.js";
-import {
-  CLSIZE, P1_WINDOW_BASE, PG_M, PG_PFNUM, PG_V, PR_TBIA, PR_TBIS, PR_P0LR, PR_P1LR, VAX_PROCESS_SLOTS, VaxMmu, VaxPmap,
-} from "../../../../src/arch/vax/pmap.js";
+import { PR_TBIA, PR_TBIS, PR_P0LR, PR_P1LR, VAX_PROCESS_SLOTS, VaxMmu } from "../../../../src/arch/vax/mmu.js";
+import { CLSIZE, P1_WINDOW_BASE, PG_M, PG_PFNUM, PG_V, VaxPmap } from "../../../../src/arch/vax/pmap.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../../src/vm/vm_prot.js";
 
 const RAM = 16 * 1024 * 1024;

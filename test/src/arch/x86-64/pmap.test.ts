@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { WasmMachine } from "../../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../../src/vm/phys.js";
 import { VmSystem } from "../../../../src/vm/vm_system.js";
-import { X86_64, X86_64_LA57, X86Mmu, X86Pmap, type X86Format } from "../../../../src/arch/x86-64/pmap.js";
+import { X86_64, X86_64_LA57, X86Mmu, type X86Format } from "../../../../src/arch/x86-64/mmu.js";
+import { X86Pmap } from "../../../../src/arch/x86-64/pmap.js";
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../../src/vm/vm_prot.js";
 
 const RAM = 4 * 1024 * 1024;
