@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runGuest, type GuestResult } from "../../../src/index.js";
-import { ARCHS } from "../../../src/machine/config.js";
+import { ARCHS } from "../../../src/arch/registry.js";
 import { machineData } from "../../../src/machine/costs.js";
 
 const bin = (g: string) => fileURLToPath(new URL(`../../../guest/bin/${g}`, import.meta.url));
