@@ -13,7 +13,8 @@ import { VmSystem } from "../dist/vm/vm_system.js";
 import { VmMap, VmMapEntry } from "../dist/vm/vm_map.js";
 import { vmFault } from "../dist/vm/vm_fault.js";
 import { UserMemory } from "../dist/vm/uaccess.js";
-import { AsidAllocator, RadixPmap, SV39 } from "../dist/pmap/sv39.js";
+import { RiscvMmu, SV39 } from "../dist/arch/riscv/mmu.js";
+import { RiscvPmap } from "../dist/arch/riscv/pmap.js";
 import { Machine } from "../dist/machine/machine.js";
 import { defaultConfig } from "../dist/machine/config.js";
 
@@ -25,9 +26,9 @@ function world(ram) {
   w.init(ram);
   const phys = new PhysAllocator(w, ram);
   const vm = new VmSystem(phys, false);
-  const asids = new AsidAllocator();
+  const mmu = new RiscvMmu(w, SV39);
   const space = () => {
-    const pmap = new RadixPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa) }, SV39, asids);
+    const pmap = new RiscvPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa) }, mmu);
     const map = new VmMap(vm, pmap, 0x1000, 2 ** 38);
     return { map, um: new UserMemory(map, w) };
   };

@@ -4,8 +4,9 @@
 import { resolve } from "node:path";
 import type { GuestIo } from "./fs/file.js";
 import { parseElf, readProgram } from "./loader/elf.js";
+import { type Arch, parseArch } from "./arch/registry.js";
 import {
-  type Arch, ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseArch, parseSeed, parseSize,
+  ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseSeed, parseSize,
   validateRam, applyAdMode, parsePsc, validatePftSize, validateSubblock,
 } from "./machine/config.js";
 import { type CycleCosts, machineData } from "./machine/costs.js";
@@ -17,7 +18,8 @@ import { applyMounts } from "./fs/mount.js";
 export { ConfigError } from "./machine/config.js";
 export { ElfError } from "./loader/elf.js";
 export { Machine } from "./boot/machine.js";
-export type { MachineConfig, TlbConfig, Arch } from "./machine/config.js";
+export type { MachineConfig, TlbConfig } from "./machine/config.js";
+export type { Arch } from "./arch/registry.js";
 
 export interface GuestOptions {
   /** Path of the executable on the host (read unless `elf` is given); also argv[0] unless `argv0` is set. */

@@ -27,23 +27,15 @@ import { VmMap } from "../vm/vm_map.js";
 import { vmCheck } from "../vm/vm_check.js";
 import type { ElfImage } from "../loader/elf.js";
 import { type AddressLayout, BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
-import { BarePmap } from "../pmap/bare.js";
-import type { Pmap, PmapContext } from "../pmap/pmap.js";
-import { AsidAllocator, RadixPmap, SV39, SV48 } from "../pmap/sv39.js";
-import { X86_64, X86_64_LA57, X86Mmu, X86Pmap } from "../pmap/x86_64.js";
-import { SparcMmu, SparcPmap } from "../pmap/sparc.js";
-import { PowerMmu, PowerPmap, powerSlbConfig } from "../pmap/power.js";
-import { ClusteredMmu, ClusteredPmap, DEFAULT_SUBBLOCK } from "../pmap/clustered.js";
-import { VaxMmu, VaxPmap } from "../pmap/vax.js";
-import { GuardedMmu, GuardedPmap } from "../pmap/guarded.js";
-import { MIPS_R3000, MIPS_R4000, MipsMmu, MipsPmap, checkMipsTlb, mipsData, type MipsFormat } from "../pmap/mips.js";
+import { type MachineMmu, machineDef } from "../arch/registry.js";
+import type { Pmap, PmapContext } from "../vm/pmap.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { VmSystem } from "../vm/vm_system.js";
 import { ReservSystem } from "../vm/vm_reserv.js";
 import { ConfigError, type MachineConfig } from "../machine/config.js";
 import { configureHardware } from "../machine/configure.js";
-import { machineData } from "../machine/costs.js";
+import { machineData, translates } from "../machine/costs.js";
 import { WasmMachine } from "../machine/wasm.js";
 
 export { DEFAULT_CHUNK, type ExitReason, type RunResult } from "../kern/run.js";
@@ -103,7 +95,7 @@ export class Machine {
   readonly trapHandler: TrapHandler;
   private readonly runLoop: RunLoop;
   private readonly pctx: PmapContext;
-  private readonly mmuState: MmuState;   // identifiers and CPU state shared by every pmap of this machine
+  private readonly mmu: MachineMmu;      // identifiers and CPU state shared by every pmap of this machine
   private readonly livePmaps = new Set<Pmap>();
   private readonly retired = { enters: 0, removes: 0, protects: 0, flushes: 0 };   // stats of destroyed pmaps
   private loaded: ExecResult | undefined;
@@ -112,7 +104,7 @@ export class Machine {
   pmapCollections = 0;
 
   constructor(readonly config: MachineConfig, private readonly options: MachineOptions) {
-    if (config.arch === "bare" && config.ramBytes < BARE_MIN_RAM) {
+    if (!translates(config.arch) && config.ramBytes < BARE_MIN_RAM) {
       throw new ConfigError(`--arch bare needs at least ${formatMem(BARE_MIN_RAM)} of memory (stack and program at VA = PA)`);
     }
     const w = new WasmMachine();
@@ -121,7 +113,7 @@ export class Machine {
     configureHardware(w, config);
     options.recorder?.attach(w);
     this.phys = new PhysAllocator(w, config.ramBytes);
-    this.vm = new VmSystem(this.phys, config.arch === "bare");
+    this.vm = new VmSystem(this.phys, !translates(config.arch));
     // A whole-machine replay has one anonymous address space and makes each page at its first reference; it
     // cannot tell which pages the live kernel answered with the zero page (anonymous) and which it did not (file
     // pages), so a recorded run makes a page at every first touch too, as the replay will.
@@ -132,7 +124,7 @@ export class Machine {
       ...(large ? { superpages: { size: config.pageSize!, promotions: 0, demotions: 0 } } : {}),
     };
     if (large && !this.vm.identity) this.vm.reserv = new ReservSystem(this.phys);
-    this.mmuState = { asids: new AsidAllocator() };
+    this.mmu = machineDef(config.arch).createMmu(w, config, this.pctx);
     this.layout = addressLayout(config.arch, config.ramBytes);
     const quantum = options.quantum ?? DEFAULT_QUANTUM;
     if (!(Number.isSafeInteger(quantum) && quantum > 0)) throw new ConfigError(`bad quantum ${quantum} (a positive number of cycles)`);
@@ -168,7 +160,7 @@ export class Machine {
 
   /** A new address space with its own pmap (and ASID/PCID/context) for the task that will have `pid`. */
   private newMap(pid: number): VmMap {
-    const made = makePmap(this.config, this.pctx, this.wasm, this.mmuState);
+    const made = this.mmu.createPmap();
     const size = this.config.pageSize ?? PAGE_SIZE;
     const sizes = made.pageSizes ?? [PAGE_SIZE];
     if (!sizes.includes(size)) {
@@ -333,7 +325,7 @@ export class Machine {
     out["virtual_copy_pages"] = s.virtualCopyPages;
     out["copied_bytes"] = s.copiedBytes;
     out["context_switches"] = this.sched.switches;
-    out["asid_rollovers"] = this.mmuState.asids.rollovers;
+    out["asid_rollovers"] = this.mmu.asidRollovers;
     out["context_switch_cycles"] = Number(this.runLoop.switchCycles);
     out["forks"] = this.procs.forks;
     out["task_exits"] = this.procs.exits;
@@ -345,50 +337,4 @@ export class Machine {
     out["file_pages_written"] = f.pagesWritten;
     return out;
   }
-}
-
-/**
- * Per-machine MMU state every pmap of the machine shares: the identifiers address spaces are tagged with (ASIDs,
- * PCIDs, SPARC contexts, POWER context ids, MIPS ASID generations, VAX process slots) and the hardware state they
- * belong to (the POWER HTAB, the VAX system page table), made with the first pmap. One allocator per machine,
- * never one per pmap: two live address spaces never share a tag.
- */
-interface MmuState {
-  asids: AsidAllocator;
-  x86?: X86Mmu;
-  sparc?: SparcMmu;
-  power?: PowerMmu;
-  clustered?: ClusteredMmu;
-  vax?: VaxMmu;
-  guarded?: GuardedMmu;
-  mips?: MipsMmu;
-}
-
-/** A pmap of the machine's translation hardware (one module per architecture, src/pmap/). */
-function makePmap(config: MachineConfig, pctx: PmapContext, w: WasmMachine, st: MmuState): Pmap {
-  switch (config.arch) {
-    case "bare": return new BarePmap(pctx);
-    case "riscv-sv39": return new RadixPmap(pctx, SV39, st.asids);
-    case "riscv-sv48": return new RadixPmap(pctx, SV48, st.asids);
-    case "x86-64": return new X86Pmap(pctx, st.x86 ??= new X86Mmu(w, X86_64));
-    case "x86-64-la57": return new X86Pmap(pctx, st.x86 ??= new X86Mmu(w, X86_64_LA57));
-    case "sparc": return new SparcPmap(pctx, st.sparc ??= new SparcMmu(w));
-    case "power":
-      return new PowerPmap(pctx, st.power ??= new PowerMmu(w, pctx.phys, config.ramBytes, powerSlbConfig(), undefined, config.pftSize));
-    case "hashed": return new ClusteredPmap(pctx, st.clustered ??= new ClusteredMmu(w, config.subblock ?? DEFAULT_SUBBLOCK));
-    case "vax": {
-      const stb = (machineData("vax") as unknown as { systemTb: { sets: number; ways: number } }).systemTb;
-      return new VaxPmap(pctx, st.vax ??= new VaxMmu(w, stb));
-    }
-    case "guarded": return new GuardedPmap(pctx, st.guarded ??= new GuardedMmu(w));
-    case "mips-r3000": return new MipsPmap(pctx, st.mips ??= mipsMmu(config, w, MIPS_R3000));
-    case "mips-r4000": return new MipsPmap(pctx, st.mips ??= mipsMmu(config, w, MIPS_R4000));
-  }
-}
-
-/** The MIPS CPU side, after checking the TLB geometry against the machine (one fully associative TLB above Wired). */
-function mipsMmu(config: MachineConfig, w: WasmMachine, f: MipsFormat): MipsMmu {
-  const data = mipsData(f.name);
-  checkMipsTlb(f.name, config.tlb, data.wired);
-  return new MipsMmu(w, f, data);
 }

@@ -5,7 +5,8 @@
 import { writeFileSync } from "node:fs";
 import yargs from "yargs";
 import type { GuestIo } from "../fs/file.js";
-import { ARCHS, ConfigError, POLICIES } from "../machine/config.js";
+import { ARCHS } from "../arch/registry.js";
+import { ConfigError, POLICIES } from "../machine/config.js";
 import { machineConfig } from "../index.js";
 import { MachineReplayer, replayFileOnMachine } from "../trace/machine.js";
 import { formatStats, statsJson } from "./report.js";

@@ -5,7 +5,7 @@
 
 import type { VmMap } from "../vm/vm_map.js";
 import type { AddressLayout } from "../loader/layout.js";
-import type { PmapMachine } from "../pmap/pmap.js";
+import type { PmapMachine } from "../vm/pmap.js";
 import { Blocked, type Scheduler } from "./sched.js";
 import {
   ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal,

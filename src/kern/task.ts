@@ -3,7 +3,7 @@
 // dispositions, resource limits).
 
 import type { AddressLayout } from "../loader/layout.js";
-import type { Pmap, PmapMachine } from "../pmap/pmap.js";
+import type { Pmap, PmapMachine } from "../vm/pmap.js";
 import { SignalState } from "./signal.js";
 import type { VmMap } from "../vm/vm_map.js";
 import { UserMemory } from "../vm/uaccess.js";

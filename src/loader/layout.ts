@@ -3,7 +3,6 @@
 // static PIEs at two thirds of user space (ELF_ET_DYN_BASE). Without translation everything must sit at VA = PA
 // inside RAM: the stack at the top of RAM, mmap below it, programs at their low link addresses.
 
-import type { Arch } from "../machine/config.js";
 import { machineData } from "../machine/costs.js";
 import { PAGE_SIZE, truncPage } from "../vm/vm_prot.js";
 
@@ -23,7 +22,7 @@ export interface AddressLayout {
   pieBase: number;      // where a static PIE's first segment goes
 }
 
-export function addressLayout(arch: Arch, ramBytes: number): AddressLayout {
+export function addressLayout(arch: string, ramBytes: number): AddressLayout {
   if (arch === "bare") {
     const stackTop = truncPage(ramBytes);
     return {

@@ -1,16 +1,11 @@
 // A machine's configuration: architecture, RAM size, TLB geometry, cycle costs, seed. Validation errors are
-// ConfigError (the CLI turns them into one line and exit status 2).
+// ConfigError (the CLI turns them into one line and exit status 2). The list of machines is the kernel's
+// (src/arch/registry.ts: ARCHS, parseArch); here a machine is the name of its data file.
 
 import { ConfigError } from "../sys/config_error.js";
 import { type CycleCosts, type PscSizes, PSC_KEYS, defaultCosts, defaultPscOf, defaultTlbOf, machineData } from "./costs.js";
 
 export { ConfigError } from "../sys/config_error.js";
-
-export const ARCHS = [
-  "riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57", "mips-r3000", "mips-r4000", "sparc", "power", "hashed",
-  "vax", "guarded",
-] as const;
-export type Arch = (typeof ARCHS)[number];
 
 /** Replacement policies, by --tlb name; each has a code POLICY_<NAME> in the wasm layout (assembly/tlb/policy.ts). */
 export const POLICIES = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"] as const;
@@ -29,7 +24,7 @@ export interface TlbConfig {
 }
 
 export interface MachineConfig {
-  arch: Arch;
+  arch: string;          // the machine's name (src/arch/registry.ts lists them), the name of its data file
   ramBytes: number;
   tlb: TlbConfig;
   costs: CycleCosts;
@@ -44,12 +39,12 @@ export interface MachineConfig {
 export const DEFAULT_RAM_BYTES = 256 * 1024 * 1024;
 export const PAGE_SIZE = 4096;
 
-/** Default TLBs of a machine: the geometry in its data file (src/machine/costs/<arch>.json). */
-export function defaultTlb(arch: Arch = "riscv-sv39"): TlbConfig {
+/** Default TLBs of a machine: the geometry in its data file (src/arch/<machine>/<arch>.json). */
+export function defaultTlb(arch = "riscv-sv39"): TlbConfig {
   return defaultTlbOf(arch);
 }
 
-export function defaultConfig(arch: Arch = "riscv-sv39"): MachineConfig {
+export function defaultConfig(arch = "riscv-sv39"): MachineConfig {
   const psc = defaultPscOf(arch);
   return {
     arch,
@@ -98,11 +93,6 @@ export function parsePsc(c: MachineConfig, s: string): PscSizes {
   return out;
 }
 
-export function parseArch(s: string): Arch {
-  if ((ARCHS as readonly string[]).includes(s)) return s as Arch;
-  throw new ConfigError(`unknown architecture '${s}' (choose ${ARCHS.join(", ")})`);
-}
-
 /**
  * Parses a memory size: bytes, or a number with K, M or G (binary units, optional trailing B/iB).
  * The result must be a multiple of 4 KiB.
@@ -135,7 +125,7 @@ export function parseSeed(s: string): bigint {
 }
 
 /** Checks a clustered-table subblock factor: only the hashed machine has one; a power of two from 1 to 64. */
-export function validateSubblock(arch: Arch, s: number): number {
+export function validateSubblock(arch: string, s: number): number {
   if (arch !== "hashed") throw new ConfigError(`--arch ${arch} has no clustered page table (subblock factor is for hashed)`);
   if (!(Number.isInteger(s) && s >= 1 && s <= 64 && (s & (s - 1)) === 0)) {
     throw new ConfigError(`subblock factor ${s} is not a power of two from 1 to 64`);
@@ -144,7 +134,7 @@ export function validateSubblock(arch: Arch, s: number): number {
 }
 
 /** Checks a POWER HTAB size (log2 bytes): at least 2^18 (the architecture's minimum), at most half of RAM. */
-export function validatePftSize(arch: Arch, ramBytes: number, shift: number): number {
+export function validatePftSize(arch: string, ramBytes: number, shift: number): number {
   if (arch !== "power") throw new ConfigError(`--arch ${arch} has no hashed page table to size (pft size is for power)`);
   if (!(Number.isInteger(shift) && shift >= 18 && 2 ** shift <= ramBytes / 2)) {
     throw new ConfigError(`HTAB size 2^${shift} bytes must be from 2^18 to half of memory (${ramBytes} bytes)`);

@@ -1,9 +1,9 @@
 // The cycle model's defaults and each machine's translation hardware, read from one data file per architecture
-// (src/machine/costs/<arch>.json). Every number in those files carries its source (a manual section, a paper, a
+// (src/arch/<machine>/<arch>.json, in the folder of its machine family). Every number in those files carries its source (a manual section, a paper, a
 // measurement, or an estimate that says what it is derived from). Costs go into the CONFIG words K_COST_*
 // (assembly/layout.ts describes each word); TLB geometry becomes the default --tlb.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import type { Policy, TlbConfig, TlbLevelConfig } from "./config.js";
 
 export interface CycleCosts {
@@ -59,9 +59,31 @@ export const NOMINAL_HZ = 1_000_000_000;
 
 const POLICY_NAMES: readonly string[] = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"];
 
-/** Where the data files live, relative to this module (src/machine or dist/machine), like build/mmulab.wasm. */
+/** The machine families' folders (src/arch), relative to this module (src/machine or dist/machine), like build/mmulab.wasm. */
+const ARCH_DIR = new URL("../../src/arch/", import.meta.url);
+
+let dataFiles: ReadonlyMap<string, URL> | undefined;
+
+/**
+ * Every machine data file by architecture name: each src/arch/<family>/<arch>.json, found once per process. The
+ * hardware side needs no list of machines (that is the kernel's registry, src/arch/registry.ts): a file is found
+ * by its name.
+ */
+export function machineDataFiles(): ReadonlyMap<string, URL> {
+  if (dataFiles) return dataFiles;
+  const out = new Map<string, URL>();
+  for (const family of readdirSync(ARCH_DIR, { withFileTypes: true })) {
+    if (!family.isDirectory()) continue;
+    const dir = new URL(`${family.name}/`, ARCH_DIR);
+    for (const f of readdirSync(dir)) if (f.endsWith(".json")) out.set(f.slice(0, -".json".length), new URL(f, dir));
+  }
+  dataFiles = out;
+  return out;
+}
+
+/** Where the data file of one architecture lives (a path that names it, for the error, when there is none). */
 export function machineDataUrl(arch: string): URL {
-  return new URL(`../../src/machine/costs/${arch}.json`, import.meta.url);
+  return machineDataFiles().get(arch) ?? new URL(`${arch}.json`, ARCH_DIR);
 }
 
 function sourced(where: string, v: unknown): string {
@@ -163,6 +185,11 @@ export function machineData(arch: string): MachineData {
   d = checkMachineData(arch, doc);
   cache.set(arch, d);
   return d;
+}
+
+/** Whether the machine translates addresses at all: its data file gives a walk (the bare machine's has 0 levels). */
+export function translates(arch: string): boolean {
+  return machineData(arch).walkLevels.value > 0;
 }
 
 /** Default costs of an architecture (from its data file). */

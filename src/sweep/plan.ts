@@ -3,7 +3,8 @@
 // (whole-machine runs). Jobs are listed in one fixed order, and results are kept in that order whatever order the
 // workers finish in, so a sweep's output depends only on its command line.
 
-import { ConfigError, POLICIES, parseArch } from "../machine/config.js";
+import { parseArch } from "../arch/registry.js";
+import { ConfigError, POLICIES } from "../machine/config.js";
 import { checkGeometry } from "../trace/replay.js";
 import type { TraceFormat } from "../trace/study.js";
 

@@ -9,7 +9,7 @@
 // kernel makes in another task's page tables than the running one's is framed by task records naming that task.
 
 import type { MachineRecorder } from "../boot/machine.js";
-import type { Pmap } from "../pmap/pmap.js";
+import type { Pmap } from "../vm/pmap.js";
 import type { VmPage } from "../vm/vm_page.js";
 import { PAGE_SIZE, VM_PROT_NONE } from "../vm/vm_prot.js";
 import type { WasmMachine } from "../machine/wasm.js";

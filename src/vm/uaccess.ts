@@ -3,7 +3,7 @@
 // the referenced/modified state the hardware would set, is faulted in through the VM like a user access. A range
 // the VM cannot resolve yields undefined/false, which system calls turn into -EFAULT.
 
-import type { PmapMachine } from "../pmap/pmap.js";
+import type { PmapMachine } from "./pmap.js";
 import { vmFault } from "./vm_fault.js";
 import type { VmMap } from "./vm_map.js";
 import { PAGE_SIZE, VM_PROT_READ, VM_PROT_WRITE } from "./vm_prot.js";

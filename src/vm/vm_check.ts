@@ -2,7 +2,7 @@
 // the map entry, the object chain and the protection it caches; no frame is leaked or shared wrongly; shadow
 // chains are bounded. Returns the problems found (empty when all hold); it changes nothing.
 
-import type { Pmap } from "../pmap/pmap.js";
+import type { Pmap } from "./pmap.js";
 import type { VmMap } from "./vm_map.js";
 import type { VmObject } from "./vm_object.js";
 import type { VmPage } from "./vm_page.js";

@@ -9,7 +9,7 @@
 // left out. Share maps proper (CMU Mach's is_a_map entries) are not built: the shared object gives the same
 // semantics for the operations this kernel has (protection stays per task, as on Linux).
 
-import type { Pmap } from "../pmap/pmap.js";
+import type { Pmap } from "./pmap.js";
 import type { VmObject } from "./vm_object.js";
 import type { VmSystem } from "./vm_system.js";
 import { type Inheritance, PAGE_SIZE, VM_PROT_NONE, VM_PROT_WRITE, hex, isPageAligned, protString } from "./vm_prot.js";

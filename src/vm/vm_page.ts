@@ -2,7 +2,7 @@
 // (STYLE.md point 9): the pv list, every (pmap, va) that maps the frame, which pmaps use for operations by page
 // (protect all mappings, read or clear referenced/modified bits).
 
-import type { Pmap } from "../pmap/pmap.js";
+import type { Pmap } from "./pmap.js";
 import type { VmObject } from "./vm_object.js";
 
 /** One mapping of a page by a pmap (FreeBSD's pv_entry). */

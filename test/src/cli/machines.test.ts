@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../../../src/cli/main.js";
-import { ARCHS } from "../../../src/machine/config.js";
+import { ARCHS } from "../../../src/arch/registry.js";
 import { COST_KEYS, machineData } from "../../../src/machine/costs.js";
 import { BufferIo } from "../helpers/machine.js";
 import { A0, program } from "../helpers/rv.js";

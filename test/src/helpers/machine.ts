@@ -1,6 +1,7 @@
 // Helpers to build a machine around a test program without going through the library's file reading.
 
-import { defaultConfig, type Arch, type MachineConfig } from "../../../src/machine/config.js";
+import type { Arch } from "../../../src/arch/registry.js";
+import { defaultConfig, type MachineConfig } from "../../../src/machine/config.js";
 import { Machine } from "../../../src/boot/machine.js";
 import { parseElf } from "../../../src/loader/elf.js";
 import type { GuestIo } from "../../../src/fs/file.js";

@@ -3,7 +3,7 @@
 // may be reused.
 
 import { describe, expect, it } from "vitest";
-import { AsidAllocator } from "../../../src/pmap/sv39.js";
+import { AsidAllocator } from "../../../src/arch/riscv/mmu.js";
 
 describe("AsidAllocator", () => {
   it("never hands out a live ASID, rolls over, and fails only when all are live", () => {

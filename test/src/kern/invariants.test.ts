@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../../../src/boot/machine.js";
-import { defaultConfig, type Arch } from "../../../src/machine/config.js";
+import type { Arch } from "../../../src/arch/registry.js";
+import { defaultConfig } from "../../../src/machine/config.js";
 import { parseElf } from "../../../src/loader/elf.js";
 
 const io = { read: () => new Uint8Array(0), write: () => {} };

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
-import { ARCHS, defaultConfig } from "../../../src/machine/config.js";
-import { COST_KEYS, TLB_LEVELS, checkMachineData, defaultCosts, machineData } from "../../../src/machine/costs.js";
+import { ARCHS } from "../../../src/arch/registry.js";
+import { defaultConfig } from "../../../src/machine/config.js";
+import { COST_KEYS, TLB_LEVELS, checkMachineData, defaultCosts, machineData, machineDataUrl } from "../../../src/machine/costs.js";
 import { validateLevel } from "../../../src/machine/tlbspec.js";
 import { wasmLayout } from "../../../src/machine/wasm.js";
 
@@ -31,8 +32,8 @@ describe("machine data files", () => {
 
   it("the x86-64 and x86-64-la57 files are complete (ahead of or alongside their machines)", () => {
     for (const a of ["riscv-sv39", "riscv-sv48", "bare", "x86-64", "x86-64-la57"]) {
-      expect(existsSync(join(root, "src/machine/costs", `${a}.json`)), a).toBe(true);
-      checkMachineData(a, JSON.parse(readFileSync(join(root, "src/machine/costs", `${a}.json`), "utf8")));
+      expect(existsSync(machineDataUrl(a)), a).toBe(true);
+      checkMachineData(a, JSON.parse(readFileSync(machineDataUrl(a), "utf8")));
     }
   });
 
@@ -46,7 +47,7 @@ describe("machine data files", () => {
   });
 
   it("rejects an incomplete or unsourced file, naming the field", () => {
-    const good = JSON.parse(readFileSync(join(root, "src/machine/costs/riscv-sv39.json"), "utf8"));
+    const good = JSON.parse(readFileSync(join(root, "src/arch/riscv/riscv-sv39.json"), "utf8"));
     const drop = (f: (d: any) => void): unknown => { const d = structuredClone(good); f(d); return d; };
     expect(() => checkMachineData("riscv-sv39", drop((d) => { delete d.costs.walkRef; }))).toThrow(/costs\.walkRef/);
     expect(() => checkMachineData("riscv-sv39", drop((d) => { delete d.costs.l2Hit.source; }))).toThrow(/costs\.l2Hit: missing its source/);
@@ -58,9 +59,9 @@ describe("machine data files", () => {
   });
 
   it("the files are found from the compiled module too (dist/machine), and are published", () => {
-    const fromDist = new URL("../../src/machine/costs/x86-64.json", pathToFileURL(join(root, "dist/machine/costs.js")));
+    const fromDist = new URL("../../src/arch/x86-64/x86-64.json", pathToFileURL(join(root, "dist/machine/costs.js")));
     expect(existsSync(fromDist)).toBe(true);
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { files?: string[] };
-    if (pkg.files) expect(pkg.files.some((f) => "src/machine/costs/bare.json".startsWith(f.replace(/\*.*$/, "")))).toBe(true);
+    if (pkg.files) expect(pkg.files.some((f) => "src/arch/bare/bare.json".startsWith(f.replace(/\*.*$/, "")))).toBe(true);
   });
 });

@@ -7,7 +7,8 @@ import { PhysAllocator } from "../../../src/vm/phys.js";
 import { VmSystem } from "../../../src/vm/vm_system.js";
 import { VmMap, VmMapEntry } from "../../../src/vm/vm_map.js";
 import { UserMemory } from "../../../src/vm/uaccess.js";
-import { AsidAllocator, RadixPmap, SV39 } from "../../../src/pmap/sv39.js";
+import { RiscvMmu, SV39 } from "../../../src/arch/riscv/mmu.js";
+import { RiscvPmap } from "../../../src/arch/riscv/pmap.js";
 import { VM_PROT_ALL, VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_prot.js";
 
 const P = 4096, RAM = 16 * 1024 * 1024;
@@ -18,9 +19,9 @@ function machine(ram = RAM) {
   w.init(ram);
   const phys = new PhysAllocator(w, ram);
   const vm = new VmSystem(phys, false);
-  const asids = new AsidAllocator();
+  const mmu = new RiscvMmu(w, SV39);
   const space = () => {
-    const pmap = new RadixPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa) }, SV39, asids);
+    const pmap = new RiscvPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa) }, mmu);
     const map = new VmMap(vm, pmap, 0x1000, 1 << 30);
     return { map, um: new UserMemory(map, w) };
   };

@@ -22,7 +22,8 @@ import { VmMap, VmMapEntry } from "../../../src/vm/vm_map.js";
 import type { VmObject } from "../../../src/vm/vm_object.js";
 import type { VmPage } from "../../../src/vm/vm_page.js";
 import { UserMemory } from "../../../src/vm/uaccess.js";
-import { AsidAllocator, RadixPmap, SV39 } from "../../../src/pmap/sv39.js";
+import { RiscvMmu, SV39 } from "../../../src/arch/riscv/mmu.js";
+import { RiscvPmap } from "../../../src/arch/riscv/pmap.js";
 import { SeededRandom } from "../../../src/kern/random.js";
 import { type Inheritance, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_prot.js";
 
@@ -48,11 +49,11 @@ function world() {
   w.init(RAM);
   const phys = new PhysAllocator(w, RAM);
   const vm = new VmSystem(phys, false);
-  const asids = new AsidAllocator();
-  const pmaps = new Set<RadixPmap>();
+  const mmu = new RiscvMmu(w, SV39);
+  const pmaps = new Set<RiscvPmap>();
   let ids = 0;
   const newTask = (model: Model = new Map()): T => {
-    const pmap = new RadixPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa) }, SV39, asids);
+    const pmap = new RiscvPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa) }, mmu);
     pmaps.add(pmap);
     const map = new VmMap(vm, pmap, 0x1000, 1 << 30);
     map.onDestroy = () => pmaps.delete(pmap);

@@ -14,9 +14,10 @@ import { PhysAllocator } from "../../../src/vm/phys.js";
 import { VmSystem } from "../../../src/vm/vm_system.js";
 import { VmObject } from "../../../src/vm/vm_object.js";
 import { ReservSystem } from "../../../src/vm/vm_reserv.js";
-import { AsidAllocator, RadixPmap, SV39 } from "../../../src/pmap/sv39.js";
-import { X86_PS } from "../../../src/pmap/x86_64.js";
-import type { SuperpageState } from "../../../src/pmap/pmap.js";
+import { RiscvMmu, SV39 } from "../../../src/arch/riscv/mmu.js";
+import { RiscvPmap } from "../../../src/arch/riscv/pmap.js";
+import { X86_PS } from "../../../src/arch/x86-64/pmap.js";
+import type { SuperpageState } from "../../../src/vm/pmap.js";
 import { VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_prot.js";
 import { runGuest, type Arch } from "../../../src/index.js";
 import { main } from "../../../src/cli/main.js";
@@ -33,7 +34,7 @@ function setup() {
   const phys = new PhysAllocator(w, ram);
   const vm = new VmSystem(phys, false);
   const superpages: SuperpageState = { size: M2, promotions: 0, demotions: 0 };
-  const pmap = new RadixPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa), superpages }, SV39, new AsidAllocator());
+  const pmap = new RiscvPmap({ machine: w, phys, pageOf: (pa) => vm.pageOf(pa), superpages }, new RiscvMmu(w, SV39));
   return { w, phys, vm, pmap, superpages };
 }
 

@@ -3,7 +3,7 @@ import { VmMap, VmMapEntry } from "../../../src/vm/vm_map.js";
 import { VmSystem } from "../../../src/vm/vm_system.js";
 import { PhysAllocator } from "../../../src/vm/phys.js";
 import { vmFault } from "../../../src/vm/vm_fault.js";
-import type { Pmap, Translation } from "../../../src/pmap/pmap.js";
+import type { Pmap, Translation } from "../../../src/vm/pmap.js";
 import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_prot.js";
 
 const P = 4096;

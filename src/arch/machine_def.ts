@@ -1,0 +1,26 @@
+// What the registry (registry.ts) knows of one machine: its name, the same as its data file's, and how the kernel
+// makes its MMU side. Each machine family's folder (src/arch/<machine>/machine.ts) gives its entries.
+
+import type { MachineConfig } from "../machine/config.js";
+import type { WasmMachine } from "../machine/wasm.js";
+import type { Pmap, PmapContext } from "../vm/pmap.js";
+
+export interface MachineDef<Name extends string = string> {
+  /** The architecture's name (--arch), and the name of its data file (<name>.json in its folder). */
+  readonly name: Name;
+  /** The machine's MMU side, made once per machine, before its first address space. */
+  createMmu(w: WasmMachine, config: MachineConfig, pctx: PmapContext): MachineMmu;
+}
+
+/**
+ * The machine-wide MMU state every pmap of one machine shares: the identifiers address spaces are tagged with
+ * (ASIDs, PCIDs, SPARC contexts, POWER context ids, MIPS ASID generations, VAX process slots) and the hardware
+ * state they belong to (the POWER HTAB, the VAX system page table). One per machine, never one per pmap: two live
+ * address spaces never share a tag.
+ */
+export interface MachineMmu {
+  /** A new address space's pmap. */
+  createPmap(): Pmap;
+  /** Wraps of the machine's ASID counter where it counts them in this counter (RISC-V), else 0. */
+  readonly asidRollovers: number;
+}

@@ -1,0 +1,44 @@
+// The RISC-V MMU as its pmap drives it (privileged spec: satp §4.1.11, SFENCE.VMA §4.2.1; shared reference
+// riscv_sv.md): the two translation modes modelled (Sv39, Sv48) as data, satp writes and sfence.vma over the wasm's
+// control operations (assembly/mmu/riscv.ts), and the machine's ASIDs.
+
+import type { WasmMachine } from "../../machine/wasm.js";
+
+/** The control operations the RISC-V pmap uses. */
+export type RiscvMachine = Pick<WasmMachine, "setSatp" | "sfenceVma">;
+
+/** One translation mode: satp.MODE and the number of table levels. */
+export interface RiscvFormat {
+  readonly name: string;
+  readonly satpMode: bigint;   // satp.MODE
+  readonly levels: number;     // table levels
+}
+
+export const SV39: RiscvFormat = { name: "riscv-sv39", satpMode: 8n, levels: 3 };
+export const SV48: RiscvFormat = { name: "riscv-sv48", satpMode: 9n, levels: 4 };
+
+/**
+ * ASIDs for one machine (satp.ASID, 16 bits here): handed out in order, never one a live address space holds;
+ * a destroyed address space's ASID is flushed (sfence.vma x0, asid) before it is released, so reuse after the
+ * counter wraps around (a rollover) is safe without flushing the whole TLB.
+ */
+export class AsidAllocator {
+  private next = 1;
+  private readonly live = new Set<number>();
+  rollovers = 0;
+  constructor(readonly max = 0xFFFF) {}
+  allocate(): number {
+    for (let tries = 0; tries < this.max; tries++) {
+      const a = this.next;
+      if (this.next >= this.max) { this.next = 1; this.rollovers++; } else this.next++;
+      if (!this.live.has(a)) { this.live.add(a); return a; }
+    }
+    throw new Error(`all ${this.max} ASIDs are in use`);
+  }
+  release(a: number): void { this.live.delete(a); }
+}
+
+/** The per-machine side: the CPU's control operations, its translation mode, and the ASIDs of its address spaces. */
+export class RiscvMmu {
+  constructor(readonly machine: RiscvMachine, readonly format: RiscvFormat, readonly asids = new AsidAllocator()) {}
+}
