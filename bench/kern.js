@@ -15,7 +15,7 @@ import { vmFault } from "../dist/vm/vm_fault.js";
 import { UserMemory } from "../dist/vm/uaccess.js";
 import { RiscvMmu, SV39 } from "../dist/arch/riscv/mmu.js";
 import { RiscvPmap } from "../dist/arch/riscv/pmap.js";
-import { Machine } from "../dist/machine/machine.js";
+import { Machine } from "../dist/boot/machine.js";
 import { defaultConfig } from "../dist/machine/config.js";
 
 const P = 4096, BASE = 0x1000_0000;

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { runGuest } from "../dist/index.js";
-import { ARCHS } from "../dist/machine/config.js";
+import { ARCHS } from "../dist/arch/registry.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const GUESTS = ["integer", "stride", "hashtable"];
