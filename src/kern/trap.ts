@@ -16,6 +16,9 @@ import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot
 
 const REG_A0 = 10, REG_A7 = 17;
 
+/** What a trap was, as the kernel counts it. */
+export type TrapKind = "ecall" | "pageFault" | "other";
+
 /** Kernel-side trap counters merged into the statistics. */
 export interface TrapCounts {
   ecall: number;
@@ -49,23 +52,26 @@ export class TrapHandler {
 
   constructor(private readonly w: WasmMachine, private readonly host: TrapHost) {}
 
-  /** Trap entry, live or replayed: the trap is counted and its entry and return charged. */
-  enter(): void {
+  /** Trap entry, live or replayed: the trap is counted by kind and its entry and return charged. */
+  enter(kind: TrapKind): void {
     const w = this.w, L = w.layout;
     w.addCounter(L.C_TRAPS, 1n);
     const cost = w.config(L.K_COST_TRAP);
     w.addCounter(L.C_XCYCLES, cost);
     this.counts.cycles += cost;
+    this.counts[kind]++;
   }
 
   /**
-   * The page fault of task t at va for `access`: the machine-dependent layer may resolve it from its own record
-   * (pmap refill: a hashed table's hash_page), else the VM does (vm_fault). Counted as a page-fault trap.
+   * Resolves a page fault of task t at va for `access`: the machine-dependent layer may resolve it from its own
+   * record (pmap refill: a hashed table's hash_page), else the VM does (vm_fault; a replay passes its own
+   * mapping of the page as `fault`).
    */
-  resolvePageFault(t: Task, va: bigint, access: number): FaultResult {
-    this.counts.pageFault++;
-    if (va <= BigInt(Number.MAX_SAFE_INTEGER) && t.pmap.refill?.(Number(va), access)) return "ok";
-    return va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(t.map, Number(va), access) : "maperr";
+  resolvePageFault(t: Task, va: bigint, access: number,
+    fault: (va: number, access: number) => FaultResult = (a, acc) => vmFault(t.map, a, acc)): FaultResult {
+    if (va > BigInt(Number.MAX_SAFE_INTEGER)) return "maperr";
+    if (t.pmap.refill?.(Number(va), access)) return "ok";
+    return fault(Number(va), access);
   }
 
   /** Entry into the kernel for one trap of the running task t; returns when the guest may continue. */
@@ -74,14 +80,13 @@ export class TrapHandler {
     this.host.onTrap?.(code);
     w.clearReservation();
     this.host.beforeTrap?.(code);
-    this.enter();
+    this.enter(code === L.EXIT_ECALL ? "ecall" : code === L.EXIT_PAGE_FAULT ? "pageFault" : "other");
     const pc = w.pc;
     const trace = this.host.traceOf(t);
     switch (code) {
       case L.EXIT_ECALL: return this.ecall(t, pc, trace);
       case L.EXIT_PAGE_FAULT: return this.pageFault(t, pc, trace);
       case L.EXIT_ILLEGAL: {
-        this.counts.other++;
         const insn = w.illegalInsn();
         const width = (insn & 3) === 3 ? 8 : 4;
         const detail = `illegal instruction 0x${insn.toString(16).padStart(width, "0")} at pc ${hex(pc)}`;
@@ -89,11 +94,9 @@ export class TrapHandler {
         return;
       }
       case L.EXIT_BREAKPOINT:
-        this.counts.other++;
         userFault(t, w, SIGTRAP, TRAP_BRKPT, pc, `breakpoint at pc ${hex(pc)}`, trace);
         return;
       case L.EXIT_ACCESS_FAULT: {
-        this.counts.other++;
         const cause = w.trapCause(), va = w.trapValue();
         const what = cause === L.CAUSE_FETCH_ACCESS ? "execute" : cause === L.CAUSE_STORE_ACCESS ? "write" : "read";
         const where = cause === L.CAUSE_LOAD_ACCESS || cause === L.CAUSE_STORE_ACCESS || cause === L.CAUSE_FETCH_ACCESS
@@ -104,7 +107,6 @@ export class TrapHandler {
         return;
       }
       case L.EXIT_MISALIGNED: {
-        this.counts.other++;
         const cause = w.trapCause(), va = w.trapValue();
         const what = cause === L.CAUSE_MISALIGNED_LOAD ? "read" : cause === L.CAUSE_MISALIGNED_STORE ? "write" : "access";
         // Linux (riscv traps.c): SIGBUS with BUS_ADRALN and si_addr = the faulting pc, not the address.
@@ -119,7 +121,6 @@ export class TrapHandler {
 
   private ecall(t: Task, pc: bigint, trace: ((line: string) => void) | undefined): void {
     const w = this.w;
-    this.counts.ecall++;
     const args = [10, 11, 12, 13, 14, 15].map((r) => w.getX(r));
     const nr = Number(BigInt.asIntN(64, w.getX(REG_A7)));
     w.pc = pc + 4n;   // before the call: rt_sigreturn replaces pc with every other register, clone copies it
