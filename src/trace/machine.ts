@@ -14,8 +14,8 @@ import { VmMapEntry } from "../vm/vm_map.js";
 import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
 import { type ReadOptions, type ReadStats, TraceError } from "./batch.js";
 import {
-  CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, FLAG_SIZES, RECORD_SIZE, type TraceHeader,
-  decodeControl, isBinaryTraceFile, readBinaryFile,
+  CTL_COLLECT, CTL_END, CTL_FAULT, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_SIZES, RECORD_SIZE, TRAP_SYSCALL,
+  type TraceHeader, decodeControl, isBinaryTraceFile, readBinaryFile,
 } from "./binary.js";
 import { readTrace, type TraceFormat } from "./study.js";
 
@@ -35,7 +35,7 @@ export interface RecordFormat { version: number; sizes: boolean }
 export interface MachineReplayStats {
   references: number;     // references replayed (instruction fetches dropped with --no-ifetch not counted)
   controls: number;       // control records applied
-  retries: number;        // references replayed again after their page fault was resolved
+  retries: number;        // references that faulted, replayed again once their page fault was resolved
 }
 
 export class MachineReplayer {
@@ -91,7 +91,9 @@ export class MachineReplayer {
       const stop = Number(this.ex.mrStop.value);
       if (stop === this.codes.done) break;
       if (stop === this.codes.control) {
-        if (f.version >= 2) this.control(w.dv.getBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, true));
+        const rec = w.dv.getBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, true);
+        if (f.version >= 3 && decodeControl(rec).type === CTL_FAULT) this.recordedFault(i, rec, mask, dropIfetch);
+        else if (f.version >= 2) this.control(rec);
         i++;
         continue;
       }
@@ -103,26 +105,55 @@ export class MachineReplayer {
     }
   }
 
-  /** A reference faulted: a trap into the kernel, which maps the page (vm_fault), as in a live run. */
-  private fault(): void {
+  /** Trap entry and exit, charged as the live kernel charges them (Machine.trap). */
+  private chargeTrap(): void {
     const w = this.machine.wasm, L = w.layout;
     w.addCounter(L.C_TRAPS, 1n);
     const cost = w.config(L.K_COST_TRAP);
     w.addCounter(L.C_XCYCLES, cost);
-    this.machine.traps.pageFault++;
     this.machine.traps.cycles += cost;
+  }
+
+  /**
+   * A reference faulted: a trap into the kernel, which resolves it as in a live run (Machine.trap): the pmap's
+   * own refill first (POWER's hash refill, Linux hash_page), else vm_fault maps the page.
+   */
+  private fault(): void {
+    const w = this.machine.wasm, L = w.layout;
+    this.chargeTrap();
+    this.machine.traps.pageFault++;
     const cause = w.trapCause(), va = w.trapValue();
     const access = cause === L.CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
       : cause === L.CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : cause === L.CAUSE_LOAD_PAGE_FAULT ? VM_PROT_READ : -1;
     if (access < 0) {
       throw new TraceError(`reference to ${hex(va)} lies outside the machine's physical memory (--mem ${this.config.ramBytes})`);
     }
-    const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(this.machine.task.map, Number(va), access) : "maperr";
+    const t = this.machine.task;
+    if (va <= BigInt(Number.MAX_SAFE_INTEGER) && t.pmap.refill?.(Number(va), access)) return;
+    const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(t.map, Number(va), access) : "maperr";
     if (r !== "ok") {
       const L2 = this.machine.task.layout;
       throw new TraceError(`reference to ${hex(va)} lies outside ${this.config.arch}'s user address space ` +
         `[${hex(L2.minAddress)}, ${hex(L2.maxAddress)})`);
     }
+  }
+
+  /**
+   * A page fault of the live run, at record i of the buffer: the faulting reference is translated here (in the
+   * record's slot, which the buffer no longer needs), where the live CPU made it, and the fault resolved, so the
+   * re-executed instruction's references that follow in the trace find the page mapped, as they did live.
+   */
+  private recordedFault(i: number, rec: bigint, mask: bigint, dropIfetch: boolean): void {
+    this.stats.controls++;
+    const c = decodeControl(rec);
+    if (c.access === VM_PROT_EXECUTE && dropIfetch) return;
+    const kind = c.access === VM_PROT_EXECUTE ? 2n : c.access === VM_PROT_WRITE ? 1n : 0n;
+    const w = this.machine.wasm;
+    w.dv.setBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, (rec & ~0xFFFn) | kind, true);
+    this.ex.machineReplay(i, i + 1, mask, 0);
+    if (Number(this.ex.mrStop.value) !== this.codes.fault) return;   // this replay diverged from the live run
+    this.fault();
+    this.stats.retries++;
   }
 
   /** Applies a control record: the live kernel's page-table change, made again on this machine's pmap. */
@@ -157,6 +188,11 @@ export class MachineReplayer {
         return;
       }
       case CTL_COLLECT: pmap.collect(); return;
+      case CTL_TRAP:                                  // a system call or another trap of the live run: its cost
+        this.chargeTrap();
+        if (c.address / 4096 === TRAP_SYSCALL) this.machine.traps.ecall++;
+        else this.machine.traps.other++;
+        return;
       default: throw new TraceError(`bad trace: unknown control record type ${c.type}`);
     }
   }

@@ -1,21 +1,26 @@
-// Recording a guest's virtual references into a binary trace (`mmulab record`, FORMAT.md version 2). The hot path
+// Recording a guest's virtual references into a binary trace (`mmulab record`, FORMAT.md version 3). The hot path
 // appends one record per translation to the instance's trace buffer while K_RECORD is set (assembly/trace/
 // record.ts); this side writes the buffer out when run() exits with EXIT_TRACE_FULL and at the end, and adds the
 // control records a machine-level replay needs to see the same page tables as the live run: the task at the start,
 // and every page-table change the kernel makes other than resolving a page fault of a traced reference (those the
 // replaying kernel makes again by itself): kernel-side mappings (copyout into fresh pages, the exec stack), removals
-// (munmap, page frees), permission changes (mprotect) and collections. A guest that forks gives several tasks: each
+// (munmap, page frees), permission changes (mprotect) and collections. Every trap is recorded too, at the point
+// it was taken: a page fault as the page and access that faulted, which the replay translates there (the
+// faulting lookup) and resolves before the instruction's fetch is replayed again, as the CPU re-executes it;
+// any other trap (a system call) as its kind, whose cost the replay charges at the same point. The order
+// matters: MIPS's Random register runs on the data accesses and cycles charged so far
+// (assembly/tlb/policy/mips_random.ts), so a lookup or a cost moved by one access picks another victim. A guest that forks gives several tasks: each
 // context switch is a task record (the first task is `taskId`, the others follow in pid order), and a change the
 // kernel makes in another task's page tables than the running one's is framed by task records naming that task.
 
 import type { MachineRecorder } from "../machine/machine.js";
 import type { Pmap } from "../pmap/pmap.js";
 import type { VmPage } from "../vm/vm_page.js";
-import { PAGE_SIZE, VM_PROT_NONE } from "../vm/vm_prot.js";
+import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE } from "../vm/vm_prot.js";
 import type { WasmMachine } from "../machine/wasm.js";
 import {
-  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, FLAG_IFETCH, FLAG_SIZES,
-  RECORD_SIZE, encodeControl,
+  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_FAULT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_IFETCH,
+  FLAG_SIZES, RECORD_SIZE, TRAP_OTHER, TRAP_SYSCALL, encodeControl,
 } from "./binary.js";
 import { TraceError } from "./batch.js";
 
@@ -106,9 +111,25 @@ export class TraceRecorder implements MachineRecorder {
     return p;
   }
 
-  /** Every trap into the kernel: a page fault's mapping is the replaying kernel's to make again. */
+  /**
+   * Every trap into the kernel, recorded before what the kernel does in it. A page fault's mapping is the
+   * replaying kernel's to make again, when it replays the fault.
+   */
   onTrap(code: number): void {
-    this.guestFault = this.w !== undefined && code === this.w.layout.EXIT_PAGE_FAULT;
+    const w = this.w;
+    if (!w) return;
+    const L = w.layout;
+    this.guestFault = code === L.EXIT_PAGE_FAULT;
+    if (!this.guestFault) {
+      this.control(encodeControl(CTL_TRAP, (code === L.EXIT_ECALL ? TRAP_SYSCALL : TRAP_OTHER) * PAGE_SIZE));
+      return;
+    }
+    const cause = w.trapCause(), va = w.trapValue();
+    const access = cause === L.CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
+      : cause === L.CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : VM_PROT_READ;
+    // An address beyond 2^53 is in no user address space: the kernel answers it with a signal, which a replay
+    // does not reproduce (FORMAT.md).
+    if (va <= BigInt(Number.MAX_SAFE_INTEGER)) this.control(encodeControl(CTL_FAULT, Number(va), 0, access));
   }
 
   /** Appends one record from the host side (after the hot path's records so far). */

@@ -68,7 +68,7 @@ describe("recording a guest and replaying it through the same machine", () => {
     const path = join(dir, "hello-riscv-sv39.bin");
     const b = readFileSync(path);
     const h = decodeHeader(b, path);
-    expect(h).toMatchObject({ version: 2, flags: FLAG_IFETCH | FLAG_SIZES, pageShift: 12 });
+    expect(h).toMatchObject({ version: 3, flags: FLAG_IFETCH | FLAG_SIZES, pageShift: 12 });
     expect(h.count).toBe(BigInt((b.length - HEADER_SIZE) / 8));
     const dv = new DataView(b.buffer, b.byteOffset, b.length);
     const first = dv.getBigUint64(HEADER_SIZE, true);
