@@ -3,8 +3,9 @@
 // page is demand-mapped (zero-filled) by vm_fault when a reference first touches it; no guest code runs. A
 // reference that faults is replayed again after the fault is resolved, as the CPU re-executes a faulting
 // instruction, and costs a trap as in a live run. Control records of a recorded trace (FORMAT.md) replay the
-// kernel's own page-table changes of the live run, so a trace recorded from a guest and replayed here gives the
-// live run's TLB and walker counters.
+// kernel's own page-table changes of the live run and its traps where they were taken (a page fault's lookup
+// and resolution, a system call's cost), so a trace recorded from a guest and replayed here gives the live run's
+// translation counters and cycles (README, "Recording, whole-machine replay").
 
 import type { GuestIo } from "../bsd/files.js";
 import { Machine } from "../machine/machine.js";
