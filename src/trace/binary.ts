@@ -24,7 +24,7 @@ export const CTL_PROTECT = 3;      // the kernel changed the permissions of [add
 export const CTL_END = 4;          // the end (exclusive) of the range of the CTL_REMOVE or CTL_PROTECT before it
 export const CTL_COLLECT = 5;      // the kernel threw away every translation of the task (pmap_collect)
 export const CTL_TRAP = 6;         // version 3: a trap into the kernel other than a page fault (bits 63..12: TRAP_*)
-export const CTL_FAULT = 7;        // version 3: a reference to this page faulted here (its access in bits 11..9)
+export const CTL_FAULT = 7;        // version 3: a reference faulted here (encodeFault: a layout of its own)
 
 // What a CTL_TRAP record's trap was (the kernel's trap counters tell them apart).
 export const TRAP_SYSCALL = 0;     // ecall
@@ -35,6 +35,22 @@ export interface ControlRecord { type: number; prot: number; access: number; add
 /** Encodes a control record; `address` is page aligned (or a task id or trap kind × 4096). */
 export function encodeControl(type: number, address: number, prot = 0, access = 0): bigint {
   return (BigInt(address) & ~0xFFFn) | BigInt(((access & 7) << 9) | ((prot & 7) << 6) | ((type & 15) << 2) | 3);
+}
+
+/**
+ * A fault record (CTL_FAULT): the faulting address's bits 63..9 (the smallest page of any machine is the VAX's
+ * 512 bytes), in bits 8..7 the kind of reference that faulted (0 load, 1 store, 2 fetch, as a reference's kind),
+ * bit 6 set when the kernel answered the fault with a signal instead of resolving it.
+ */
+export interface FaultRecord { address: bigint; kind: number; signal: boolean }
+export const FAULT_SIGNAL = 0x40n;
+
+export function encodeFault(address: bigint, kind: number, signal = false): bigint {
+  return (address & ~0x1FFn) | BigInt((kind & 3) << 7) | (signal ? FAULT_SIGNAL : 0n) | BigInt((CTL_FAULT << 2) | 3);
+}
+
+export function decodeFault(rec: bigint): FaultRecord {
+  return { address: rec & ~0x1FFn, kind: Number((rec >> 7n) & 3n), signal: (rec & FAULT_SIGNAL) !== 0n };
 }
 
 export function decodeControl(rec: bigint): ControlRecord {

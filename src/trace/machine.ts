@@ -16,7 +16,7 @@ import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "
 import { type ReadOptions, type ReadStats, TraceError } from "./batch.js";
 import {
   CTL_COLLECT, CTL_END, CTL_FAULT, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_SIZES, RECORD_SIZE, TRAP_SYSCALL,
-  type TraceHeader, decodeControl, isBinaryTraceFile, readBinaryFile,
+  type TraceHeader, decodeControl, decodeFault, isBinaryTraceFile, readBinaryFile,
 } from "./binary.js";
 import { readTrace, type TraceFormat } from "./study.js";
 
@@ -37,11 +37,12 @@ export interface MachineReplayStats {
   references: number;     // references replayed (instruction fetches dropped with --no-ifetch not counted)
   controls: number;       // control records applied
   retries: number;        // references that faulted, replayed again once their page fault was resolved
+  signals: number;        // references that faulted and were not resolved: the live kernel sent a signal
 }
 
 export class MachineReplayer {
   readonly machine: Machine;
-  readonly stats: MachineReplayStats = { references: 0, controls: 0, retries: 0 };
+  readonly stats: MachineReplayStats = { references: 0, controls: 0, retries: 0, signals: 0 };
   private readonly ex: MachineReplayExports;
   private pending: { type: number; address: number; prot: number } | undefined;  // a range op awaiting CTL_END
   private taskId: number | undefined;                                             // the one task replayed
@@ -146,15 +147,18 @@ export class MachineReplayer {
    */
   private recordedFault(i: number, rec: bigint, mask: bigint, dropIfetch: boolean): void {
     this.stats.controls++;
-    const c = decodeControl(rec);
-    if (c.access === VM_PROT_EXECUTE && dropIfetch) return;
-    const kind = c.access === VM_PROT_EXECUTE ? 2n : c.access === VM_PROT_WRITE ? 1n : 0n;
+    const c = decodeFault(rec);
+    if (c.kind === 2 && dropIfetch) return;
     const w = this.machine.wasm;
-    w.dv.setBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, (rec & ~0xFFFn) | kind, true);
+    w.dv.setBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, c.address | BigInt(c.kind), true);
     this.ex.machineReplay(i, i + 1, mask, 0);
     if (Number(this.ex.mrStop.value) !== this.codes.fault) return;   // this replay diverged from the live run
-    this.fault();
-    this.stats.retries++;
+    if (!c.signal) { this.fault(); this.stats.retries++; return; }
+    // The live kernel answered it with a signal: the trap, and no mapping (the guest's handler, if any, follows).
+    this.chargeTrap();
+    this.machine.traps.pageFault++;
+    this.machine.vm.stats.faultErrors++;
+    this.stats.signals++;
   }
 
   /** Applies a control record: the live kernel's page-table change, made again on this machine's pmap. */
@@ -203,6 +207,7 @@ export class MachineReplayer {
     c["trace_references"] = this.stats.references;
     c["trace_controls"] = this.stats.controls;
     c["trace_retries"] = this.stats.retries;
+    c["trace_signals"] = this.stats.signals;
     return c;
   }
 }

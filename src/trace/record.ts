@@ -19,10 +19,13 @@ import type { VmPage } from "../vm/vm_page.js";
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE } from "../vm/vm_prot.js";
 import type { WasmMachine } from "../machine/wasm.js";
 import {
-  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_FAULT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_IFETCH,
-  FLAG_SIZES, RECORD_SIZE, TRAP_OTHER, TRAP_SYSCALL, encodeControl,
+  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FAULT_SIGNAL, FLAG_IFETCH, FLAG_SIZES,
+  RECORD_SIZE, TRAP_OTHER, TRAP_SYSCALL, encodeControl, encodeFault,
 } from "./binary.js";
 import { TraceError } from "./batch.js";
+
+// Reference kinds, as assembly/trace/record.ts writes them (FORMAT.md).
+const REC_LOAD = 0, REC_STORE = 1, REC_IFETCH = 2;
 
 interface RecordExports {
   recFill: WebAssembly.Global;
@@ -38,6 +41,10 @@ export class TraceRecorder implements MachineRecorder {
   private flushes = 0;
   private firstPid: number | undefined;   // the first task's pid: its trace task id is taskId
   private running: number;                // trace task id of the references being recorded now
+  private readonly pmaps = new Map<number, Pmap>();   // trace task id → its pmap (the latest: exec makes another)
+  // The last page fault's record, until the kernel is done with it: its slot in the buffer, and whether the
+  // kernel resolved it is read from the task's pmap then (FAULT_SIGNAL otherwise).
+  private pendingFault: { slot: number; va: bigint; access: number; pmap: Pmap | undefined } | undefined;
 
   constructor(readonly path: string, private readonly taskId = 0) { this.running = taskId; }
 
@@ -56,6 +63,7 @@ export class TraceRecorder implements MachineRecorder {
 
   /** A context switch: the references that follow are task pid's. */
   onSwitch(pid: number): void {
+    this.settleFault();
     const id = this.traceId(pid);
     if (id === this.running) return;
     this.running = id;
@@ -84,6 +92,7 @@ export class TraceRecorder implements MachineRecorder {
   wrapPmap(p: Pmap, pid: number): Pmap {
     let depth = 0;
     const id = this.traceId(pid);
+    this.pmaps.set(id, p);
     const outer = <A extends unknown[]>(op: (...a: A) => void, rec: (...a: A) => void) => (...a: A): void => {
       if (depth === 0) this.asTask(id, () => rec(...a));
       depth++;
@@ -118,6 +127,7 @@ export class TraceRecorder implements MachineRecorder {
   onTrap(code: number): void {
     const w = this.w;
     if (!w) return;
+    this.settleFault();
     const L = w.layout;
     this.guestFault = code === L.EXIT_PAGE_FAULT;
     if (!this.guestFault) {
@@ -125,11 +135,28 @@ export class TraceRecorder implements MachineRecorder {
       return;
     }
     const cause = w.trapCause(), va = w.trapValue();
-    const access = cause === L.CAUSE_FETCH_PAGE_FAULT ? VM_PROT_EXECUTE
-      : cause === L.CAUSE_STORE_PAGE_FAULT ? VM_PROT_WRITE : VM_PROT_READ;
-    // An address beyond 2^53 is in no user address space: the kernel answers it with a signal, which a replay
-    // does not reproduce (FORMAT.md).
-    if (va <= BigInt(Number.MAX_SAFE_INTEGER)) this.control(encodeControl(CTL_FAULT, Number(va), 0, access));
+    const fetch = cause === L.CAUSE_FETCH_PAGE_FAULT, store = cause === L.CAUSE_STORE_PAGE_FAULT;
+    this.control(encodeFault(va, fetch ? REC_IFETCH : store ? REC_STORE : REC_LOAD));
+    this.pendingFault = {
+      slot: Number(this.ex!.recFill.value) - 1, va, access: fetch ? VM_PROT_EXECUTE : store ? VM_PROT_WRITE : VM_PROT_READ,
+      pmap: this.pmaps.get(this.running),
+    };
+  }
+
+  /**
+   * The kernel is done with the last page fault (the guest ran on, or is about to): if the page is not mapped
+   * now for the access that faulted, the kernel answered the fault with a signal, and its record says so, so
+   * the replaying kernel does not resolve it.
+   */
+  private settleFault(): void {
+    const f = this.pendingFault, w = this.w;
+    if (!f || !w) return;
+    this.pendingFault = undefined;
+    let t;
+    try { t = f.va <= BigInt(Number.MAX_SAFE_INTEGER) ? f.pmap?.extract(Number(f.va)) : undefined; } catch { t = undefined; }
+    if (t && (t.prot & f.access) !== 0) return;
+    const at = w.layout.TRACE_BASE + RECORD_SIZE * f.slot;
+    w.dv.setBigUint64(at, w.dv.getBigUint64(at, true) | FAULT_SIGNAL, true);
   }
 
   /** Appends one record from the host side (after the hot path's records so far). */
@@ -137,20 +164,33 @@ export class TraceRecorder implements MachineRecorder {
     const w = this.w, ex = this.ex;
     if (!w || !ex) return;
     let fill = Number(ex.recFill.value);
-    if (fill >= w.layout.TRACE_CAPACITY) { this.flush(); fill = 0; }
+    if (fill >= w.layout.TRACE_CAPACITY) fill = this.flushBefore(this.pendingFault?.slot ?? fill);
     w.dv.setBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * fill, rec, true);
     ex.setRecFill(fill + 1);
   }
 
-  /** Writes the buffered records to the file and empties the buffer. */
+  /** Writes the buffered records to the file and empties the buffer (between traps: run() exits to flush). */
   flush(): void {
+    this.settleFault();
+    this.flushBefore(Number(this.ex?.recFill.value ?? 0));
+  }
+
+  /**
+   * Writes the buffered records before slot `keep` to the file and moves the others (a page fault's record the
+   * kernel is not done with, and what follows it) to the front of the buffer; returns the records kept.
+   */
+  private flushBefore(keep: number): number {
     const w = this.w, ex = this.ex;
-    if (!w || !ex) return;
+    if (!w || !ex) return 0;
     if (Number(ex.recLost.value) !== 0) throw new TraceError(`recording lost ${ex.recLost.value} references (trace buffer overflow)`);
-    const fill = Number(ex.recFill.value);
-    if (fill > 0) this.writer!.writeRecords(w.u8.slice(w.layout.TRACE_BASE, w.layout.TRACE_BASE + RECORD_SIZE * fill));
-    ex.setRecFill(0);
+    const fill = Number(ex.recFill.value), base = w.layout.TRACE_BASE;
+    if (keep === 0 && fill > 0) { this.settleFault(); keep = fill; }   // a whole buffer of one trap: decide now
+    if (keep > 0) this.writer!.writeRecords(w.u8.slice(base, base + RECORD_SIZE * keep));
+    w.u8.copyWithin(base, base + RECORD_SIZE * keep, base + RECORD_SIZE * fill);
+    if (this.pendingFault) this.pendingFault.slot -= keep;
+    ex.setRecFill(fill - keep);
     this.flushes++;
+    return fill - keep;
   }
 
   /** Flushes and closes the file; returns the number of records written. */

@@ -11,7 +11,8 @@ import { ARCHS } from "../../src/machine/config.js";
 import { TraceRecorder } from "../../src/trace/record.js";
 import { MachineReplayer, replayFileOnMachine } from "../../src/trace/machine.js";
 import {
-  CTL_END, CTL_FAULT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_IFETCH, FLAG_SIZES, HEADER_SIZE, decodeControl, decodeHeader,
+  CTL_END, CTL_FAULT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_IFETCH, FLAG_SIZES, HEADER_SIZE, type FaultRecord,
+  decodeControl, decodeFault, decodeHeader,
 } from "../../src/trace/binary.js";
 import { runCli } from "../../src/cli/main.js";
 import { BufferIo } from "../src/helpers/machine.js";
@@ -36,6 +37,8 @@ const NOT_REPLAYED: Record<string, string> = {
   zero_fills: "the replay's memory is anonymous: every page is zero-filled, file pages included",
   pager_fills: "likewise (no file is read)",
   user_frames: "frames the live kernel freed (munmap) stay in the replay's one anonymous object",
+  user_frames_peak: "likewise",
+  soft_faults: "likewise: a page freed live and touched again is found resident by the replay",
   task_exits: "no task exits",
 };
 
@@ -75,13 +78,14 @@ async function replay(path: string, arch: string, ifetch = true): Promise<Record
   return r.counters();
 }
 
-// Guests whose runs a replay reproduces: one task (the replay refuses a second), every page fault resolved by
-// the kernel (none answered with a signal: the replay would map the page), no copy-on-write (the replay's pages
-// are mapped with every right at their first fault). Between them: system calls, an illegal instruction, signals,
-// munmap, the heap, and over a million references (malloc).
+// Guests whose runs a replay reproduces: one task (the replay refuses a second), no copy-on-write, private file
+// mapping or non-executable page (the replay's pages are mapped with every right at their first fault). Between
+// them: system calls, an illegal instruction, signals, page faults answered with a signal (a fatal one in segv,
+// handled ones in dirtypages, which tracks dirty pages with mprotect), munmap, the heap, and over a million
+// references (malloc).
 const EXACT_CASES: [string, string[]][] = [
   ["hello", []], ["echo", ["status", "exit=3"]], ["matmul", ["12"]], ["malloc", ["300"]], ["stride", ["4", "1"]],
-  ["qsort", ["3000"]], ["illegal", ["opcode"]], ["sigorder", []], ["pipes", []],
+  ["qsort", ["3000"]], ["illegal", ["opcode"]], ["sigorder", []], ["pipes", []], ["segv", []], ["dirtypages", []],
 ];
 const TLB_ARCHS = ARCHS.filter((a) => a !== "bare");
 
@@ -103,7 +107,7 @@ describe("recording a guest and replaying it through the same machine", () => {
         const back = await replay(path, arch);
         expect(replayable(back)).toMatchObject(replayable(live.counters));
         // every TLB access is one reference or a faulting one (no instruction runs in a replay)
-        expect(back.trace_references + back.trace_retries).toBe(back.itlb_access + back.dtlb_access);
+        expect(back.trace_references + back.trace_retries + back.trace_signals).toBe(back.itlb_access + back.dtlb_access);
         expect(BigInt(n)).toBeGreaterThan(0n);
       });
     }
@@ -120,6 +124,44 @@ describe("recording a guest and replaying it through the same machine", () => {
     expect(types.filter((t) => t === CTL_FAULT).length).toBe(live.traps_page_fault);
     expect(types.filter((t) => t === CTL_TRAP).length).toBe(live.traps_ecall + live.traps_other);
     expect(live.traps_other).toBe(1);
+  });
+
+  it("a fault the kernel answered with a signal is marked so, and the replay does not resolve it", async () => {
+    const path = join(dir, "segv-riscv-sv39.bin");
+    const b = readFileSync(path);
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    const faults: FaultRecord[] = [];
+    for (let off = HEADER_SIZE; off < b.length; off += 8) {
+      const v = dv.getBigUint64(off, true);
+      if ((v & 3n) === 3n && decodeControl(v).type === CTL_FAULT) faults.push(decodeFault(v));
+    }
+    expect(faults.filter((f) => f.signal)).toEqual([{ address: 0n, kind: 1, signal: true }]);   // *(int *)0 = 1
+    const back = await replay(path, "riscv-sv39");
+    expect(back.trace_signals).toBe(1);
+    expect(back.fault_errors).toBe(1);
+  });
+
+  it("reads a version-2 trace (no trap or fault records): each fault found when its reference comes", async () => {
+    const b = readFileSync(join(dir, "matmul-riscv-sv39.bin"));
+    const dv = new DataView(b.buffer, b.byteOffset, b.length);
+    const kept: bigint[] = [];
+    for (let off = HEADER_SIZE; off < b.length; off += 8) {
+      const v = dv.getBigUint64(off, true);
+      if ((v & 3n) !== 3n || decodeControl(v).type < CTL_TRAP) kept.push(v);
+    }
+    const v2 = new Uint8Array(HEADER_SIZE + 8 * kept.length);
+    v2.set(b.subarray(0, HEADER_SIZE));
+    const out = new DataView(v2.buffer);
+    out.setUint16(8, 2, true);
+    out.setBigUint64(16, BigInt(kept.length), true);
+    kept.forEach((v, i) => out.setBigUint64(HEADER_SIZE + 8 * i, v, true));
+    const path = join(dir, "matmul-v2.bin");
+    writeFileSync(path, v2);
+    const live = runGuest({ path: GUEST("matmul"), args: ["12"], arch: "riscv-sv39", zeroPage: false }).counters;
+    const back = await replay(path, "riscv-sv39");
+    expect(back.page_faults).toBe(live.page_faults);
+    expect(back.traps).toBe(live.traps_page_fault);        // no system call's trap in version 2
+    expect(back.trace_retries).toBe(live.traps_page_fault);
   });
 
   it("--arch bare has no TLB: the replay refuses it", () => {
