@@ -46,6 +46,7 @@ export class MachineReplayer {
   private readonly ex: MachineReplayExports;
   private pending: { type: number; address: number; prot: number } | undefined;  // a range op awaiting CTL_END
   private taskId: number | undefined;                                             // the one task replayed
+  private unresolved: { va: bigint; access: number } | undefined;                 // a page fault taken, not yet resolved
   private readonly codes: { done: number; fault: number; control: number };
 
   constructor(readonly config: MachineConfig) {
@@ -89,6 +90,7 @@ export class MachineReplayer {
     const mask = f.sizes ? -16n : -4n;
     let i = 0, lastFault = -1, repeats = 0;
     while (i < n) {
+      if (this.unresolved && (w.dv.getUint32(w.layout.TRACE_BASE + RECORD_SIZE * i, true) & 3) !== 3) this.resolve();
       i = this.ex.machineReplay(i, n, mask, dropIfetch ? 1 : 0);
       const stop = Number(this.ex.mrStop.value);
       if (stop === this.codes.done) break;
@@ -116,11 +118,14 @@ export class MachineReplayer {
     this.machine.traps.cycles += cost;
   }
 
-  /**
-   * A reference faulted: a trap into the kernel, which resolves it as in a live run (Machine.trap): the pmap's
-   * own refill first (POWER's hash refill, Linux hash_page), else vm_fault maps the page.
-   */
+  /** A reference faulted (no fault record): the trap, and the fault resolved before the reference is replayed again. */
   private fault(): void {
+    this.unresolved = this.trapEntry();
+    this.resolve();
+  }
+
+  /** The trap of the page fault the machine holds (its cause and address), charged and counted. */
+  private trapEntry(): { va: bigint; access: number } {
     const w = this.machine.wasm, L = w.layout;
     this.chargeTrap();
     this.machine.traps.pageFault++;
@@ -130,6 +135,19 @@ export class MachineReplayer {
     if (access < 0) {
       throw new TraceError(`reference to ${hex(va)} lies outside the machine's physical memory (--mem ${this.config.ramBytes})`);
     }
+    return { va, access };
+  }
+
+  /**
+   * Resolves the page fault taken last, as the live kernel does (Machine.trap): the pmap's own refill first
+   * (POWER's hash refill, Linux hash_page), else vm_fault maps the page. A recorded fault is resolved once the
+   * kernel's other work in its trap (a pmap collection at trap entry) is replayed, before the next reference.
+   */
+  private resolve(): void {
+    const f = this.unresolved;
+    if (!f) return;
+    this.unresolved = undefined;
+    const { va, access } = f;
     const t = this.machine.task;
     if (va <= BigInt(Number.MAX_SAFE_INTEGER) && t.pmap.refill?.(Number(va), access)) return;
     const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(t.map, Number(va), access) : "maperr";
@@ -147,16 +165,16 @@ export class MachineReplayer {
    */
   private recordedFault(i: number, rec: bigint, mask: bigint, dropIfetch: boolean): void {
     this.stats.controls++;
+    this.resolve();                                   // a new trap: the kernel is done with the last one
     const c = decodeFault(rec);
     if (c.kind === 2 && dropIfetch) return;
     const w = this.machine.wasm;
     w.dv.setBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, c.address | BigInt(c.kind), true);
     this.ex.machineReplay(i, i + 1, mask, 0);
     if (Number(this.ex.mrStop.value) !== this.codes.fault) return;   // this replay diverged from the live run
-    if (!c.signal) { this.fault(); this.stats.retries++; return; }
+    const f = this.trapEntry();
+    if (!c.signal) { this.unresolved = f; this.stats.retries++; return; }
     // The live kernel answered it with a signal: the trap, and no mapping (the guest's handler, if any, follows).
-    this.chargeTrap();
-    this.machine.traps.pageFault++;
     this.machine.vm.stats.faultErrors++;
     this.stats.signals++;
   }
@@ -192,8 +210,9 @@ export class MachineReplayer {
         else pmap.protect(p.address, c.address, p.prot);
         return;
       }
-      case CTL_COLLECT: pmap.collect(); return;
+      case CTL_COLLECT: pmap.collect(); this.machine.pmapCollections++; return;
       case CTL_TRAP:                                  // a system call or another trap of the live run: its cost
+        this.resolve();
         this.chargeTrap();
         if (c.address / 4096 === TRAP_SYSCALL) this.machine.traps.ecall++;
         else this.machine.traps.other++;
@@ -202,7 +221,11 @@ export class MachineReplayer {
     }
   }
 
+  /** The end of the trace: a page fault recorded last is resolved, as the live kernel resolved it. */
+  finish(): void { this.resolve(); }
+
   counters(): Record<string, number> {
+    this.finish();
     const c = this.machine.counters();
     c["trace_references"] = this.stats.references;
     c["trace_controls"] = this.stats.controls;
@@ -226,7 +249,8 @@ export async function replayFileOnMachine(r: MachineReplayer, path: string, form
       r.feedRaw(n, f, o.ifetch === false);
       stats.records += n;
     }
-    return;
+  } else {
+    for await (const b of readTrace(path, format, o, stats, onHeader)) r.feedBytes(b.bytes.subarray(0, b.count * RECORD_SIZE), f, false);
   }
-  for await (const b of readTrace(path, format, o, stats, onHeader)) r.feedBytes(b.bytes.subarray(0, b.count * RECORD_SIZE), f, false);
+  r.finish();
 }

@@ -113,6 +113,21 @@ describe("recording a guest and replaying it through the same machine", () => {
     }
   }
 
+  for (const [arch, tlb] of [["riscv-sv39", "l1d=16:4:random"], ["mips-r3000", undefined], ["power", undefined]] as const) {
+    it(`collections (--pmap-collect-every) at trap entry, before the fault is resolved, and ${tlb ?? "the default TLBs"} on ${arch}`, async () => {
+      const o = { path: GUEST("malloc"), args: ["300"], arch, pmapCollectEvery: 50, ...(tlb ? { tlb } : {}) };
+      const live = runGuest({ ...o, zeroPage: false }).counters;
+      const path = join(dir, `collect-${arch}.bin`);
+      const rec = new TraceRecorder(path);
+      runGuest({ ...o, recorder: rec });
+      rec.close();
+      const r = new MachineReplayer(machineConfig({ arch, mem: "256M", ...(tlb ? { tlb } : {}) }));
+      await replayFileOnMachine(r, path, "auto", {}, { lines: 0, skipped: 0, records: 0 });
+      expect(live.pmap_collections).toBeGreaterThan(10);
+      expect(replayable(r.counters())).toMatchObject(replayable(live));
+    });
+  }
+
   it("every counter the replay leaves out is one the machine reports", () => {
     const c = runGuest({ path: GUEST("hello"), args: [], arch: "mips-r3000" }).counters;
     for (const k of Object.keys(NOT_REPLAYED)) expect(c, k).toHaveProperty(k);
