@@ -25,6 +25,10 @@ export const CTL_END = 4;          // the end (exclusive) of the range of the CT
 export const CTL_COLLECT = 5;      // the kernel threw away every translation of the task (pmap_collect)
 export const CTL_TRAP = 6;         // version 3: a trap into the kernel other than a page fault (bits 63..12: TRAP_*)
 export const CTL_FAULT = 7;        // version 3: a reference faulted here (encodeFault: a layout of its own)
+export const CTL_GRANT = 8;        // version 3, after each CTL_FAULT: the rights (bits 8..6) the kernel gave the
+                                   // faulting page when done with the fault; 0: it answered with a signal
+export const GRANT_COPY = 1;       // a CTL_GRANT's bits 11..9: the kernel replaced the mapped page (copy-on-write)
+export const CTL_REMAP = 9;        // version 3: as CTL_MAP, a new frame in place of the one mapped (a virtual copy)
 
 // What a CTL_TRAP record's trap was (the kernel's trap counters tell them apart).
 export const TRAP_SYSCALL = 0;     // ecall
@@ -39,18 +43,16 @@ export function encodeControl(type: number, address: number, prot = 0, access = 
 
 /**
  * A fault record (CTL_FAULT): the faulting address's bits 63..9 (the smallest page of any machine is the VAX's
- * 512 bytes), in bits 8..7 the kind of reference that faulted (0 load, 1 store, 2 fetch, as a reference's kind),
- * bit 6 set when the kernel answered the fault with a signal instead of resolving it.
+ * 512 bytes), and in bits 8..7 the kind of reference that faulted (0 load, 1 store, 2 fetch, as a reference's kind).
  */
-export interface FaultRecord { address: bigint; kind: number; signal: boolean }
-export const FAULT_SIGNAL = 0x40n;
+export interface FaultRecord { address: bigint; kind: number }
 
-export function encodeFault(address: bigint, kind: number, signal = false): bigint {
-  return (address & ~0x1FFn) | BigInt((kind & 3) << 7) | (signal ? FAULT_SIGNAL : 0n) | BigInt((CTL_FAULT << 2) | 3);
+export function encodeFault(address: bigint, kind: number): bigint {
+  return (address & ~0x1FFn) | BigInt((kind & 3) << 7) | BigInt((CTL_FAULT << 2) | 3);
 }
 
 export function decodeFault(rec: bigint): FaultRecord {
-  return { address: rec & ~0x1FFn, kind: Number((rec >> 7n) & 3n), signal: (rec & FAULT_SIGNAL) !== 0n };
+  return { address: rec & ~0x1FFn, kind: Number((rec >> 7n) & 3n) };
 }
 
 export function decodeControl(rec: bigint): ControlRecord {

@@ -10,12 +10,12 @@
 import type { GuestIo } from "../bsd/files.js";
 import { Machine } from "../machine/machine.js";
 import type { MachineConfig } from "../machine/config.js";
-import { vmFault } from "../vm/vm_fault.js";
+import { type FaultResult, vmFault } from "../vm/vm_fault.js";
 import { VmMapEntry } from "../vm/vm_map.js";
-import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
+import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
 import { type ReadOptions, type ReadStats, TraceError } from "./batch.js";
 import {
-  CTL_COLLECT, CTL_END, CTL_FAULT, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_SIZES, RECORD_SIZE, TRAP_SYSCALL,
+  CTL_COLLECT, CTL_END, CTL_FAULT, CTL_GRANT, CTL_MAP, CTL_REMAP, GRANT_COPY, CTL_PROTECT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_SIZES, RECORD_SIZE, TRAP_SYSCALL,
   type TraceHeader, decodeControl, decodeFault, isBinaryTraceFile, readBinaryFile,
 } from "./binary.js";
 import { readTrace, type TraceFormat } from "./study.js";
@@ -29,6 +29,9 @@ interface MachineReplayExports {
 }
 
 const silent: GuestIo = { read: () => new Uint8Array(0), write: () => {} };
+
+/** A page fault taken: its address, the access that faulted, and the rights to resolve it with (a recorded one). */
+interface Fault { va: bigint; access: number; prot?: number; copy?: boolean }
 
 /** What a replay needs from a trace's header: version 1 control records carry only a task id. */
 export interface RecordFormat { version: number; sizes: boolean }
@@ -46,7 +49,8 @@ export class MachineReplayer {
   private readonly ex: MachineReplayExports;
   private pending: { type: number; address: number; prot: number } | undefined;  // a range op awaiting CTL_END
   private taskId: number | undefined;                                             // the one task replayed
-  private unresolved: { va: bigint; access: number } | undefined;                 // a page fault taken, not yet resolved
+  private unresolved: Fault | undefined;                                          // a page fault taken, not yet resolved
+  private readonly region: VmMapEntry;                                            // the one anonymous address space
   private readonly codes: { done: number; fault: number; control: number };
 
   constructor(readonly config: MachineConfig) {
@@ -60,7 +64,8 @@ export class MachineReplayer {
     // One anonymous address space: each page is made on its first reference, as a recorded run makes it (no
     // zero page there either: see Machine).
     this.machine.vm.useZeroPage = false;
-    t.map.insert(new VmMapEntry(L.minAddress, L.maxAddress, null, 0, VM_PROT_ALL, VM_PROT_ALL, "copy", false, "[trace]"));
+    this.region = new VmMapEntry(L.minAddress, L.maxAddress, null, 0, VM_PROT_ALL, VM_PROT_ALL, "copy", false, "[trace]");
+    t.map.insert(this.region);
   }
 
   /** The machine's trace buffer as bytes, for a reader that fills it with raw records. */
@@ -125,7 +130,7 @@ export class MachineReplayer {
   }
 
   /** The trap of the page fault the machine holds (its cause and address), charged and counted. */
-  private trapEntry(): { va: bigint; access: number } {
+  private trapEntry(): Fault {
     const w = this.machine.wasm, L = w.layout;
     this.chargeTrap();
     this.machine.traps.pageFault++;
@@ -150,8 +155,7 @@ export class MachineReplayer {
     const { va, access } = f;
     const t = this.machine.task;
     if (va <= BigInt(Number.MAX_SAFE_INTEGER) && t.pmap.refill?.(Number(va), access)) return;
-    const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? vmFault(t.map, Number(va), access) : "maperr";
-    if (r !== "ok") {
+    if ((va <= BigInt(Number.MAX_SAFE_INTEGER) ? this.mapPage(Number(va), access, f.prot, f.copy ?? false) : "maperr") !== "ok") {
       const L2 = this.machine.task.layout;
       throw new TraceError(`reference to ${hex(va)} lies outside ${this.config.arch}'s user address space ` +
         `[${hex(L2.minAddress)}, ${hex(L2.maxAddress)})`);
@@ -172,9 +176,18 @@ export class MachineReplayer {
     w.dv.setBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, c.address | BigInt(c.kind), true);
     this.ex.machineReplay(i, i + 1, mask, 0);
     if (Number(this.ex.mrStop.value) !== this.codes.fault) return;   // this replay diverged from the live run
-    const f = this.trapEntry();
-    if (!c.signal) { this.unresolved = f; this.stats.retries++; return; }
-    // The live kernel answered it with a signal: the trap, and no mapping (the guest's handler, if any, follows).
+    this.unresolved = this.trapEntry();             // resolved as its grant record (next) says
+  }
+
+  /**
+   * The rights the live kernel gave the page of the fault just replayed, once done with it: resolved with those
+   * (before the next reference), or, with none, not at all: the live kernel sent a signal.
+   */
+  private grant(prot: number, copy: boolean): void {
+    const f = this.unresolved;
+    if (!f) return;                                   // its fault was not replayed (a fetch, with --no-ifetch)
+    if (prot !== 0) { f.prot = prot; f.copy = copy; this.stats.retries++; return; }
+    this.unresolved = undefined;
     this.machine.vm.stats.faultErrors++;
     this.stats.signals++;
   }
@@ -194,8 +207,8 @@ export class MachineReplayer {
         this.taskId = id;
         return;
       }
-      case CTL_MAP:
-        if (vmFault(this.machine.task.map, c.address, c.access) !== "ok") {
+      case CTL_MAP: case CTL_REMAP:
+        if (this.mapPage(c.address, c.access, c.prot, c.type === CTL_REMAP) !== "ok") {
           throw new TraceError(`control record maps ${hex(c.address)}, outside ${this.config.arch}'s user address space`);
         }
         return;
@@ -211,6 +224,7 @@ export class MachineReplayer {
         return;
       }
       case CTL_COLLECT: pmap.collect(); this.machine.pmapCollections++; return;
+      case CTL_GRANT: this.grant(c.prot, (c.access & GRANT_COPY) !== 0); return;
       case CTL_TRAP:                                  // a system call or another trap of the live run: its cost
         this.resolve();
         this.chargeTrap();
@@ -218,6 +232,25 @@ export class MachineReplayer {
         else this.machine.traps.other++;
         return;
       default: throw new TraceError(`bad trace: unknown control record type ${c.type}`);
+    }
+  }
+
+  /**
+   * Maps the page of va through vm_fault, as the live kernel did. The one region stands for the live map: for
+   * this page it has the rights the live kernel gave it (when recorded); and if the live kernel gave the page a
+   * new frame (copy-on-write, a virtual copy), the page leaves the region's object, so that the fault maps a new
+   * frame in its place, as live (the old one is freed once no longer mapped).
+   */
+  private mapPage(va: number, access: number, prot: number | undefined, copy: boolean): FaultResult {
+    const region = this.region, obj = region.object;
+    const old = copy ? obj?.pageLookup(region.offset + va - (va % PAGE_SIZE) - region.start) : undefined;
+    if (old) obj!.pageRemove(old);
+    if (prot !== undefined) region.protection = prot;
+    try {
+      return vmFault(this.machine.task.map, va, access);
+    } finally {
+      region.protection = VM_PROT_ALL;
+      if (old) this.machine.vm.pageFree(old);
     }
   }
 

@@ -16,10 +16,10 @@
 import type { MachineRecorder } from "../machine/machine.js";
 import type { Pmap } from "../pmap/pmap.js";
 import type { VmPage } from "../vm/vm_page.js";
-import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE } from "../vm/vm_prot.js";
+import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE } from "../vm/vm_prot.js";
 import type { WasmMachine } from "../machine/wasm.js";
 import {
-  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FAULT_SIGNAL, FLAG_IFETCH, FLAG_SIZES,
+  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_GRANT, CTL_REMAP, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_IFETCH, FLAG_SIZES, GRANT_COPY,
   RECORD_SIZE, TRAP_OTHER, TRAP_SYSCALL, encodeControl, encodeFault,
 } from "./binary.js";
 import { TraceError } from "./batch.js";
@@ -33,6 +33,17 @@ interface RecordExports {
   setRecFill(n: number): void;
 }
 
+/** The physical page va is mapped to in pmap, if any. */
+function frameOf(pmap: Pmap | undefined, va: bigint): number | undefined {
+  if (!pmap || va > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  try {
+    const t = pmap.extract(Number(va));
+    return t === undefined ? undefined : Math.floor(t.pa / PAGE_SIZE);
+  } catch {
+    return undefined;                // an address space destroyed (a fatal signal)
+  }
+}
+
 export class TraceRecorder implements MachineRecorder {
   private writer: BinaryTraceWriter | undefined;
   private w: WasmMachine | undefined;
@@ -42,9 +53,9 @@ export class TraceRecorder implements MachineRecorder {
   private firstPid: number | undefined;   // the first task's pid: its trace task id is taskId
   private running: number;                // trace task id of the references being recorded now
   private readonly pmaps = new Map<number, Pmap>();   // trace task id → its pmap (the latest: exec makes another)
-  // The last page fault's record, until the kernel is done with it: its slot in the buffer, and whether the
-  // kernel resolved it is read from the task's pmap then (FAULT_SIGNAL otherwise).
-  private pendingFault: { slot: number; va: bigint; access: number; pmap: Pmap | undefined } | undefined;
+  // The last page fault, until the kernel is done with it: the slot of its grant record in the buffer, which
+  // then gets the rights the task's pmap gives the page (none: the kernel sent a signal).
+  private pendingFault: { slot: number; va: bigint; access: number; pmap: Pmap | undefined; frame: number | undefined } | undefined;
 
   constructor(readonly path: string, private readonly taskId = 0) { this.running = taskId; }
 
@@ -104,8 +115,11 @@ export class TraceRecorder implements MachineRecorder {
     };
     const enter = p.enter.bind(p), remove = p.remove.bind(p), protect = p.protect.bind(p);
     const pageProtect = p.pageProtect.bind(p), collect = p.collect.bind(p);
-    p.enter = outer(enter, (va: number, _pa: number, prot: number, _w: boolean, access?: number) => {
-      if (!this.guestFault) this.control(encodeControl(CTL_MAP, va, prot, access ?? 0));
+    p.enter = outer(enter, (va: number, pa: number, prot: number, _w: boolean, access?: number) => {
+      if (this.guestFault) return;
+      const old = frameOf(p, BigInt(va));
+      const type = old !== undefined && old !== Math.floor(pa / PAGE_SIZE) ? CTL_REMAP : CTL_MAP;
+      this.control(encodeControl(type, va, prot, access ?? 0));
     });
     p.remove = outer(remove, (sva: number, eva: number) => range(CTL_REMOVE, sva, eva));
     p.protect = outer(protect, (sva: number, eva: number, prot: number) => range(CTL_PROTECT, sva, eva, prot));
@@ -137,16 +151,19 @@ export class TraceRecorder implements MachineRecorder {
     const cause = w.trapCause(), va = w.trapValue();
     const fetch = cause === L.CAUSE_FETCH_PAGE_FAULT, store = cause === L.CAUSE_STORE_PAGE_FAULT;
     this.control(encodeFault(va, fetch ? REC_IFETCH : store ? REC_STORE : REC_LOAD));
+    this.control(encodeControl(CTL_GRANT, 0));
+    const pmap = this.pmaps.get(this.running);
     this.pendingFault = {
       slot: Number(this.ex!.recFill.value) - 1, va, access: fetch ? VM_PROT_EXECUTE : store ? VM_PROT_WRITE : VM_PROT_READ,
-      pmap: this.pmaps.get(this.running),
+      pmap, frame: frameOf(pmap, va),
     };
   }
 
   /**
-   * The kernel is done with the last page fault (the guest ran on, or is about to): if the page is not mapped
-   * now for the access that faulted, the kernel answered the fault with a signal, and its record says so, so
-   * the replaying kernel does not resolve it.
+   * The kernel is done with the last page fault (the guest ran on, or is about to): its grant record gets the
+   * rights the page has now, which the replaying kernel gives it (the live one may have withheld write for
+   * copy-on-write, or execute); none if the page is not mapped for the access that faulted: the kernel answered
+   * the fault with a signal, and the replaying kernel leaves the page as it is.
    */
   private settleFault(): void {
     const f = this.pendingFault, w = this.w;
@@ -154,9 +171,11 @@ export class TraceRecorder implements MachineRecorder {
     this.pendingFault = undefined;
     let t;
     try { t = f.va <= BigInt(Number.MAX_SAFE_INTEGER) ? f.pmap?.extract(Number(f.va)) : undefined; } catch { t = undefined; }
-    if (t && (t.prot & f.access) !== 0) return;
+    const prot = t && (t.prot & f.access) !== 0 ? t.prot & VM_PROT_ALL : VM_PROT_NONE;
+    const frame = frameOf(f.pmap, f.va);
+    const copied = prot !== VM_PROT_NONE && f.frame !== undefined && frame !== undefined && frame !== f.frame;
     const at = w.layout.TRACE_BASE + RECORD_SIZE * f.slot;
-    w.dv.setBigUint64(at, w.dv.getBigUint64(at, true) | FAULT_SIGNAL, true);
+    w.dv.setBigUint64(at, encodeControl(CTL_GRANT, 0, prot, copied ? GRANT_COPY : 0), true);
   }
 
   /** Appends one record from the host side (after the hot path's records so far). */

@@ -11,7 +11,7 @@ import { ARCHS } from "../../src/machine/config.js";
 import { TraceRecorder } from "../../src/trace/record.js";
 import { MachineReplayer, replayFileOnMachine } from "../../src/trace/machine.js";
 import {
-  CTL_END, CTL_FAULT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_IFETCH, FLAG_SIZES, HEADER_SIZE, type FaultRecord,
+  CTL_END, CTL_FAULT, CTL_GRANT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_IFETCH, FLAG_SIZES, HEADER_SIZE, type FaultRecord,
   decodeControl, decodeFault, decodeHeader,
 } from "../../src/trace/binary.js";
 import { runCli } from "../../src/cli/main.js";
@@ -39,6 +39,10 @@ const NOT_REPLAYED: Record<string, string> = {
   user_frames: "frames the live kernel freed (munmap) stay in the replay's one anonymous object",
   user_frames_peak: "likewise",
   soft_faults: "likewise: a page freed live and touched again is found resident by the replay",
+  fault_errors: "the live kernel's failed faults, its own (EFAULT) included: the replay counts the signals it sees",
+  cow_copies: "the VM objects' work: the replay has one anonymous object, no file, no shadow chain",
+  shadows_created: "likewise", object_collapses: "likewise", object_bypasses: "likewise",
+  virtual_copy_pages: "likewise", copied_bytes: "likewise", file_pages_read: "likewise", file_pages_written: "likewise",
   task_exits: "no task exits",
 };
 
@@ -78,14 +82,15 @@ async function replay(path: string, arch: string, ifetch = true): Promise<Record
   return r.counters();
 }
 
-// Guests whose runs a replay reproduces: one task (the replay refuses a second), no copy-on-write, private file
-// mapping or non-executable page (the replay's pages are mapped with every right at their first fault). Between
-// them: system calls, an illegal instruction, signals, page faults answered with a signal (a fatal one in segv,
-// handled ones in dirtypages, which tracks dirty pages with mprotect), munmap, the heap, and over a million
-// references (malloc).
+// Guests whose runs a replay reproduces: any with one task (the replay refuses a second). Between them: system
+// calls, an illegal instruction, signals, page faults answered with a signal (a fatal one in segv, handled ones in
+// dirtypages, which tracks dirty pages with mprotect, and in sigsegv, which also executes a non-executable page),
+// copy-on-write and private file mappings (filemap), Mach virtual copies (mach_vm), munmap, the heap, and over a
+// million references (malloc).
 const EXACT_CASES: [string, string[]][] = [
   ["hello", []], ["echo", ["status", "exit=3"]], ["matmul", ["12"]], ["malloc", ["300"]], ["stride", ["4", "1"]],
   ["qsort", ["3000"]], ["illegal", ["opcode"]], ["sigorder", []], ["pipes", []], ["segv", []], ["dirtypages", []],
+  ["sigsegv", []], ["filemap", []], ["mach_vm", []],
 ];
 const TLB_ARCHS = ARCHS.filter((a) => a !== "bare");
 
@@ -137,6 +142,7 @@ describe("recording a guest and replaying it through the same machine", () => {
     const types = controlTypes(join(dir, "illegal-riscv-sv39.bin"));
     const live = runGuest({ path: GUEST("illegal"), args: ["opcode"], arch: "riscv-sv39", zeroPage: false }).counters;
     expect(types.filter((t) => t === CTL_FAULT).length).toBe(live.traps_page_fault);
+    expect(types.filter((t) => t === CTL_GRANT).length).toBe(live.traps_page_fault);
     expect(types.filter((t) => t === CTL_TRAP).length).toBe(live.traps_ecall + live.traps_other);
     expect(live.traps_other).toBe(1);
   });
@@ -145,12 +151,15 @@ describe("recording a guest and replaying it through the same machine", () => {
     const path = join(dir, "segv-riscv-sv39.bin");
     const b = readFileSync(path);
     const dv = new DataView(b.buffer, b.byteOffset, b.length);
-    const faults: FaultRecord[] = [];
+    const faults: (FaultRecord & { prot: number })[] = [];
     for (let off = HEADER_SIZE; off < b.length; off += 8) {
       const v = dv.getBigUint64(off, true);
-      if ((v & 3n) === 3n && decodeControl(v).type === CTL_FAULT) faults.push(decodeFault(v));
+      if ((v & 3n) !== 3n) continue;
+      if (decodeControl(v).type === CTL_FAULT) faults.push({ ...decodeFault(v), prot: -1 });
+      if (decodeControl(v).type === CTL_GRANT) faults.at(-1)!.prot = decodeControl(v).prot;   // right after it
     }
-    expect(faults.filter((f) => f.signal)).toEqual([{ address: 0n, kind: 1, signal: true }]);   // *(int *)0 = 1
+    expect(faults.every((f) => f.prot >= 0)).toBe(true);
+    expect(faults.filter((f) => f.prot === 0)).toEqual([{ address: 0n, kind: 1, prot: 0 }]);   // *(int *)0 = 1
     const back = await replay(path, "riscv-sv39");
     expect(back.trace_signals).toBe(1);
     expect(back.fault_errors).toBe(1);
