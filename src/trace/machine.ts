@@ -15,8 +15,9 @@ import { VmMapEntry } from "../vm/vm_map.js";
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
 import { type ReadOptions, type ReadStats, TraceError } from "./batch.js";
 import {
-  CTL_COLLECT, CTL_END, CTL_FAULT, CTL_GRANT, CTL_MAP, CTL_REMAP, GRANT_COPY, CTL_PROTECT, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_SIZES, RECORD_SIZE, TRAP_SYSCALL,
-  type TraceHeader, decodeControl, decodeFault, isBinaryTraceFile, readBinaryFile,
+  CTL_COLLECT, CTL_END, CTL_FAULT, CTL_GRANT, CTL_MAP, CTL_PROTECT, CTL_REMAP, CTL_REMOVE, CTL_TASK, CTL_TRAP,
+  FLAG_SIZES, GRANT_COPY, RECORD_SIZE, TRAP_SYSCALL, type TraceHeader, decodeControl, decodeFault, isBinaryTraceFile,
+  readBinaryFile,
 } from "./binary.js";
 import { readTrace, type TraceFormat } from "./study.js";
 
@@ -123,7 +124,7 @@ export class MachineReplayer {
     this.machine.traps.cycles += cost;
   }
 
-  /** A reference faulted (no fault record): the trap, and the fault resolved before the reference is replayed again. */
+  /** A reference faulted (no fault record): the trap, and the fault resolved before it is replayed again. */
   private fault(): void {
     this.unresolved = this.trapEntry();
     this.resolve();
@@ -155,7 +156,8 @@ export class MachineReplayer {
     const { va, access } = f;
     const t = this.machine.task;
     if (va <= BigInt(Number.MAX_SAFE_INTEGER) && t.pmap.refill?.(Number(va), access)) return;
-    if ((va <= BigInt(Number.MAX_SAFE_INTEGER) ? this.mapPage(Number(va), access, f.prot, f.copy ?? false) : "maperr") !== "ok") {
+    const r = va <= BigInt(Number.MAX_SAFE_INTEGER) ? this.mapPage(Number(va), access, f.prot, f.copy ?? false) : "maperr";
+    if (r !== "ok") {
       const L2 = this.machine.task.layout;
       throw new TraceError(`reference to ${hex(va)} lies outside ${this.config.arch}'s user address space ` +
         `[${hex(L2.minAddress)}, ${hex(L2.maxAddress)})`);

@@ -4,23 +4,23 @@
 // control records a machine-level replay needs to see the same page tables as the live run: the task at the start,
 // and every page-table change the kernel makes other than resolving a page fault of a traced reference (those the
 // replaying kernel makes again by itself): kernel-side mappings (copyout into fresh pages, the exec stack), removals
-// (munmap, page frees), permission changes (mprotect) and collections. Every trap is recorded too, at the point
-// it was taken: a page fault as the page and access that faulted, which the replay translates there (the
-// faulting lookup) and resolves before the instruction's fetch is replayed again, as the CPU re-executes it;
-// any other trap (a system call) as its kind, whose cost the replay charges at the same point. The order
-// matters: MIPS's Random register runs on the data accesses and cycles charged so far
-// (assembly/tlb/policy/mips_random.ts), so a lookup or a cost moved by one access picks another victim. A guest that forks gives several tasks: each
-// context switch is a task record (the first task is `taskId`, the others follow in pid order), and a change the
-// kernel makes in another task's page tables than the running one's is framed by task records naming that task.
+// (munmap, page frees), permission changes (mprotect) and collections. Every trap is recorded too, at the point it
+// was taken: a page fault as the page and access that faulted, which the replay translates there (the faulting
+// lookup) and resolves before the instruction's fetch is replayed again, as the CPU re-executes it; any other trap
+// (a system call) as its kind, whose cost the replay charges at the same point. The order matters: MIPS's Random
+// register runs on the data accesses and cycles charged so far (assembly/tlb/policy/mips_random.ts), so a lookup or
+// a cost moved by one access picks another victim. A guest that forks gives several tasks: each context switch is a
+// task record (the first task is `taskId`, the others follow in pid order), and a change the kernel makes in another
+// task's page tables than the running one's is framed by task records naming that task.
 
 import type { MachineRecorder } from "../machine/machine.js";
-import type { Pmap } from "../pmap/pmap.js";
+import type { Pmap, Translation } from "../pmap/pmap.js";
 import type { VmPage } from "../vm/vm_page.js";
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE } from "../vm/vm_prot.js";
 import type { WasmMachine } from "../machine/wasm.js";
 import {
-  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_MAP, CTL_PROTECT, CTL_GRANT, CTL_REMAP, CTL_REMOVE, CTL_TASK, CTL_TRAP, FLAG_IFETCH, FLAG_SIZES, GRANT_COPY,
-  RECORD_SIZE, TRAP_OTHER, TRAP_SYSCALL, encodeControl, encodeFault,
+  BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_GRANT, CTL_MAP, CTL_PROTECT, CTL_REMAP, CTL_REMOVE, CTL_TASK, CTL_TRAP,
+  FLAG_IFETCH, FLAG_SIZES, GRANT_COPY, RECORD_SIZE, TRAP_OTHER, TRAP_SYSCALL, encodeControl, encodeFault,
 } from "./binary.js";
 import { TraceError } from "./batch.js";
 
@@ -33,15 +33,29 @@ interface RecordExports {
   setRecFill(n: number): void;
 }
 
-/** The physical page va is mapped to in pmap, if any. */
-function frameOf(pmap: Pmap | undefined, va: bigint): number | undefined {
+/** A page fault the kernel is handling. */
+interface PendingFault {
+  slot: number;                      // its grant record's slot in the trace buffer
+  va: bigint;
+  access: number;                    // VM_PROT_* bit of the access that faulted
+  pmap: Pmap | undefined;            // the faulting task's
+  frame: number | undefined;         // the physical page va was mapped to when it faulted
+}
+
+/** va's translation in pmap, if any. */
+function extract(pmap: Pmap | undefined, va: bigint): Translation | undefined {
   if (!pmap || va > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
   try {
-    const t = pmap.extract(Number(va));
-    return t === undefined ? undefined : Math.floor(t.pa / PAGE_SIZE);
+    return pmap.extract(Number(va));
   } catch {
     return undefined;                // an address space destroyed (a fatal signal)
   }
+}
+
+/** The physical page va is mapped to in pmap, if any. */
+function frameOf(pmap: Pmap | undefined, va: bigint): number | undefined {
+  const t = extract(pmap, va);
+  return t === undefined ? undefined : Math.floor(t.pa / PAGE_SIZE);
 }
 
 export class TraceRecorder implements MachineRecorder {
@@ -55,7 +69,7 @@ export class TraceRecorder implements MachineRecorder {
   private readonly pmaps = new Map<number, Pmap>();   // trace task id → its pmap (the latest: exec makes another)
   // The last page fault, until the kernel is done with it: the slot of its grant record in the buffer, which
   // then gets the rights the task's pmap gives the page (none: the kernel sent a signal).
-  private pendingFault: { slot: number; va: bigint; access: number; pmap: Pmap | undefined; frame: number | undefined } | undefined;
+  private pendingFault: PendingFault | undefined;
 
   constructor(readonly path: string, private readonly taskId = 0) { this.running = taskId; }
 
@@ -169,11 +183,9 @@ export class TraceRecorder implements MachineRecorder {
     const f = this.pendingFault, w = this.w;
     if (!f || !w) return;
     this.pendingFault = undefined;
-    let t;
-    try { t = f.va <= BigInt(Number.MAX_SAFE_INTEGER) ? f.pmap?.extract(Number(f.va)) : undefined; } catch { t = undefined; }
+    const t = extract(f.pmap, f.va);
     const prot = t && (t.prot & f.access) !== 0 ? t.prot & VM_PROT_ALL : VM_PROT_NONE;
-    const frame = frameOf(f.pmap, f.va);
-    const copied = prot !== VM_PROT_NONE && f.frame !== undefined && frame !== undefined && frame !== f.frame;
+    const copied = prot !== VM_PROT_NONE && f.frame !== undefined && Math.floor(t!.pa / PAGE_SIZE) !== f.frame;
     const at = w.layout.TRACE_BASE + RECORD_SIZE * f.slot;
     w.dv.setBigUint64(at, encodeControl(CTL_GRANT, 0, prot, copied ? GRANT_COPY : 0), true);
   }
@@ -195,21 +207,22 @@ export class TraceRecorder implements MachineRecorder {
   }
 
   /**
-   * Writes the buffered records before slot `keep` to the file and moves the others (a page fault's record the
-   * kernel is not done with, and what follows it) to the front of the buffer; returns the records kept.
+   * Writes the buffered records before slot `end` to the file and moves the others (a page fault's grant record,
+   * to be filled in when the kernel is done with the fault, and what follows it) to the front of the buffer;
+   * returns the records kept.
    */
-  private flushBefore(keep: number): number {
+  private flushBefore(end: number): number {
     const w = this.w, ex = this.ex;
     if (!w || !ex) return 0;
     if (Number(ex.recLost.value) !== 0) throw new TraceError(`recording lost ${ex.recLost.value} references (trace buffer overflow)`);
     const fill = Number(ex.recFill.value), base = w.layout.TRACE_BASE;
-    if (keep === 0 && fill > 0) { this.settleFault(); keep = fill; }   // a whole buffer of one trap: decide now
-    if (keep > 0) this.writer!.writeRecords(w.u8.slice(base, base + RECORD_SIZE * keep));
-    w.u8.copyWithin(base, base + RECORD_SIZE * keep, base + RECORD_SIZE * fill);
-    if (this.pendingFault) this.pendingFault.slot -= keep;
-    ex.setRecFill(fill - keep);
+    if (end === 0 && fill > 0) { this.settleFault(); end = fill; }   // a whole buffer of one trap: decide now
+    if (end > 0) this.writer!.writeRecords(w.u8.slice(base, base + RECORD_SIZE * end));
+    w.u8.copyWithin(base, base + RECORD_SIZE * end, base + RECORD_SIZE * fill);
+    if (this.pendingFault) this.pendingFault.slot -= end;
+    ex.setRecFill(fill - end);
     this.flushes++;
-    return fill - keep;
+    return fill - end;
   }
 
   /** Flushes and closes the file; returns the number of records written. */
