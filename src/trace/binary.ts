@@ -6,7 +6,8 @@ import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { KIND_IFETCH, type ReadOptions, type ReadStats, TraceBatch, TraceError } from "./batch.js";
 
 export const MAGIC = "MMUTRACE";
-export const VERSION = 2;            // written; version 1 (no sizes, task id in bits 63..2 of a control record) is read too
+export const VERSION = 3;            // written; versions 1 (no sizes, task id in bits 63..2 of a control record) and 2
+                                     // (no trap records) are read too
 export const HEADER_SIZE = 32;
 export const RECORD_SIZE = 8;
 export const COUNT_UNKNOWN = 0xFFFF_FFFF_FFFF_FFFFn;
@@ -14,7 +15,7 @@ export const FLAG_IFETCH = 1;      // instruction fetches were recorded
 export const FLAG_MODIFY2 = 2;     // a read-modify-write was recorded as a load and a store
 export const FLAG_SIZES = 4;       // version 2: bits 3..2 of a reference hold log2 of its size (address bits 63..4)
 
-// Control records (kind 3) of version 2: the type in bits 5..2, VM_PROT_* bits in 8..6, the access that caused a
+// Control records (kind 3) of versions 2 and 3: the type in bits 5..2, VM_PROT_* bits in 8..6, the access that caused a
 // mapping in 11..9, and an address (page aligned) or a task id (<< 12) in bits 63..12. See FORMAT.md.
 export const CTL_TASK = 0;         // task id (ASID) of the references that follow
 export const CTL_MAP = 1;          // the kernel mapped the page (outside a page fault of a traced reference)
@@ -22,12 +23,36 @@ export const CTL_REMOVE = 2;       // the kernel removed the translations of [ad
 export const CTL_PROTECT = 3;      // the kernel changed the permissions of [address, next CTL_END's address)
 export const CTL_END = 4;          // the end (exclusive) of the range of the CTL_REMOVE or CTL_PROTECT before it
 export const CTL_COLLECT = 5;      // the kernel threw away every translation of the task (pmap_collect)
+export const CTL_TRAP = 6;         // version 3: a trap into the kernel other than a page fault (bits 63..12: TRAP_*)
+export const CTL_FAULT = 7;        // version 3: a reference faulted here (encodeFault: a layout of its own)
+export const CTL_GRANT = 8;        // version 3, after each CTL_FAULT: the rights (bits 8..6) the kernel gave the
+                                   // faulting page when done with the fault; 0: it answered with a signal
+export const GRANT_COPY = 1;       // a CTL_GRANT's bits 11..9: the kernel replaced the mapped page (copy-on-write)
+export const CTL_REMAP = 9;        // version 3: as CTL_MAP, a new frame in place of the one mapped (a virtual copy)
+
+// What a CTL_TRAP record's trap was (the kernel's trap counters tell them apart).
+export const TRAP_SYSCALL = 0;     // ecall
+export const TRAP_OTHER = 1;       // illegal instruction, breakpoint, access fault, misaligned atomic
 
 export interface ControlRecord { type: number; prot: number; access: number; address: number }
 
-/** Encodes a version-2 control record; `address` is page aligned (or a task id × 4096). */
+/** Encodes a control record; `address` is page aligned (or a task id or trap kind × 4096). */
 export function encodeControl(type: number, address: number, prot = 0, access = 0): bigint {
   return (BigInt(address) & ~0xFFFn) | BigInt(((access & 7) << 9) | ((prot & 7) << 6) | ((type & 15) << 2) | 3);
+}
+
+/**
+ * A fault record (CTL_FAULT): the faulting address's bits 63..9 (the smallest page of any machine is the VAX's
+ * 512 bytes), and in bits 8..7 the kind of reference that faulted (0 load, 1 store, 2 fetch, as a reference's kind).
+ */
+export interface FaultRecord { address: bigint; kind: number }
+
+export function encodeFault(address: bigint, kind: number): bigint {
+  return (address & ~0x1FFn) | BigInt((kind & 3) << 7) | BigInt((CTL_FAULT << 2) | 3);
+}
+
+export function decodeFault(rec: bigint): FaultRecord {
+  return { address: rec & ~0x1FFn, kind: Number((rec >> 7n) & 3n) };
 }
 
 export function decodeControl(rec: bigint): ControlRecord {
@@ -71,8 +96,8 @@ export function decodeHeader(b: Uint8Array, name: string): TraceHeader {
     version: dv.getUint16(8, true), flags: dv.getUint16(10, true), recordSize: dv.getUint16(12, true),
     pageShift: dv.getUint16(14, true), count: dv.getBigUint64(16, true),
   };
-  if (h.version !== 1 && h.version !== VERSION) {
-    throw new TraceError(`${name}: binary trace version ${h.version} is not supported (expected 1 or ${VERSION})`);
+  if (h.version < 1 || h.version > VERSION) {
+    throw new TraceError(`${name}: binary trace version ${h.version} is not supported (expected 1 to ${VERSION})`);
   }
   if (h.version === 1 && (h.flags & FLAG_SIZES) !== 0) throw new TraceError(`${name}: version 1 trace with the sizes flag`);
   if (h.recordSize !== RECORD_SIZE) throw new TraceError(`${name}: record size ${h.recordSize} is not supported (expected ${RECORD_SIZE})`);

@@ -89,7 +89,7 @@ describe("binary trace format", () => {
     expect(write(path, 5000, 12345)).toBe(12345n);
     const bytes = readFileSync(path);
     expect(bytes.length).toBe(HEADER_SIZE + 8 * 12345);
-    expect(decodeHeader(bytes, "u.bin")).toEqual({ version: 2, flags: FLAG_IFETCH, recordSize: 8, pageShift: 12, count: 12345n });
+    expect(decodeHeader(bytes, "u.bin")).toEqual({ version: 3, flags: FLAG_IFETCH, recordSize: 8, pageShift: 12, count: 12345n });
     const want: [string, bigint][] = [];
     for (const b of generateSync(parseGenSpec("uniform:5000:3"), 12345, 12)) {
       for (let i = 0; i < b.count; i++) want.push(["L", BigInt(b.words[2 * i]!) | (BigInt(b.words[2 * i + 1]!) << 32n)]);
@@ -103,7 +103,7 @@ describe("binary trace format", () => {
     expect(await records(readTrace(join(dir, "v1.bin"), "auto"))).toEqual(want);
     const v9 = Uint8Array.from(bytes); v9[8] = 9;
     writeFileSync(join(dir, "v9.bin"), v9);
-    await expect(records(readTrace(join(dir, "v9.bin"), "auto"))).rejects.toThrow(/version 9 is not supported \(expected 1 or 2\)/);
+    await expect(records(readTrace(join(dir, "v9.bin"), "auto"))).rejects.toThrow(/version 9 is not supported \(expected 1 to 3\)/);
   });
 
   it("detects truncation: inside the header, inside a record, and records missing at a record boundary", async () => {
