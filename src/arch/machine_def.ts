@@ -1,6 +1,7 @@
 // What the registry (registry.ts) knows of one machine: its name, the same as its data file's, and how the kernel
 // makes its MMU side. Each machine family's folder (src/arch/<machine>/machine.ts) gives its entries.
 
+import type { AddressLayout } from "../loader/layout.js";
 import type { MachineConfig } from "../machine/config.js";
 import type { WasmMachine } from "../machine/wasm.js";
 import type { Pmap, PmapContext } from "../vm/pmap.js";
@@ -10,6 +11,12 @@ export interface MachineDef<Name extends string = string> {
   readonly name: Name;
   /** The machine's MMU side, made once per machine, before its first address space. */
   createMmu(w: WasmMachine, config: MachineConfig, pctx: PmapContext): MachineMmu;
+  /**
+   * The user address space of a process when it is not the plain one below the data file's userTop
+   * (loader/layout.ts): the VAX's P0/P1 regions, the bare machine's VA = PA. Throws ConfigError when RAM cannot
+   * hold it.
+   */
+  userLayout?(ramBytes: number): AddressLayout;
 }
 
 /**

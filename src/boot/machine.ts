@@ -26,7 +26,7 @@ import { TrapHandler, type TrapCounts } from "../kern/trap.js";
 import { VmMap } from "../vm/vm_map.js";
 import { vmCheck } from "../vm/vm_check.js";
 import type { ElfImage } from "../loader/elf.js";
-import { type AddressLayout, BARE_MIN_RAM, addressLayout } from "../loader/layout.js";
+import { type AddressLayout, addressLayout } from "../loader/layout.js";
 import { type MachineMmu, machineDef } from "../arch/registry.js";
 import type { Pmap, PmapContext } from "../vm/pmap.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
@@ -104,9 +104,8 @@ export class Machine {
   pmapCollections = 0;
 
   constructor(readonly config: MachineConfig, private readonly options: MachineOptions) {
-    if (!translates(config.arch) && config.ramBytes < BARE_MIN_RAM) {
-      throw new ConfigError(`--arch bare needs at least ${formatMem(BARE_MIN_RAM)} of memory (stack and program at VA = PA)`);
-    }
+    const def = machineDef(config.arch);
+    this.layout = def.userLayout?.(config.ramBytes) ?? addressLayout(config.arch);
     const w = new WasmMachine();
     this.wasm = w;
     w.init(config.ramBytes);
@@ -124,8 +123,7 @@ export class Machine {
       ...(large ? { superpages: { size: config.pageSize!, promotions: 0, demotions: 0 } } : {}),
     };
     if (large && !this.vm.identity) this.vm.reserv = new ReservSystem(this.phys);
-    this.mmu = machineDef(config.arch).createMmu(w, config, this.pctx);
-    this.layout = addressLayout(config.arch, config.ramBytes);
+    this.mmu = def.createMmu(w, config, this.pctx);
     const quantum = options.quantum ?? DEFAULT_QUANTUM;
     if (!(Number.isSafeInteger(quantum) && quantum > 0)) throw new ConfigError(`bad quantum ${quantum} (a positive number of cycles)`);
     const every = options.pmapCollectEvery ?? 0;

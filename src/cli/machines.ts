@@ -4,10 +4,10 @@
 import { writeFileSync } from "node:fs";
 import type { GuestIo } from "../fs/file.js";
 import { parseElf, readProgram } from "../loader/elf.js";
-import { BARE_MIN_RAM } from "../loader/layout.js";
+import { BARE_MIN_RAM } from "../arch/bare/layout.js";
 import { ARCHS, type Arch } from "../arch/registry.js";
 import { ConfigError, type MachineConfig } from "../machine/config.js";
-import { COST_KEYS, type MachineData, PSC_KEYS, TLB_LEVELS, machineData } from "../machine/costs.js";
+import { COST_KEYS, type MachineData, PSC_KEYS, TLB_LEVELS, machineData, translates } from "../machine/costs.js";
 import { formatTlbLevel } from "../machine/tlbspec.js";
 import { machineConfig, runGuest, type GuestResult } from "../index.js";
 
@@ -147,7 +147,7 @@ export function compareCommand(a: CompareArgs, io: GuestIo, say: (line: string) 
   const archs = parseArchList(a.archs);
   const configs = archs.map((arch) => machineConfig({ arch, mem: a.mem, seed: a.seed }));
   for (const c of configs) {
-    if (c.arch === "bare" && c.ramBytes < BARE_MIN_RAM) {
+    if (!translates(c.arch) && c.ramBytes < BARE_MIN_RAM) {
       throw new ConfigError(`--archs bare needs --mem of at least ${sizeName(BARE_MIN_RAM)} (stack and program at VA = PA)`);
     }
   }

@@ -1,6 +1,7 @@
 // Human-readable and JSON reports of a run's counters (--stats, --json).
 
 import type { MachineConfig } from "../machine/config.js";
+import { translates } from "../machine/costs.js";
 import { formatTlbLevel } from "../machine/tlbspec.js";
 
 function pct(n: number, d: number): string { return d === 0 ? "-" : `${((100 * n) / d).toFixed(2)}%`; }
@@ -17,7 +18,7 @@ export function formatStats(c: Record<string, number>, config: MachineConfig): s
   row("  translation cycles", `${num(g("xlate_cycles"))} (${pct(g("xlate_cycles"), g("cycles"))} of cycles)`);
   row("  trap cycles", `${num(g("trap_cycles"))} (${pct(g("trap_cycles"), g("cycles"))} of cycles)`);
   row("CPI", g("instret") ? (g("cycles") / g("instret")).toFixed(3) : "-");
-  if (config.arch !== "bare") {
+  if (translates(config.arch)) {
     const levels: [string, string, string, string][] = [
       ["L1 I-TLB", "itlb_access", "itlb_miss", formatTlbLevel(config.tlb.l1i)],
       ["L1 D-TLB", "dtlb_access", "dtlb_miss", formatTlbLevel(config.tlb.l1d)],

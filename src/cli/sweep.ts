@@ -10,6 +10,7 @@ import yargs from "yargs";
 import type { GuestIo } from "../fs/file.js";
 import { ARCHS } from "../arch/registry.js";
 import { ConfigError, POLICIES } from "../machine/config.js";
+import { translates } from "../machine/costs.js";
 import { wasmLayout } from "../machine/wasm.js";
 import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";
 import { pageShiftOf } from "../trace/replay.js";
@@ -54,7 +55,7 @@ function parseArgs(argv: readonly string[]): SweepArgs | "done" {
       .option("entries", { type: "string", default: "16,32,64,128,256", describe: "TLB sizes (entries)" })
       .option("ways", { type: "string", default: "4", describe: "associativities; 'full' = fully associative" })
       .option("page-sizes", { type: "string", default: "4K", describe: "page sizes (powers of two, e.g. 4K,2M)" })
-      .option("archs", { type: "string", default: "", describe: `also run every input on these machines: all, or a list of ${ARCHS.filter((a) => a !== "bare").join(", ")}` })
+      .option("archs", { type: "string", default: "", describe: `also run every input on these machines: all, or a list of ${ARCHS.filter(translates).join(", ")}` })
       .option("opt", { type: "boolean", default: true, describe: "Belady's optimum for every geometry (--no-opt skips it)" })
       .option("machines-only", { type: "boolean", default: false, describe: "only the machine runs, no single-TLB studies" })
       .option("jobs", { type: "number", default: Math.min(2, availableParallelism()), describe: "worker threads" })
@@ -108,7 +109,7 @@ function buildSpec(a: SweepArgs): SweepSpec {
     return Number(w);
   });
   const pageSizes = list(a["page-sizes"], "--page-sizes").map((p) => { const b = parseBytes(p, "--page-sizes"); pageShiftOf(b); return b; });
-  const archs = a.archs === "" ? [] : a.archs === "all" ? ARCHS.filter((x) => x !== "bare") : list(a.archs, "--archs");
+  const archs = a.archs === "" ? [] : a.archs === "all" ? ARCHS.filter(translates) : list(a.archs, "--archs");
   if (!Number.isSafeInteger(a.jobs) || a.jobs < 1) throw new ConfigError(`--jobs must be a positive integer, got ${a.jobs}`);
   if (!/^\d+$/.test(a.seed)) throw new ConfigError(`--seed: bad seed '${a.seed}'`);
   const spec: SweepSpec = {

@@ -5,6 +5,7 @@
 
 import { parseArch } from "../arch/registry.js";
 import { ConfigError, POLICIES } from "../machine/config.js";
+import { translates } from "../machine/costs.js";
 import { checkGeometry } from "../trace/replay.js";
 import type { TraceFormat } from "../trace/study.js";
 
@@ -85,7 +86,7 @@ export function checkSpec(spec: SweepSpec): void {
     if (!(POLICIES as readonly string[]).includes(p)) throw new ConfigError(`unknown policy '${p}' (choose ${POLICIES.join(", ")})`);
   }
   for (const a of spec.archs) {
-    if (parseArch(a) === "bare") throw new ConfigError("--archs: bare has no TLB to compare");
+    if (!translates(parseArch(a))) throw new ConfigError("--archs: bare has no TLB to compare");
   }
   if (spec.inputs.length === 0) throw new ConfigError("nothing to sweep: give trace files and/or --guest \"PROGRAM [ARGS]\"");
   const names = new Set<string>();

@@ -10,6 +10,7 @@
 import type { GuestIo } from "../fs/file.js";
 import { Machine } from "../boot/machine.js";
 import type { MachineConfig } from "../machine/config.js";
+import { translates } from "../machine/costs.js";
 import { type FaultResult, vmFault } from "../vm/vm_fault.js";
 import { VmMapEntry } from "../vm/vm_map.js";
 import { PAGE_SIZE, VM_PROT_ALL, hex } from "../vm/vm_prot.js";
@@ -56,7 +57,7 @@ export class MachineReplayer {
   private readonly codes: { done: number; fault: number; control: number };
 
   constructor(readonly config: MachineConfig) {
-    if (config.arch === "bare") throw new TraceError("--arch bare has no TLB to replay a trace through");
+    if (!translates(config.arch)) throw new TraceError("--arch bare has no TLB to replay a trace through");
     this.machine = new Machine(config, { io: silent });
     const ex = this.machine.wasm.exports as unknown as Partial<MachineReplayExports>;
     if (typeof ex.machineReplay !== "function") throw new Error("build/mmulab.wasm lacks machineReplay: rebuild it");

@@ -2,6 +2,7 @@
 
 import { machineData } from "../../machine/costs.js";
 import type { MachineDef } from "../machine_def.js";
+import { vaxLayout } from "./layout.js";
 import { VaxMmu } from "./mmu.js";
 import { VaxPmap } from "./pmap.js";
 
@@ -13,4 +14,5 @@ export const VAX: MachineDef<"vax"> = {
       (machineData("vax") as unknown as { systemTb: { sets: number; ways: number } }).systemTb;
     return { createPmap: () => new VaxPmap(pctx, mmu ??= new VaxMmu(w, systemTb())), asidRollovers: 0 };
   },
+  userLayout: vaxLayout,
 };

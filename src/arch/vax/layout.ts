@@ -1,0 +1,20 @@
+// The VAX's user address space (VAX Architecture Reference Manual, memory management: the P0 and P1 regions).
+// P0 (0 .. 1 GiB) holds the program, heap and mmap (top-down from the end of P0), P1 (1 .. 2 GiB) the stack just
+// below 2^31, where the P1 region ends. Nothing maps S0 or above: user space ends at 2^31.
+
+import { type AddressLayout, MMAP_MIN_ADDR, STACK_SIZE } from "../../loader/layout.js";
+import { PAGE_SIZE } from "../../vm/vm_prot.js";
+
+const VAX_P1_BASE = 0x4000_0000;                    // VA<31:30> = 01: the P1 (control) region
+const VAX_P1_END = 0x8000_0000;                     // S0 (system space) starts here
+
+export function vaxLayout(): AddressLayout {
+  return {
+    minAddress: MMAP_MIN_ADDR,
+    maxAddress: VAX_P1_END,
+    stackTop: VAX_P1_END - PAGE_SIZE,
+    stackSize: STACK_SIZE,
+    mmapBase: VAX_P1_BASE,
+    pieBase: VAX_P1_BASE / 2,
+  };
+}
