@@ -172,8 +172,8 @@ export function wasmModule(): WebAssembly.Module {
 }
 
 /**
- * The layout constants an instance exports: every 32-bit one as a number (layout) and every 64-bit one as a bigint
- * (layout64), after checking that each name the TypeScript side uses is there with its width. Throws a one-line
+ * The layout constants an instance exports, unsigned: every 32-bit one as a number (layout) and every 64-bit one
+ * as a bigint (layout64), after checking that each name the TypeScript side uses is there with its width. Throws a one-line
  * Error naming the first one missing.
  */
 function layoutsOf(ex: Readonly<Record<string, unknown>>): { layout: Layout; layout64: Layout64 } {
@@ -182,8 +182,9 @@ function layoutsOf(ex: Readonly<Record<string, unknown>>): { layout: Layout; lay
   for (const [name, g] of Object.entries(ex)) {
     if (!CONSTANT_NAME.test(name) || !(g instanceof WebAssembly.Global)) continue;
     const v: unknown = g.value;
-    if (typeof v === "bigint") layout64[name] = v;
-    else layout[name] = Number(v);
+    // wasm globals are signed; every constant here is a count, an offset or a bit pattern: read them unsigned.
+    if (typeof v === "bigint") layout64[name] = BigInt.asUintN(64, v);
+    else layout[name] = Number(v) >>> 0;
   }
   for (const name of LAYOUT_NAMES) {
     if (layout[name] === undefined) throw new Error(`build/mmulab.wasm lacks export ${name}: rebuild it`);
