@@ -1,5 +1,6 @@
 // The memory layout of one machine instance, defined once. Every offset the host (TypeScript) needs is exported
-// from index.ts, so the host never repeats a number (shared/STYLE.md, point 6).
+// from index.ts, so the host never repeats a number (shared/STYLE.md, point 6); so are the machines' page-table
+// formats, defined in arch/<machine>/format.ts.
 //
 //   0 .. STATE_BASE            AssemblyScript static data (checked at init)
 //   STATE_BASE                 CPU registers, counters, configuration
@@ -55,9 +56,9 @@ export const HC_SLOTS: u32 = 1024;
 export const HC_SIZE: u32 = 32;
 export const HOSTCACHE_BASE: usize = TLB_BASE + TLB_COUNT * TLB_STRIDE;
 // A 4 KiB page of zeros that the fetch fast path reads while no code page is valid: zeros decode as the
-// illegal compressed parcel 0x0000, whose cold path then performs the real (faulting) fetch. See mmu.ts.
+// illegal compressed parcel 0x0000, whose cold path then performs the real (faulting) fetch. See mmu/mmu.ts.
 export const POISON_PAGE: usize = HOSTCACHE_BASE + HC_SLOTS * HC_SIZE + 0x1000;
-// x86-64 paging-structure caches (walk/x86_64.ts): PSC_LEVELS tables of PSC_MAX_ENTRIES PSCE_SIZE-byte entries,
+// x86-64 paging-structure caches (arch/x86-64/walker.ts): PSC_LEVELS tables of PSC_MAX_ENTRIES PSCE_SIZE-byte entries,
 // one per non-leaf level (0 = PDE cache, 1 = PDPTE cache, 2 = PML4E cache, 3 = PML5E cache). Entry layout:
 //   +0 tag u64 (linear-address bits above the level's span) << 1 | 1, +8 next table base u64, +16 stamp u64 (LRU),
 //   +24 rights u32 (bit 0 R/W, bit 1 U/S, bit 2 XD: combined over this entry and the ones above), +28 PCID u32
@@ -110,7 +111,7 @@ export const C_PSC_PDE_MISS: u32 = 44;
 export const C_PSC_PDPTE_MISS: u32 = 45;
 export const C_PSC_PML4E_MISS: u32 = 46;
 export const C_PSC_PML5E_MISS: u32 = 47;
-// SPARC (sun4u) software refill (refill/sparc.ts). Every L1 miss is one MMU miss trap (and one C_WALKS); the fast
+// SPARC (sun4u) software refill (arch/sparc/refill.ts). Every L1 miss is one MMU miss trap (and one C_WALKS); the fast
 // handler's TSB probe either hits (a fast miss) or goes to the page-table walk (a slow miss), which either fills
 // the TSB or ends in a page fault: MMU_MISS_TRAPS = TSB_HITS + TSB_MISSES, TSB_MISSES = TSB_FILLS + walk faults.
 export const C_MMU_MISS_TRAPS: u32 = 80; // fast_{instruction,data}_access_MMU_miss traps taken
@@ -121,8 +122,8 @@ export const C_PROT_TRAPS: u32 = 84;     // fast_data_access_protection (and pri
 export const C_HANDLER_INSNS: u32 = 85;  // instructions executed by the modelled miss and protection handlers
 export const C_DEMAP_PAGES: u32 = 86;    // demap-page operations (each an I-MMU and a D-MMU demap)
 export const C_DEMAP_CONTEXTS: u32 = 87; // demap-context operations and whole-TLB flushes
-// POWER hashed page table (walk/power_htab.ts, mmu/power.ts) and the clustered hashed page table
-// (walk/clustered.ts): where each walk found its translation, segment faults, invalidations.
+// POWER hashed page table (arch/power/) and the hashed machine's clustered hashed page table
+// (arch/hashed/): where each walk found its translation, segment faults, invalidations.
 export const C_HTAB_PRIMARY: u32 = 72;   // HTAB walks that found the HPTE in the primary PTEG
 export const C_HTAB_SECONDARY: u32 = 73; // ... in the secondary PTEG (H = 1)
 export const C_HTAB_MISS: u32 = 74;      // HTAB walks that found it in neither group (a hash fault to the kernel)
@@ -132,15 +133,15 @@ export const C_SLBIA: u32 = 77;          // slbia instructions (context switches
 export const C_CPT_NODES: u32 = 78;      // clustered table: nodes whose tag the walker compared
 export const C_CPT_HOLES: u32 = 79;      // clustered table: walks that found the block's node but no mapping for the page
 
-// VAX (walk/vax.ts): the system half of the translation buffer and the VAX's own fault kinds.
+// VAX (arch/vax/walker.ts): the system half of the translation buffer and the VAX's own fault kinds.
 export const C_VAX_STB_HIT: u32 = 88;       // process-PTE fetches whose system translation hit the TB's system half
 export const C_VAX_STB_MISS: u32 = 89;      // ... that missed it and read the system page table (one reference)
 export const C_VAX_LENGTH_FAULTS: u32 = 90; // length violations (VPN ≥ P0LR or SLR, < P1LR, or no such region)
 export const C_VAX_PTE_FAULTS: u32 = 91;    // faults raised while fetching a process PTE (fault parameter bit 1)
-// Guarded page tables (walk/guarded.ts).
+// Guarded page tables (arch/guarded/walker.ts).
 export const C_GPT_GUARD_BITS: u32 = 92;    // VPN bits matched by guards (bits a radix walk would index level by level)
 export const C_GPT_GUARD_FAULTS: u32 = 93;  // walks that ended on a guard mismatch
-// MIPS software-refilled TLB (refill/mips.ts): exceptions the modelled OS handlers took, and what they did.
+// MIPS software-refilled TLB (arch/mips/refill.ts): exceptions the modelled OS handlers took, and what they did.
 export const C_MIPS_REFILLS: u32 = 64;       // TLB refill exceptions for user addresses (a retaken one counts again)
 export const C_MIPS_NESTED: u32 = 65;        // nested misses: the refill's PTE load missed on the linear page table
 export const C_MIPS_INVALID: u32 = 66;       // TLB invalid exceptions (TLBL/TLBS on V = 0): page faults to the kernel
@@ -173,8 +174,8 @@ export const K_PSC_PDPTE: u32 = 41;
 export const K_PSC_PML4E: u32 = 42;
 export const K_PSC_PML5E: u32 = 43;
 
-// SPARC refill handler instruction counts (refill/sparc.ts; figures and sources in costs/sparc.json), charged one
-// cycle each. The pieces of Linux's sun4u handlers: a path is the sum of the pieces it runs (refill/sparc.ts).
+// SPARC refill handler instruction counts (arch/sparc/refill.ts; figures and sources in costs/sparc.json), charged
+// one cycle each. The pieces of Linux's sun4u handlers: a path is the sum of the pieces it runs (arch/sparc/refill.ts).
 export const K_SPARC_PROBE: u32 = 80;    // dtlb_miss.S/itlb_miss.S up to the TSB tag compare and its delay slot
 export const K_SPARC_LOAD_D: u32 = 81;   // TSB hit, D side: stxa to ASI_DTLB_DATA_IN, retry
 export const K_SPARC_LOAD_I: u32 = 82;   // TSB hit, I side: the _PAGE_EXEC check, stxa to ASI_ITLB_DATA_IN, retry
@@ -188,10 +189,10 @@ export const K_SPARC_PROT: u32 = 87;     // dtlb_prot.S up to etrap
 export const K_SLB_ENTRIES: u32 = 72;
 export const K_SLB_MISS_COST: u32 = 73;
 export const K_CPT_SUBBLOCK_LOG2: u32 = 74;
-// VAX TB system half (walk/vax.ts): sets (a power of two) and ways; 0 ways disables it. Read by resetTlbs.
+// VAX TB system half (arch/vax/walker.ts): sets (a power of two) and ways; 0 ways disables it. Read by resetTlbs.
 export const K_VAX_STB_SETS: u32 = 88;
 export const K_VAX_STB_WAYS: u32 = 89;
-// MIPS refill model costs (refill/mips.ts; defaults with sources in src/machine/costs/mips-*.json). Read when the
+// MIPS refill model costs (arch/mips/refill.ts; defaults with sources in src/machine/costs/mips-*.json). Read when the
 // handlers run. Memory references are charged K_COST_WALK_REF each (through the shared walk charge).
 export const K_MIPS_EXC_CYCLES: u32 = 64;    // exception entry and return (pipeline drain, vector, ERET/RFE)
 export const K_MIPS_REFILL_INSNS: u32 = 65;  // instructions of the user TLB refill handler
@@ -204,24 +205,25 @@ export const K_MIPS_WIRED: u32 = 69;         // Wired at reset (R3000: the fixed
 // access takes a slow path and is recorded.
 export const K_RECORD: u32 = 96;
 
-// Translation modes (mmu.ts satpMode): the satp MODE values of RISC-V, and the x86-64 modes that a CR3 write under
-// CR4.LA57 = 0 / 1 selects. The write that sets the mode also selects its walker (mmu.ts useWalker).
+// Translation modes (mmu/mmu.ts xlateMode), one range per machine: the satp MODE values of RISC-V, the x86-64
+// modes that a CR3 write under CR4.LA57 = 0 / 1 selects, and the other machines' (set by arch/<machine>/control.ts).
+// The operation that sets the mode also selects its walker (mmu/mmu.ts useWalker).
 export const XMODE_BARE: u32 = 0;
 export const XMODE_SV39: u32 = 8;
 export const XMODE_SV48: u32 = 9;
 export const XMODE_X86_4L: u32 = 0x40;
 export const XMODE_X86_5L: u32 = 0x41;
 export const XMODE_SPARC_TSB: u32 = 0x70;   // sun4u: software refill from the TSB and Linux's page tables
-export const XMODE_POWER_HASH: u32 = 0x60; // POWER hashed page table behind an SLB (mmu/power.ts)
-export const XMODE_CLUSTERED: u32 = 0x61;  // clustered hashed page table (mmu/clustered.ts)
+export const XMODE_POWER_HASH: u32 = 0x60; // POWER hashed page table behind an SLB (arch/power/control.ts)
+export const XMODE_CLUSTERED: u32 = 0x61;  // the hashed machine: clustered hashed page table (arch/hashed/)
 
-// POWER SLB (mmu/power.ts): SLB_MAX entries of 16 bytes in the POWER / hashed state region:
+// POWER SLB (arch/power/control.ts): SLB_MAX entries of 16 bytes in the POWER / hashed state region:
 //   +0 ESID word (ESID << 28 | SLB_ESID_V), +8 VSID word (VSID << 12 | Ks/Kp/N/L flags), as slbmte writes them.
 export const SLB_BASE: usize = 0xD0000;
 export const SLB_MAX: u32 = 64;
-export const XMODE_VAX: u32 = 0x80;      // MTPR #1, #MAPEN on the VAX (mmu/vax.ts)
-export const XMODE_GUARDED: u32 = 0x81;  // a guarded page table's root (mmu/guarded.ts)
-// VAX TB system half: VAX_STB_MAX entries of 16 bytes (walk/vax.ts), in the VAX / guarded state region.
+export const XMODE_VAX: u32 = 0x80;      // MTPR #1, #MAPEN on the VAX (arch/vax/control.ts)
+export const XMODE_GUARDED: u32 = 0x81;  // a guarded page table's root (arch/guarded/control.ts)
+// VAX TB system half: VAX_STB_MAX entries of 16 bytes (arch/vax/walker.ts), in the VAX / guarded state region.
 export const VAX_STB_BASE: usize = 0xF0000;
 export const VAX_STB_MAX: u32 = 256;
 export const XMODE_MIPS_R3000: u32 = 0x50;   // MIPS I: 64 single-page entries, 6-bit PID, 32-bit kuseg

@@ -3,7 +3,7 @@
 // leaves pc at the trapping instruction and returns why. Floating point and AMOs live in their own files.
 
 import {
-  RVC_TABLE, COUNTERS, CONFIG, K_COST_L1_HIT, C_ITLB_MISS, C_DTLB_MISS, C_XLATE_CYCLES, C_XCYCLES, C_INSTRET, C_ITLB_ACCESS, C_DTLB_ACCESS, C_L2_ACCESS,
+  RVC_TABLE, C_ITLB_MISS, C_DTLB_MISS, C_INSTRET,
   EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT, EXIT_TRACE_FULL,
 } from "../layout";
 import { recording, recordFull, recordRef, REC_IFETCH } from "../trace/record";
@@ -16,6 +16,8 @@ import { fastRead, fastWrite, slowRead, slowWrite, memFault, clearMemFault, host
 import { fetchPage, fetchAddend, fetchHostAddend, translateFetch, trapCause, FETCH_POISON_VA } from "../mmu/mmu";
 import { clock0, clock1, clock2, pageShift } from "../tlb/tlb";
 import { CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS } from "../layout";
+import { bump, counter } from "../cost/counters";
+import { chargeL1Hits } from "../cost/charge";
 
 export let exitInsn: u32 = 0;  // the instruction bits of an illegal instruction
 
@@ -314,22 +316,8 @@ function cpuLoop<P>(budget: u64): i32 {
   // Iterations that fetched = retired + the trapping one; the fast ones are those that did not go slow.
   const fast = n + (status != EXIT_BUDGET ? 1 : 0) - (slowIters - slow0);
   const iAccess = fast + (clock0 - c0), dAccess = clock1 - c1;
-  addCounter(C_INSTRET, n);
-  addCounter(C_ITLB_ACCESS, iAccess);
-  addCounter(C_DTLB_ACCESS, dAccess);
-  addCounter(C_L2_ACCESS, clock2 - c2);
+  bump(C_INSTRET, n);
   // L1 hits are charged here in bulk (hits = accesses − misses), keeping the per-access fast path free of it.
-  const hitCost = load<u64>(CONFIG + (K_COST_L1_HIT << 3));
-  if (hitCost != 0) {
-    const hits = iAccess - (counter(C_ITLB_MISS) - missI0) + dAccess - (counter(C_DTLB_MISS) - missD0);
-    addCounter(C_XLATE_CYCLES, hits * hitCost);
-    addCounter(C_XCYCLES, hits * hitCost);
-  }
+  chargeL1Hits(iAccess, dAccess, clock2 - c2, missI0, missD0);
   return status;
-}
-
-@inline function counter(i: u32): u64 { return load<u64>(COUNTERS + (i << 3)); }
-
-@inline function addCounter(i: u32, by: u64): void {
-  store<u64>(COUNTERS + (i << 3), load<u64>(COUNTERS + (i << 3)) + by);
 }

@@ -2,7 +2,8 @@
 // "Counters" chapters). cycle = emulated cycles, instret = retired instructions, time = cycles / timebase divisor.
 // Anything else is an illegal instruction, as it is for U-mode on Linux.
 
-import { COUNTERS, CONFIG, C_XCYCLES, K_TIMEBASE_DIV } from "../layout";
+import { C_XCYCLES, K_TIMEBASE_DIV } from "../layout";
+import { counter, cfg } from "../cost/counters";
 import { instret, frm, setFrm } from "./state";
 import { fpFlags, setFpFlags } from "./fpu";
 
@@ -22,12 +23,12 @@ export function clearCsrIllegal(): void { csrIllegal = false; }
     case CSR_FFLAGS: return <u64>(fpFlags & 0x1F);
     case CSR_FRM: return <u64>frm;
     case CSR_FCSR: return <u64>((frm << 5) | (fpFlags & 0x1F));
-    case CSR_CYCLE: return instret + retired + load<u64>(COUNTERS + (C_XCYCLES << 3));
+    case CSR_CYCLE: return instret + retired + counter(C_XCYCLES);
     case CSR_INSTRET: return instret + retired;
     case CSR_TIME: {
-      let div = load<u64>(CONFIG + (K_TIMEBASE_DIV << 3));
+      let div = cfg(K_TIMEBASE_DIV);
       if (div == 0) div = 1;
-      return (instret + retired + load<u64>(COUNTERS + (C_XCYCLES << 3))) / div;
+      return (instret + retired + counter(C_XCYCLES)) / div;
     }
   }
   csrIllegal = true;

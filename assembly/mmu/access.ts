@@ -1,7 +1,7 @@
 // Guest virtual memory accesses as the CPU sees them. One fast-path shape for every width (STYLE.md point 2):
 // the host cache slot's tag is compared with the address masked so that misalignment also misses; a hit stamps
 // the modelled L1 D-TLB entry (its LRU time, which is also the D-TLB access count) and touches host memory.
-// Everything else goes to the slow path below, which goes through the model (mmu.ts).
+// Everything else goes to the slow path below, which goes through the model (mmu/mmu.ts).
 //
 // The host page (one slot's span) is the machine's smallest modelled page, so a slot never stands for two modelled
 // entries. It is a compile-time parameter P of the fast paths, so each size keeps constant masks: the CPU loop is

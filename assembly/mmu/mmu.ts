@@ -1,18 +1,18 @@
 // The MMU: translation of every fetch, load and store through the modelled TLB hierarchy and the walker.
-//   L1 I-TLB / L1 D-TLB → unified L2 TLB → hardware walker (radix Sv39/Sv48, x86-64 4/5-level) → page fault to
-//   the kernel. What differs between machines on this path sits behind the walker contract below, whose
-//   operations the machine's own control code selects when it sets the translation mode (riscv.ts setSatp,
-//   x86.ts x86WriteCr3); nothing here asks which machine it is.
+//   L1 I-TLB / L1 D-TLB → unified L2 TLB → the machine's walker or refill model → page fault to the kernel. What
+//   differs between machines on this path sits behind the walker contract below, whose operations the machine's
+//   own control code (arch/<machine>/control.ts) selects when it sets the translation mode (e.g. arch/riscv
+//   setSatp, arch/x86-64 x86WriteCr3); nothing here asks which machine it is.
 // The fast paths (access.ts) use a host speed cache that is always a subset of the modelled L1 D-TLB and stamps
 // the modelled entry on every hit, so the model's hit/miss counts and LRU state are exact (STYLE.md point 1).
 // Everything here is the cold slow path.
 
 import {
-  RAM_BASE, COUNTERS, CONFIG, HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, POISON_PAGE, TLB_L1I, TLB_L1D, TLB_L2, TLB_COUNT,
+  RAM_BASE, HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, POISON_PAGE, TLB_L1I, TLB_L1D, TLB_L2, TLB_COUNT,
   PERM_R, PERM_W, PERM_X, PERM_U, PERM_D, PERM_G,
-  C_ITLB_MISS, C_DTLB_MISS, C_L2_MISS, C_WALKS, C_WALK_REFS, C_WALK_FAULTS, C_AD_UPDATES, C_XLATE_CYCLES,
-  C_XCYCLES, C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW,
-  K_COST_L2_HIT, K_COST_WALK_REF, K_COST_WALK_BASE, K_COST_FLUSH,
+  C_ITLB_MISS, C_DTLB_MISS, C_L2_MISS, C_WALKS, C_WALK_REFS, C_WALK_FAULTS, C_AD_UPDATES,
+  C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW,
+  K_COST_L2_HIT, K_COST_FLUSH,
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
   CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
 } from "../layout";
@@ -22,17 +22,21 @@ import {
   tlbConfigure, tlbSetPageShift, pageShift, FL_BY_VA, FL_BY_ASID, FL_KEEP_GLOBAL,
 } from "../tlb/tlb";
 import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy";
-import { ACC_FETCH, ACC_LOAD, ACC_STORE } from "../walk/radix";
-import { pscReset } from "../walk/x86_64";
-import { stbReset } from "../walk/vax";
+import {
+  ACC_FETCH, ACC_LOAD, ACC_STORE, wPbase, wLevel, wPerm, wRefs, wAdWrites, wAccessFault, wPair,
+} from "./walk_result";
 import { recording, recordRef, REC_LOAD, REC_STORE } from "../trace/record";
+import { bump, cfg } from "../cost/counters";
+import { chargeXlate, chargeWalk } from "../cost/charge";
 
 export { ACC_FETCH, ACC_LOAD, ACC_STORE };
 
-// Translation state, as satp holds it (satp.MODE 0 = Bare, 8 = Sv39, 9 = Sv48), or CR3 and CR4.LA57 on x86-64
-// (XMODE_X86_4L / 5L, satpAsid = the current PCID, 0 while CR4.PCIDE = 0).
-export let satpMode: u32 = 0;
-export let satpAsid: u32 = 0;
+// Translation state: the mode (layout.ts XMODE_*: RISC-V's satp.MODE 0 = Bare, 8 = Sv39, 9 = Sv48, x86-64's
+// 4/5-level paging, MIPS, POWER, ...), the root of the current tables and the tag of the current address space
+// (satp.ASID, x86-64's PCID — 0 while CR4.PCIDE = 0 —, the MIPS ASID, SPARC context, POWER context id, ...), as
+// the machine's control code sets them (setTranslation).
+export let xlateMode: u32 = 0;
+export let xlateTag: u32 = 0;
 export let rootPa: u64 = 0;
 export let ramSize: u64 = 0;
 export function setRamSize(v: u64): void { ramSize = v; }
@@ -89,21 +93,15 @@ export { pageShift };
 // A scratch entry the host cache points at when translation is off, so the fast path's stamp store is harmless.
 const SCRATCH_ENTRY: usize = HOSTCACHE_BASE + HC_SLOTS * HC_SIZE;
 
-@inline function ctr(i: u32): usize { return COUNTERS + (i << 3); }
-@inline function bump(i: u32, by: u64): void { store<u64>(ctr(i), load<u64>(ctr(i)) + by); }
-@inline function cfg(i: u32): u64 { return load<u64>(CONFIG + (i << 3)); }
-
-function charge(cycles: u64): void {
-  bump(C_XLATE_CYCLES, cycles);
-  bump(C_XCYCLES, cycles);
-}
-
+/**
+ * Empties the TLBs and the host caches and re-reads their geometry and seeds. The translation structures of single
+ * machines (x86-64's paging-structure caches, the VAX TB's system half) are reset beside it (index.ts
+ * resetTranslation), so nothing here names a machine.
+ */
 export function mmuReset(): void {
   tlbGeometry(12, 9, false);
   fetchTlb = TLB_L1I;
   tlbResetAll();
-  pscReset();
-  stbReset();
   policyReset();
   hostCacheClear();
   fetchInvalidate();
@@ -144,8 +142,8 @@ export function hostCacheDrop(e: usize, tag: u64): void {
 }
 
 /**
- * Sets the translation mode, root table and address-space tag (riscv.ts satp writes, x86.ts CR3 writes); empties
- * the host caches. The caller has selected the mode's walker operations (useWalker).
+ * Sets the translation mode, root table and address-space tag (the machines' control code: satp writes, CR3
+ * writes, context switches); empties the host caches. The caller has selected the mode's walker operations (useWalker).
  */
 export function setTranslation(mode: u32, root: u64, asid: u32, shift: u32 = 12): void {
   if (shift != pageShift) {
@@ -153,9 +151,9 @@ export function setTranslation(mode: u32, root: u64, asid: u32, shift: u32 = 12)
     tlbSetPageShift(shift);
     for (let t: u32 = 0; t < TLB_COUNT; t++) tlbConfigure(t);
   }
-  satpMode = mode;
+  xlateMode = mode;
   rootPa = root;
-  satpAsid = asid;
+  xlateTag = asid;
   hostCacheClear();
 }
 
@@ -165,7 +163,7 @@ export function setTranslation(mode: u32, root: u64, asid: u32, shift: u32 = 12)
  */
 export function invalidate(va: u64, asid: u32, sel: u32): void {
   bump(C_FLUSHES, 1);
-  charge(cfg(K_COST_FLUSH));
+  chargeXlate(cfg(K_COST_FLUSH));
   for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlushWhere(t, va, asid, sel);
   hostCacheClear();
 }
@@ -193,24 +191,14 @@ function fault(acc: u32, va: u64, accessFault: bool): void {
 }
 
 // The walker contract: the machine-dependent part of this cold path, one set of operations per translation mode
-// (riscv.ts for Sv39/Sv48, x86.ts for x86-64 4/5-level), selected with useWalker when the mode is set.
-//   walk(va, acc) → ok: runs the mode's walker for va (root, levels and tag from satpMode/rootPa/satpAsid) and
-//     reports in the w* results below; on failure only wRefs, wAdWrites and wAccessFault count.
+// (arch/<machine>/control.ts), selected with useWalker when the mode is set.
+//   walk(va, acc) → ok: runs the mode's walker for va (root, levels and tag from xlateMode/rootPa/xlateTag) and
+//     reports in the one result record (walk_result.ts w*); on failure only wRefs, wAdWrites and wAccessFault count.
 //   onWalkFault(va, acc): the machine's own effects of a walk that ended in a page fault, after fault() has
 //     recorded the RISC-V cause (e.g. x86-64's vector, error code and invalidation of va).
 //   onPermissionFault(va, acc): the same for a cached translation that does not permit acc.
 export type WalkOp = (va: u64, acc: u32) => bool;
 export type FaultOp = (va: u64, acc: u32) => void;
-
-// Results of the last walk, whichever walker made it (written by the walk operation).
-export let wPbase: u64 = 0;            // physical base of the mapped page
-export let wLevel: u32 = 0;            // 0 = the smallest page (4 KiB; 512 bytes on the VAX), 1 = 2 MiB, 2 = 1 GiB, ...
-export let wPerm: u32 = 0;             // PERM_* bits for the TLB entry
-export let wRefs: u32 = 0;             // memory references made (entry reads and A/D writes)
-export let wAdWrites: u32 = 0;         // A/D updates written
-export let wAccessFault: bool = false; // the walk failed on an address outside physical memory
-export let wPair: u64 = 0;             // pair-entry machines (tlb.ts pairEntries): the odd page (pairWord); then
-                                       // wPbase/wPerm describe the even page
 
 // Until a mode is set there is no walker (Bare translates before any TLB lookup, so these are never called).
 function noWalk(va: u64, acc: u32): bool { wRefs = 0; wAdWrites = 0; wAccessFault = true; return false; }
@@ -246,7 +234,7 @@ function walk(va: u64, acc: u32): bool {
   const ok = opWalk(va, acc);
   bump(C_WALK_REFS, wRefs);
   bump(C_AD_UPDATES, wAdWrites);
-  charge(cfg(K_COST_WALK_BASE) + <u64>wRefs * cfg(K_COST_WALK_REF));
+  chargeWalk(wRefs);
   if (!ok) {
     bump(C_WALK_FAULTS, 1);
     fault(acc, va, wAccessFault);
@@ -267,12 +255,12 @@ function walk(va: u64, acc: u32): bool {
  * On success sets xEntry/xPbase/xShift/xMeta; on failure sets the trap and returns false.
  */
 function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
-  if (satpMode == 0) {
+  if (xlateMode == 0) {
     if (va >= ramSize) { fault(acc, va, true); return false; }
     xEntry = SCRATCH_ENTRY; xPbase = va & ~pageMask(); xShift = pageShift; xMeta = 0xFF;
     return true;
   }
-  let e = tlbFind(l1, va, satpAsid);
+  let e = tlbFind(l1, va, xlateTag);
   xL1Hit = e != 0;
   if (e != 0) {
     tlbTouch(l1, e, now);
@@ -283,16 +271,16 @@ function translateModel(l1: u32, va: u64, acc: u32, now: u64): bool {
     // A machine without an L2 TLB goes straight from the L1 miss to the walker: no L2 access is counted.
     const hasL2 = tlbWays(TLB_L2) != 0;
     const now2 = hasL2 ? tlbTick(TLB_L2) : 0;
-    const e2 = hasL2 ? tlbFind(TLB_L2, va, satpAsid) : 0;
+    const e2 = hasL2 ? tlbFind(TLB_L2, va, xlateTag) : 0;
     if (e2 != 0) {
       tlbTouch(TLB_L2, e2, now2);
-      charge(cfg(K_COST_L2_HIT));
+      chargeXlate(cfg(K_COST_L2_HIT));
       level = (<u32>load<u64>(e2) >> 1) & 7; pbase = load<u64>(e2, 8); meta = load<u32>(e2, 24);
       if (pairEntries) pair = load<u64>(e2, PAIR_ODD);
     } else {
       if (hasL2) bump(C_L2_MISS, 1);
       if (!walk(va, acc)) return false;
-      level = wLevel; pbase = wPbase; meta = wPerm | (satpAsid << 16); pair = wPair;
+      level = wLevel; pbase = wPbase; meta = wPerm | (xlateTag << 16); pair = wPair;
       tlbInsert(TLB_L2, va, level, pbase, meta, now2, pair);
     }
     e = tlbInsert(l1, va, level, pbase, meta, now, pair);
@@ -323,7 +311,7 @@ function checkAccess(va: u64, acc: u32): bool {
     if (!walk(va, acc)) return false;
     xMeta |= PERM_D;
     if (xEntry != SCRATCH_ENTRY) entrySetMeta(xEntry, va, xMeta);
-    const e2 = tlbFind(TLB_L2, va, satpAsid);
+    const e2 = tlbFind(TLB_L2, va, xlateTag);
     if (e2 != 0) entrySetMeta(e2, va, entryMeta(e2, va) | PERM_D);
   }
   return true;
@@ -354,14 +342,14 @@ function refetchCodePage(accessOk: bool): void {
   fetchEvicted = false;
   if (!accessOk) { fetchInvalidate(); return; }
   const va = fetchPage;
-  if (tlbFind(fetchTlb, va, satpAsid) != 0) return;
+  if (tlbFind(fetchTlb, va, xlateTag) != 0) return;
   bump(C_ITLB_MISS, 1);
   // The access succeeded: a refill that fails here must not leave a trap pending.
   const cause = trapCause, value = trapValue, vector = trapVector, error = trapError;
   const ok = walk(va, ACC_FETCH);
   trapCause = cause; trapValue = value; trapVector = vector; trapError = error;
   if (!ok) { fetchEvicted = false; fetchInvalidate(); return; }
-  tlbInsert(fetchTlb, va, wLevel, wPbase, wPerm | (satpAsid << 16), clock1, wPair);
+  tlbInsert(fetchTlb, va, wLevel, wPbase, wPerm | (xlateTag << 16), clock1, wPair);
   if (evictedEntry != 0) hostCacheDrop(evictedEntry, evictedTag);
   if (fetchEvicted) { fetchEvicted = false; fetchInvalidate(); }
 }
@@ -376,7 +364,7 @@ function translateDataModel(va: u64, acc: u32, size: u32): usize {
   if (recording()) { recordRef(acc == ACC_STORE ? REC_STORE : REC_LOAD, va, size); return RAM_BASE + <usize>pa; }
   // Without a modelled L1 D-TLB every access must reach the L2 model, so nothing may be cached on the host; the
   // same holds when the D-TLB's policy counts every hit (LFU).
-  if (satpMode != 0 && (xEntry == SCRATCH_ENTRY || policyNeeds(TLB_L1D) == HITS_COUNT)) return RAM_BASE + <usize>pa;
+  if (xlateMode != 0 && (xEntry == SCRATCH_ENTRY || policyNeeds(TLB_L1D) == HITS_COUNT)) return RAM_BASE + <usize>pa;
   const page = va & ~pageMask();
   const s = hostSlot(va);
   store<u64>(s, (xMeta & (PERM_R | PERM_U)) == (PERM_R | PERM_U) ? page : INVALID_TAG);
@@ -407,7 +395,7 @@ export function translateFetch(va: u64): bool {
   // that only happens in a slow fetch.
   // While recording every fetch comes here (cpu.ts fetchSlow records it).
   const needs = policyNeeds(fetchTlb);
-  if (recording() || (satpMode != 0 && (xEntry == SCRATCH_ENTRY || needs == HITS_COUNT || (needs == HITS_FIRST && !xL1Hit)))) {
+  if (recording() || (xlateMode != 0 && (xEntry == SCRATCH_ENTRY || needs == HITS_COUNT || (needs == HITS_FIRST && !xL1Hit)))) {
     fetchInvalidate();
   }
   else { fetchPage = page; fetchAddend = fetchHostAddend; }

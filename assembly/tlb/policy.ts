@@ -7,9 +7,9 @@
 // Hits: the fast paths store the lookup time in the entry's stamp and nothing else (mmu/access.ts), and the fetch
 // fast path does not even do that while pc stays on one page. Each policy derives its state from stamps at fill
 // time, which is exact for HITS_ORDER (the order of last uses) and, with one slow fetch after each I-TLB fill, for
-// HITS_FIRST (whether a way was hit since its state was written); HITS_COUNT bypasses the host caches (mmu.ts).
+// HITS_FIRST (whether a way was hit since its state was written); HITS_COUNT bypasses the host caches (mmu/mmu.ts).
 
-import { CONFIG, K_POLICY, K_POLICY_PARAM, TLBE_STAMP, NPOLICIES, POLICY_LRU } from "../layout";
+import { K_POLICY, K_POLICY_PARAM, TLBE_STAMP, NPOLICIES, POLICY_LRU } from "../layout";
 import {
   Hook, HOOK_VICTIM, HOOK_FILL, HOOK_HIT, HOOK_NEEDS, TLBE_SIZE, HITS_ORDER, HITS_COUNT, HITS_FIRST, VICTIM_ALWAYS,
   seedRandom,
@@ -24,6 +24,7 @@ import * as srrip from "./policy/srrip";
 import * as brrip from "./policy/brrip";
 import * as mru from "./policy/mru";
 import * as mipsRandom from "./policy/mips_random";
+import { cfg } from "../cost/counters";
 
 export { HITS_ORDER, HITS_FIRST, HITS_COUNT };
 
@@ -52,10 +53,10 @@ const always: StaticArray<bool> = [false, false, false];
 
 /** Reads TLB t's policy and parameter from CONFIG (called by tlbConfigure). */
 export function policyConfigure(t: u32): void {
-  let c = <u32>load<u64>(CONFIG + ((K_POLICY + 3 * t) << 3));
+  let c = <u32>cfg(K_POLICY + 3 * t);
   if (c >= <u32>REGISTRY.length) c = POLICY_LRU;
   unchecked(code[t] = c);
-  unchecked(param[t] = <u32>load<u64>(CONFIG + ((K_POLICY_PARAM + t) << 3)));
+  unchecked(param[t] = <u32>cfg(K_POLICY_PARAM + t));
   const n = hook(t, HOOK_NEEDS)(0, 0, 0, 0);
   unchecked(need[t] = n & ~VICTIM_ALWAYS);
   unchecked(always[t] = (n & VICTIM_ALWAYS) != 0);

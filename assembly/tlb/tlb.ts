@@ -8,10 +8,8 @@
 // permission bits (+24), the odd page uses the word at +40 (PAIR_ODD: its page base | its PERM_* bits). The ASID
 // and PERM_G stay in the meta word for both halves.
 
-import {
-  CONFIG, K_SETS, K_WAYS, K_POLICY, TLB_BASE, TLB_STRIDE, TLBE_SIZE, TLB_COUNT, PERM_G,
-  COUNTERS, C_FLUSH_ENTRIES,
-} from "../layout";
+import { K_SETS, K_WAYS, K_POLICY, TLB_BASE, TLB_STRIDE, TLBE_SIZE, TLB_COUNT, PERM_G, C_FLUSH_ENTRIES } from "../layout";
+import { bump, cfg } from "../cost/counters";
 import { victimWay, onFill, onCountedHit, policyConfigure, policyNeeds, HITS_COUNT } from "./policy";
 
 // Per-TLB geometry, cached from CONFIG by tlbConfigure (module globals are wasm globals: cheap to read).
@@ -25,7 +23,7 @@ const LEVELS: u32 = 7;
 const levelCount = new StaticArray<u32>(MAXT * LEVELS);
 
 // The smallest page the machine maps (pageShiftBase, kept here as a plain global for the host caches): 12 (4 KiB)
-// on most machines; a machine with smaller pages (the VAX's 512 bytes) sets it with its translation mode (mmu.ts).
+// on most machines; a machine with smaller pages (the VAX's 512 bytes) sets it with its translation mode (mmu/mmu.ts).
 export let pageShift: u32 = 12;
 /** A machine with one page size below 4 KiB: radix-style levels above it (tlbGeometry). */
 export function tlbSetPageShift(s: u32): void { tlbGeometry(s, 9, false); }
@@ -39,8 +37,6 @@ export let clock2: u64 = 0;
 @inline export function tlbSets(t: u32): u32 { return t == 0 ? sets0 : t == 1 ? sets1 : sets2; }
 @inline export function tlbWays(t: u32): u32 { return t == 0 ? ways0 : t == 1 ? ways1 : ways2; }
 @inline export function tlbEntries(t: u32): u32 { return tlbSets(t) * tlbWays(t); }
-
-@inline function cfg(i: u32): u64 { return load<u64>(CONFIG + (i << 3)); }
 
 // Page geometry of the machine (see the header): radix by default.
 let pageShiftBase: u32 = 12;
@@ -223,9 +219,7 @@ export function tlbWriteAt(t: u32, index: u32, va: u64, level: u32, pbase: u64, 
   return e;
 }
 
-@inline function countFlushed(): void {
-  store<u64>(COUNTERS + (C_FLUSH_ENTRIES << 3), load<u64>(COUNTERS + (C_FLUSH_ENTRIES << 3)) + 1);
-}
+@inline function countFlushed(): void { bump(C_FLUSH_ENTRIES, 1); }
 
 /** Invalidates one entry (caller has decided it matches). */
 export function tlbInvalidateEntry(t: u32, e: usize): void {

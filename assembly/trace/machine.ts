@@ -1,25 +1,21 @@
 // Trace-driven replay through a whole machine (`mmulab trace --arch`, src/trace/machine.ts): each reference of the
 // trace buffer goes through the machine's L1 TLB, L2 TLB and walker exactly as the CPU's slow paths send it
 // (translateFetch for instruction fetches, translateData for loads and stores), with the same counters and cycle
-// charges; nothing is executed. Replay stops at the first reference that faults (the host's kernel maps the page
-// and replays it again, as the CPU re-executes a faulting instruction) and at each control record (the host
-// applies it). Access counts come from the TLB clocks, as cpu.ts counts them.
+// charges (cost/charge.ts); nothing is executed. Replay stops at the first reference that faults (the host's kernel
+// maps the page and replays it again, as the CPU re-executes a faulting instruction) and at each control record (the
+// host applies it). Access counts come from the TLB clocks, as cpu.ts counts them.
 
-import {
-  TRACE_BASE, TRACE_CAPACITY, COUNTERS, CONFIG, K_COST_L1_HIT, C_ITLB_ACCESS, C_DTLB_ACCESS, C_L2_ACCESS,
-  C_ITLB_MISS, C_DTLB_MISS, C_XLATE_CYCLES, C_XCYCLES,
-} from "../layout";
+import { TRACE_BASE, TRACE_CAPACITY, C_ITLB_MISS, C_DTLB_MISS } from "../layout";
 import { translateData, translateFetch, ACC_LOAD, ACC_STORE } from "../mmu/mmu";
 import { clock0, clock1, clock2 } from "../tlb/tlb";
+import { counter } from "../cost/counters";
+import { chargeL1Hits } from "../cost/charge";
 
 /** Why machineReplay stopped: */
 export const MR_DONE: u32 = 0;      // every record replayed
 export const MR_FAULT: u32 = 1;     // the reference at the returned index faulted (mmu.trapCause / trapValue)
 export const MR_CONTROL: u32 = 2;   // the record at the returned index is a control record
 export let mrStop: u32 = 0;
-
-@inline function counter(i: u32): u64 { return load<u64>(COUNTERS + (i << 3)); }
-@inline function addCounter(i: u32, by: u64): void { store<u64>(COUNTERS + (i << 3), counter(i) + by); }
 
 /**
  * Replays records [from, n) of the trace buffer. addrMask clears the record's non-address low bits (~3, or ~15 in
@@ -42,15 +38,6 @@ export function machineReplay(from: u32, n: u32, addrMask: u64, dropIfetch: bool
       if (!translateFetch(va)) { mrStop = MR_FAULT; break; }
     } else if (translateData(va, kind == 1 ? ACC_STORE : ACC_LOAD, 1) == 0) { mrStop = MR_FAULT; break; }
   }
-  const iAccess = clock0 - c0, dAccess = clock1 - c1;
-  addCounter(C_ITLB_ACCESS, iAccess);
-  addCounter(C_DTLB_ACCESS, dAccess);
-  addCounter(C_L2_ACCESS, clock2 - c2);
-  const hitCost = load<u64>(CONFIG + (K_COST_L1_HIT << 3));
-  if (hitCost != 0) {
-    const hits = iAccess - (counter(C_ITLB_MISS) - missI0) + dAccess - (counter(C_DTLB_MISS) - missD0);
-    addCounter(C_XLATE_CYCLES, hits * hitCost);
-    addCounter(C_XCYCLES, hits * hitCost);
-  }
+  chargeL1Hits(clock0 - c0, clock1 - c1, clock2 - c2, missI0, missD0);
   return i;
 }

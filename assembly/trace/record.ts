@@ -5,7 +5,8 @@
 // kernel page-table changes) between runs and empties the buffer when run() exits with EXIT_TRACE_FULL, which
 // the fetch slow path raises before an instruction starts while fewer than REC_HEADROOM slots are free.
 
-import { CONFIG, K_RECORD, TRACE_BASE, TRACE_CAPACITY } from "../layout";
+import { K_RECORD, TRACE_BASE, TRACE_CAPACITY } from "../layout";
+import { cfg } from "../cost/counters";
 
 /** Records in the trace buffer (the host reads and resets it). */
 export let recFill: u32 = 0;
@@ -18,7 +19,7 @@ export const REC_LOAD: u32 = 0;
 export const REC_STORE: u32 = 1;
 export const REC_IFETCH: u32 = 2;
 
-@inline export function recording(): bool { return load<u64>(CONFIG + (K_RECORD << 3)) != 0; }
+@inline export function recording(): bool { return cfg(K_RECORD) != 0; }
 
 /** True when the next instruction might not fit in the buffer. */
 @inline export function recordFull(): bool { return recFill > TRACE_CAPACITY - REC_HEADROOM; }

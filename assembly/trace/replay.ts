@@ -4,7 +4,7 @@
 // 4 KiB page va = p << 12 at level 0, so any power-of-two page size maps onto the same TLB arrays. The machine is
 // configured by the host as a single TLB: TLB 1 (L1D) with the study's sets, ways and policy.
 //
-// Replacement state follows the MMU's convention (mmu.ts): a hit goes through tlbTouch with the lookup time from
+// Replacement state follows the MMU's convention (mmu/mmu.ts): a hit goes through tlbTouch with the lookup time from
 // tlbTick (the stamp at +16, plus the hit count for policies that count hits); a miss calls tlbInsert with that
 // time, which lets the policy choose and record the fill. Every entry here is a level-0 page of ASID 0, so the
 // lookup is tlbFind's level-0 probe done inline: one set, one tag compare per way.
@@ -17,19 +17,17 @@
 // pbase, meta, stamp; FIFO: auxt) and keeps the per-level counts. Other policies go through tlbInsert.
 
 import {
-  TRACE_BASE, TRACE_CAPACITY, TLB_L1D, TLBE_SIZE, TLBE_STAMP, TLBE_AUXT, COUNTERS, C_DTLB_ACCESS, C_DTLB_MISS,
+  TRACE_BASE, TRACE_CAPACITY, TLB_L1D, TLBE_SIZE, TLBE_STAMP, TLBE_AUXT, C_DTLB_ACCESS, C_DTLB_MISS,
   PERM_R, PERM_W, PERM_U, POLICY_LRU, POLICY_FIFO,
 } from "../layout";
 import {
   clock1, tlbBase, tlbInsert, tlbLevelAdd, tlbPolicy, tlbSetClock, tlbSets, tlbTick, tlbTouch, tlbWays,
 } from "../tlb/tlb";
+import { bump } from "../cost/counters";
 
 const META: u32 = PERM_R | PERM_W | PERM_U;   // ASID 0: a trace study has one address space
 const NARROW_WAYS: u32 = 8;
 
-@inline function bump(i: u32, by: u64): void {
-  store<u64>(COUNTERS + (i << 3), load<u64>(COUNTERS + (i << 3)) + by);
-}
 
 // Set by replayRecords: the references it replayed and the instruction fetches it dropped.
 export let replayedRefs: u32 = 0;

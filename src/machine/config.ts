@@ -4,12 +4,16 @@
 
 import { ConfigError } from "../sys/config_error.js";
 import { type CycleCosts, type PscSizes, PSC_KEYS, defaultCosts, defaultPscOf, defaultTlbOf, machineData } from "./costs.js";
+import { policyNames } from "./wasm.js";
 
 export { ConfigError } from "../sys/config_error.js";
 
-/** Replacement policies, by --tlb name; each has a code POLICY_<NAME> in the wasm layout (assembly/tlb/policy.ts). */
-export const POLICIES = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"] as const;
-export type Policy = (typeof POLICIES)[number];
+/**
+ * Replacement policies, by --tlb name, as the wasm module defines them (its POLICY_<NAME> codes, assembly/index.ts;
+ * wasm.ts policyNames), in the order they are listed in. A name is one of these strings.
+ */
+export const POLICIES: readonly Policy[] = policyNames();
+export type Policy = string;
 
 export interface TlbLevelConfig {
   entries: number;   // 0 disables the level

@@ -5,6 +5,7 @@
 
 import { readFileSync, readdirSync } from "node:fs";
 import type { Policy, TlbConfig, TlbLevelConfig } from "./config.js";
+import { policyNames } from "./wasm.js";
 
 export interface CycleCosts {
   l1Hit: number;      // extra cycles per L1 TLB hit (overlapped with the access on most cores)
@@ -57,7 +58,7 @@ export const TIMEBASE_DIV = 100;
 /** Nominal core clock used to turn cycles into guest time (clock_gettime). */
 export const NOMINAL_HZ = 1_000_000_000;
 
-const POLICY_NAMES: readonly string[] = ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"];
+const POLICY_NAMES: readonly string[] = policyNames();
 
 /** The machine families' folders (src/arch), relative to this module (src/machine or dist/machine), like build/mmulab.wasm. */
 const ARCH_DIR = new URL("../../src/arch/", import.meta.url);

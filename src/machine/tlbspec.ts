@@ -3,7 +3,7 @@
 // their defaults. Geometry is validated here so the user gets one clear line instead of a hot-path error code.
 
 import { ConfigError, type Policy, POLICIES, type TlbConfig, type TlbLevelConfig } from "./config.js";
-import type { Layout, LayoutName } from "./wasm.js";
+import { type Layout, policyConstant } from "./wasm.js";
 
 const LEVELS = ["l1i", "l1d", "l2"] as const;
 export type TlbLevel = (typeof LEVELS)[number];
@@ -28,12 +28,14 @@ export function validateLevel(name: string, c: TlbLevelConfig, maxEntries: numbe
 
 /** The wasm code of a policy name (layout constant POLICY_<NAME>). */
 export function policyCode(layout: Layout, p: Policy): number {
-  return layout[`POLICY_${p.toUpperCase().replace(/-/g, "_")}` as LayoutName];
+  const code = (layout as Readonly<Record<string, number>>)[policyConstant(p)];
+  if (code === undefined) throw new ConfigError(`unknown policy '${p}'`);
+  return code;
 }
 
 function parsePolicy(level: string, s: string): Policy {
   const p = s.toLowerCase();
-  if ((POLICIES as readonly string[]).includes(p)) return p as Policy;
+  if (POLICIES.includes(p)) return p;
   throw new ConfigError(`tlb ${level}: unknown policy '${s}' (choose ${POLICIES.join(", ")})`);
 }
 

@@ -4,7 +4,11 @@
 
 import { readFileSync } from "node:fs";
 
-/** The names of the layout constants assembly/index.ts exports; each must exist in the module. */
+/**
+ * The 32-bit layout constants the TypeScript side uses by name (its type for them; each must exist in the module,
+ * which is checked at load). The layout itself holds every constant the module exports (every upper-case global),
+ * so a name the module gains is there without an edit here; listing it adds only its type.
+ */
 export const LAYOUT_NAMES = [
   "STATE_BASE", "XREGS", "FREGS", "COUNTERS", "NCOUNTERS", "CONFIG", "NCONFIG", "RAM_BASE", "TLB_BASE",
   "TLB_STRIDE", "TLBE_SIZE", "TLB_MAX_ENTRIES",
@@ -33,10 +37,60 @@ export const LAYOUT_NAMES = [
   "C_MIPS_HANDLER_REFS", "C_MIPS_TLB_WRITES", "K_MIPS_EXC_CYCLES", "K_MIPS_REFILL_INSNS", "K_MIPS_NESTED_INSNS",
   "K_MIPS_MOD_INSNS", "K_MIPS_INSN_CYCLES", "K_MIPS_WIRED", "XMODE_MIPS_R3000", "XMODE_MIPS_R4000",
   "POLICY_MIPS_RANDOM",
+  "NPOLICIES", "XMODE_BARE", "XMODE_SV39", "XMODE_SV48", "XMODE_X86_4L", "XMODE_X86_5L", "XMODE_SPARC_TSB",
+  "XMODE_VAX", "XMODE_GUARDED", "PSC_MAX_ENTRIES", "SLB_BASE", "K_VAX_STB_SETS", "K_VAX_STB_WAYS", "VAX_STB_MAX",
+  "MR_DONE", "MR_FAULT", "MR_CONTROL",
+  // Page-table and register formats (assembly/arch/<machine>/format.ts) that fit in 32 bits.
+  "SV_PTE_PPN_SHIFT", "SV_PTES_PER_TABLE", "SV_SATP_MODE_SHIFT", "SV_SATP_ASID_SHIFT",
+  "X86_PF_P", "X86_PF_W", "X86_PF_U", "X86_PF_RSVD", "X86_PF_I", "X86_VEC_GP", "X86_VEC_PF",
+  "TTE_PA_SHIFT", "TSB_MIN_BYTES", "TSB_MAX_BYTES", "TSB_ENTRY_BYTES", "SPARC_PT_LEVELS", "SPARC_CTX_BITS",
+  "HPTE_V_AVPN_SHIFT", "HPTE_SIZE", "HPTES_PER_GROUP", "PTEG_SIZE", "DSISR_NOHPTE", "DSISR_PROTFAULT",
+  "DSISR_ISSTORE", "POWER_VEC_DSI", "POWER_VEC_DSEG", "POWER_VEC_ISI", "POWER_VEC_ISEG", "SLB_VSID_SHIFT",
+  "SLB_NUM_BOLTED", "POWER_SID_SHIFT", "POWER_VSID_BITS_256M", "POWER_ESID_BITS",
+  "HASHED_NODE_HEADER", "HASHED_MAX_SUBBLOCK_LOG2", "HASHED_MAX_BUCKETS_LOG2",
+  "VAX_PTE_V", "VAX_PTE_PROT_SHIFT", "VAX_PTE_M", "VAX_PFN_MASK", "VAX_PAGE_SHIFT", "VAX_PROT_NA", "VAX_PROT_KW",
+  "VAX_PROT_UW", "VAX_PROT_UR", "VAX_P1_BASE", "VAX_S0_BASE", "VAX_MODE_KERNEL", "VAX_MODE_USER", "VAX_SCB_ACV",
+  "VAX_SCB_TNV", "VAX_MM_LENGTH", "VAX_MM_PTEREF", "VAX_MM_WRITE", "VAX_PR_P0BR", "VAX_PR_P0LR", "VAX_PR_P1BR",
+  "VAX_PR_P1LR", "VAX_PR_SBR", "VAX_PR_SLR", "VAX_PR_MAPEN", "VAX_PR_TBIA", "VAX_PR_TBIS", "VAX_LR_MASK",
+  "GPT_GUARD_LEN_SHIFT", "GPT_CHILD_BITS_SHIFT", "GPT_GUARD_SHIFT", "GPT_VPN_BITS", "GPT_ENTRY_SIZE",
+  "GPT_MAX_NODE_BITS",
+  "MIPS_R4000_ENTRYLO_PFN_SHIFT", "MIPS_R3000_ASIDS", "MIPS_R4000_ASIDS",
+] as const;
+
+/**
+ * The 64-bit layout constants the TypeScript side uses (layout64): page-table and register formats whose bits lie above bit
+ * 31 or which are written as 64-bit words (assembly/arch/<machine>/format.ts), as the exported i64 globals give
+ * them (bigint).
+ */
+export const LAYOUT_NAMES_64 = [
+  "SV_PTE_V", "SV_PTE_R", "SV_PTE_W", "SV_PTE_X", "SV_PTE_U", "SV_PTE_G", "SV_PTE_A", "SV_PTE_D", "SV_PTE_PPN_MASK",
+  "SV_PTE_RESERVED",
+  "X86_PTE_P", "X86_PTE_RW", "X86_PTE_US", "X86_PTE_PWT", "X86_PTE_PCD", "X86_PTE_A", "X86_PTE_D", "X86_PTE_PS",
+  "X86_PTE_G", "X86_PTE_XD", "X86_PTE_ADDR_MASK", "X86_CR4_LA57", "X86_CR4_PCIDE", "X86_CR3_NOFLUSH", "X86_CR3_BASE",
+  "X86_CR3_PCID",
+  "TTE_V", "TTE_SIZE", "TTE_PMD_HUGE", "TTE_PA", "TTE_EXEC", "TTE_MODIFIED", "TTE_ACCESSED", "TTE_READ",
+  "TTE_WRITE", "TTE_PRESENT", "TTE_L", "TTE_CP", "TTE_CV", "TTE_E", "TTE_P", "TTE_W", "TTE_G", "TSB_SPLIT",
+  "TSB_TAG_LOCK", "TSB_TAG_INVALID", "SPARC_VA_USER_END",
+  "HPTE_V_VALID", "HPTE_V_SECONDARY", "HPTE_V_LARGE", "HPTE_V_BOLTED", "HPTE_V_COMPARE", "HPTE_R_RPN", "HPTE_R_R",
+  "HPTE_R_C", "HPTE_R_M", "HPTE_R_N", "HPTE_R_PP", "HTAB_HASH_MASK_39", "SLB_ESID_V", "SLB_VSID_KP", "SLB_VSID_N",
+  "POWER_VSID_MULTIPLIER_256M", "POWER_USER_EA_LIMIT",
+  "HASHED_MAP_V", "HASHED_MAP_R", "HASHED_MAP_W", "HASHED_MAP_X", "HASHED_MAP_REF", "HASHED_MAP_MOD",
+  "HASHED_MAP_FRAME",
+  "GPT_V", "GPT_LEAF", "GPT_R", "GPT_W", "GPT_X", "GPT_A", "GPT_D", "GPT_SW_WIRED",
+  "MIPS_R3000_ENTRYLO_G", "MIPS_R3000_ENTRYLO_V", "MIPS_R3000_ENTRYLO_D", "MIPS_R3000_ENTRYLO_N",
+  "MIPS_R3000_ENTRYLO_RO", "MIPS_R3000_ENTRYLO_WIRED", "MIPS_R3000_ENTRYLO_PFN", "MIPS_R4000_ENTRYLO_G",
+  "MIPS_R4000_ENTRYLO_V", "MIPS_R4000_ENTRYLO_D", "MIPS_R4000_ENTRYLO_CACHED", "MIPS_R4000_ENTRYLO_RO",
+  "MIPS_R4000_ENTRYLO_WIRED", "MIPS_R4000_ENTRYLO_PFN_MASK", "MIPS_R3000_USER_TOP", "MIPS_R3000_PTEBASE",
+  "MIPS_R4000_USER_TOP", "MIPS_R4000_PTEBASE", "MIPS_KSEG0",
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_NAMES)[number];
+export type LayoutName64 = (typeof LAYOUT_NAMES_64)[number];
 export type Layout = Readonly<Record<LayoutName, number>>;
+export type Layout64 = Readonly<Record<LayoutName64, bigint>>;
+
+/** Layout constants are the module's upper-case globals (its other globals are mutable state, e.g. recFill). */
+const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /** The functions assembly/index.ts exports, as raw wasm sees them (u64 ⇄ bigint, bool ⇄ i32). */
 interface RawExports {
@@ -70,7 +124,7 @@ interface RawExports {
   slbia(): void;
   tlbie(ea: bigint, context: number): void;
   slbWord(i: number, which: number): bigint;
-  setClusteredTable(table: bigint, bucketsLog2: number, asid: number): number;
+  hashedSetTable(table: bigint, bucketsLog2: number, asid: number): number;
   vaxMtpr(ipr: number, v: number): number;
   vaxMfpr(ipr: number): number;
   vaxLdpctx(p0br: number, p0lr: number, p1br: number, p1lr: number): void;
@@ -93,7 +147,7 @@ const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "trapCause", "trapValue", "illegalInsn", "clearReservation", "setSatp", "sfenceVma",
   "setCr4", "writeCr3", "invlpg", "invpcid", "trapVector", "pfErrorCode",
   "sparcSwitch", "sparcDemap", "sparcFlushAll",
-  "setSdr1", "switchContext", "slbia", "tlbie", "slbWord", "setClusteredTable",
+  "setSdr1", "switchContext", "slbia", "tlbie", "slbWord", "hashedSetTable",
   "vaxMtpr", "vaxMfpr", "vaxLdpctx", "vaxSystemTb", "gptSetRoot", "gptInvalidate",
   "mipsSetContext", "mipsSetWired", "mipsRandom", "mipsTlbProbe", "mipsTlbWriteIndexed", "mipsTlbWriteRandom",
   "mipsFlushPage", "mipsFlushAll", "mipsUpdateTlb",
@@ -117,12 +171,64 @@ export function wasmModule(): WebAssembly.Module {
   return cachedModule;
 }
 
-let cachedLayout: Layout | undefined;
+/**
+ * The layout constants an instance exports, unsigned: every 32-bit one as a number (layout) and every 64-bit one
+ * as a bigint (layout64), after checking that each name the TypeScript side uses is there with its width. Throws a one-line
+ * Error naming the first one missing.
+ */
+function layoutsOf(ex: Readonly<Record<string, unknown>>): { layout: Layout; layout64: Layout64 } {
+  const layout: Record<string, number> = {};
+  const layout64: Record<string, bigint> = {};
+  for (const [name, g] of Object.entries(ex)) {
+    if (!CONSTANT_NAME.test(name) || !(g instanceof WebAssembly.Global)) continue;
+    const v: unknown = g.value;
+    // wasm globals are signed; every constant here is a count, an offset or a bit pattern: read them unsigned.
+    if (typeof v === "bigint") layout64[name] = BigInt.asUintN(64, v);
+    else layout[name] = Number(v) >>> 0;
+  }
+  for (const name of LAYOUT_NAMES) {
+    if (layout[name] === undefined) throw new Error(`build/mmulab.wasm lacks export ${name}: rebuild it`);
+  }
+  for (const name of LAYOUT_NAMES_64) {
+    if (layout64[name] === undefined) throw new Error(`build/mmulab.wasm lacks 64-bit export ${name}: rebuild it`);
+  }
+  return { layout: layout as Layout, layout64: layout64 as Layout64 };
+}
 
-/** The layout constants of build/mmulab.wasm (from a throwaway instance, once per process). */
-export function wasmLayout(): Layout {
-  cachedLayout ??= new WasmMachine().layout;
-  return cachedLayout;
+const IMPORTS = { env: { abort(): never { throw new Error("wasm abort (internal error in the hot path)"); } } };
+
+let cachedLayouts: { layout: Layout; layout64: Layout64 } | undefined;
+
+function wasmLayouts(): { layout: Layout; layout64: Layout64 } {
+  cachedLayouts ??= layoutsOf(new WebAssembly.Instance(wasmModule(), IMPORTS).exports as Record<string, unknown>);
+  return cachedLayouts;
+}
+
+/**
+ * The 32-bit layout constants of build/mmulab.wasm (from a throwaway instance, once per process). Usable at module
+ * level: it needs no machine.
+ */
+export function wasmLayout(): Layout { return wasmLayouts().layout; }
+
+/** The 64-bit layout constants (page-table formats) of build/mmulab.wasm, as wasmLayout; usable at module level. */
+export function wasmLayout64(): Layout64 { return wasmLayouts().layout64; }
+
+let cachedPolicyNames: readonly string[] | undefined;
+
+/**
+ * The replacement policies' names, from the module's POLICY_<NAME> exports (assembly/index.ts: the name lower-cased
+ * with "_" as "-"), in the order the module exports them, which is the order they are listed in. Needs no instance.
+ */
+export function policyNames(): readonly string[] {
+  cachedPolicyNames ??= WebAssembly.Module.exports(wasmModule())
+    .filter((e) => e.kind === "global" && e.name.startsWith("POLICY_"))
+    .map((e) => e.name.slice("POLICY_".length).toLowerCase().replace(/_/g, "-"));
+  return cachedPolicyNames;
+}
+
+/** The wasm layout constant that is a policy's code (POLICY_<NAME>). */
+export function policyConstant(name: string): string {
+  return `POLICY_${name.toUpperCase().replace(/-/g, "_")}`;
 }
 
 const U64_MASK = (1n << 64n) - 1n;
@@ -133,6 +239,7 @@ const U64_MASK = (1n << 64n) - 1n;
  */
 export class WasmMachine {
   readonly layout: Layout;
+  readonly layout64: Layout64;
   readonly counterNames: readonly string[];   // index → C_* name without the prefix ("" where unnamed)
   /** Every export of the instance, for modules that bring their own functions (trace recording and replay). */
   readonly exports: Readonly<Record<string, unknown>>;
@@ -143,26 +250,17 @@ export class WasmMachine {
   private ramBytes = 0;
 
   constructor(module: WebAssembly.Module = wasmModule()) {
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        abort(): never { throw new Error("wasm abort (internal error in the hot path)"); },
-      },
-    });
+    const instance = new WebAssembly.Instance(module, IMPORTS);
     const ex = instance.exports as Record<string, unknown>;
     this.exports = ex;
-    const layout: Record<string, number> = {};
-    for (const name of LAYOUT_NAMES) {
-      const g = ex[name];
-      if (!(g instanceof WebAssembly.Global)) throw new Error(`build/mmulab.wasm lacks export ${name}: rebuild it`);
-      layout[name] = Number(g.value);
-    }
+    ({ layout: this.layout, layout64: this.layout64 } = layoutsOf(ex));
     for (const name of FUNCTION_NAMES) {
       if (typeof ex[name] !== "function") throw new Error(`build/mmulab.wasm lacks function ${name}: rebuild it`);
     }
-    this.layout = layout as Layout;
     this.raw = ex as unknown as RawExports;
+    // Every exported counter index (C_*) gets its name, whether or not the TypeScript side names it.
     const names: string[] = new Array<string>(this.layout.NCOUNTERS).fill("");
-    for (const name of LAYOUT_NAMES) if (name.startsWith("C_")) names[this.layout[name]] = name.slice(2);
+    for (const [name, v] of Object.entries(this.layout)) if (name.startsWith("C_")) names[v] = name.slice(2);
     this.counterNames = names;
     this.buf = this.raw.memory.buffer;
     this.u8v = new Uint8Array(this.buf);
@@ -252,7 +350,7 @@ export class WasmMachine {
     this.raw.sfenceVma(BigInt(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
   }
 
-  // ---- x86-64 translation hardware (assembly/mmu/x86.ts) ----
+  // ---- x86-64 translation hardware (assembly/arch/x86-64/control.ts) ----
 
   /** MOV to CR4 (LA57 bit 12, PCIDE bit 17). */
   setCr4(v: bigint): void { this.raw.setCr4(BigInt.asIntN(64, v)); }
@@ -266,7 +364,7 @@ export class WasmMachine {
   /** The x86-64 #PF error code of the last translation fault (on the VAX: the fault parameter). */
   pfErrorCode(): number { return this.raw.pfErrorCode() >>> 0; }
 
-  // ---- SPARC sun4u translation hardware (assembly/mmu/sparc.ts) ----
+  // ---- SPARC sun4u translation hardware (assembly/arch/sparc/control.ts) ----
 
   /** Context switch: TSB register of both MMUs, the trap block's pgd_paddr, the primary context (13 bits). */
   sparcSwitch(tsbReg: bigint, pgdPa: number, ctx: number): void { this.raw.sparcSwitch(BigInt.asIntN(64, tsbReg), BigInt(pgdPa), ctx); }
@@ -275,7 +373,7 @@ export class WasmMachine {
   /** Every TLB entry (a context wrap). */
   sparcFlushAll(): void { this.raw.sparcFlushAll(); }
 
-  // ---- POWER hash MMU (assembly/mmu/power.ts) ----
+  // ---- POWER hash MMU (assembly/arch/power/control.ts) ----
 
   /** Writes SDR1 (HTABORG | HTABSIZE); false where the value is rejected (size > 28, origin not aligned). */
   setSdr1(v: bigint): boolean { return this.raw.setSdr1(BigInt.asIntN(64, v)) === 0; }
@@ -287,14 +385,14 @@ export class WasmMachine {
   /** SLB entry i: which 0 = ESID word, 1 = VSID word. */
   slbWord(i: number, which: number): bigint { return BigInt.asUintN(64, this.raw.slbWord(i, which)); }
 
-  // ---- clustered page table (assembly/mmu/clustered.ts) ----
+  // ---- hashed: the clustered hashed page table (assembly/arch/hashed/control.ts) ----
 
   /** Makes the clustered table at pa (2^bucketsLog2 buckets) current with tag asid; false if rejected. */
   setClusteredTable(pa: number, bucketsLog2: number, asid: number): boolean {
-    return this.raw.setClusteredTable(BigInt(pa), bucketsLog2, asid) === 0;
+    return this.raw.hashedSetTable(BigInt(pa), bucketsLog2, asid) === 0;
   }
 
-  // ---- VAX translation hardware (assembly/mmu/vax.ts) ----
+  // ---- VAX translation hardware (assembly/arch/vax/control.ts) ----
 
   /** MTPR v, #ipr; false for a register the model lacks. */
   vaxMtpr(ipr: number, v: number): boolean { return this.raw.vaxMtpr(ipr, v | 0) === 0; }
@@ -306,7 +404,7 @@ export class WasmMachine {
   /** Geometry of the TB's system half; false if impossible. */
   vaxSystemTb(sets: number, ways: number): boolean { return this.raw.vaxSystemTb(sets, ways) === 0; }
 
-  // ---- guarded page tables (assembly/mmu/guarded.ts) ----
+  // ---- guarded page tables (assembly/arch/guarded/control.ts) ----
 
   /** The root register: root node, its index bits, ASID; false if impossible. */
   gptSetRoot(root: number, bits: number, asid: number): boolean { return this.raw.gptSetRoot(BigInt(root), bits, asid) === 0; }
@@ -315,7 +413,7 @@ export class WasmMachine {
     this.raw.gptInvalidate(BigInt(va), asid, byVa ? 1 : 0, byAsid ? 1 : 0);
   }
 
-  // ---- MIPS TLB control (assembly/mmu/mips.ts) ----
+  // ---- MIPS TLB control (assembly/arch/mips/control.ts) ----
 
   /** Selects the MIPS mode with the current ASID (EntryHi) and root table; false for a bad mode or ASID. */
   mipsSetContext(mode: number, asid: number, root: number): boolean {

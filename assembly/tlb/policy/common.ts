@@ -3,7 +3,8 @@
 // (HITS_COUNT): a hit stores its lookup time in the entry's stamp and nothing else, so a policy derives its state
 // from stamps when a set is full and must give up a way.
 
-import { TLBE_SIZE, TLBE_STAMP, TLBE_AUX, TLBE_AUXT, CONFIG, K_SEED } from "../../layout";
+import { TLBE_SIZE, TLBE_STAMP, TLBE_AUX, TLBE_AUXT, K_SEED } from "../../layout";
+import { cfg } from "../../cost/counters";
 
 export { TLBE_SIZE };
 
@@ -45,7 +46,7 @@ export const VICTIM_ALWAYS: u32 = 0x10;
 let rng: u64 = 0x9E3779B97F4A7C15;
 
 export function seedRandom(): void {
-  rng = load<u64>(CONFIG + (K_SEED << 3)) ^ 0x9E3779B97F4A7C15;
+  rng = cfg(K_SEED) ^ 0x9E3779B97F4A7C15;
   if (rng == 0) rng = 1;
 }
 

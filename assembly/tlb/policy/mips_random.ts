@@ -2,20 +2,21 @@
 // that counts down from the last entry to Wired and wraps (R3000: 63 → 8, MIPS1_TLB_FIRST_RAND_ENTRY; R4000:
 // 47 → Wired, reset to 47 by a write to Wired; R4000 User's Manual §4.x "Random register"). The hardware ticks
 // it every cycle; the model ticks it with the data TLB's clock (every data access, fast-path hits included; a
-// unified TLB's fetch fills are timed on that clock too, mmu.ts translateFetch) and with every extra cycle charged
+// unified TLB's fetch fills are timed on that clock too, mmu/mmu.ts translateFetch) and with every extra cycle charged
 // (C_XCYCLES: refill-handler instructions, exception entry and return, the kernel's traps and TLB operations) and
 // the cycle of every TLB write instruction itself (C_MIPS_TLB_WRITES), so two writes in one miss (a nested fill,
 // then the user entry) or two kernel TLBWRs in a row see different values, as on the hardware. Free-running,
 // deterministic, never below Wired. param = Wired.
 import { Hook, needsOrder, nothing, VICTIM_ALWAYS } from "./common";
-import { COUNTERS, C_XCYCLES, C_MIPS_TLB_WRITES } from "../../layout";
+import { C_XCYCLES, C_MIPS_TLB_WRITES } from "../../layout";
+import { counter } from "../../cost/counters";
 
 // The time at which Random last held the last entry (reset, or a write to Wired).
 let base: u64 = 0;
 
 /** Random's time base at TLB clock value now: the clock, the extra cycles charged and the TLB writes so far. */
 @inline function ticks(now: u64): u64 {
-  return now + load<u64>(COUNTERS + (C_XCYCLES << 3)) + load<u64>(COUNTERS + (C_MIPS_TLB_WRITES << 3));
+  return now + counter(C_XCYCLES) + counter(C_MIPS_TLB_WRITES);
 }
 
 /** Random reloads the last entry at TLB clock value now (a write to Wired; machine reset). */
