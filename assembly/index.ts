@@ -41,7 +41,7 @@ export { TRACE_BASE, TRACE_CAPACITY } from "./layout";
 export { replayPages, replayRecords, replayedRefs, droppedIfetch } from "./trace/replay";
 // Recording a guest's references (`mmulab record`): the switch, the buffer's fill and the exit that empties it.
 export { K_RECORD, EXIT_TRACE_FULL } from "./layout";
-export { recFill, recLost, setRecFill } from "./trace/record";
+export { recFill, recLost, setRecFill } from "./mmu/record";
 // Trace-driven replay through a whole machine's TLBs and walker.
 export { machineReplay, mrStop, MR_DONE, MR_FAULT, MR_CONTROL } from "./trace/machine";
 

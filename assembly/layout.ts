@@ -200,7 +200,7 @@ export const K_MIPS_NESTED_INSNS: u32 = 66;  // instructions of the general-exce
 export const K_MIPS_MOD_INSNS: u32 = 67;     // instructions of the TLB modified handler
 export const K_MIPS_INSN_CYCLES: u32 = 68;   // cycles per handler instruction
 export const K_MIPS_WIRED: u32 = 69;         // Wired at reset (R3000: the fixed 8; R4000: the Wired register)
-// Recording (trace/record.ts, `mmulab record`): nonzero while every translation is appended to the trace buffer.
+// Recording (mmu/record.ts, `mmulab record`): nonzero while every translation is appended to the trace buffer.
 // Read only on the slow paths; while it is set the host caches and the fetch fast path stay empty, so every
 // access takes a slow path and is recorded.
 export const K_RECORD: u32 = 96;

@@ -6,7 +6,7 @@ import {
   RVC_TABLE, C_ITLB_MISS, C_DTLB_MISS, C_INSTRET,
   EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT, EXIT_TRACE_FULL,
 } from "../layout";
-import { recording, recordFull, recordRef, REC_IFETCH } from "../trace/record";
+import { recording, recordFull, recordRef, REC_IFETCH } from "../mmu/record";
 import { pc, setPc, instret, setInstret, getX, setX } from "./state";
 import { mulh, mulhu, mulhsu, div64, divu64, rem64, remu64, sx32, div32, divu32, rem32, remu32 } from "./alu";
 import { csrRead, csrWrite, csrIllegal, clearCsrIllegal } from "./csr";

@@ -25,7 +25,7 @@ import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy"
 import {
   ACC_FETCH, ACC_LOAD, ACC_STORE, wPbase, wLevel, wPerm, wRefs, wAdWrites, wAccessFault, wPair,
 } from "./walk_result";
-import { recording, recordRef, REC_LOAD, REC_STORE } from "../trace/record";
+import { recording, recordRef, REC_LOAD, REC_STORE } from "./record";
 import { bump, cfg } from "../cost/counters";
 import { chargeXlate, chargeWalk } from "../cost/charge";
 

@@ -1,9 +1,10 @@
-// Recording a guest's virtual references (`mmulab record`, src/trace/record.ts). While K_RECORD is set, the MMU's
-// slow paths append one binary-trace record (src/trace/FORMAT.md, version 2 with sizes) per successful
-// translation: the fetch of each instruction parcel, each load and each store, with log2 of the access size. A
-// page-straddling access is two translations and so two records. The host appends its own control records (task,
-// kernel page-table changes) between runs and empties the buffer when run() exits with EXIT_TRACE_FULL, which
-// the fetch slow path raises before an instruction starts while fewer than REC_HEADROOM slots are free.
+// Recording a guest's virtual references (`mmulab record`, src/trace/record.ts), a hook of the MMU's slow paths
+// (so it sits beside them). While K_RECORD is set, they append one binary-trace record (src/trace/FORMAT.md,
+// version 2 with sizes) per successful translation: the fetch of each instruction parcel, each load and each
+// store, with log2 of the access size. A page-straddling access is two translations and so two records. The host
+// appends its own control records (task, kernel page-table changes) between runs and empties the buffer when run()
+// exits with EXIT_TRACE_FULL, which the fetch slow path raises before an instruction starts while fewer than
+// REC_HEADROOM slots are free.
 
 import { K_RECORD, TRACE_BASE, TRACE_CAPACITY } from "../layout";
 import { cfg } from "../cost/counters";
