@@ -192,7 +192,7 @@ export const K_CPT_SUBBLOCK_LOG2: u32 = 74;
 // VAX TB system half (arch/vax/walker.ts): sets (a power of two) and ways; 0 ways disables it. Read by resetTlbs.
 export const K_VAX_STB_SETS: u32 = 88;
 export const K_VAX_STB_WAYS: u32 = 89;
-// MIPS refill model costs (arch/mips/refill.ts; defaults with sources in src/machine/costs/mips-*.json). Read when the
+// MIPS refill model costs (arch/mips/refill.ts; defaults with sources in src/arch/mips/mips-*.json). Read when the
 // handlers run. Memory references are charged K_COST_WALK_REF each (through the shared walk charge).
 export const K_MIPS_EXC_CYCLES: u32 = 64;    // exception entry and return (pipeline drain, vector, ERET/RFE)
 export const K_MIPS_REFILL_INSNS: u32 = 65;  // instructions of the user TLB refill handler

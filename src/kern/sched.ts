@@ -11,7 +11,7 @@ import type { Task } from "./task.js";
  */
 export const DEFAULT_QUANTUM = 1_000_000;
 
-// The cycles charged per context switch are each machine's costs.contextSwitch (src/machine/costs/<arch>.json).
+// The cycles charged per context switch are each machine's costs.contextSwitch (src/arch/<machine>/<arch>.json).
 
 /** Thrown by a system call that must wait (wait4 without a zombie child): it is re-executed once woken. */
 export class Blocked extends Error {

@@ -29,7 +29,7 @@ function setup(maxAsid?: number) {
 }
 
 interface Decoded { pa: number; refs: number; w0: bigint }
-/** An independent software walk of the tree (the walker's algorithm in the header of assembly/walk/guarded.ts). */
+/** An independent software walk of the tree (the walker's algorithm in the header of assembly/arch/guarded/walker.ts). */
 function walk(w: WasmMachine, root: number, va: number): Decoded | undefined {
   const vpn = BigInt(Math.floor(va / 4096));
   let node = root, s = 4, left = 36, refs = 0;
