@@ -2,10 +2,10 @@
 // context switch (TSB register, page-table base, context), demaps and the full flush over the wasm's control
 // operations (assembly/mmu/sparc.ts), and the machine's context numbers as Linux allocates them.
 
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
 
-/** Context numbers: 13 bits (UltraSPARC User's Manual §6.4; Linux CTX_NR_BITS). */
-export const CTX_NR_BITS = 13;
+/** Context numbers: 13 bits (UltraSPARC User's Manual §6.4; Linux CTX_NR_BITS), as the wasm defines them. */
+export const CTX_NR_BITS = wasmLayout().SPARC_CTX_BITS;
 
 /** What the SPARC pmap needs from the machine: the TSB's memory and the control operations of mmu/sparc.ts. */
 export type SparcMachine = Pick<WasmMachine, "readPhys64" | "writePhys64" | "sparcSwitch" | "sparcDemap" | "sparcFlushAll">;
