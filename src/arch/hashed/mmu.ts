@@ -3,12 +3,12 @@
 // and sfence.vma over the wasm's control operations (assembly/mmu/clustered.ts), and the machine's ASIDs by
 // generation.
 
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
 
 /** Default subblock factor (the paper's s = 16). */
 export const DEFAULT_SUBBLOCK = 16;
-/** Subblock factors the walker supports: 1 (a plain hashed table) to 64 pages per node. */
-export const MAX_SUBBLOCK = 64;
+/** Subblock factors the walker supports (assembly/arch/hashed/format.ts): 1 (a plain hashed table) to 64 pages per node. */
+export const MAX_SUBBLOCK = 2 ** wasmLayout().HASHED_MAX_SUBBLOCK_LOG2;
 const MAX_ASID = 0xFFFF;
 
 /** The control operations of assembly/mmu/clustered.ts the pmap uses, and the subblock factor's CONFIG word. */

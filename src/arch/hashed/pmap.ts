@@ -12,18 +12,20 @@
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import { wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 import type { HashedMachine, HashedMmu } from "./mmu.js";
 
-// Mapping word bits (assembly/walk/clustered.ts MAP_*).
-export const MAP_V = 0x1n;
-export const MAP_R = 0x2n;
-export const MAP_W = 0x4n;
-export const MAP_X = 0x8n;
-export const MAP_REF = 0x40n;
-export const MAP_MOD = 0x80n;
-export const MAP_SW_WIRED = 0x100n;
-export const MAP_FRAME = 0x000F_FFFF_FFFF_F000n;
-export const NODE_HEADER = 16;
+// Mapping word bits and the node header, as the wasm's walker defines them (assembly/arch/hashed/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
+export const MAP_V = L64.HASHED_MAP_V;
+export const MAP_R = L64.HASHED_MAP_R;
+export const MAP_W = L64.HASHED_MAP_W;
+export const MAP_X = L64.HASHED_MAP_X;
+export const MAP_REF = L64.HASHED_MAP_REF;
+export const MAP_MOD = L64.HASHED_MAP_MOD;
+export const MAP_SW_WIRED = 0x100n;   // software: this pmap's wired marker (the walker ignores it)
+export const MAP_FRAME = L64.HASHED_MAP_FRAME;
+export const NODE_HEADER = L.HASHED_NODE_HEADER;
 
 /** The user address range: the same 47-bit lower half as x86-64 and Sv48, so only the table differs. */
 export const CLUSTERED_USER_TOP = 2 ** 47;
