@@ -1,4 +1,4 @@
-// Guarded page tables (Liedtke; shared reference academic_tables.md §4, the walker in assembly/walk/guarded.ts),
+// Guarded page tables (Liedtke; shared reference academic_tables.md §4, the walker in assembly/arch/guarded/walker.ts),
 // built in guest physical frames as a compressed radix tree over the 36-bit virtual page number (48-bit VAs, 4 KiB
 // pages). Entries are 16 bytes: word 0 holds V, LEAF, R/W/X, A/D, a software wired bit, the guard's length and
 // value and a child's index width; word 1 the child node's or the page's physical address.

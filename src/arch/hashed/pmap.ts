@@ -1,5 +1,5 @@
 // The hashed machine's pmap: the clustered hashed page table of Talluri, Hill and Khalidi (SOSP 1995; walker and
-// node layout in assembly/walk/clustered.ts): one table per address space, a frame of 2^b bucket heads, and nodes of
+// node layout in assembly/arch/hashed/walker.ts): one table per address space, a frame of 2^b bucket heads, and nodes of
 // 16 + 8·s bytes (tag, next pointer, s mapping words) carved from page-table frames, so page-table memory is
 // counted. A node is created when the first page of its block is mapped (pushed at the head of its bucket's
 // chain) and freed when its last mapping goes; a frame of nodes is freed when none of its nodes is in use.
@@ -34,7 +34,7 @@ export const DEFAULT_BUCKETS_LOG2 = 9;
 /** Linux riscv tlb_flush_all_threshold. */
 export const FLUSH_ALL_THRESHOLD = 64;
 
-/** XOR-fold bucket of a page-block number (walk/clustered.ts cptBucket). */
+/** XOR-fold bucket of a page-block number (assembly/arch/hashed/walker.ts hashedBucket). */
 export function cptBucket(vpbn: number, bucketsLog2: number): number {
   const v = BigInt(vpbn), b = BigInt(bucketsLog2);
   return Number((v ^ (v >> b) ^ (v >> (2n * b))) & ((1n << b) - 1n));

@@ -1,12 +1,12 @@
 // The MIPS R3000 / R4000 CPU side as its pmap drives it (shared reference mips.md): the two processors as data,
 // the refill model's cost words from the data file, Context/XContext and EntryHi's ASID, TLBP/TLBWI/TLBWR and the
-// TLB flush over the wasm's control operations (assembly/mmu/mips.ts), and the machine's ASID generations.
+// TLB flush over the wasm's control operations (assembly/arch/mips/control.ts), and the machine's ASID generations.
 
 import { ConfigError } from "../../machine/config.js";
 import { machineData } from "../../machine/costs.js";
 import { type WasmMachine, wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 
-/** What the MIPS pmap needs from the machine: the TLB control operations of assembly/mmu/mips.ts. */
+/** What the MIPS pmap needs from the machine: the TLB control operations of assembly/arch/mips/control.ts. */
 export type MipsMachine = Pick<WasmMachine,
   "layout" | "setConfig" | "mipsSetContext" | "mipsFlushPage" | "mipsFlushAll" | "mipsUpdateTlb">;
 
@@ -17,7 +17,7 @@ export interface MipsFormat {
   readonly asids: number;        // 64 PIDs (6 bits) / 256 ASIDs (8 bits)
   readonly userTop: number;      // kuseg 2 GiB / xuseg 1 TiB
   readonly pteBytes: number;     // 4 / 8
-  readonly pteBase: bigint;      // where the linear table sits in kseg2 / xkseg (assembly/refill/mips.ts)
+  readonly pteBase: bigint;      // where the linear table sits in kseg2 / xkseg (assembly/arch/mips/refill.ts)
   readonly flushPages: number;   // range flushes page by page (pair by pair) up to this many, else a new ASID
 }
 

@@ -1,7 +1,7 @@
 // MIPS R3000 / R4000 pmap: the OS's tables behind a software-refilled TLB (shared reference mips.md), written into
 // guest physical frames from the same allocator as user pages (page-table memory is counted):
 //
-// - a linear page table per address space, the array of EntryLo images the refill handler (assembly/refill/mips.ts)
+// - a linear page table per address space, the array of EntryLo images the refill handler (assembly/arch/mips/refill.ts)
 //   loads at Context / XContext. R3000: 4-byte PTEs (NetBSD mips1_pte.h: PFN 31:12, N, D 0x400, V 0x200, G 0x100;
 //   software RO 0x1, WIRED 0x2), one linear-table page per 4 MiB of kuseg. R4000: 8-byte EntryLo images (PFN 29:6,
 //   C 5:3 = 3 cacheable noncoherent, D 0x4, V 0x2, G 0x1; software WIRED bit 31 and RO bit 30 as NetBSD

@@ -1,6 +1,6 @@
 // The POWER hash MMU as Linux ppc64 drives it (Book III-S §5.7, §5.10; shared reference power_htab.md): the HPTE
 // format, the one hashed page table (HTAB) per machine with SDR1, the SLB's size and miss cost, the context switch
-// and tlbie over the wasm's control operations (assembly/mmu/power.ts), and the HTAB's insertion and eviction
+// and tlbie over the wasm's control operations (assembly/arch/power/control.ts), and the HTAB's insertion and eviction
 // (Linux native_hpte_insert / native_hpte_remove) on behalf of the address spaces that own its entries.
 
 import { PAGE_SIZE } from "../../machine/config.js";

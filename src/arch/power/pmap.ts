@@ -18,10 +18,10 @@
 // removal tlbies). Clearing R or C rewrites the HPTE and tlbies it (the ISA's R/C protocol).
 //
 // Address spaces get context ids (Linux hash__alloc_context_id: the lowest free id, ida); the VSID of a segment is
-// Linux's get_vsid(context, ea), computed by the SLB-miss handler in wasm (mmu/power.ts). activate is switch_slb:
-// slbia and the new context. Ids are at most 16 bits here (the TLB's address-space tag); running out fails the
-// creation of the address space, as Linux's fork fails with ENOMEM: ids are never reused while live, because a
-// reused id would give the HTAB's old entries a new owner.
+// Linux's get_vsid(context, ea), computed by the wasm's SLB-miss handler (assembly/arch/power/control.ts).
+// activate is switch_slb: slbia and the new context. Ids are at most 16 bits here (the TLB's address-space tag);
+// running out fails the creation of the address space, as Linux's fork fails with ENOMEM: ids are never reused
+// while live, because a reused id would give the HTAB's old entries a new owner.
 
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";

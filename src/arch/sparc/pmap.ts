@@ -1,16 +1,17 @@
 // Linux sparc64 on sun4u (UltraSPARC-I/II): the per-process TSB and the Linux page tables behind it, written into
-// guest physical frames (shared reference sparc_tsb.md; assembly/refill/sparc.ts reads them).
+// guest physical frames (shared reference sparc_tsb.md; assembly/arch/sparc/refill.ts reads them).
 //
 // Page tables: 4 levels (pgd, pud, pmd, pte; arch/sparc/include/asm/pgtable_64.h), each table one page of 8-byte
 // entries; an upper entry is the next table's bare physical address (pmd_populate stores __pa), a leaf is the
 // sun4u TTE itself (pfn_pte: _PAGE_VALID, the PA field, _PAGE_CP/_PAGE_CV, _PAGE_PRESENT, the soft rights and
-// ACCESSED/MODIFIED, hardware W once a writable page is dirty). At this model's 4 KiB base page (refill/sparc.ts
-// explains the deviation) a table has 512 entries and the PA field holds the 4 KiB frame number at bit 13.
+// ACCESSED/MODIFIED, hardware W once a writable page is dirty). At this model's 4 KiB base page
+// (assembly/arch/sparc/refill.ts explains the deviation) a table has 512 entries and the PA field holds the 4 KiB
+// frame number at bit 13.
 //
 // TSB (arch/sparc/mm/tsb.c): one per address space, physically contiguous and aligned to its size, 8 KiB (512
 // entries of {tag, TTE}) when created (init_new_context → tsb_grow with an RSS of 0) and regrown like tsb_grow when
 // the RSS passes 3/4 of the entries (tsb_size_to_rss_limit with sysctl_tsb_ratio = -2), up to 1 MiB, copying the
-// valid entries into the new TSB (copy_tsb). Tags are VA >> 21 here (Linux: VA >> 22, see refill/sparc.ts),
+// valid entries into the new TSB (copy_tsb). Tags are VA >> 21 here (Linux: VA >> 22, see assembly/arch/sparc/refill.ts),
 // without the context; an empty slot's tag has the invalid bit 46 (tsb_init). The TSB register is the TSB's
 // physical address | its size index (setup_tsb_params for a physically addressed TSB). TSB frames come from the same
 // allocator as page tables and count as page-table memory.

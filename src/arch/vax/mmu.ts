@@ -1,6 +1,6 @@
 // The VAX-11/780 memory management as the 4.3BSD-style pmap drives it (shared reference vax.md): the internal
 // processor registers (MTPR/MFPR), LDPCTX, the system half of the TB, over the wasm's control operations
-// (assembly/mmu/vax.ts); and the machine-wide system page table with the process slots in system space.
+// (assembly/arch/vax/control.ts); and the machine-wide system page table with the process slots in system space.
 
 import { PAGE_SIZE } from "../../machine/config.js";
 import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
@@ -26,7 +26,7 @@ export const P1_WINDOW_VPNS = REGION_PAGES;                       // all of P1
 export const P1_WINDOW_PAGES = (P1_WINDOW_VPNS * 4) / VAX_PAGE;   // 16384 system pages
 export const SLOT_PAGES = P0_WINDOW_PAGES + P1_WINDOW_PAGES;
 
-/** The control operations of assembly/mmu/vax.ts the pmap uses. */
+/** The control operations of assembly/arch/vax/control.ts the pmap uses. */
 export type VaxMachine = Pick<WasmMachine, "phys" | "fillPhys" | "vaxMtpr" | "vaxMfpr" | "vaxLdpctx" | "vaxSystemTb">;
 
 /** Where the system page table's frames come from (the kernel's physical allocator). */

@@ -1,6 +1,6 @@
 // The x86-64 MMU as its pmap drives it (Intel SDM vol. 3A §4.5, §4.10; shared reference x86_64.md): the two
 // paging modes (4-level, and 5-level with CR4.LA57) as data, CR4 set once, CR3 loads, INVLPG and INVPCID over the
-// wasm's control operations (assembly/mmu/x86.ts), and the machine's PCIDs.
+// wasm's control operations (assembly/arch/x86-64/control.ts), and the machine's PCIDs.
 
 import { type WasmMachine, wasmLayout64 } from "../../machine/wasm.js";
 
@@ -21,7 +21,7 @@ export interface X86Format {
 export const X86_64: X86Format = { name: "x86-64", levels: 4 };
 export const X86_64_LA57: X86Format = { name: "x86-64-la57", levels: 5 };
 
-/** What the x86-64 pmap needs from the machine beyond physical memory: the control operations of mmu/x86.ts. */
+/** What the x86-64 pmap needs from the machine beyond memory: the control operations of assembly/arch/x86-64/control.ts. */
 export type X86Machine = Pick<WasmMachine, "setCr4" | "writeCr3" | "invlpg" | "invpcid">;
 
 /**
