@@ -10,15 +10,22 @@
 // switch and invalidation policy (the abstract members of RadixTablePmap); walking, allocation, pruning, pv and
 // referenced/modified bookkeeping are here, once.
 
+import { wasmLayout } from "../machine/wasm.js";
 import { OutOfGuestMemory } from "../vm/phys.js";
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_NONE, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
 import type { VmPage } from "../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../vm/pmap.js";
 
-export const PTES_PER_TABLE = 512;
+/**
+ * Entries per table: the Sv39/Sv48 figure the wasm's walker uses (assembly/arch/riscv/format.ts, 512 eight-byte
+ * PTEs in a 4 KiB table); x86-64's paging structures (SDM §4.5) and Linux sparc64's tables at this model's 4 KiB
+ * page have the same 512.
+ */
+export const PTES_PER_TABLE = wasmLayout().SV_PTES_PER_TABLE;
+const INDEX_BITS = Math.log2(PTES_PER_TABLE);   // 9
 
 /** Bytes mapped by one entry at `level` (0 = 4 KiB). */
-export function levelSpan(level: number): number { return 2 ** (12 + 9 * level); }
+export function levelSpan(level: number): number { return 2 ** (12 + INDEX_BITS * level); }
 
 /** The large page the kernel promotes to: one level-1 leaf (2 MiB). */
 export const SUPERPAGE_LEVEL = 1;

@@ -1,10 +1,10 @@
 // The guarded-page-table MMU as its pmap drives it (shared reference academic_tables.md §4): the root register
 // with its ASID and the invalidation operation (sfence.vma's semantics) over the wasm's control operations
-// (assembly/mmu/guarded.ts), and the machine's ASIDs by generation.
+// (assembly/arch/guarded/control.ts), and the machine's ASIDs by generation.
 
 import type { WasmMachine } from "../../machine/wasm.js";
 
-/** The control operations of assembly/mmu/guarded.ts, and the memory the tables live in. */
+/** The control operations of assembly/arch/guarded/control.ts, and the memory the tables live in. */
 export type GuardedMachine = Pick<WasmMachine, "readPhys64" | "writePhys64" | "fillPhys" | "phys" | "gptSetRoot" | "gptInvalidate">;
 
 /** The machine's side: ASIDs with generations, and which address space is current. */

@@ -1,4 +1,4 @@
-// Guarded page tables (Liedtke; shared reference academic_tables.md §4, the walker in assembly/walk/guarded.ts),
+// Guarded page tables (Liedtke; shared reference academic_tables.md §4, the walker in assembly/arch/guarded/walker.ts),
 // built in guest physical frames as a compressed radix tree over the 36-bit virtual page number (48-bit VAs, 4 KiB
 // pages). Entries are 16 bytes: word 0 holds V, LEAF, R/W/X, A/D, a software wired bit, the guard's length and
 // value and a child's index width; word 1 the child node's or the page's physical address.
@@ -24,19 +24,26 @@
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, VM_PROT_EXECUTE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import { wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 import type { GuardedMachine, GuardedMmu } from "./mmu.js";
 
-export const GPT_V = 1n << 0n;
-export const GPT_LEAF = 1n << 1n;
-export const GPT_R = 1n << 2n;
-export const GPT_W = 1n << 3n;
-export const GPT_X = 1n << 4n;
-export const GPT_A = 1n << 5n;
-export const GPT_D = 1n << 6n;
-export const GPT_WIRED = 1n << 7n;
-export const VPN_BITS = 36;
+// Entry format (word 0's bits and fields, entry size, VPN width) as the wasm's walker defines it
+// (assembly/arch/guarded/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
+export const GPT_V = L64.GPT_V;
+export const GPT_LEAF = L64.GPT_LEAF;
+export const GPT_R = L64.GPT_R;
+export const GPT_W = L64.GPT_W;
+export const GPT_X = L64.GPT_X;
+export const GPT_A = L64.GPT_A;
+export const GPT_D = L64.GPT_D;
+export const GPT_WIRED = L64.GPT_SW_WIRED;          // software: the walker ignores it
+const GUARD_LEN_SHIFT = BigInt(L.GPT_GUARD_LEN_SHIFT);     // 6 bits
+const CHILD_BITS_SHIFT = BigInt(L.GPT_CHILD_BITS_SHIFT);   // 4 bits
+const GUARD_SHIFT = BigInt(L.GPT_GUARD_SHIFT);
+export const VPN_BITS = L.GPT_VPN_BITS;
 export const NODE_BITS = 4;                        // 16 entries per node
-const ENTRY = 16;
+const ENTRY = L.GPT_ENTRY_SIZE;
 const NODE_BYTES = ENTRY << NODE_BITS;             // 256
 const NODES_PER_FRAME = PAGE_SIZE / NODE_BYTES;    // 16
 const RIGHTS = GPT_R | GPT_W | GPT_X;
@@ -52,11 +59,12 @@ export function bitsToProt(e: bigint): number {
   return (e & GPT_R ? VM_PROT_READ : 0) | (e & GPT_W ? VM_PROT_WRITE : 0) | (e & GPT_X ? VM_PROT_EXECUTE : 0);
 }
 
-const glen = (w0: bigint): number => Number((w0 >> 8n) & 63n);
-const cbits = (w0: bigint): number => Number((w0 >> 16n) & 15n);
-const gval = (w0: bigint): number => Number(w0 >> 28n);
+const glen = (w0: bigint): number => Number((w0 >> GUARD_LEN_SHIFT) & 63n);
+const cbits = (w0: bigint): number => Number((w0 >> CHILD_BITS_SHIFT) & 15n);
+const gval = (w0: bigint): number => Number(w0 >> GUARD_SHIFT);
 const mkWord0 = (flags: bigint, g: number, guard: number, s = 0): bigint =>
-  (flags & 0xFFn) | GPT_V | (BigInt(g) << 8n) | (BigInt(s) << 16n) | (BigInt(guard) << 28n);
+  (flags & 0xFFn) | GPT_V | (BigInt(g) << GUARD_LEN_SHIFT) | (BigInt(s) << CHILD_BITS_SHIFT) |
+  (BigInt(guard) << GUARD_SHIFT);
 /** VPN bits [left−1 .. left−n] as a number. */
 const bitsAt = (vpn: number, left: number, n: number): number => Math.floor(vpn / 2 ** (left - n)) % 2 ** n;
 

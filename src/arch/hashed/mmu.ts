@@ -1,17 +1,17 @@
 // The hashed machine's MMU as its pmap drives it: the clustered hashed page table of Talluri, Hill and Khalidi
 // (SOSP 1995) behind RISC-V's TLBs and sfence.vma. The table register with its ASID, the walker's subblock factor
-// and sfence.vma over the wasm's control operations (assembly/mmu/clustered.ts), and the machine's ASIDs by
+// and sfence.vma over the wasm's control operations (assembly/arch/hashed/control.ts), and the machine's ASIDs by
 // generation.
 
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
 
 /** Default subblock factor (the paper's s = 16). */
 export const DEFAULT_SUBBLOCK = 16;
-/** Subblock factors the walker supports: 1 (a plain hashed table) to 64 pages per node. */
-export const MAX_SUBBLOCK = 64;
+/** Subblock factors the walker supports (assembly/arch/hashed/format.ts): 1 (a plain hashed table) to 64 pages per node. */
+export const MAX_SUBBLOCK = 2 ** wasmLayout().HASHED_MAX_SUBBLOCK_LOG2;
 const MAX_ASID = 0xFFFF;
 
-/** The control operations of assembly/mmu/clustered.ts the pmap uses, and the subblock factor's CONFIG word. */
+/** The control operations of assembly/arch/hashed/control.ts the pmap uses, and the subblock factor's CONFIG word. */
 export type HashedMachine = Pick<WasmMachine, "layout" | "setConfig" | "setClusteredTable" | "sfenceVma">;
 
 /** ASIDs by generation (Linux arch/riscv/mm/context.c): a rollover flushes every TLB entry. */

@@ -1,5 +1,5 @@
 // The hashed machine's pmap: the clustered hashed page table of Talluri, Hill and Khalidi (SOSP 1995; walker and
-// node layout in assembly/walk/clustered.ts): one table per address space, a frame of 2^b bucket heads, and nodes of
+// node layout in assembly/arch/hashed/walker.ts): one table per address space, a frame of 2^b bucket heads, and nodes of
 // 16 + 8·s bytes (tag, next pointer, s mapping words) carved from page-table frames, so page-table memory is
 // counted. A node is created when the first page of its block is mapped (pushed at the head of its bucket's
 // chain) and freed when its last mapping goes; a frame of nodes is freed when none of its nodes is in use.
@@ -12,18 +12,20 @@
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import { wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 import type { HashedMachine, HashedMmu } from "./mmu.js";
 
-// Mapping word bits (assembly/walk/clustered.ts MAP_*).
-export const MAP_V = 0x1n;
-export const MAP_R = 0x2n;
-export const MAP_W = 0x4n;
-export const MAP_X = 0x8n;
-export const MAP_REF = 0x40n;
-export const MAP_MOD = 0x80n;
-export const MAP_SW_WIRED = 0x100n;
-export const MAP_FRAME = 0x000F_FFFF_FFFF_F000n;
-export const NODE_HEADER = 16;
+// Mapping word bits and the node header, as the wasm's walker defines them (assembly/arch/hashed/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
+export const MAP_V = L64.HASHED_MAP_V;
+export const MAP_R = L64.HASHED_MAP_R;
+export const MAP_W = L64.HASHED_MAP_W;
+export const MAP_X = L64.HASHED_MAP_X;
+export const MAP_REF = L64.HASHED_MAP_REF;
+export const MAP_MOD = L64.HASHED_MAP_MOD;
+export const MAP_SW_WIRED = 0x100n;   // software: this pmap's wired marker (the walker ignores it)
+export const MAP_FRAME = L64.HASHED_MAP_FRAME;
+export const NODE_HEADER = L.HASHED_NODE_HEADER;
 
 /** The user address range: the same 47-bit lower half as x86-64 and Sv48, so only the table differs. */
 export const CLUSTERED_USER_TOP = 2 ** 47;
@@ -32,7 +34,7 @@ export const DEFAULT_BUCKETS_LOG2 = 9;
 /** Linux riscv tlb_flush_all_threshold. */
 export const FLUSH_ALL_THRESHOLD = 64;
 
-/** XOR-fold bucket of a page-block number (walk/clustered.ts cptBucket). */
+/** XOR-fold bucket of a page-block number (assembly/arch/hashed/walker.ts hashedBucket). */
 export function cptBucket(vpbn: number, bucketsLog2: number): number {
   const v = BigInt(vpbn), b = BigInt(bucketsLog2);
   return Number((v ^ (v >> b) ^ (v >> (2n * b))) & ((1n << b) - 1n));

@@ -1,12 +1,12 @@
 // The MIPS R3000 / R4000 CPU side as its pmap drives it (shared reference mips.md): the two processors as data,
 // the refill model's cost words from the data file, Context/XContext and EntryHi's ASID, TLBP/TLBWI/TLBWR and the
-// TLB flush over the wasm's control operations (assembly/mmu/mips.ts), and the machine's ASID generations.
+// TLB flush over the wasm's control operations (assembly/arch/mips/control.ts), and the machine's ASID generations.
 
 import { ConfigError } from "../../machine/config.js";
 import { machineData } from "../../machine/costs.js";
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 
-/** What the MIPS pmap needs from the machine: the TLB control operations of assembly/mmu/mips.ts. */
+/** What the MIPS pmap needs from the machine: the TLB control operations of assembly/arch/mips/control.ts. */
 export type MipsMachine = Pick<WasmMachine,
   "layout" | "setConfig" | "mipsSetContext" | "mipsFlushPage" | "mipsFlushAll" | "mipsUpdateTlb">;
 
@@ -17,17 +17,20 @@ export interface MipsFormat {
   readonly asids: number;        // 64 PIDs (6 bits) / 256 ASIDs (8 bits)
   readonly userTop: number;      // kuseg 2 GiB / xuseg 1 TiB
   readonly pteBytes: number;     // 4 / 8
-  readonly pteBase: bigint;      // where the linear table sits in kseg2 / xkseg (assembly/refill/mips.ts)
+  readonly pteBase: bigint;      // where the linear table sits in kseg2 / xkseg (assembly/arch/mips/refill.ts)
   readonly flushPages: number;   // range flushes page by page (pair by pair) up to this many, else a new ASID
 }
 
+// ASIDs, user segment and linear-table base as the wasm's refill model defines them (assembly/arch/mips/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
+
 export const MIPS_R3000: MipsFormat = {
-  name: "mips-r3000", mode: "XMODE_MIPS_R3000", r4000: false, asids: 64, userTop: 2 ** 31, pteBytes: 4,
-  pteBase: 0xC000_0000n, flushPages: 64,
+  name: "mips-r3000", mode: "XMODE_MIPS_R3000", r4000: false, asids: L.MIPS_R3000_ASIDS,
+  userTop: Number(L64.MIPS_R3000_USER_TOP), pteBytes: 4, pteBase: L64.MIPS_R3000_PTEBASE, flushPages: 64,
 };
 export const MIPS_R4000: MipsFormat = {
-  name: "mips-r4000", mode: "XMODE_MIPS_R4000", r4000: true, asids: 256, userTop: 2 ** 40, pteBytes: 8,
-  pteBase: 0xC000_0000_0000_0000n, flushPages: 24,
+  name: "mips-r4000", mode: "XMODE_MIPS_R4000", r4000: true, asids: L.MIPS_R4000_ASIDS,
+  userTop: Number(L64.MIPS_R4000_USER_TOP), pteBytes: 8, pteBase: L64.MIPS_R4000_PTEBASE, flushPages: 24,
 };
 
 /** The refill model's cost words and Wired, from the machine's data file (src/arch/mips/<arch>.json, section "mips"). */

@@ -1,7 +1,7 @@
 // MIPS R3000 / R4000 pmap: the OS's tables behind a software-refilled TLB (shared reference mips.md), written into
 // guest physical frames from the same allocator as user pages (page-table memory is counted):
 //
-// - a linear page table per address space, the array of EntryLo images the refill handler (assembly/refill/mips.ts)
+// - a linear page table per address space, the array of EntryLo images the refill handler (assembly/arch/mips/refill.ts)
 //   loads at Context / XContext. R3000: 4-byte PTEs (NetBSD mips1_pte.h: PFN 31:12, N, D 0x400, V 0x200, G 0x100;
 //   software RO 0x1, WIRED 0x2), one linear-table page per 4 MiB of kuseg. R4000: 8-byte EntryLo images (PFN 29:6,
 //   C 5:3 = 3 cacheable noncoherent, D 0x4, V 0x2, G 0x1; software WIRED bit 31 and RO bit 30 as NetBSD
@@ -28,17 +28,26 @@
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import { wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 import type { MipsFormat, MipsMachine, MipsMmu } from "./mmu.js";
 
-// EntryLo bits (module header).
-export const M1 = { G: 0x100n, V: 0x200n, D: 0x400n, N: 0x800n, RO: 0x1n, WIRED: 0x2n } as const;
-export const M3 = { G: 0x1n, V: 0x2n, D: 0x4n, CACHED: 3n << 3n, RO: 1n << 30n, WIRED: 1n << 31n } as const;
-const KSEG0 = 0x8000_0000;
+// EntryLo bits (module header), as the wasm's refill model defines them (assembly/arch/mips/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
+export const M1 = {
+  G: L64.MIPS_R3000_ENTRYLO_G, V: L64.MIPS_R3000_ENTRYLO_V, D: L64.MIPS_R3000_ENTRYLO_D, N: L64.MIPS_R3000_ENTRYLO_N,
+  RO: L64.MIPS_R3000_ENTRYLO_RO, WIRED: L64.MIPS_R3000_ENTRYLO_WIRED, PFN: L64.MIPS_R3000_ENTRYLO_PFN,
+} as const;
+export const M3 = {
+  G: L64.MIPS_R4000_ENTRYLO_G, V: L64.MIPS_R4000_ENTRYLO_V, D: L64.MIPS_R4000_ENTRYLO_D,
+  CACHED: L64.MIPS_R4000_ENTRYLO_CACHED, RO: L64.MIPS_R4000_ENTRYLO_RO, WIRED: L64.MIPS_R4000_ENTRYLO_WIRED,
+  PFN_SHIFT: BigInt(L.MIPS_R4000_ENTRYLO_PFN_SHIFT), PFN_MASK: L64.MIPS_R4000_ENTRYLO_PFN_MASK,
+} as const;
+const KSEG0 = Number(L64.MIPS_KSEG0);
 
 /** EntryLo image of a present page at pa. */
 export function entryLo(f: MipsFormat, pa: number, writable: boolean, dirty: boolean, wired: boolean): bigint {
   if (f.r4000) {
-    return (BigInt(pa / PAGE_SIZE) << 6n) | M3.CACHED | M3.V | (dirty && writable ? M3.D : 0n)
+    return (BigInt(pa / PAGE_SIZE) << M3.PFN_SHIFT) | M3.CACHED | M3.V | (dirty && writable ? M3.D : 0n)
       | (writable ? 0n : M3.RO) | (wired ? M3.WIRED : 0n);
   }
   return BigInt(pa) | M1.V | (dirty && writable ? M1.D : 0n) | (writable ? 0n : M1.RO) | (wired ? M1.WIRED : 0n);
@@ -49,7 +58,7 @@ export function loDirty(f: MipsFormat, lo: bigint): boolean { return (lo & (f.r4
 export function loWritable(f: MipsFormat, lo: bigint): boolean { return (lo & (f.r4000 ? M3.RO : M1.RO)) === 0n; }
 export function loWired(f: MipsFormat, lo: bigint): boolean { return (lo & (f.r4000 ? M3.WIRED : M1.WIRED)) !== 0n; }
 export function loPa(f: MipsFormat, lo: bigint): number {
-  return f.r4000 ? Number((lo >> 6n) & 0xFF_FFFFn) * PAGE_SIZE : Number(lo & 0xFFFF_F000n);
+  return f.r4000 ? Number((lo >> M3.PFN_SHIFT) & M3.PFN_MASK) * PAGE_SIZE : Number(lo & M1.PFN);
 }
 
 export class MipsPmap implements Pmap {
@@ -130,7 +139,7 @@ export class MipsPmap implements Pmap {
   private setLinearMapping(i: number, frame: number | undefined): void {
     const f = this.format;
     const lo = frame === undefined ? 0n
-      : f.r4000 ? (BigInt(frame / PAGE_SIZE) << 6n) | M3.CACHED | M3.D | M3.V : BigInt(frame) | M1.D | M1.V;
+      : f.r4000 ? (BigInt(frame / PAGE_SIZE) << M3.PFN_SHIFT) | M3.CACHED | M3.D | M3.V : BigInt(frame) | M1.D | M1.V;
     if (f.r4000) {
       const seg = Math.floor(i / 512);
       let kp = this.kernelPages.get(seg);

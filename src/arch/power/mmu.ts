@@ -1,26 +1,29 @@
 // The POWER hash MMU as Linux ppc64 drives it (Book III-S §5.7, §5.10; shared reference power_htab.md): the HPTE
 // format, the one hashed page table (HTAB) per machine with SDR1, the SLB's size and miss cost, the context switch
-// and tlbie over the wasm's control operations (assembly/mmu/power.ts), and the HTAB's insertion and eviction
+// and tlbie over the wasm's control operations (assembly/arch/power/control.ts), and the HTAB's insertion and eviction
 // (Linux native_hpte_insert / native_hpte_remove) on behalf of the address spaces that own its entries.
 
 import { PAGE_SIZE } from "../../machine/config.js";
 import { machineData } from "../../machine/costs.js";
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 
-// HPTE bits (Linux book3s/64/mmu-hash.h; assembly/walk/power_htab.ts reads the same).
-export const HPTE_V_VALID = 0x1n;
-export const HPTE_V_SECONDARY = 0x2n;
-export const HPTE_V_BOLTED = 0x10n;
-export const HPTE_V_AVPN_SHIFT = 7n;
-export const HPTE_R_RPN = 0x0FFF_FFFF_FFFF_F000n;
-export const HPTE_R_R = 0x100n;
-export const HPTE_R_C = 0x80n;
-export const HPTE_R_M = 0x10n;      // WIMG: memory coherence (Linux sets it for all normal memory)
-export const HPTE_R_N = 0x4n;
-export const HPTE_R_PP = 0x3n;
-export const HPTES_PER_GROUP = 8;
-export const HPTE_BYTES = 16;
-export const PTEG_BYTES = 128;
+// HPTE bits (Linux book3s/64/mmu-hash.h), as the wasm's HTAB walker defines them (assembly/arch/power/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
+export const HPTE_V_VALID = L64.HPTE_V_VALID;
+export const HPTE_V_SECONDARY = L64.HPTE_V_SECONDARY;
+export const HPTE_V_BOLTED = L64.HPTE_V_BOLTED;
+export const HPTE_V_AVPN_SHIFT = BigInt(L.HPTE_V_AVPN_SHIFT);
+export const HPTE_R_RPN = L64.HPTE_R_RPN;
+export const HPTE_R_R = L64.HPTE_R_R;
+export const HPTE_R_C = L64.HPTE_R_C;
+export const HPTE_R_M = L64.HPTE_R_M;      // WIMG: memory coherence (Linux sets it for all normal memory)
+export const HPTE_R_N = L64.HPTE_R_N;
+export const HPTE_R_PP = L64.HPTE_R_PP;
+export const HPTES_PER_GROUP = L.HPTES_PER_GROUP;
+export const HPTE_BYTES = L.HPTE_SIZE;
+export const PTEG_BYTES = L.PTEG_SIZE;
+const HASH_MASK = L64.HTAB_HASH_MASK_39;    // Linux hpt_hash: 39 bits
+const SEGMENT_BYTES = 2 ** L.POWER_SID_SHIFT;   // 256 MiB segments
 
 /** Largest context id: the TLB entry's address-space tag is 16 bits. */
 export const POWER_MAX_CONTEXT = 0xFFFF;
@@ -28,12 +31,12 @@ const TIMEBASE_DIV = 100n;   // costs.ts TIMEBASE_DIV: cycles per timebase tick
 
 /** Linux hpt_hash for a 4 KiB page in a 256 MiB segment (39 bits). */
 export function hptHash(vsid: bigint, ea: number): bigint {
-  return ((vsid & 0x7F_FFFF_FFFFn) ^ BigInt(Math.floor((ea % 2 ** 28) / PAGE_SIZE))) & 0x7F_FFFF_FFFFn;
+  return ((vsid & HASH_MASK) ^ BigInt(Math.floor((ea % SEGMENT_BYTES) / PAGE_SIZE))) & HASH_MASK;
 }
 
 /** Doubleword 0 of a valid HPTE for (vsid, ea), secondary when h (Linux hpte_encode_v, B = 256 MiB). */
 export function hpteV(vsid: bigint, ea: number, h: boolean): bigint {
-  const avpn = (vsid << 5n) | BigInt(Math.floor((ea % 2 ** 28) / 2 ** 23));
+  const avpn = (vsid << 5n) | BigInt(Math.floor((ea % SEGMENT_BYTES) / 2 ** 23));
   return (avpn << HPTE_V_AVPN_SHIFT) | (h ? HPTE_V_SECONDARY : 0n) | HPTE_V_VALID;
 }
 
@@ -143,8 +146,8 @@ export class PowerMmu {
 
   /** native_hpte_remove: a valid, non-bolted HPTE of the group from a random start; false if there is none. */
   private removeFromGroup(group: number): boolean {
-    let off = this.mftb() & 7;
-    for (let i = 0; i < HPTES_PER_GROUP; i++, off = (off + 1) & 7) {
+    let off = this.mftb() % HPTES_PER_GROUP;
+    for (let i = 0; i < HPTES_PER_GROUP; i++, off = (off + 1) % HPTES_PER_GROUP) {
       const slot = group * HPTES_PER_GROUP + off;
       const v = this.readV(slot);
       if ((v & HPTE_V_VALID) === 0n || (v & HPTE_V_BOLTED) !== 0n) continue;

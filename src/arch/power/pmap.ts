@@ -18,24 +18,29 @@
 // removal tlbies). Clearing R or C rewrites the HPTE and tlbies it (the ISA's R/C protocol).
 //
 // Address spaces get context ids (Linux hash__alloc_context_id: the lowest free id, ida); the VSID of a segment is
-// Linux's get_vsid(context, ea), computed by the SLB-miss handler in wasm (mmu/power.ts). activate is switch_slb:
-// slbia and the new context. Ids are at most 16 bits here (the TLB's address-space tag); running out fails the
-// creation of the address space, as Linux's fork fails with ENOMEM: ids are never reused while live, because a
-// reused id would give the HTAB's old entries a new owner.
+// Linux's get_vsid(context, ea), computed by the wasm's SLB-miss handler (assembly/arch/power/control.ts).
+// activate is switch_slb: slbia and the new context. Ids are at most 16 bits here (the TLB's address-space tag);
+// running out fails the creation of the address space, as Linux's fork fails with ENOMEM: ids are never reused
+// while live, because a reused id would give the HTAB's old entries a new owner.
 
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import { wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 import { HPTE_R_C, HPTE_R_M, HPTE_R_N, HPTE_R_PP, HPTE_R_R, type PowerMachine, type PowerMmu } from "./mmu.js";
 
-/** Linux TASK_SIZE_USER64 for the 4 KiB-page hash MMU (TASK_SIZE_64TB = H_PGTABLE_RANGE). */
-export const POWER_USER_TOP = 2 ** 46;
+// The user range and the VSID scheme as the wasm's SLB-miss handler defines them (assembly/arch/power/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
 
-// Linux get_vsid for 256 MiB segments, 68-bit VA, 4 KiB pages (see assembly/mmu/power.ts).
-const VSID_MULTIPLIER_256M = 12538073n;
-const VSID_BITS = 40n;
-const ESID_BITS = 18n;
+/** Linux TASK_SIZE_USER64 for the 4 KiB-page hash MMU (TASK_SIZE_64TB = H_PGTABLE_RANGE). */
+export const POWER_USER_TOP = Number(L64.POWER_USER_EA_LIMIT);
+
+// Linux get_vsid for 256 MiB segments, 68-bit VA, 4 KiB pages.
+const VSID_MULTIPLIER_256M = L64.POWER_VSID_MULTIPLIER_256M;
+const VSID_BITS = BigInt(L.POWER_VSID_BITS_256M);
+const ESID_BITS = BigInt(L.POWER_ESID_BITS);
 const VSID_MODULUS = (1n << VSID_BITS) - 1n;
+const SEGMENT_BYTES = 2 ** L.POWER_SID_SHIFT;   // 256 MiB
 
 export function vsidScramble(protovsid: bigint): bigint {
   let vsid = (protovsid * VSID_MULTIPLIER_256M) & ((1n << 64n) - 1n);
@@ -44,7 +49,8 @@ export function vsidScramble(protovsid: bigint): bigint {
 }
 
 export function getVsid(context: number, ea: number): bigint {
-  return vsidScramble((BigInt(context) << ESID_BITS) | (BigInt(Math.floor(ea / 2 ** 28)) & ((1n << ESID_BITS) - 1n)));
+  const esid = BigInt(Math.floor(ea / SEGMENT_BYTES)) & ((1n << ESID_BITS) - 1n);
+  return vsidScramble((BigInt(context) << ESID_BITS) | esid);
 }
 
 /** PP bits for user rights (Linux htab_convert_pte_flags, key Kp = 1): 0b10 read-write, 0b11 read-only. */

@@ -1,6 +1,6 @@
 // The RISC-V MMU as its pmap drives it (privileged spec: satp §4.1.11, SFENCE.VMA §4.2.1; shared reference
 // riscv_sv.md): the two translation modes modelled (Sv39, Sv48) as data, satp writes and sfence.vma over the wasm's
-// control operations (assembly/mmu/riscv.ts), and the machine's ASIDs.
+// control operations (assembly/arch/riscv/control.ts), and the machine's ASIDs.
 
 import type { WasmMachine } from "../../machine/wasm.js";
 

@@ -10,23 +10,28 @@
 
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../vm/vm_prot.js";
 import type { PmapContext } from "../../vm/pmap.js";
+import { wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 import { RadixTablePmap, levelSpan, tableIndex, type PteFormat } from "../radix_table.js";
 import type { RiscvFormat, RiscvMachine, RiscvMmu } from "./mmu.js";
 
 export { PTES_PER_TABLE, levelSpan } from "../radix_table.js";
 
-// PTE bits (riscv_sv.md §3).
-export const PTE_V = 1n << 0n;
-export const PTE_R = 1n << 1n;
-export const PTE_W = 1n << 2n;
-export const PTE_X = 1n << 3n;
-export const PTE_U = 1n << 4n;
-export const PTE_G = 1n << 5n;
-export const PTE_A = 1n << 6n;
-export const PTE_D = 1n << 7n;
+// PTE bits (riscv_sv.md §3), as the wasm's walker defines them (assembly/arch/riscv/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
+export const PTE_V = L64.SV_PTE_V;
+export const PTE_R = L64.SV_PTE_R;
+export const PTE_W = L64.SV_PTE_W;
+export const PTE_X = L64.SV_PTE_X;
+export const PTE_U = L64.SV_PTE_U;
+export const PTE_G = L64.SV_PTE_G;
+export const PTE_A = L64.SV_PTE_A;
+export const PTE_D = L64.SV_PTE_D;
 export const PTE_SW_WIRED = 1n << 8n;   // RSW bit 8: kept by this pmap for wired mappings
-export const PTE_PPN_SHIFT = 10n;
-const PTE_PPN_MASK = (1n << 44n) - 1n;
+export const PTE_PPN_SHIFT = BigInt(L.SV_PTE_PPN_SHIFT);
+const PTE_PPN_MASK = L64.SV_PTE_PPN_MASK;
+// satp (RV64): MODE 63:60, ASID 59:44, root PPN 43:0.
+const SATP_MODE_SHIFT = BigInt(L.SV_SATP_MODE_SHIFT);
+const SATP_ASID_SHIFT = BigInt(L.SV_SATP_ASID_SHIFT);
 
 /** Linux riscv tlb_flush_all_threshold: larger ranges flush the whole address space. */
 export const FLUSH_ALL_THRESHOLD = 64;
@@ -78,7 +83,8 @@ export class RiscvPmap extends RadixTablePmap {
 
   /** satp value for this address space: MODE | ASID | root PPN. */
   get satp(): bigint {
-    return (this.format.satpMode << 60n) | (BigInt(this.asid) << 44n) | BigInt(this.root / PAGE_SIZE);
+    const root = BigInt(this.root / PAGE_SIZE);
+    return (this.format.satpMode << SATP_MODE_SHIFT) | (BigInt(this.asid) << SATP_ASID_SHIFT) | root;
   }
 
   /** One past the highest user address: the lower half of the canonical space. */

@@ -1,13 +1,13 @@
 // The sun4u MMU as Linux sparc64 drives it (UltraSPARC User's Manual ch. 6; shared reference sparc_tsb.md): the
 // context switch (TSB register, page-table base, context), demaps and the full flush over the wasm's control
-// operations (assembly/mmu/sparc.ts), and the machine's context numbers as Linux allocates them.
+// operations (assembly/arch/sparc/control.ts), and the machine's context numbers as Linux allocates them.
 
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
 
-/** Context numbers: 13 bits (UltraSPARC User's Manual §6.4; Linux CTX_NR_BITS). */
-export const CTX_NR_BITS = 13;
+/** Context numbers: 13 bits (UltraSPARC User's Manual §6.4; Linux CTX_NR_BITS), as the wasm defines them. */
+export const CTX_NR_BITS = wasmLayout().SPARC_CTX_BITS;
 
-/** What the SPARC pmap needs from the machine: the TSB's memory and the control operations of mmu/sparc.ts. */
+/** What the SPARC pmap needs from the machine: the TSB's memory and the control operations (arch/sparc/control.ts). */
 export type SparcMachine = Pick<WasmMachine, "readPhys64" | "writePhys64" | "sparcSwitch" | "sparcDemap" | "sparcFlushAll">;
 
 /** Linux's context allocator (get_new_mmu_context): a bitmap of numbers in use, a version, the last number given. */

@@ -1,16 +1,17 @@
 // Linux sparc64 on sun4u (UltraSPARC-I/II): the per-process TSB and the Linux page tables behind it, written into
-// guest physical frames (shared reference sparc_tsb.md; assembly/refill/sparc.ts reads them).
+// guest physical frames (shared reference sparc_tsb.md; assembly/arch/sparc/refill.ts reads them).
 //
 // Page tables: 4 levels (pgd, pud, pmd, pte; arch/sparc/include/asm/pgtable_64.h), each table one page of 8-byte
 // entries; an upper entry is the next table's bare physical address (pmd_populate stores __pa), a leaf is the
 // sun4u TTE itself (pfn_pte: _PAGE_VALID, the PA field, _PAGE_CP/_PAGE_CV, _PAGE_PRESENT, the soft rights and
-// ACCESSED/MODIFIED, hardware W once a writable page is dirty). At this model's 4 KiB base page (refill/sparc.ts
-// explains the deviation) a table has 512 entries and the PA field holds the 4 KiB frame number at bit 13.
+// ACCESSED/MODIFIED, hardware W once a writable page is dirty). At this model's 4 KiB base page
+// (assembly/arch/sparc/refill.ts explains the deviation) a table has 512 entries and the PA field holds the 4 KiB
+// frame number at bit 13.
 //
 // TSB (arch/sparc/mm/tsb.c): one per address space, physically contiguous and aligned to its size, 8 KiB (512
 // entries of {tag, TTE}) when created (init_new_context → tsb_grow with an RSS of 0) and regrown like tsb_grow when
 // the RSS passes 3/4 of the entries (tsb_size_to_rss_limit with sysctl_tsb_ratio = -2), up to 1 MiB, copying the
-// valid entries into the new TSB (copy_tsb). Tags are VA >> 21 here (Linux: VA >> 22, see refill/sparc.ts),
+// valid entries into the new TSB (copy_tsb). Tags are VA >> 21 here (Linux: VA >> 22, see assembly/arch/sparc/refill.ts),
 // without the context; an empty slot's tag has the invalid bit 46 (tsb_init). The TSB register is the TSB's
 // physical address | its size index (setup_tsb_params for a physically addressed TSB). TSB frames come from the same
 // allocator as page tables and count as page-table memory.
@@ -30,37 +31,42 @@
 
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../vm/vm_prot.js";
 import type { PmapContext } from "../../vm/pmap.js";
+import { wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 import { RadixTablePmap, type PteFormat } from "../radix_table.js";
 import type { SparcMachine, SparcMmu } from "./mmu.js";
 
-// TTE data bits (sun4u; Linux _PAGE_*_4U).
-export const TTE_V = 1n << 63n;
-export const TTE_PA = 0x0000_0FFF_FFFF_E000n;  // the 4 KiB frame number, at bit 13
+// TTE data bits (sun4u; Linux _PAGE_*_4U), as the wasm's refill model defines them (assembly/arch/sparc/format.ts).
+const L = wasmLayout(), L64 = wasmLayout64();
+export const TTE_V = L64.TTE_V;
+export const TTE_PA = L64.TTE_PA;              // the 4 KiB frame number, at bit 13
+const TTE_PA_SHIFT = BigInt(L.TTE_PA_SHIFT);
 export const TTE_SW_WIRED = 1n << 50n;         // Soft2 bit: this pmap's wired marker (Linux keeps none in the PTE)
-export const TTE_PMD_HUGE = 1n << 56n;         // _PAGE_PMD_HUGE: never written here
-export const TTE_EXEC = 0x1000n;
-export const TTE_MODIFIED = 0x800n;
-export const TTE_ACCESSED = 0x400n;
-export const TTE_READ = 0x200n;
-export const TTE_WRITE = 0x100n;
-export const TTE_PRESENT = 0x80n;
-export const TTE_CP = 0x20n;
-export const TTE_CV = 0x10n;
-export const TTE_P = 0x4n;
-export const TTE_W = 0x2n;
-export const TTE_G = 0x1n;
+export const TTE_PMD_HUGE = L64.TTE_PMD_HUGE;  // _PAGE_PMD_HUGE: never written here
+export const TTE_EXEC = L64.TTE_EXEC;
+export const TTE_MODIFIED = L64.TTE_MODIFIED;
+export const TTE_ACCESSED = L64.TTE_ACCESSED;
+export const TTE_READ = L64.TTE_READ;
+export const TTE_WRITE = L64.TTE_WRITE;
+export const TTE_PRESENT = L64.TTE_PRESENT;
+export const TTE_CP = L64.TTE_CP;
+export const TTE_CV = L64.TTE_CV;
+export const TTE_P = L64.TTE_P;
+export const TTE_W = L64.TTE_W;
+export const TTE_G = L64.TTE_G;
 
 // TSB (tsb.h, tsb.c).
-export const TSB_TAG_LOCK = 1n << 47n;
-export const TSB_TAG_INVALID = 1n << 46n;
-export const TSB_MIN_BYTES = 8192;
-export const TSB_MAX_BYTES = 1024 * 1024;
-export const TSB_ENTRY_BYTES = 16;
+export const TSB_TAG_LOCK = L64.TSB_TAG_LOCK;
+export const TSB_TAG_INVALID = L64.TSB_TAG_INVALID;
+export const TSB_MIN_BYTES = L.TSB_MIN_BYTES;
+export const TSB_MAX_BYTES = L.TSB_MAX_BYTES;
+export const TSB_ENTRY_BYTES = L.TSB_ENTRY_BYTES;
+/** Entries of the smallest TSB (512): every TSB indexes at least VA[20:12]. */
+const TSB_MIN_ENTRIES = TSB_MIN_BYTES / TSB_ENTRY_BYTES;
 
 /** User addresses end at the Spitfire VA hole (44-bit virtual addresses: Linux VA_EXCLUDE_START = 2^43). */
-export const SPARC_USER_TOP = 2 ** 43;
+export const SPARC_USER_TOP = Number(L64.SPARC_VA_USER_END);
 /** Page-table levels: pgd, pud, pmd, pte. */
-export const SPARC_LEVELS = 4;
+export const SPARC_LEVELS = L.SPARC_PT_LEVELS;
 /** Linux tsb_size_to_rss_limit with sysctl_tsb_ratio = -2: 3/4 of the entries. */
 export function tsbRssLimit(bytes: number): number {
   const n = bytes / TSB_ENTRY_BYTES;
@@ -74,7 +80,7 @@ export function tsbBytesFor(rss: number): number {
   return size;
 }
 
-export const ttePa = (tte: bigint): number => Number((tte & TTE_PA) >> 13n) * PAGE_SIZE;
+export const ttePa = (tte: bigint): number => Number((tte & TTE_PA) >> TTE_PA_SHIFT) * PAGE_SIZE;
 
 /**
  * Leaf rights for VM_PROT_*: the soft READ/WRITE/EXEC bits (readable whenever valid). Hardware W is not a right
@@ -106,7 +112,7 @@ export const SPARC_PTE: PteFormat = {
   largeLeaf: TTE_PMD_HUGE, largeName: "huge PMD",
   grants: TTE_READ | TTE_WRITE | TTE_W | TTE_EXEC, denies: 0n,
   frame: ttePa,
-  toFrame: (pa) => BigInt(pa / PAGE_SIZE) << 13n,
+  toFrame: (pa) => BigInt(pa / PAGE_SIZE) << TTE_PA_SHIFT,
   protToPte, pteToProt,
   upper: { present: (e) => e !== 0n, frame: (e) => Number(e), make: (pa) => BigInt(pa) },
 };
@@ -181,7 +187,7 @@ export class SparcPmap extends RadixTablePmap {
       const tag = this.cpu.readPhys64(oldPa + e);
       if (tag & (TSB_TAG_INVALID | TSB_TAG_LOCK)) continue;   // copy_tsb's TSB_PASS_BITS
       // The tag holds VA >> 21 and the old index VA[20:12] at least (a TSB has 512 entries or more).
-      const va = Number(tag) * 2 ** 21 + ((e / TSB_ENTRY_BYTES) % 512) * PAGE_SIZE;
+      const va = Number(tag) * 2 ** 21 + ((e / TSB_ENTRY_BYTES) % TSB_MIN_ENTRIES) * PAGE_SIZE;
       this.tsbInsert(va, this.cpu.readPhys64(oldPa + e + 8));
     }
     this.freeTsb(oldPa, oldBytes);

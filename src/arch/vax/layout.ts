@@ -3,10 +3,13 @@
 // below 2^31, where the P1 region ends. Nothing maps S0 or above: user space ends at 2^31.
 
 import { type AddressLayout, MMAP_MIN_ADDR, STACK_SIZE } from "../../loader/layout.js";
+import { wasmLayout } from "../../machine/wasm.js";
 import { PAGE_SIZE } from "../../vm/vm_prot.js";
 
-const VAX_P1_BASE = 0x4000_0000;                    // VA<31:30> = 01: the P1 (control) region
-const VAX_P1_END = 0x8000_0000;                     // S0 (system space) starts here
+// The regions as the wasm's walker defines them (assembly/arch/vax/format.ts).
+const L = wasmLayout();
+const VAX_P1_BASE = L.VAX_P1_BASE;                  // VA<31:30> = 01: the P1 (control) region
+const VAX_P1_END = L.VAX_S0_BASE;                   // S0 (system space) starts here
 
 export function vaxLayout(): AddressLayout {
   return {

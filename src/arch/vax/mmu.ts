@@ -1,19 +1,23 @@
 // The VAX-11/780 memory management as the 4.3BSD-style pmap drives it (shared reference vax.md): the internal
 // processor registers (MTPR/MFPR), LDPCTX, the system half of the TB, over the wasm's control operations
-// (assembly/mmu/vax.ts); and the machine-wide system page table with the process slots in system space.
+// (assembly/arch/vax/control.ts); and the machine-wide system page table with the process slots in system space.
 
 import { PAGE_SIZE } from "../../machine/config.js";
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
+
+// The page, the register numbers and the regions as the wasm defines them (assembly/arch/vax/format.ts).
+const L = wasmLayout();
 
 /** The hardware page (vax.md §3): 512 bytes. */
-export const VAX_PAGE = 512;
+export const VAX_PAGE = 2 ** L.VAX_PAGE_SHIFT;
 
 // Internal processor registers (vax.md §2).
-export const PR_P0BR = 8, PR_P0LR = 9, PR_P1BR = 10, PR_P1LR = 11, PR_SBR = 12, PR_SLR = 13;
-export const PR_MAPEN = 56, PR_TBIA = 57, PR_TBIS = 58;
+export const PR_P0BR = L.VAX_PR_P0BR, PR_P0LR = L.VAX_PR_P0LR, PR_P1BR = L.VAX_PR_P1BR, PR_P1LR = L.VAX_PR_P1LR;
+export const PR_SBR = L.VAX_PR_SBR, PR_SLR = L.VAX_PR_SLR;
+export const PR_MAPEN = L.VAX_PR_MAPEN, PR_TBIA = L.VAX_PR_TBIA, PR_TBIS = L.VAX_PR_TBIS;
 
-/** VPNs per region (VA<31:30> selects P0, P1 or S0). */
-export const REGION_PAGES = 1 << 21;
+/** VPNs per region (VA<31:30> selects P0, P1 or S0): 2^21. */
+export const REGION_PAGES = L.VAX_P1_BASE / VAX_PAGE;
 
 /** Process windows in system space (VMS balance slots); see pmap.ts's header. */
 export const VAX_PROCESS_SLOTS = 16;
@@ -22,7 +26,7 @@ export const P1_WINDOW_VPNS = REGION_PAGES;                       // all of P1
 export const P1_WINDOW_PAGES = (P1_WINDOW_VPNS * 4) / VAX_PAGE;   // 16384 system pages
 export const SLOT_PAGES = P0_WINDOW_PAGES + P1_WINDOW_PAGES;
 
-/** The control operations of assembly/mmu/vax.ts the pmap uses. */
+/** The control operations of assembly/arch/vax/control.ts the pmap uses. */
 export type VaxMachine = Pick<WasmMachine, "phys" | "fillPhys" | "vaxMtpr" | "vaxMfpr" | "vaxLdpctx" | "vaxSystemTb">;
 
 /** Where the system page table's frames come from (the kernel's physical allocator). */

@@ -30,6 +30,7 @@
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE, VM_PROT_EXECUTE, hex } from "../../vm/vm_prot.js";
 import type { VmPage } from "../../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../../vm/pmap.js";
+import { wasmLayout } from "../../machine/wasm.js";
 import {
   P0_WINDOW_PAGES, P1_WINDOW_PAGES, P1_WINDOW_VPNS, PR_P0LR, PR_P1LR, PR_TBIA, PR_TBIS, REGION_PAGES, SLOT_PAGES, VAX_PAGE,
   type VaxMachine, type VaxMmu, readU32, writeU32,
@@ -38,19 +39,20 @@ import {
 export const CLSIZE = PAGE_SIZE / VAX_PAGE;                // hardware pages per kernel page
 const PTES_PER_FRAME = PAGE_SIZE / 4;                      // 1024: one frame of page table maps 512 KiB
 
-// PTE fields (vax.md §3).
-export const PG_V = 0x8000_0000;
-export const PG_PROT_SHIFT = 27;
-export const PG_M = 1 << 26;
+// PTE fields (vax.md §3), as the wasm's walker defines them (assembly/arch/vax/format.ts).
+const L = wasmLayout();
+export const PG_V = L.VAX_PTE_V;
+export const PG_PROT_SHIFT = L.VAX_PTE_PROT_SHIFT;
+export const PG_M = L.VAX_PTE_M;
 export const PG_WIRED = 1 << 21;                           // software bit (25:21 are not used for translation)
 export const PG_NOREF = 1 << 22;                           // software: mapped, V cleared to catch the next reference
 const MAPPED = (PG_V | PG_NOREF) >>> 0;
-export const PG_PFNUM = 0x1F_FFFF;
-export const PROT_NA = 0, PROT_KW = 2, PROT_UW = 4, PROT_UR = 15;
+export const PG_PFNUM = L.VAX_PFN_MASK;
+export const PROT_NA = L.VAX_PROT_NA, PROT_KW = L.VAX_PROT_KW, PROT_UW = L.VAX_PROT_UW, PROT_UR = L.VAX_PROT_UR;
 
 // Regions: VA<31:30>.
-export const P1_BASE = 0x4000_0000;
-export const S0_BASE = 0x8000_0000;
+export const P1_BASE = L.VAX_P1_BASE;
+export const S0_BASE = L.VAX_S0_BASE;
 
 /** Lowest P1 address a process can map (its P1 window's reach). */
 export const P1_WINDOW_BASE = S0_BASE - P1_WINDOW_VPNS * VAX_PAGE;

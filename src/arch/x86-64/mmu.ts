@@ -1,13 +1,18 @@
 // The x86-64 MMU as its pmap drives it (Intel SDM vol. 3A §4.5, §4.10; shared reference x86_64.md): the two
 // paging modes (4-level, and 5-level with CR4.LA57) as data, CR4 set once, CR3 loads, INVLPG and INVPCID over the
-// wasm's control operations (assembly/mmu/x86.ts), and the machine's PCIDs.
+// wasm's control operations (assembly/arch/x86-64/control.ts), and the machine's PCIDs.
 
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout64 } from "../../machine/wasm.js";
 
-// CR4 and CR3 bits (SDM §2.5, §4.10.4.1).
-const CR4_LA57 = 1n << 12n;
-const CR4_PCIDE = 1n << 17n;
-export const CR3_NOFLUSH = 1n << 63n;
+// CR4 and CR3 bits (SDM §2.5, §4.10.4.1), as the wasm's control code defines them (assembly/arch/x86-64/format.ts).
+const L64 = wasmLayout64();
+const CR4_LA57 = L64.X86_CR4_LA57;
+const CR4_PCIDE = L64.X86_CR4_PCIDE;
+export const CR3_NOFLUSH = L64.X86_CR3_NOFLUSH;
+const CR3_PCID = L64.X86_CR3_PCID;   // bits 11:0
+
+/** The largest PCID: CR3's 12-bit PCID field. */
+const MAX_PCID = Number(CR3_PCID);
 
 export interface X86Format {
   readonly name: string;
@@ -16,7 +21,7 @@ export interface X86Format {
 export const X86_64: X86Format = { name: "x86-64", levels: 4 };
 export const X86_64_LA57: X86Format = { name: "x86-64-la57", levels: 5 };
 
-/** What the x86-64 pmap needs from the machine beyond physical memory: the control operations of mmu/x86.ts. */
+/** What the x86-64 pmap needs from the machine beyond memory: the control operations of assembly/arch/x86-64/control.ts. */
 export type X86Machine = Pick<WasmMachine, "setCr4" | "writeCr3" | "invlpg" | "invpcid">;
 
 /**
@@ -32,12 +37,12 @@ export class X86Mmu {
   }
   /** A PCID no live address space holds (PCID 0 is left for the kernel, as Linux does). */
   allocatePcid(): number {
-    for (let tries = 0; tries < 0xFFF; tries++) {
+    for (let tries = 0; tries < MAX_PCID; tries++) {
       const p = this.next;
-      this.next = this.next >= 0xFFF ? 1 : this.next + 1;
+      this.next = this.next >= MAX_PCID ? 1 : this.next + 1;
       if (!this.live.has(p)) { this.live.add(p); return p; }
     }
-    throw new Error("all 4095 PCIDs are in use");
+    throw new Error(`all ${MAX_PCID} PCIDs are in use`);
   }
   /** After INVPCID single-context, the PCID may be handed out again. */
   releasePcid(p: number): void { this.live.delete(p); }

@@ -28,22 +28,24 @@
 
 import { VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../vm/vm_prot.js";
 import type { PmapContext } from "../../vm/pmap.js";
+import { wasmLayout64 } from "../../machine/wasm.js";
 import { RadixTablePmap, rightsLost, tableIndex, type PteFormat } from "../radix_table.js";
 import { CR3_NOFLUSH, type X86Format, type X86Machine, type X86Mmu } from "./mmu.js";
 
 export { PTES_PER_TABLE, levelSpan } from "../radix_table.js";
 
-// Entry bits (SDM tables 4-15 .. 4-20).
-export const X86_P = 1n << 0n;
-export const X86_RW = 1n << 1n;
-export const X86_US = 1n << 2n;
-export const X86_A = 1n << 5n;
-export const X86_D = 1n << 6n;
-export const X86_PS = 1n << 7n;
-export const X86_G = 1n << 8n;
+// Entry bits (SDM tables 4-15 .. 4-20), as the wasm's walker defines them (assembly/arch/x86-64/format.ts).
+const L64 = wasmLayout64();
+export const X86_P = L64.X86_PTE_P;
+export const X86_RW = L64.X86_PTE_RW;
+export const X86_US = L64.X86_PTE_US;
+export const X86_A = L64.X86_PTE_A;
+export const X86_D = L64.X86_PTE_D;
+export const X86_PS = L64.X86_PTE_PS;
+export const X86_G = L64.X86_PTE_G;
 export const X86_SW_WIRED = 1n << 11n;   // available bit 11: FreeBSD amd64's PG_W (wired)
-export const X86_XD = 1n << 63n;
-export const X86_ADDR_MASK = 0x000F_FFFF_FFFF_F000n;   // bits 51:12
+export const X86_XD = L64.X86_PTE_XD;
+export const X86_ADDR_MASK = L64.X86_PTE_ADDR_MASK;   // bits 51:12
 /** Non-leaf entries: Linux _PAGE_TABLE. */
 export const X86_TABLE = X86_P | X86_RW | X86_US | X86_A | X86_D;
 
