@@ -17,11 +17,12 @@ import type { VmPage } from "../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../vm/pmap.js";
 
 /**
- * Entries per table: the Sv39/Sv48 figure the wasm's walker uses (assembly/arch/riscv/format.ts, 512 eight-byte
- * PTEs in a 4 KiB table); x86-64's paging structures (SDM §4.5) and Linux sparc64's tables at this model's 4 KiB
- * page have the same 512.
+ * Entries per table and bytes per entry: the Sv39/Sv48 figures the wasm's walker uses (assembly/arch/riscv/format.ts,
+ * 512 eight-byte PTEs in a 4 KiB table); x86-64's paging structures (SDM §4.5) and Linux sparc64's tables at this
+ * model's 4 KiB page have the same 512 of 8 bytes.
  */
 export const PTES_PER_TABLE = wasmLayout().SV_PTES_PER_TABLE;
+const PTE_SIZE = wasmLayout().SV_PTE_SIZE;
 const INDEX_BITS = Math.log2(PTES_PER_TABLE);   // 9
 
 /** Bytes mapped by one entry at `level` (0 = 4 KiB). */
@@ -175,7 +176,7 @@ export abstract class RadixTablePmap implements Pmap {
     const f = this.pteFormat;
     let table = this.root, up = -1;
     for (let level = this.levels - 1; level > 0; level--) {
-      const slot = table + 8 * tableIndex(va, level);
+      const slot = table + PTE_SIZE * tableIndex(va, level);
       const pte = this.read(slot);
       if (!this.upperPresent(pte)) {
         if (!alloc) return undefined;
@@ -194,7 +195,7 @@ export abstract class RadixTablePmap implements Pmap {
       }
       up = slot;
     }
-    return { slot: table + 8 * tableIndex(va, 0), table, level: 0, up };
+    return { slot: table + PTE_SIZE * tableIndex(va, 0), table, level: 0, up };
   }
 
   /** Removes the pv entries of every 4 KiB page a large leaf at `level` maps from va. */
@@ -225,7 +226,7 @@ export abstract class RadixTablePmap implements Pmap {
     const pa = f.frame(pte);
     const span = levelSpan(level - 1);
     const attrs = (pte ^ f.toFrame(pa)) & ~(level - 1 === 0 ? f.largeMark ?? 0n : 0n);
-    for (let i = 0; i < PTES_PER_TABLE; i++) this.write(next + 8 * i, f.toFrame(pa + i * span) | attrs);
+    for (let i = 0; i < PTES_PER_TABLE; i++) this.write(next + PTE_SIZE * i, f.toFrame(pa + i * span) | attrs);
     this.valid.set(next, PTES_PER_TABLE);
     this.write(slot, this.upperEntry(next));
     if (this.ctx.superpages) this.ctx.superpages.demotions++;
@@ -250,7 +251,7 @@ export abstract class RadixTablePmap implements Pmap {
     const attrs = (first ^ f.toFrame(pa)) & ~ad;
     let seen = 0n;
     for (let i = 0; i < PTES_PER_TABLE; i++) {
-      const pte = this.read(s.table + 8 * i);
+      const pte = this.read(s.table + PTE_SIZE * i);
       const at = pa + i * PAGE_SIZE;
       if ((pte & f.valid) === 0n || f.frame(pte) !== at || ((pte ^ f.toFrame(at)) & ~ad) !== attrs) return;
       seen |= pte & ad;
@@ -303,7 +304,7 @@ export abstract class RadixTablePmap implements Pmap {
     const i0 = Math.max(0, Math.floor((sva - base) / span));
     const i1 = Math.min(PTES_PER_TABLE - 1, Math.floor((eva - 1 - base) / span));
     for (let i = i0; i <= i1; i++) {
-      const slot = table + 8 * i;
+      const slot = table + PTE_SIZE * i;
       const pte = this.read(slot);
       if (level === 0 ? (pte & f.valid) === 0n : !this.upperPresent(pte)) continue;
       const va = base + i * span;

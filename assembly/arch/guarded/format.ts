@@ -14,13 +14,15 @@ export const GPT_X: u64 = 1 << 4;
 export const GPT_A: u64 = 1 << 5;
 export const GPT_D: u64 = 1 << 6;
 export const GPT_SW_WIRED: u64 = 1 << 7;
-export const GPT_GUARD_LEN_SHIFT: u32 = 8;     // 6 bits
-export const GPT_CHILD_BITS_SHIFT: u32 = 16;   // 4 bits
+export const GPT_GUARD_LEN_SHIFT: u32 = 8;
+export const GPT_GUARD_LEN_MASK: u32 = 63;     // 6 bits, after the shift
+export const GPT_CHILD_BITS_SHIFT: u32 = 16;
+export const GPT_CHILD_BITS_MASK: u32 = 15;    // 4 bits, after the shift
 export const GPT_GUARD_SHIFT: u32 = 28;
 export const GPT_VPN_BITS: u32 = 36;           // va<47:12>
 export const GPT_ENTRY_SIZE: u32 = 16;
 export const GPT_MAX_NODE_BITS: u32 = 12;
 
-@inline export function guardLen(w0: u64): u32 { return <u32>(w0 >> GPT_GUARD_LEN_SHIFT) & 63; }
-@inline export function childBits(w0: u64): u32 { return <u32>(w0 >> GPT_CHILD_BITS_SHIFT) & 15; }
+@inline export function guardLen(w0: u64): u32 { return <u32>(w0 >> GPT_GUARD_LEN_SHIFT) & GPT_GUARD_LEN_MASK; }
+@inline export function childBits(w0: u64): u32 { return <u32>(w0 >> GPT_CHILD_BITS_SHIFT) & GPT_CHILD_BITS_MASK; }
 @inline export function guardValue(w0: u64): u64 { return w0 >> GPT_GUARD_SHIFT; }

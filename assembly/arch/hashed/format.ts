@@ -14,6 +14,10 @@ export const HASHED_MAP_REF: u64 = 0x40;
 export const HASHED_MAP_MOD: u64 = 0x80;
 export const HASHED_MAP_FRAME: u64 = 0x000F_FFFF_FFFF_F000;
 export const HASHED_NODE_HEADER: u32 = 16;
+// A node's tag: its VPBN above a valid bit (so an all-zero word matches no block).
+export const HASHED_TAG_VPBN_SHIFT: u32 = 1;
+export const HASHED_TAG_VALID: u64 = 1;
+@inline export function hashedTag(vpbn: u64): u64 { return (vpbn << HASHED_TAG_VPBN_SHIFT) | HASHED_TAG_VALID; }
 
 /** Largest subblock factor (pages per node, log2) and bucket count (log2) a table may have. */
 export const HASHED_MAX_SUBBLOCK_LOG2: u32 = 6;

@@ -18,7 +18,7 @@ import { bump } from "../../cost/counters";
 import {
   HASHED_MAP_V as MAP_V, HASHED_MAP_R as MAP_R, HASHED_MAP_W as MAP_W, HASHED_MAP_X as MAP_X,
   HASHED_MAP_REF as MAP_REF, HASHED_MAP_MOD as MAP_MOD, HASHED_MAP_FRAME as MAP_FRAME,
-  HASHED_NODE_HEADER as NODE_HEADER,
+  HASHED_NODE_HEADER as NODE_HEADER, hashedTag,
 } from "./format";
 
 /** The bucket of page block vpbn in a table of 2^bucketsLog2 heads. */
@@ -41,7 +41,7 @@ export function hashedWalk(table: u64, bucketsLog2: u32, subLog2: u32, va: u64, 
   if (head + 8 > ramSize) { wAccessFault = true; return false; }
   let node = load<u64>(RAM_BASE + <usize>head);
   wRefs++;
-  const tag = (vpbn << 1) | 1;
+  const tag = hashedTag(vpbn);
   const words = <u64>1 << subLog2;
   while (node != 0) {
     if (node + NODE_HEADER + (words << 3) > ramSize) { wAccessFault = true; return false; }

@@ -32,6 +32,11 @@ export const MIPS_R3000_PTEBASE: u64 = 0xC000_0000;
 export const MIPS_R4000_USER_TOP: u64 = <u64>1 << 40;
 export const MIPS_R4000_PTEBASE: u64 = 0xC000_0000_0000_0000;
 export const MIPS_KSEG0: u64 = 0x8000_0000;
+// PTE sizes in the linear table, which Context / XContext scale BadVPN(2) by: 4-byte PTEs (R3000: Context's
+// BadVPN field is VA[30:12] at bits 20:2), 8-byte EntryLo images in even/odd pairs (R4000: XContext's BadVPN2 is
+// VA[39:13] at bits 30:4, 16 bytes per pair). The root side holds one EntryLo of the same size per linear page.
+export const MIPS_R3000_PTE_BYTES: u32 = 4;
+export const MIPS_R4000_PTE_BYTES: u32 = 8;
 // ASIDs: 6-bit PID (R3000), 8-bit ASID (R4000).
 export const MIPS_R3000_ASIDS: u32 = 64;
 export const MIPS_R4000_ASIDS: u32 = 256;

@@ -43,6 +43,7 @@ import {
   MIPS_R4000_ENTRYLO_RO as M3_RO, MIPS_R4000_ENTRYLO_PFN_SHIFT, MIPS_R4000_ENTRYLO_PFN_MASK,
   MIPS_R3000_USER_TOP as R3000_USER_TOP, MIPS_R3000_PTEBASE as R3000_PTEBASE,
   MIPS_R4000_USER_TOP as R4000_USER_TOP, MIPS_R4000_PTEBASE as R4000_PTEBASE, MIPS_KSEG0 as KSEG0,
+  MIPS_R3000_PTE_BYTES as M1_PTE, MIPS_R4000_PTE_BYTES as M3_PTE,
 } from "./format";
 
 // Current machine state: which CPU, the root table of the current address space (pgd_current), RAM size.
@@ -98,7 +99,7 @@ export function decodeLo(va: u64, lo0: u64, lo1: u64): void {
 
 /** Context (R3000) or XContext (R4000) for a user va: the virtual address of its PTE (pair). */
 export function contextOf(va: u64): u64 {
-  return r4000 ? R4000_PTEBASE | ((va >> 13) << 4) : R3000_PTEBASE | ((va >> 12) << 2);
+  return r4000 ? R4000_PTEBASE | ((va >> 13) * (2 * <u64>M3_PTE)) : R3000_PTEBASE | ((va >> 12) * <u64>M1_PTE);
 }
 
 /**
@@ -163,14 +164,14 @@ function nested(ctx: u64): bool {
     const kpt = <u64>load<u32>(RAM_BASE + <usize>segPa);
     refs(1);
     if (kpt < KSEG0) return false;                       // no kernel page for this part of the linear table
-    const evenPa = (kpt - KSEG0) + ((((off >> 12) & 511) & ~(<u64>1)) << 3);
+    const evenPa = (kpt - KSEG0) + ((((off >> 12) & 511) & ~(<u64>1)) * <u64>M3_PTE);
     if (!physOk(evenPa, 16)) { wAccessFault = true; return false; }
     lo0 = load<u64>(RAM_BASE + <usize>evenPa);
     lo1 = load<u64>(RAM_BASE + <usize>evenPa, 8);
     refs(2);
     if (((((off >> 12) & 1) == 0 ? lo0 : lo1) & M3_V) == 0) return false;
   } else {
-    const a = rootPa + (((ctx - R3000_PTEBASE) >> 12) << 2);
+    const a = rootPa + (((ctx - R3000_PTEBASE) >> 12) * <u64>M1_PTE);
     if (!physOk(a, 4)) { wAccessFault = true; return false; }
     lo0 = <u64>load<u32>(RAM_BASE + <usize>a);
     refs(1);
@@ -212,14 +213,14 @@ export function modified(va: u64): bool {
     const kpt = <u64>load<u32>(RAM_BASE + <usize>segPa);
     refs(1);
     if (kpt < KSEG0) return modFault();
-    const loPa = (kpt - KSEG0) + (((off >> 12) & 511) << 3);
+    const loPa = (kpt - KSEG0) + (((off >> 12) & 511) * <u64>M3_PTE);
     if (!physOk(loPa, 8)) { wAccessFault = true; return false; }
     const lo = load<u64>(RAM_BASE + <usize>loPa);
     refs(1);
     if ((lo & M3_V) == 0) return modFault();
-    ptePa = loPbase(lo) + (off & 0xFFF) + (((va >> 12) & 1) << 3);
+    ptePa = loPbase(lo) + (off & 0xFFF) + (((va >> 12) & 1) * <u64>M3_PTE);
   } else {
-    const a = rootPa + ((off >> 12) << 2);
+    const a = rootPa + ((off >> 12) * <u64>M1_PTE);
     if (!physOk(a, 4)) { wAccessFault = true; return false; }
     const lo = <u64>load<u32>(RAM_BASE + <usize>a);
     refs(1);

@@ -26,7 +26,7 @@ import { htabSearch, hwGroup, hwDsisr } from "./walker";
 import {
   DSISR_PROTFAULT, DSISR_ISSTORE, POWER_VEC_DSI, POWER_VEC_DSEG, POWER_VEC_ISI, POWER_VEC_ISEG, SLB_ESID_V,
   SLB_VSID_SHIFT, SLB_VSID_KP, SLB_VSID_N, SLB_NUM_BOLTED, POWER_SID_SHIFT, POWER_VSID_MULTIPLIER_256M,
-  POWER_VSID_BITS_256M, POWER_ESID_BITS, POWER_USER_EA_LIMIT,
+  POWER_VSID_BITS_256M, POWER_ESID_BITS, POWER_USER_EA_LIMIT, HTAB_MIN_SHIFT,
 } from "./format";
 import {
   setTranslation, useWalker, useSegments, invalidate, hostCacheClear, xlateTag, rootPa, ramSize, trapVector, trapError,
@@ -67,8 +67,8 @@ export function powerVsid(context: u32, ea: u64): u64 {
 export function powerSetSdr1(v: u64): i32 {
   const size = <u32>(v & 0x1F);
   if (size > 28) return -1;
-  const org = v & ~(<u64>0x3FFFF);
-  if ((org & ((<u64>1 << (18 + size)) - 1)) != 0) return -1;
+  const org = v & ~((<u64>1 << HTAB_MIN_SHIFT) - 1);
+  if ((org & ((<u64>1 << (<u64>HTAB_MIN_SHIFT + size)) - 1)) != 0) return -1;
   hashMask = (<u64>1 << (11 + size)) - 1;
   const n = cfg(K_SLB_ENTRIES);
   slbSize = n == 0 ? 32 : <u32>min(max(n, <u64>SLB_NUM_BOLTED + 1), <u64>SLB_MAX);

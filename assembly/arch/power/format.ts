@@ -17,11 +17,21 @@ export const HPTE_R_C: u64 = 0x80;
 export const HPTE_R_M: u64 = 0x10;            // WIMG: memory coherence
 export const HPTE_R_N: u64 = 0x4;
 export const HPTE_R_PP: u64 = 0x3;
+// PP codes as a user access (key Kp = 1, as Linux's SLBs give user segments) sees them (Book III-S, storage
+// protection, the PP-and-key table; Linux htab_convert_pte_flags): 00 no access, 10 read-write, 01 and 11 read-only.
+export const HPTE_PP_RW: u32 = 0b10;
+export const HPTE_PP_RO: u32 = 0b11;
+// The AVPN in doubleword 0 is VA >> 23 (Book III-S, page table entry format; Linux hpte_encode_avpn): the VSID
+// above the segment offset's bits 27:23.
+export const HPTE_AVPN_VA_SHIFT: u32 = 23;
 // A PTEG: eight 16-byte HPTEs, one 128-byte line.
 export const HPTE_SIZE: u32 = 16;
 export const HPTES_PER_GROUP: u32 = 8;
 export const PTEG_SIZE: u32 = 128;
 export const HTAB_HASH_MASK_39: u64 = 0x7F_FFFF_FFFF;   // Linux hpt_hash: the hash is 39 bits
+// SDR1 (Book III-S, Storage Description Register 1): HTABORG in bits 63:18, HTABSIZE in bits 4:0; the HTAB is 2^(HTAB_MIN_SHIFT +
+// HTABSIZE) bytes, the smallest 2^18 (2^11 PTEGs).
+export const HTAB_MIN_SHIFT: u32 = 18;
 
 // DSISR / SRR1 bits a failed search reports (Book III-S §6.5.3, §6.5.4).
 export const DSISR_NOHPTE: u32 = 0x4000_0000;

@@ -13,7 +13,8 @@ import { RAM_BASE, PERM_R, PERM_W, PERM_X, PERM_U, PERM_A, PERM_D } from "../../
 import { ACC_FETCH, ACC_STORE, wPbase, wPerm, wRefs, wAdWrites, wAccessFault } from "../../mmu/walk_result";
 import {
   HPTE_V_VALID, HPTE_V_AVPN_SHIFT, HPTE_V_COMPARE, HPTE_R_RPN, HPTE_R_R, HPTE_R_C, HPTE_R_N, HPTE_R_PP, HPTE_SIZE,
-  HPTES_PER_GROUP, PTEG_SIZE, HTAB_HASH_MASK_39, DSISR_NOHPTE, DSISR_PROTFAULT, DSISR_ISSTORE,
+  HPTES_PER_GROUP, PTEG_SIZE, HTAB_HASH_MASK_39, DSISR_NOHPTE, DSISR_PROTFAULT, DSISR_ISSTORE, HPTE_PP_RW,
+  HPTE_AVPN_VA_SHIFT, POWER_SID_SHIFT,
 } from "./format";
 
 // A search reports in the walker contract's record (mmu/walk_result.ts): wRefs = PTEG reads + R/C byte stores,
@@ -29,12 +30,14 @@ export let hwDsisr: u32 = 0;          // DSISR (data) or SRR1 (fetch) status bit
 
 /** Doubleword 0 a valid HPTE for (vsid, ea) has, without H: AVPN = VA[0:56] = (VSID << 5) | (EA[36:40]). */
 @inline export function htabWantV(vsid: u64, ea: u64): u64 {
-  return (((vsid << 5) | ((ea & 0x0FFF_FFFF) >> 23)) << HPTE_V_AVPN_SHIFT) | HPTE_V_VALID;
+  const segOffset = ea & ((<u64>1 << POWER_SID_SHIFT) - 1);
+  const avpn = (vsid << (POWER_SID_SHIFT - HPTE_AVPN_VA_SHIFT)) | (segOffset >> HPTE_AVPN_VA_SHIFT);
+  return (avpn << HPTE_V_AVPN_SHIFT) | HPTE_V_VALID;
 }
 
 /** Page protection for the user key (Linux SLBs give user segments Kp = 1): PP 00 none, 01/11 read, 10 read-write. */
 @inline function ppRights(pp: u32): u32 {
-  return pp == 0 ? 0 : pp == 2 ? (PERM_R | PERM_W) : PERM_R;
+  return pp == 0 ? 0 : pp == HPTE_PP_RW ? (PERM_R | PERM_W) : PERM_R;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 } from "../../mmu/walk_result";
 import {
   SV_PTE_V, SV_PTE_R, SV_PTE_W, SV_PTE_X, SV_PTE_U, SV_PTE_A, SV_PTE_D, SV_PTE_RESERVED, SV_PTE_PPN_SHIFT,
-  SV_PTE_PPN_MASK,
+  SV_PTE_PPN_MASK, SV_PTE_SIZE,
 } from "./format";
 
 /**
@@ -33,8 +33,8 @@ export function radixWalk(root: u64, levels: u32, va: u64, acc: u32, ramSize: u6
   let pte: u64 = 0;
   let pteAddr: u64 = 0;
   while (true) {
-    pteAddr = a + (((va >> (12 + 9 * <u64>i)) & 0x1FF) << 3);
-    if (pteAddr + 8 > ramSize) { wAccessFault = true; return false; }
+    pteAddr = a + (((va >> (12 + 9 * <u64>i)) & 0x1FF) * <u64>SV_PTE_SIZE);
+    if (pteAddr + SV_PTE_SIZE > ramSize) { wAccessFault = true; return false; }
     pte = load<u64>(RAM_BASE + <usize>pteAddr);
     wRefs++;
     if ((pte & SV_PTE_V) == 0 || (pte & (SV_PTE_R | SV_PTE_W)) == SV_PTE_W || (pte & SV_PTE_RESERVED) != 0) return false;

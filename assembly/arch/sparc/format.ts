@@ -28,6 +28,9 @@ export const TSB_SPLIT: u64 = 1 << 12;
 export const TSB_MIN_BYTES: u32 = 8192;
 export const TSB_MAX_BYTES: u32 = 8192 << 7;
 export const TSB_ENTRY_BYTES: u32 = 16;   // {tag, TTE}
+// The tag target register (User's Manual §6.9.4) and Linux's TSB tag hold the VA above the TSB's base index
+// bits: VA >> 22 on UltraSPARC, VA >> 21 here (the 4 KiB base page, refill.ts's header).
+export const TSB_TAG_SHIFT: u32 = 21;
 // Linux's TSB tag (tsb.h): bit 47 lock, bit 46 invalid.
 export const TSB_TAG_LOCK: u64 = 1 << 47;
 export const TSB_TAG_INVALID: u64 = 1 << 46;

@@ -31,6 +31,7 @@ import { wPbase, wPerm, wRefs, wAccessFault } from "../../mmu/walk_result";
 import { cfg } from "../../cost/counters";
 import {
   TTE_V, TTE_SIZE, TTE_PA, TTE_PA_SHIFT, TTE_EXEC, TTE_P, TTE_W, TTE_G, TSB_SPLIT, SPARC_PT_LEVELS,
+  TSB_TAG_SHIFT,
 } from "./format";
 
 // USER_PGTABLE_WALK_TL1 (tsb.h, huge pages off): instructions executed up to and including the test of the entry
@@ -57,7 +58,9 @@ export let srTagTarget: u64 = 0;   // the tag target register of the last miss
 }
 
 /** The tag target register (§6.9.4): context in bits 60:48, VA[63:21] below (one bit lower, see above). */
-@inline export function tagTarget(ctx: u32, va: u64): u64 { return (<u64>(ctx & 0x1FFF) << 48) | (va >> 21); }
+@inline export function tagTarget(ctx: u32, va: u64): u64 {
+  return (<u64>(ctx & 0x1FFF) << 48) | (va >> TSB_TAG_SHIFT);
+}
 
 /** Physical base of the page a TTE maps. */
 @inline export function ttePa(tte: u64): u64 { return ((tte & TTE_PA) >> TTE_PA_SHIFT) << 12; }

@@ -4,6 +4,7 @@
 // PTE fields (vax.md §3): V 31, PROT 30:27, M 26, PFN 20:0.
 export const VAX_PTE_V: u32 = 1 << 31;
 export const VAX_PTE_PROT_SHIFT: u32 = 27;
+export const VAX_PTE_PROT_MASK: u32 = 15;      // 4 bits, after the shift
 export const VAX_PTE_M: u32 = 1 << 26;
 export const VAX_PFN_MASK: u32 = 0x1F_FFFF;
 export const VAX_PAGE_SHIFT: u32 = 9;               // 512-byte pages

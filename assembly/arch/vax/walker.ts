@@ -17,7 +17,7 @@ import { ACC_STORE, wPbase, wPerm, wRefs, wAdWrites, wAccessFault } from "../../
 import { bump, cfg } from "../../cost/counters";
 import {
   VAX_PTE_V, VAX_PTE_PROT_SHIFT, VAX_PTE_M, VAX_PFN_MASK, VAX_PAGE_SHIFT, VAX_MODE_KERNEL, VAX_SCB_ACV, VAX_SCB_TNV,
-  VAX_MM_LENGTH, VAX_MM_PTEREF, VAX_MM_WRITE,
+  VAX_MM_LENGTH, VAX_MM_PTEREF, VAX_MM_WRITE, VAX_PTE_PROT_MASK,
 } from "./format";
 
 // Protection codes (vax.md §3 table): for each code, the least privileged mode (0 K .. 3 U) that may read or write,
@@ -27,7 +27,7 @@ const WRITE_MAX: u64 = 0xF012_F012_F013_F0FF;
 
 /** Whether protection code `code` lets access mode `mode` read, or write when `write` (the PROBER/PROBEW test). */
 export function vaxProtAllows(code: u32, mode: u32, write: bool): bool {
-  const n = <u32>(((write ? WRITE_MAX : READ_MAX) >> (<u64>(code & 15) << 2)) & 15);
+  const n = <u32>(((write ? WRITE_MAX : READ_MAX) >> (<u64>(code & VAX_PTE_PROT_MASK) << 2)) & 15);
   return n != 15 && mode <= n;
 }
 
@@ -178,7 +178,7 @@ export function vaxWalk(va: u64, acc: u32, mode: u32, ramSize: u64): bool {
   let pte = load<u32>(RAM_BASE + <usize>pteAddr);
   wRefs++;
   // Protection first (ACV), then validity (TNV): vax.md §4.5.
-  const code = pte >> VAX_PTE_PROT_SHIFT & 15;
+  const code = pte >> VAX_PTE_PROT_SHIFT & VAX_PTE_PROT_MASK;
   if (!vaxProtAllows(code, mode, write)) return fail(VAX_SCB_ACV, w);
   if ((pte & VAX_PTE_V) == 0) return fail(VAX_SCB_TNV, w);
   if (write && (pte & VAX_PTE_M) == 0) {

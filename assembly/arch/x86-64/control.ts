@@ -10,7 +10,7 @@ import { FL_BY_VA, FL_BY_ASID, FL_GLOBAL_ANY, FL_KEEP_GLOBAL, tlbFlushWhere, tlb
 import { pscReset, pscFlush, canonical, x86Walk, xwVector, xwError } from "./walker";
 import {
   X86_PF_P, X86_PF_W, X86_PF_U, X86_PF_I, X86_VEC_PF, X86_CR4_LA57, X86_CR4_PCIDE, X86_CR3_NOFLUSH, X86_CR3_BASE,
-  X86_CR3_PCID,
+  X86_CR3_PCID, X86_LEVELS, X86_LA57_LEVELS,
 } from "./format";
 import {
   setTranslation, useWalker, invalidate, hostCacheClear, xlateTag, xlateMode, rootPa, ramSize, trapVector, trapError,
@@ -89,7 +89,7 @@ export function x86Invpcid(type: u32, pcid: u32, va: u64): i32 {
 
 /** Walker contract, walk: 5 levels under CR4.LA57 (XMODE_X86_5L), else 4; the current PCID tags the caches. */
 function x86OpWalk(va: u64, acc: u32): bool {
-  return x86Walk(rootPa, xlateMode == XMODE_X86_5L ? 5 : 4, va, acc, xlateTag, ramSize);
+  return x86Walk(rootPa, xlateMode == XMODE_X86_5L ? X86_LA57_LEVELS : X86_LEVELS, va, acc, xlateTag, ramSize);
 }
 
 /** Walker contract, onWalkFault: the walker's vector (#PF or #GP) and error code. */

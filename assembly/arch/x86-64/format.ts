@@ -31,3 +31,7 @@ export const X86_CR4_PCIDE: u64 = 1 << 17;
 export const X86_CR3_NOFLUSH: u64 = 1 << 63;
 export const X86_CR3_BASE: u64 = 0x000F_FFFF_FFFF_F000;
 export const X86_CR3_PCID: u64 = 0xFFF;
+
+// Paging modes (SDM §4.5): 4-level paging (48-bit linear addresses) and 5-level paging under CR4.LA57 (57-bit).
+export const X86_LEVELS: u32 = 4;
+export const X86_LA57_LEVELS: u32 = 5;

@@ -38,8 +38,8 @@ export const GPT_X = L64.GPT_X;
 export const GPT_A = L64.GPT_A;
 export const GPT_D = L64.GPT_D;
 export const GPT_WIRED = L64.GPT_SW_WIRED;          // software: the walker ignores it
-const GUARD_LEN_SHIFT = BigInt(L.GPT_GUARD_LEN_SHIFT);     // 6 bits
-const CHILD_BITS_SHIFT = BigInt(L.GPT_CHILD_BITS_SHIFT);   // 4 bits
+const GUARD_LEN_SHIFT = BigInt(L.GPT_GUARD_LEN_SHIFT), GUARD_LEN_MASK = BigInt(L.GPT_GUARD_LEN_MASK);
+const CHILD_BITS_SHIFT = BigInt(L.GPT_CHILD_BITS_SHIFT), CHILD_BITS_MASK = BigInt(L.GPT_CHILD_BITS_MASK);
 const GUARD_SHIFT = BigInt(L.GPT_GUARD_SHIFT);
 export const VPN_BITS = L.GPT_VPN_BITS;
 export const NODE_BITS = 4;                        // 16 entries per node
@@ -59,8 +59,8 @@ export function bitsToProt(e: bigint): number {
   return (e & GPT_R ? VM_PROT_READ : 0) | (e & GPT_W ? VM_PROT_WRITE : 0) | (e & GPT_X ? VM_PROT_EXECUTE : 0);
 }
 
-const glen = (w0: bigint): number => Number((w0 >> GUARD_LEN_SHIFT) & 63n);
-const cbits = (w0: bigint): number => Number((w0 >> CHILD_BITS_SHIFT) & 15n);
+const glen = (w0: bigint): number => Number((w0 >> GUARD_LEN_SHIFT) & GUARD_LEN_MASK);
+const cbits = (w0: bigint): number => Number((w0 >> CHILD_BITS_SHIFT) & CHILD_BITS_MASK);
 const gval = (w0: bigint): number => Number(w0 >> GUARD_SHIFT);
 const mkWord0 = (flags: bigint, g: number, guard: number, s = 0): bigint =>
   (flags & 0xFFn) | GPT_V | (BigInt(g) << GUARD_LEN_SHIFT) | (BigInt(s) << CHILD_BITS_SHIFT) |

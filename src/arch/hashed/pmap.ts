@@ -26,6 +26,7 @@ export const MAP_MOD = L64.HASHED_MAP_MOD;
 export const MAP_SW_WIRED = 0x100n;   // software: this pmap's wired marker (the walker ignores it)
 export const MAP_FRAME = L64.HASHED_MAP_FRAME;
 export const NODE_HEADER = L.HASHED_NODE_HEADER;
+const TAG_VPBN_SHIFT = BigInt(L.HASHED_TAG_VPBN_SHIFT), TAG_VALID = L64.HASHED_TAG_VALID;   // tag = VPBN << 1 | 1
 
 /** The user address range: the same 47-bit lower half as x86-64 and Sv48, so only the table differs. */
 export const CLUSTERED_USER_TOP = 2 ** 47;
@@ -140,7 +141,7 @@ export class HashedPmap implements Pmap {
     if (node !== undefined || !create) return node;
     node = this.allocNode();
     const head = this.headOf(block);
-    this.write(node, (BigInt(block) << 1n) | 1n);
+    this.write(node, (BigInt(block) << TAG_VPBN_SHIFT) | TAG_VALID);
     this.write(node + 8, this.read(head));
     this.write(head, BigInt(node));
     this.nodes.set(block, node);

@@ -21,16 +21,16 @@ export interface MipsFormat {
   readonly flushPages: number;   // range flushes page by page (pair by pair) up to this many, else a new ASID
 }
 
-// ASIDs, user segment and linear-table base as the wasm's refill model defines them (assembly/arch/mips/format.ts).
+// ASIDs, user segment, PTE size and linear-table base as the wasm's refill model defines them (assembly/arch/mips/format.ts).
 const L = wasmLayout(), L64 = wasmLayout64();
 
 export const MIPS_R3000: MipsFormat = {
   name: "mips-r3000", mode: "XMODE_MIPS_R3000", r4000: false, asids: L.MIPS_R3000_ASIDS,
-  userTop: Number(L64.MIPS_R3000_USER_TOP), pteBytes: 4, pteBase: L64.MIPS_R3000_PTEBASE, flushPages: 64,
+  userTop: Number(L64.MIPS_R3000_USER_TOP), pteBytes: L.MIPS_R3000_PTE_BYTES, pteBase: L64.MIPS_R3000_PTEBASE, flushPages: 64,
 };
 export const MIPS_R4000: MipsFormat = {
   name: "mips-r4000", mode: "XMODE_MIPS_R4000", r4000: true, asids: L.MIPS_R4000_ASIDS,
-  userTop: Number(L64.MIPS_R4000_USER_TOP), pteBytes: 8, pteBase: L64.MIPS_R4000_PTEBASE, flushPages: 24,
+  userTop: Number(L64.MIPS_R4000_USER_TOP), pteBytes: L.MIPS_R4000_PTE_BYTES, pteBase: L64.MIPS_R4000_PTEBASE, flushPages: 24,
 };
 
 /** The refill model's cost words and Wired, from the machine's data file (src/arch/mips/<arch>.json, section "mips"). */

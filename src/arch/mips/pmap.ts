@@ -96,12 +96,15 @@ export class MipsPmap implements Pmap {
 
   // ---- the tables ----
 
-  /** Linear-table page index of va (4 MiB of kuseg per page on R3000, 2 MiB of xuseg on R4000). */
-  private linearIndex(va: number): number { return Math.floor(va / (this.format.r4000 ? 2 ** 21 : 2 ** 22)); }
+  /** PTEs (EntryLo images) in one page: 1024 on R3000, 512 on R4000. */
+  private get ptesPerPage(): number { return PAGE_SIZE / this.format.pteBytes; }
+  /** User addresses one linear-table page maps: 4 MiB of kuseg on R3000, 2 MiB of xuseg on R4000. */
+  private get linearSpan(): number { return this.ptesPerPage * PAGE_SIZE; }
+  /** Linear-table page index of va. */
+  private linearIndex(va: number): number { return Math.floor(va / this.linearSpan); }
   /** Byte offset of va's PTE in its linear-table page. */
   private pteOffset(va: number): number {
-    const page = Math.floor(va / PAGE_SIZE);
-    return this.format.r4000 ? (page % 512) * 8 : (page % 1024) * 4;
+    return (Math.floor(va / PAGE_SIZE) % this.ptesPerPage) * this.format.pteBytes;
   }
   /** Virtual address of linear-table page i in kseg2 / xkseg. */
   linearVa(i: number): bigint { return this.format.pteBase + BigInt(i) * BigInt(PAGE_SIZE); }
@@ -141,7 +144,7 @@ export class MipsPmap implements Pmap {
     const lo = frame === undefined ? 0n
       : f.r4000 ? (BigInt(frame / PAGE_SIZE) << M3.PFN_SHIFT) | M3.CACHED | M3.D | M3.V : BigInt(frame) | M1.D | M1.V;
     if (f.r4000) {
-      const seg = Math.floor(i / 512);
+      const seg = Math.floor(i / this.ptesPerPage);
       let kp = this.kernelPages.get(seg);
       if (kp === undefined) {
         if (frame === undefined) return;
@@ -150,7 +153,7 @@ export class MipsPmap implements Pmap {
         this.kernelCount.set(seg, 0);
         this.write32(this.root + 4 * seg, KSEG0 + kp);
       }
-      this.ctx.machine.writePhys64(kp + 8 * (i % 512), lo);
+      this.ctx.machine.writePhys64(kp + f.pteBytes * (i % this.ptesPerPage), lo);
       const n = this.kernelCount.get(seg)! + (frame === undefined ? -1 : 1);
       this.kernelCount.set(seg, n);
       if (n === 0) {
@@ -160,7 +163,7 @@ export class MipsPmap implements Pmap {
         this.freeFrame(kp);
       }
     } else {
-      this.write32(this.root + 4 * i, Number(lo));
+      this.write32(this.root + f.pteBytes * i, Number(lo));
     }
     // The kseg2 / xkseg mapping of that page may sit in the TLB (valid, or as the invalid half of a pair).
     const asid = this.asid;
@@ -269,7 +272,7 @@ export class MipsPmap implements Pmap {
     const r = { min: Infinity, max: -Infinity, count: 0 };
     const top = Math.min(eva, this.format.userTop);
     const f = this.format;
-    const span = f.r4000 ? 2 ** 21 : 2 ** 22;
+    const span = this.linearSpan;
     const indices = [...this.linear.keys()].filter((i) => i * span < top && (i + 1) * span > sva).sort((x, y) => x - y);
     for (const i of indices) {
       const frame = this.linear.get(i)!;

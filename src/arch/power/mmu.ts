@@ -24,6 +24,8 @@ export const HPTE_BYTES = L.HPTE_SIZE;
 export const PTEG_BYTES = L.PTEG_SIZE;
 const HASH_MASK = L64.HTAB_HASH_MASK_39;    // Linux hpt_hash: 39 bits
 const SEGMENT_BYTES = 2 ** L.POWER_SID_SHIFT;   // 256 MiB segments
+const AVPN_VA_SHIFT = L.HPTE_AVPN_VA_SHIFT;    // AVPN = VA >> 23
+const HTAB_MIN_SHIFT = L.HTAB_MIN_SHIFT;        // SDR1.HTABSIZE = log2(HTAB bytes) − 18
 
 /** Largest context id: the TLB entry's address-space tag is 16 bits. */
 export const POWER_MAX_CONTEXT = 0xFFFF;
@@ -36,7 +38,8 @@ export function hptHash(vsid: bigint, ea: number): bigint {
 
 /** Doubleword 0 of a valid HPTE for (vsid, ea), secondary when h (Linux hpte_encode_v, B = 256 MiB). */
 export function hpteV(vsid: bigint, ea: number, h: boolean): bigint {
-  const avpn = (vsid << 5n) | BigInt(Math.floor((ea % SEGMENT_BYTES) / 2 ** 23));
+  const avpn = (vsid << BigInt(L.POWER_SID_SHIFT - AVPN_VA_SHIFT)) |
+    BigInt(Math.floor((ea % SEGMENT_BYTES) / 2 ** AVPN_VA_SHIFT));
   return (avpn << HPTE_V_AVPN_SHIFT) | (h ? HPTE_V_SECONDARY : 0n) | HPTE_V_VALID;
 }
 
@@ -48,7 +51,7 @@ export function htabShiftForMemSize(memBytes: number): number {
   let memshift = Math.floor(Math.log2(memBytes));
   if (2 ** memshift < memBytes) memshift++;
   const ptegShift = memshift - (12 + 1);
-  return Math.max(ptegShift + 7, 18);
+  return Math.max(ptegShift + 7, HTAB_MIN_SHIFT);
 }
 
 /** The SLB's size and the cost of an SLB miss (the data file's "slb" entry). */
@@ -107,7 +110,7 @@ export class PowerMmu {
     this.htab = Math.floor((ramBytes - this.htabBytes) / this.htabBytes) * this.htabBytes;
     for (let pa = this.htab; pa < this.htab + this.htabBytes; pa += PAGE_SIZE) phys.allocAt(pa, "pagetable");
     machine.fillPhys(this.htab, this.htabBytes, 0);
-    if (!machine.setSdr1(BigInt(this.htab) | BigInt(shift - 18))) throw new Error("SDR1 rejected the HTAB");
+    if (!machine.setSdr1(BigInt(this.htab) | BigInt(shift - HTAB_MIN_SHIFT))) throw new Error("SDR1 rejected the HTAB");
   }
 
   get hashMask(): bigint { return BigInt(this.ptegCount - 1); }

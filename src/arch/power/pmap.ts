@@ -41,6 +41,7 @@ const VSID_BITS = BigInt(L.POWER_VSID_BITS_256M);
 const ESID_BITS = BigInt(L.POWER_ESID_BITS);
 const VSID_MODULUS = (1n << VSID_BITS) - 1n;
 const SEGMENT_BYTES = 2 ** L.POWER_SID_SHIFT;   // 256 MiB
+const PP_RW = BigInt(L.HPTE_PP_RW), PP_RO = BigInt(L.HPTE_PP_RO);
 
 export function vsidScramble(protovsid: bigint): bigint {
   let vsid = (protovsid * VSID_MULTIPLIER_256M) & ((1n << 64n) - 1n);
@@ -54,13 +55,13 @@ export function getVsid(context: number, ea: number): bigint {
 }
 
 /** PP bits for user rights (Linux htab_convert_pte_flags, key Kp = 1): 0b10 read-write, 0b11 read-only. */
-export function protToPp(prot: number): bigint { return prot & VM_PROT_WRITE ? 0x2n : 0x3n; }
+export function protToPp(prot: number): bigint { return prot & VM_PROT_WRITE ? PP_RW : PP_RO; }
 
 /** Rights an HPTE's doubleword 1 gives a user access. */
 export function hpteProt(r: bigint): number {
   const pp = r & HPTE_R_PP;
   if (pp === 0n) return VM_PROT_NONE;
-  return VM_PROT_READ | (pp === 0x2n ? VM_PROT_WRITE : 0) | (r & HPTE_R_N ? 0 : VM_PROT_EXECUTE);
+  return VM_PROT_READ | (pp === PP_RW ? VM_PROT_WRITE : 0) | (r & HPTE_R_N ? 0 : VM_PROT_EXECUTE);
 }
 
 /** One translation in an address space's own record (Linux PTE + its hash slot). */

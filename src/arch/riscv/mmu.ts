@@ -2,7 +2,7 @@
 // riscv_sv.md): the two translation modes modelled (Sv39, Sv48) as data, satp writes and sfence.vma over the wasm's
 // control operations (assembly/arch/riscv/control.ts), and the machine's ASIDs.
 
-import type { WasmMachine } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
 
 /** The control operations the RISC-V pmap uses. */
 export type RiscvMachine = Pick<WasmMachine, "setSatp" | "sfenceVma">;
@@ -14,8 +14,11 @@ export interface RiscvFormat {
   readonly levels: number;     // table levels
 }
 
-export const SV39: RiscvFormat = { name: "riscv-sv39", satpMode: 8n, levels: 3 };
-export const SV48: RiscvFormat = { name: "riscv-sv48", satpMode: 9n, levels: 4 };
+// satp.MODE codes are the wasm's translation modes for Sv39/Sv48; levels as its walker takes them
+// (assembly/arch/riscv/format.ts).
+const L = wasmLayout();
+export const SV39: RiscvFormat = { name: "riscv-sv39", satpMode: BigInt(L.XMODE_SV39), levels: L.SV39_LEVELS };
+export const SV48: RiscvFormat = { name: "riscv-sv48", satpMode: BigInt(L.XMODE_SV48), levels: L.SV48_LEVELS };
 
 /**
  * ASIDs for one machine (satp.ASID, 16 bits here): handed out in order, never one a live address space holds;

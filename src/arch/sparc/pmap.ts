@@ -62,6 +62,7 @@ export const TSB_MAX_BYTES = L.TSB_MAX_BYTES;
 export const TSB_ENTRY_BYTES = L.TSB_ENTRY_BYTES;
 /** Entries of the smallest TSB (512): every TSB indexes at least VA[20:12]. */
 const TSB_MIN_ENTRIES = TSB_MIN_BYTES / TSB_ENTRY_BYTES;
+const TSB_TAG_SPAN = 2 ** L.TSB_TAG_SHIFT;   // a TSB tag is VA / this
 
 /** User addresses end at the Spitfire VA hole (44-bit virtual addresses: Linux VA_EXCLUDE_START = 2^43). */
 export const SPARC_USER_TOP = Number(L64.SPARC_VA_USER_END);
@@ -159,7 +160,7 @@ export class SparcPmap extends RadixTablePmap {
 
   /** Physical address of va's TSB entry (the 8K pointer for this TSB). */
   tsbSlot(va: number): number { return this.tsbPa + TSB_ENTRY_BYTES * (Math.floor(va / PAGE_SIZE) % this.tsbEntries); }
-  static tsbTag(va: number): bigint { return BigInt(Math.floor(va / 2 ** 21)); }
+  static tsbTag(va: number): bigint { return BigInt(Math.floor(va / TSB_TAG_SPAN)); }
 
   /** flush_tsb_user_page: invalidates va's TSB entry if its tag matches. */
   private tsbFlush(va: number): void {
@@ -187,7 +188,7 @@ export class SparcPmap extends RadixTablePmap {
       const tag = this.cpu.readPhys64(oldPa + e);
       if (tag & (TSB_TAG_INVALID | TSB_TAG_LOCK)) continue;   // copy_tsb's TSB_PASS_BITS
       // The tag holds VA >> 21 and the old index VA[20:12] at least (a TSB has 512 entries or more).
-      const va = Number(tag) * 2 ** 21 + ((e / TSB_ENTRY_BYTES) % TSB_MIN_ENTRIES) * PAGE_SIZE;
+      const va = Number(tag) * TSB_TAG_SPAN + ((e / TSB_ENTRY_BYTES) % TSB_MIN_ENTRIES) * PAGE_SIZE;
       this.tsbInsert(va, this.cpu.readPhys64(oldPa + e + 8));
     }
     this.freeTsb(oldPa, oldBytes);

@@ -43,6 +43,7 @@ const PTES_PER_FRAME = PAGE_SIZE / 4;                      // 1024: one frame of
 const L = wasmLayout();
 export const PG_V = L.VAX_PTE_V;
 export const PG_PROT_SHIFT = L.VAX_PTE_PROT_SHIFT;
+const PG_PROT_MASK = L.VAX_PTE_PROT_MASK;   // after the shift
 export const PG_M = L.VAX_PTE_M;
 export const PG_WIRED = 1 << 21;                           // software bit (25:21 are not used for translation)
 export const PG_NOREF = 1 << 22;                           // software: mapped, V cleared to catch the next reference
@@ -70,7 +71,10 @@ export function codeToProt(code: number): number {
   return VM_PROT_NONE;
 }
 
-const codeOf = (pte: number): number => (pte >>> PG_PROT_SHIFT) & 15;
+const codeOf = (pte: number): number => (pte >>> PG_PROT_SHIFT) & PG_PROT_MASK;
+/** pte with its protection code replaced (a signed 32-bit result, as `|` gives it). */
+const withCode = (pte: number, code: number): number =>
+  (pte & ~(PG_PROT_MASK << PG_PROT_SHIFT)) | (code << PG_PROT_SHIFT);
 
 /** One page of page table: its frame and how many of its clusters are mapped. */
 interface TablePage { pa: number; valid: number }
@@ -283,7 +287,7 @@ export class VaxPmap implements Pmap {
     const n = this.visit(sva, eva, (pte, va) => {
       if (codeOf(pte) === code) return undefined;
       this.firstChanged ??= va;
-      return ((pte & ~(15 << PG_PROT_SHIFT)) | (code << PG_PROT_SHIFT)) >>> 0;
+      return withCode(pte, code) >>> 0;
     }, false);
     this.stats.protects += n;
     this.flushAfter(n, sva);
@@ -319,7 +323,7 @@ export class VaxPmap implements Pmap {
       const pm = pv.pmap as VaxPmap;
       if ((prot & VM_PROT_ALL) === VM_PROT_NONE) pm.remove(pv.va, pv.va + PAGE_SIZE);
       else if (!(prot & VM_PROT_WRITE)) {
-        pm.updateCluster(pv.va, (pte) => codeOf(pte) === PROT_UW ? (pte & ~(15 << PG_PROT_SHIFT)) | (PROT_UR << PG_PROT_SHIFT) : pte);
+        pm.updateCluster(pv.va, (pte) => codeOf(pte) === PROT_UW ? withCode(pte, PROT_UR) : pte);
       }
     }
   }

@@ -2,7 +2,7 @@
 // paging modes (4-level, and 5-level with CR4.LA57) as data, CR4 set once, CR3 loads, INVLPG and INVPCID over the
 // wasm's control operations (assembly/arch/x86-64/control.ts), and the machine's PCIDs.
 
-import { type WasmMachine, wasmLayout64 } from "../../machine/wasm.js";
+import { type WasmMachine, wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 
 // CR4 and CR3 bits (SDM §2.5, §4.10.4.1), as the wasm's control code defines them (assembly/arch/x86-64/format.ts).
 const L64 = wasmLayout64();
@@ -18,8 +18,10 @@ export interface X86Format {
   readonly name: string;
   readonly levels: number;     // 4, or 5 with LA57
 }
-export const X86_64: X86Format = { name: "x86-64", levels: 4 };
-export const X86_64_LA57: X86Format = { name: "x86-64-la57", levels: 5 };
+// Paging levels as the wasm's walker takes them (assembly/arch/x86-64/format.ts).
+const L = wasmLayout();
+export const X86_64: X86Format = { name: "x86-64", levels: L.X86_LEVELS };
+export const X86_64_LA57: X86Format = { name: "x86-64-la57", levels: L.X86_LA57_LEVELS };
 
 /** What the x86-64 pmap needs from the machine beyond memory: the control operations of assembly/arch/x86-64/control.ts. */
 export type X86Machine = Pick<WasmMachine, "setCr4" | "writeCr3" | "invlpg" | "invpcid">;
@@ -33,7 +35,7 @@ export class X86Mmu {
   private readonly live = new Set<number>();
   current: object | undefined;   // the address space whose PCID is loaded (INVLPG reaches only it)
   constructor(readonly machine: X86Machine, readonly format: X86Format) {
-    machine.setCr4((format.levels === 5 ? CR4_LA57 : 0n) | CR4_PCIDE);
+    machine.setCr4((format.levels === L.X86_LA57_LEVELS ? CR4_LA57 : 0n) | CR4_PCIDE);
   }
   /** A PCID no live address space holds (PCID 0 is left for the kernel, as Linux does). */
   allocatePcid(): number {
