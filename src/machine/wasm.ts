@@ -396,7 +396,7 @@ export class WasmMachine {
   // ---- hashed: the clustered hashed page table (assembly/arch/hashed/control.ts) ----
 
   /** Makes the clustered table at pa (2^bucketsLog2 buckets) current with tag asid; false if rejected. */
-  setClusteredTable(pa: number, bucketsLog2: number, asid: number): boolean {
+  hashedSetTable(pa: number, bucketsLog2: number, asid: number): boolean {
     return this.raw.hashedSetTable(BigInt(pa), bucketsLog2, asid) === 0;
   }
 

@@ -12,7 +12,7 @@ export const MAX_SUBBLOCK = 2 ** wasmLayout().HASHED_MAX_SUBBLOCK_LOG2;
 const MAX_ASID = 0xFFFF;
 
 /** The control operations of assembly/arch/hashed/control.ts the pmap uses, and the subblock factor's CONFIG word. */
-export type HashedMachine = Pick<WasmMachine, "layout" | "setConfig" | "setClusteredTable" | "sfenceVma">;
+export type HashedMachine = Pick<WasmMachine, "layout" | "setConfig" | "hashedSetTable" | "sfenceVma">;
 
 /** ASIDs by generation (Linux arch/riscv/mm/context.c): a rollover flushes every TLB entry. */
 export class AsidGenerations {
@@ -37,7 +37,7 @@ export class HashedMmu {
   current: object | undefined;   // the address space whose table and ASID are loaded
   constructor(readonly machine: HashedMachine, readonly subblock = DEFAULT_SUBBLOCK, maxAsid = MAX_ASID) {
     if (!(Number.isInteger(subblock) && subblock >= 1 && subblock <= MAX_SUBBLOCK && (subblock & (subblock - 1)) === 0)) {
-      throw new Error(`clustered: subblock factor ${subblock} is not a power of two from 1 to ${MAX_SUBBLOCK}`);
+      throw new Error(`hashed: subblock factor ${subblock} is not a power of two from 1 to ${MAX_SUBBLOCK}`);
     }
     machine.setConfig(machine.layout.K_CPT_SUBBLOCK_LOG2, BigInt(Math.log2(subblock)));
     this.asids = new AsidGenerations(() => machine.sfenceVma(0, 0, false, false), maxAsid);

@@ -69,7 +69,7 @@ export class HashedPmap implements Pmap {
     this.subblock = mmu.subblock;
     this.nodeBytes = NODE_HEADER + 8 * this.subblock;
     const bytes = 8 * 2 ** bucketsLog2;
-    if (bytes !== PAGE_SIZE) throw new Error("clustered: the bucket array must fill one frame");
+    if (bytes !== PAGE_SIZE) throw new Error("hashed: the bucket array must fill one frame");
     this.root = ctx.phys.alloc("pagetable");
     this.stats.tableFrames = 1;
     this.newAsid();
@@ -92,7 +92,7 @@ export class HashedPmap implements Pmap {
 
   activate(): void {
     if (this.generation !== this.mmu.asids.generation) this.newAsid();
-    if (!this.cpu.setClusteredTable(this.root, this.bucketsLog2, this.asid)) throw new Error("clustered table rejected");
+    if (!this.cpu.hashedSetTable(this.root, this.bucketsLog2, this.asid)) throw new Error("hashed: the clustered table was rejected");
     this.mmu.current = this;
   }
 

@@ -21,9 +21,9 @@ function setup(subblock = 16, maxAsid?: number) {
   w.init(RAM);
   const ops: Op[] = [];
   const m = w as WasmMachine & Record<string, (...a: never[]) => unknown>;
-  const orig = { sfenceVma: w.sfenceVma.bind(w), setClusteredTable: w.setClusteredTable.bind(w) };
+  const orig = { sfenceVma: w.sfenceVma.bind(w), hashedSetTable: w.hashedSetTable.bind(w) };
   m.sfenceVma = (va: number, asid: number, byVa: boolean, byAsid: boolean) => { ops.push(["sfence", va, asid, byVa, byAsid]); orig.sfenceVma(va, asid, byVa, byAsid); };
-  m.setClusteredTable = (pa: number, b: number, asid: number) => { ops.push(["table", pa, b, asid]); return orig.setClusteredTable(pa, b, asid); };
+  m.hashedSetTable = (pa: number, b: number, asid: number) => { ops.push(["table", pa, b, asid]); return orig.hashedSetTable(pa, b, asid); };
   const phys = new PhysAllocator(w, RAM);
   const vm = new VmSystem(phys, false);
   const mmu = new HashedMmu(w, subblock, maxAsid);
