@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import type { GuestIo } from "./fs/file.js";
 import { parseElf, readProgram } from "./loader/elf.js";
-import { type Arch, parseArch } from "./arch/registry.js";
+import { type Arch, machinesWith, parseArch } from "./arch/registry.js";
 import {
   ConfigError, type MachineConfig, type TlbConfig, defaultConfig, parseSeed, parseSize,
   validateRam, applyAdMode, parsePsc, validatePftSize, validateSubblock,
@@ -76,8 +76,8 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.hardwareAD !== undefined) c.hardwareAD = o.hardwareAD;
   if (o.ad !== undefined) applyAdMode(c, o.ad);
   if (o.psc !== undefined) c.psc = parsePsc(c, typeof o.psc === "string" ? o.psc : Object.entries(o.psc).map(([k, v]) => `${k}=${v}`).join(","));
-  if (o.subblock !== undefined) c.subblock = validateSubblock(arch, o.subblock);
-  if (o.pftSize !== undefined) c.pftSize = validatePftSize(arch, c.ramBytes, o.pftSize);
+  if (o.subblock !== undefined) c.subblock = validateSubblock(arch, o.subblock, machinesWith("subblock"));
+  if (o.pftSize !== undefined) c.pftSize = validatePftSize(arch, c.ramBytes, o.pftSize, machinesWith("pftSize"));
   if (o.pageSize !== undefined) c.pageSize = validatePageSize(arch, o.pageSize);
   return c;
 }

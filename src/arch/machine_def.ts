@@ -6,6 +6,9 @@ import type { MachineConfig } from "../machine/config.js";
 import type { WasmMachine } from "../machine/wasm.js";
 import type { Pmap, PmapContext } from "../vm/pmap.js";
 
+/** Hardware options only some machines have: a clustered table's subblock factor, a POWER HTAB's size. */
+export type HardwareOption = "subblock" | "pftSize";
+
 export interface MachineDef<Name extends string = string> {
   /** The architecture's name (--arch), and the name of its data file (<name>.json in its folder). */
   readonly name: Name;
@@ -17,6 +20,8 @@ export interface MachineDef<Name extends string = string> {
    * hold it.
    */
   userLayout?(ramBytes: number): AddressLayout;
+  /** The hardware options this machine accepts (--subblock, --pft-size); absent: none. */
+  readonly hardwareOptions?: readonly HardwareOption[];
 }
 
 /**

@@ -6,7 +6,7 @@ import { ConfigError } from "../machine/config.js";
 import { BARE } from "./bare/machine.js";
 import { GUARDED } from "./guarded/machine.js";
 import { HASHED } from "./hashed/machine.js";
-import type { MachineDef } from "./machine_def.js";
+import type { HardwareOption, MachineDef } from "./machine_def.js";
 import { MIPS_R3000_MACHINE, MIPS_R4000_MACHINE } from "./mips/machine.js";
 import { POWER } from "./power/machine.js";
 import { RISCV_SV39, RISCV_SV48 } from "./riscv/machine.js";
@@ -14,7 +14,7 @@ import { SPARC } from "./sparc/machine.js";
 import { VAX } from "./vax/machine.js";
 import { X86_64_LA57_MACHINE, X86_64_MACHINE } from "./x86-64/machine.js";
 
-export type { MachineDef, MachineMmu } from "./machine_def.js";
+export type { HardwareOption, MachineDef, MachineMmu } from "./machine_def.js";
 
 export const MACHINES = [
   RISCV_SV39, RISCV_SV48, BARE, X86_64_MACHINE, X86_64_LA57_MACHINE, MIPS_R3000_MACHINE, MIPS_R4000_MACHINE, SPARC,
@@ -32,6 +32,11 @@ export function machineDef(name: string): MachineDef {
   const m = MACHINES.find((d) => d.name === name);
   if (!m) throw new Error(`no machine '${name}' in the registry`);
   return m;
+}
+
+/** The machines that accept a hardware option, by name. */
+export function machinesWith(option: HardwareOption): string[] {
+  return MACHINES.filter((m) => (m as MachineDef).hardwareOptions?.includes(option)).map((m) => m.name);
 }
 
 /** --arch: a machine's name, or a ConfigError listing them. */

@@ -128,18 +128,24 @@ export function parseSeed(s: string): bigint {
   return v;
 }
 
-/** Checks a clustered-table subblock factor: only the hashed machine has one; a power of two from 1 to 64. */
-export function validateSubblock(arch: string, s: number): number {
-  if (arch !== "hashed") throw new ConfigError(`--arch ${arch} has no clustered page table (subblock factor is for hashed)`);
+/**
+ * Checks a clustered-table subblock factor: a power of two from 1 to 64. `offered` lists the machines whose
+ * hardware has the option (the registry's hardwareOptions).
+ */
+export function validateSubblock(arch: string, s: number, offered: readonly string[]): number {
+  if (!offered.includes(arch)) throw new ConfigError(`--arch ${arch} has no clustered page table (subblock factor is for ${offered.join(", ")})`);
   if (!(Number.isInteger(s) && s >= 1 && s <= 64 && (s & (s - 1)) === 0)) {
     throw new ConfigError(`subblock factor ${s} is not a power of two from 1 to 64`);
   }
   return s;
 }
 
-/** Checks a POWER HTAB size (log2 bytes): at least 2^18 (the architecture's minimum), at most half of RAM. */
-export function validatePftSize(arch: string, ramBytes: number, shift: number): number {
-  if (arch !== "power") throw new ConfigError(`--arch ${arch} has no hashed page table to size (pft size is for power)`);
+/**
+ * Checks a POWER HTAB size (log2 bytes): at least 2^18 (the architecture's minimum), at most half of RAM. `offered`
+ * lists the machines whose hardware has the option (the registry's hardwareOptions).
+ */
+export function validatePftSize(arch: string, ramBytes: number, shift: number, offered: readonly string[]): number {
+  if (!offered.includes(arch)) throw new ConfigError(`--arch ${arch} has no hashed page table to size (pft size is for ${offered.join(", ")})`);
   if (!(Number.isInteger(shift) && shift >= 18 && 2 ** shift <= ramBytes / 2)) {
     throw new ConfigError(`HTAB size 2^${shift} bytes must be from 2^18 to half of memory (${ramBytes} bytes)`);
   }
