@@ -144,8 +144,10 @@ export class Machine {
     this.trapHandler = new TrapHandler(w, {
       syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),
       traceOf: (t) => this.traceOf(t),
-      ...(recorder ? { onTrap: (code: number) => recorder.onTrap(code) } : {}),
-      ...(every > 0 ? { beforeTrap: (code: number) => this.maybeCollect(code) } : {}),
+      // The recorder sees the trap before a collection, which it records as the kernel's work in that trap.
+      ...(recorder || every > 0 ? {
+        onTrap: (code: number) => { recorder?.onTrap(code); if (every > 0) this.maybeCollect(code); },
+      } : {}),
     });
     this.runLoop = new RunLoop(w, this.sched, this.procs, this.trapHandler, this.task, {
       chunk: options.chunk ?? DEFAULT_CHUNK,

@@ -33,10 +33,8 @@ export interface TrapHost {
   syscall(t: Task, nr: number, args: bigint[], trace: ((line: string) => void) | undefined): bigint;
   /** --strace output for task t, if tracing. */
   traceOf(t: Task): ((line: string) => void) | undefined;
-  /** Told of every trap before it is handled (the recorder); optional. */
+  /** Told of every trap at entry, before it is handled (the recorder, --pmap-collect-every); optional. */
   onTrap?(code: number): void;
-  /** Called at every trap entry with the exit code (--pmap-collect-every); optional. */
-  beforeTrap?(code: number): void;
 }
 
 /** The VM_PROT_* access a page-fault cause stands for, or -1 when the cause is not a page fault. */
@@ -79,7 +77,6 @@ export class TrapHandler {
     const w = this.w, L = w.layout;
     this.host.onTrap?.(code);
     w.clearReservation();
-    this.host.beforeTrap?.(code);
     this.enter(code === L.EXIT_ECALL ? "ecall" : code === L.EXIT_PAGE_FAULT ? "pageFault" : "other");
     const pc = w.pc;
     const trace = this.host.traceOf(t);

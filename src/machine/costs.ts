@@ -1,7 +1,7 @@
 // The cycle model's defaults and each machine's translation hardware, read from one data file per architecture
-// (src/arch/<machine>/<arch>.json, in the folder of its machine family). Every number in those files carries its source (a manual section, a paper, a
-// measurement, or an estimate that says what it is derived from). Costs go into the CONFIG words K_COST_*
-// (assembly/layout.ts describes each word); TLB geometry becomes the default --tlb.
+// (src/arch/<machine>/<arch>.json, in the folder of its machine family). Every number in those files carries its
+// source (a manual section, a paper, a measurement, or an estimate that says what it is derived from). Costs go
+// into the CONFIG words K_COST_* (assembly/layout.ts describes each word); TLB geometry becomes the default --tlb.
 
 import { readFileSync, readdirSync } from "node:fs";
 import type { Policy, TlbConfig, TlbLevelConfig } from "./config.js";
@@ -57,8 +57,6 @@ export const TIMEBASE_DIV = 100;
 
 /** Nominal core clock used to turn cycles into guest time (clock_gettime). */
 export const NOMINAL_HZ = 1_000_000_000;
-
-const POLICY_NAMES: readonly string[] = policyNames();
 
 /** The machine families' folders (src/arch), relative to this module (src/machine or dist/machine), like build/mmulab.wasm. */
 const ARCH_DIR = new URL("../../src/arch/", import.meta.url);
@@ -119,7 +117,7 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
     const t = tlb?.[l];
     if (!t) throw new Error(`${at}: missing tlb.${l}`);
     count(`${at}: tlb.${l}.entries`, t["entries"]); count(`${at}: tlb.${l}.ways`, t["ways"]);
-    if (!POLICY_NAMES.includes(t["policy"] as string)) throw new Error(`${at}: tlb.${l}.policy '${String(t["policy"])}' is unknown`);
+    if (!policyNames().includes(t["policy"] as string)) throw new Error(`${at}: tlb.${l}.policy '${String(t["policy"])}' is unknown`);
     sourced(`${at}: tlb.${l}`, t);
   }
   const costs = d["costs"] as Record<string, Record<string, unknown>> | undefined;

@@ -2,10 +2,10 @@
 // machine.ts), under a kernel whose address space is one anonymous region covering all of user space, so every
 // page is demand-mapped (zero-filled) by vm_fault when a reference first touches it; no guest code runs. A
 // reference that faults is replayed again after the fault is resolved, as the CPU re-executes a faulting
-// instruction, and is taken through the live run's trap path (kern/trap.ts). Control records of a recorded trace (FORMAT.md) replay the
-// kernel's own page-table changes of the live run and its traps where they were taken (a page fault's lookup
-// and resolution, a system call's cost), so a trace recorded from a guest and replayed here gives the live run's
-// translation counters and cycles (README, "Recording, whole-machine replay").
+// instruction, and is taken through the live run's trap path (kern/trap.ts). Control records of a recorded trace
+// (FORMAT.md) replay the kernel's own page-table changes of the live run and its traps where they were taken (a
+// page fault's lookup and resolution, a system call's cost), so a trace recorded from a guest and replayed here
+// gives the live run's translation counters and cycles (README, "Recording, whole-machine replay").
 
 import type { GuestIo } from "../fs/file.js";
 import { Machine } from "../boot/machine.js";
@@ -15,7 +15,7 @@ import { type FaultResult, vmFault } from "../vm/vm_fault.js";
 import { VmMapEntry } from "../vm/vm_map.js";
 import { PAGE_SIZE, VM_PROT_ALL, hex } from "../vm/vm_prot.js";
 import { faultAccess } from "../kern/trap.js";
-import { type ReadOptions, type ReadStats, TraceError } from "./batch.js";
+import { KIND_IFETCH, type ReadOptions, type ReadStats, TraceError } from "./batch.js";
 import {
   CTL_COLLECT, CTL_END, CTL_FAULT, CTL_GRANT, CTL_MAP, CTL_PROTECT, CTL_REMAP, CTL_REMOVE, CTL_TASK, CTL_TRAP,
   FLAG_SIZES, GRANT_COPY, RECORD_SIZE, TRAP_SYSCALL, type TraceHeader, decodeControl, decodeFault, isBinaryTraceFile,
@@ -164,7 +164,7 @@ export class MachineReplayer {
     this.stats.controls++;
     this.resolve();                                   // a new trap: the kernel is done with the last one
     const c = decodeFault(rec);
-    if (c.kind === 2 && dropIfetch) return;
+    if (c.kind === KIND_IFETCH && dropIfetch) return;
     const w = this.machine.wasm;
     w.dv.setBigUint64(w.layout.TRACE_BASE + RECORD_SIZE * i, c.address | BigInt(c.kind), true);
     this.ex.machineReplay(i, i + 1, mask, 0);
@@ -220,7 +220,7 @@ export class MachineReplayer {
       case CTL_GRANT: this.grant(c.prot, (c.access & GRANT_COPY) !== 0); return;
       case CTL_TRAP:                                  // a system call or another trap of the live run: its cost
         this.resolve();
-        this.machine.trapHandler.enter(c.address / 4096 === TRAP_SYSCALL ? "ecall" : "other");
+        this.machine.trapHandler.enter(c.address / PAGE_SIZE === TRAP_SYSCALL ? "ecall" : "other");
         return;
       default: throw new TraceError(`bad trace: unknown control record type ${c.type}`);
     }

@@ -16,16 +16,14 @@
 import type { MachineRecorder } from "../boot/machine.js";
 import type { Pmap, Translation } from "../vm/pmap.js";
 import type { VmPage } from "../vm/vm_page.js";
-import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_READ, VM_PROT_WRITE } from "../vm/vm_prot.js";
+import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_NONE, VM_PROT_WRITE } from "../vm/vm_prot.js";
+import { faultAccess } from "../kern/trap.js";
 import type { WasmMachine } from "../machine/wasm.js";
 import {
   BinaryTraceWriter, CTL_COLLECT, CTL_END, CTL_GRANT, CTL_MAP, CTL_PROTECT, CTL_REMAP, CTL_REMOVE, CTL_TASK, CTL_TRAP,
   FLAG_IFETCH, FLAG_SIZES, GRANT_COPY, RECORD_SIZE, TRAP_OTHER, TRAP_SYSCALL, encodeControl, encodeFault,
 } from "./binary.js";
-import { TraceError } from "./batch.js";
-
-// Reference kinds, as assembly/trace/record.ts writes them (FORMAT.md).
-const REC_LOAD = 0, REC_STORE = 1, REC_IFETCH = 2;
+import { KIND_IFETCH, KIND_LOAD, KIND_STORE, TraceError } from "./batch.js";
 
 interface RecordExports {
   recFill: WebAssembly.Global;
@@ -162,15 +160,11 @@ export class TraceRecorder implements MachineRecorder {
       this.control(encodeControl(CTL_TRAP, (code === L.EXIT_ECALL ? TRAP_SYSCALL : TRAP_OTHER) * PAGE_SIZE));
       return;
     }
-    const cause = w.trapCause(), va = w.trapValue();
-    const fetch = cause === L.CAUSE_FETCH_PAGE_FAULT, store = cause === L.CAUSE_STORE_PAGE_FAULT;
-    this.control(encodeFault(va, fetch ? REC_IFETCH : store ? REC_STORE : REC_LOAD));
+    const va = w.trapValue(), access = faultAccess(w, w.trapCause());
+    this.control(encodeFault(va, access === VM_PROT_EXECUTE ? KIND_IFETCH : access === VM_PROT_WRITE ? KIND_STORE : KIND_LOAD));
     this.control(encodeControl(CTL_GRANT, 0));
     const pmap = this.pmaps.get(this.running);
-    this.pendingFault = {
-      slot: Number(this.ex!.recFill.value) - 1, va, access: fetch ? VM_PROT_EXECUTE : store ? VM_PROT_WRITE : VM_PROT_READ,
-      pmap, frame: frameOf(pmap, va),
-    };
+    this.pendingFault = { slot: Number(this.ex!.recFill.value) - 1, va, access, pmap, frame: frameOf(pmap, va) };
   }
 
   /**
