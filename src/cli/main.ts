@@ -28,7 +28,7 @@ import { applyMounts } from "../fs/mount.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "stats-file", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
   record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
 };
@@ -99,6 +99,8 @@ interface RunArgs {
   stats: boolean;
   json?: string;
   "stats-file"?: string;
+  "warmup-insns"?: string;
+  "stats-every"?: string;
   strace: boolean;
   seed: string;
   env: string[];
@@ -147,6 +149,8 @@ function parseCli(own: string[]): Parsed {
       .option("stats", { type: "boolean", default: false, describe: "print statistics on stderr" })
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
       .option("stats-file", { type: "string", describe: "write every counter that applies, one per line with unit and description (like gem5's stats.txt)" })
+      .option("warmup-insns", { type: "string", describe: "statistics count from this instruction on (a warm-up, like ChampSim's)" })
+      .option("stats-every", { type: "string", describe: "dump the statistics every N instructions: a time series in --json and --stats-file" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
@@ -290,6 +294,8 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
     ...(a["page-size"] !== undefined ? { pageSize: a["page-size"] } : {}),
   });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
+  const warmup = a["warmup-insns"] !== undefined ? parseCount(a["warmup-insns"], "--warmup-insns") : undefined;
+  const dumpEvery = a["stats-every"] !== undefined ? parseCount(a["stats-every"], "--stats-every") : undefined;
   if (a.json !== undefined) checkOutputFile(a.json, "--json");
   if (a["stats-file"] !== undefined) checkOutputFile(a["stats-file"], "--stats-file");
   const bytes = readProgram(a.elf);
@@ -303,7 +309,10 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   });
   applyMounts(m.fs, a.mount);
   m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
-  const r: RunResult = m.run(maxInsns);
+  const r: RunResult = m.runMeasured({
+    ...(maxInsns !== undefined ? { maxInsns } : {}), ...(warmup !== undefined ? { warmup } : {}),
+    ...(dumpEvery !== undefined ? { every: dumpEvery } : {}),
+  });
   if (recorder) {
     const n = recorder.close();
     say(`recorded ${n.toLocaleString("en-US")} records to ${recorder.path}`);
@@ -313,7 +322,8 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
   if (a["stats-file"] !== undefined) {
     try {
-      writeFileSync(a["stats-file"], formatStatsFile(counters, config));
+      writeFileSync(a["stats-file"], [...m.stats.dumps.map((d) => formatStatsFile(d.counters, config, d.tag)),
+        formatStatsFile(counters, config)].join("\n"));
     } catch (e) {
       say(`cannot write '${a["stats-file"]}': ${(e as Error).message}`);
       return r.exitCode === 0 ? 1 : r.exitCode;
@@ -322,6 +332,8 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   if (a.json !== undefined) {
     const doc = statsJson(counters, config, {
       ...(command !== undefined ? { command } : {}), program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal,
+      ...(m.stats.resets > 0 ? { statsResets: m.stats.resets } : {}),
+      ...(m.stats.dumps.length > 0 ? { dumps: m.stats.dumps } : {}),
     });
     try {
       writeFileSync(a.json, doc);
