@@ -28,9 +28,9 @@ import { applyMounts } from "../fs/mount.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
-  record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
+  record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
 };
 
 /** Value options that may be given several times (each adds one item). */
@@ -92,9 +92,10 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
 
 interface RunArgs {
   elf: string;
-  arch: string;
+  arch?: string;
+  machine?: string;
   tlb?: string;
-  mem: string;
+  mem?: string;
   "max-insns"?: string;
   stats: boolean;
   json?: string;
@@ -140,9 +141,10 @@ function parseCli(own: string[]): Parsed {
     .command("run <elf> [args..]", "run a RISC-V Linux executable under the emulated MMU", (y) => y
       .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
       .positional("args", { type: "string", array: true, describe: "arguments for the guest" })
-      .option("arch", { type: "string", default: "riscv-sv39", describe: `translation hardware: ${ARCHS.join(", ")}` })
+      .option("arch", { type: "string", describe: `translation hardware (default riscv-sv39): ${ARCHS.join(", ")}` })
+      .option("machine", { type: "string", describe: "FILE.json: a machine in the data files' format, overriding any part of its defaults (TLBs, costs, PSCs, memory)" })
       .option("tlb", { type: "string", describe: "TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
-      .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("mem", { type: "string", describe: "guest RAM size (default 256M)" })
       .option("ad", { type: "string", describe: "accessed/dirty bits: svadu (walker sets them) or svade (fault), where the machine offers both" })
       .option("psc", { type: "string", describe: "paging-structure cache entries, e.g. pde=32,pdpte=4,pml4e=2,pml5e=2 (0 disables)" })
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
@@ -180,9 +182,10 @@ function parseCli(own: string[]): Parsed {
       .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
       .positional("args", { type: "string", array: true, describe: "arguments for the guest" })
       .option("output", { alias: "o", type: "string", demandOption: true, describe: "the trace file to write" })
-      .option("arch", { type: "string", default: "riscv-sv39", describe: `translation hardware: ${ARCHS.join(", ")}` })
+      .option("arch", { type: "string", describe: `translation hardware (default riscv-sv39): ${ARCHS.join(", ")}` })
+      .option("machine", { type: "string", describe: "FILE.json: a machine in the data files' format, overriding any part of its defaults (TLBs, costs, PSCs, memory)" })
       .option("tlb", { type: "string", describe: "TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
-      .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("mem", { type: "string", describe: "guest RAM size (default 256M)" })
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print the run's statistics on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
@@ -287,7 +290,8 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   recorder?: TraceRecorder, command?: string): number {
   for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
   const config = machineConfig({
-    arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}),
+    ...(a.arch !== undefined ? { arch: a.arch } : {}), ...(a.machine !== undefined ? { machine: a.machine } : {}),
+    ...(a.mem !== undefined ? { mem: a.mem } : {}), seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}),
     ...(a.ad !== undefined ? { ad: a.ad } : {}), ...(a.psc !== undefined ? { psc: a.psc } : {}),
     ...(a.subblock !== undefined ? { subblock: Number(parseCount(a.subblock, "--subblock")) } : {}),
     ...(a["pft-size"] !== undefined ? { pftSize: Number(parseCount(a["pft-size"], "--pft-size")) } : {}),
