@@ -15,6 +15,7 @@ import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
 import { SIGNAL_SYSCALLS } from "../bsd/sys_signal.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
 import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
+import { EXEC_SYSCALLS } from "../bsd/sys_exec.js";
 import { SeededRandom } from "../kern/random.js";
 import { deliverSignals } from "../kern/sigframe.js";
 import { GUEST_PID, type Task } from "../kern/task.js";
@@ -139,7 +140,7 @@ export class Machine {
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
     this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS,
-      MACH_SYSCALLS);
+      MACH_SYSCALLS, EXEC_SYSCALLS);
     const recorder = options.recorder;
     this.trapHandler = new TrapHandler(w, {
       syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),
@@ -182,7 +183,10 @@ export class Machine {
   /** The system-call context of task t. */
   private ctxOf(t: Task): SyscallContext {
     const w = this.wasm;
-    return { task: t, io: this.options.io, random: this.random, regs: w, cycles: () => w.cycles(), procs: this.procs };
+    return {
+      task: t, io: this.options.io, random: this.random, regs: w, cycles: () => w.cycles(), procs: this.procs,
+      newMap: (pid) => this.newMap(pid),
+    };
   }
 
   /** The running task (the first one until it forks). */

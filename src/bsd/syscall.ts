@@ -8,6 +8,7 @@ import { TaskTerminated } from "../kern/signal.js";
 import type { SeededRandom } from "../kern/random.js";
 import type { ProcessTable } from "../kern/proc.js";
 import type { GuestIo } from "../fs/file.js";
+import type { VmMap } from "../vm/vm_map.js";
 import { ENOSYS, errnoName, errnoText } from "../sys/errno.js";
 import { addr, int, long } from "./args.js";
 
@@ -22,6 +23,8 @@ export interface SyscallContext {
   cycles(): bigint;
   /** The process tree (fork, wait, other tasks by pid). */
   readonly procs: ProcessTable;
+  /** A fresh address space with its own pmap for the task with `pid` (execve). */
+  newMap(pid: number): VmMap;
 }
 
 /**
