@@ -48,6 +48,8 @@ static const char *errname(int e)
 
 static void on_usr1(int sig) { (void)sig; }
 
+static int by_string(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 /* What the new program inherited, written to fd `out` (the pipe to the parent). */
 static int child_mode(int argc, char **argv)
 {
@@ -56,8 +58,13 @@ static int child_mode(int argc, char **argv)
     if (!f) return 90;
     fprintf(f, "child: argc %d:", argc);
     for (int i = 1; i < argc; i++) fprintf(f, " [%s]", argv[i]);
-    fprintf(f, "\nchild: environment:");   /* FORKEXEC_* only: a host shell between qemu's exec and qemu adds PWD */
-    for (char **e = environ; *e; e++) if (strncmp(*e, "FORKEXEC_", 9) == 0) fprintf(f, " [%s]", *e);
+    /* FORKEXEC_* only, sorted: the host shell between qemu's exec and qemu adds PWD and reorders the rest */
+    const char *vars[16];
+    int nvars = 0;
+    for (char **e = environ; *e && nvars < 16; e++) if (strncmp(*e, "FORKEXEC_", 9) == 0) vars[nvars++] = *e;
+    qsort(vars, nvars, sizeof vars[0], by_string);
+    fprintf(f, "\nchild: environment:");
+    for (int i = 0; i < nvars; i++) fprintf(f, " [%s]", vars[i]);
     int r = fcntl(closed, F_GETFD);
     fprintf(f, "\nchild: close-on-exec descriptor closed: %s\n", r < 0 && errno == EBADF ? "yes" : "no");
     fprintf(f, "child: pipe descriptor open without FD_CLOEXEC: %s\n", fcntl(out, F_GETFD) == 0 ? "yes" : "no");
@@ -169,6 +176,27 @@ static void section_vfork(const char *target)
     int st;
     if (waitpid(pid, &st, 0) != pid) die("waitpid");
     printf("vfork+exec: parent resumed, its variable %d, child exited %d\n", before + 1,
+           WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    /* The parent resumes at the child's exec, not at its exit: the new program waits for the parent's data. */
+    int p[2];
+    if (pipe(p) != 0) die("pipe");
+    fflush(stdout);
+    pid = vfork();
+    if (pid < 0) die("vfork");
+    if (pid == 0) {
+        dup2(p[0], 0);
+        close(p[0]);
+        close(p[1]);
+        char *argv[] = { "v", "rev", NULL };
+        execv(target, argv);
+        _exit(100 + errno);
+    }
+    close(p[0]);
+    const char msg[] = "first line\nsecond line, written after the exec\n";
+    if (write(p[1], msg, sizeof msg - 1) != sizeof msg - 1) die("write");
+    close(p[1]);
+    if (waitpid(pid, &st, 0) != pid) die("waitpid");
+    printf("vfork+exec: the exec'd child read what the resumed parent wrote, exited %d\n",
            WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
