@@ -159,8 +159,8 @@ export class Machine {
     });
   }
 
-  /** A new address space with its own pmap (and ASID/PCID/context) for the task that will have `pid`. */
-  private newMap(pid: number): VmMap {
+  /** A new address space with its own pmap (and ASID/PCID/context) for the task that will have `pid` (fork, exec). */
+  newMap(pid: number): VmMap {
     const made = this.mmu.createPmap();
     const size = this.config.pageSize ?? PAGE_SIZE;
     const sizes = made.pageSizes ?? [PAGE_SIZE];
