@@ -120,6 +120,7 @@ export function execReplace(t: Task, image: ElfImage, args: ExecArgs, exePath: s
     if (t.vforkParent.state === "vfork") t.vforkParent.state = "run";
     t.vforkParent = null;
   }
+  t.execed = true;                     // PF_FORKNOEXEC cleared: a parent's setpgid on it is now EACCES
   t.files.closeOnExec();
   t.signals.exec();
   t.exePath = exePath;

@@ -177,6 +177,8 @@ describe("execve replaces the program", () => {
     expect(shared.entries.length).toBe(entries);
     expect(parent.state).toBe("run");
     expect(child.vforkParent).toBeNull();
+    expect(child.execed).toBe(true);
+    expect(m.syscall(154, pid, pid)).toBe(-13n);   // setpgid on a child that has execed: EACCES (kernel/sys.c)
   });
 
   it("a program that cannot be placed once the old one is gone kills the task with SIGSEGV", () => {
