@@ -235,8 +235,8 @@ function sysExecveat(ctx: SyscallContext, a: readonly bigint[]): number {
   return execveat(ctx, int(a[0]!), a[1]!, a[2]!, a[3]!, int(a[4]!));
 }
 
-// The arguments are shown as addresses: after a successful exec the old program's strings are gone.
+// --strace formats the arguments before the call: after a successful exec the old program's strings are gone.
 export const EXEC_SYSCALLS: Record<number, SyscallDef> = {
-  221: { name: "execve", args: ["x", "x", "x"], fn: sysExecve },
-  281: { name: "execveat", args: ["f", "x", "x", "x", "x"], fn: sysExecveat },
+  221: { name: "execve", args: ["s", "x", "x"], argsBefore: true, fn: sysExecve },
+  281: { name: "execveat", args: ["f", "s", "x", "x", "x"], argsBefore: true, fn: sysExecveat },
 };

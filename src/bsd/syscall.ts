@@ -38,6 +38,7 @@ export interface SyscallDef {
   readonly args: readonly ArgFormat[];
   readonly hexResult?: boolean;   // print the result in hex (addresses)
   readonly readsResult?: boolean; // a "b" argument's length is the result (read-like calls)
+  readonly argsBefore?: boolean;  // format the arguments before the call (execve: its memory is gone after it)
   /** The result for a0: a number, or a bigint when it is a full 64-bit register value (rt_sigreturn). */
   fn(ctx: SyscallContext, a: readonly bigint[]): number | bigint;
 }
@@ -66,14 +67,15 @@ export class SyscallTable {
       trace?.(`${name}(${a.map((v) => "0x" + v.toString(16)).join(", ")}) = -1 ENOSYS (${errnoText(ENOSYS)})`);
       return BigInt(-ENOSYS);
     }
+    const before = trace && def.argsBefore ? formatArgs(ctx, def, a, undefined) : undefined;
     let r: number | bigint;
     try {
       r = def.fn(ctx, a);
     } catch (e) {
-      if (e instanceof TaskTerminated && trace) trace(`${name}(${formatArgs(ctx, def, a, undefined)}) = ?`);
+      if (e instanceof TaskTerminated && trace) trace(`${name}(${before ?? formatArgs(ctx, def, a, undefined)}) = ?`);
       throw e;
     }
-    if (trace) trace(`${name}(${formatArgs(ctx, def, a, Number(r))}) = ${formatResult(def, r)}`);
+    if (trace) trace(`${name}(${before ?? formatArgs(ctx, def, a, Number(r))}) = ${formatResult(def, r)}`);
     return BigInt(r);
   }
 }

@@ -7,13 +7,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { A0, A1, A2, A7, program } from "../helpers/rv.js";
-import { loadedMachine } from "../helpers/machine.js";
+import { BufferIo, loadedMachine, testConfig } from "../helpers/machine.js";
 import { MemFile, MemLink, type MemDir } from "../../../src/fs/memfs.js";
 import { AT_EXECFN, AT_RANDOM } from "../../../src/loader/stack.js";
 import { fileTable } from "../../../src/bsd/files.js";
 import { parseInterpreterLine } from "../../../src/bsd/sys_exec.js";
 import { SIGHUP, SIGTERM, SIGUSR1, SIGUSR2, SIG_DFL, SIG_IGN, SS_DISABLE, TaskTerminated, sendSignal, sigbit } from "../../../src/kern/signal.js";
-import type { Machine } from "../../../src/boot/machine.js";
+import { Machine } from "../../../src/boot/machine.js";
+import { parseElf } from "../../../src/loader/elf.js";
 import type { Task } from "../../../src/kern/task.js";
 import { runGuest } from "../../../src/index.js";
 
@@ -179,6 +180,16 @@ describe("execve replaces the program", () => {
     expect(child.vforkParent).toBeNull();
     expect(child.execed).toBe(true);
     expect(m.syscall(154, pid, pid)).toBe(-13n);   // setpgid on a child that has execed: EACCES (kernel/sys.c)
+  });
+
+  it("--strace shows the path the caller passed, read before its memory is replaced", () => {
+    const lines: string[] = [];
+    const m = new Machine(testConfig(), { io: new BufferIo(), strace: (l) => lines.push(l) });
+    const exec = m.load(parseElf(caller), { argv: ["/c"], envp: [], execfn: "/c", exePath: "/c" });
+    addFile(m, "prog", writer("", 0));
+    const mem = new Scratch(() => m.current, exec.sp);
+    expect(m.syscall(SYS_EXECVE, mem.str("/prog"), 0, 0)).toBe(0n);
+    expect(lines).toEqual(['execve("/prog", NULL, NULL) = 0']);
   });
 
   it("a program that cannot be placed once the old one is gone kills the task with SIGSEGV", () => {
