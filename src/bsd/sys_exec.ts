@@ -9,9 +9,10 @@ import { execReplace, type ExecArgs } from "../kern/exec.js";
 import { ElfError, type ElfImage, parseElf } from "../loader/elf.js";
 import { VnodeFile } from "../fs/file.js";
 import { existing, pathOf, walk } from "../fs/namei.js";
+import { fileRead } from "../fs/vnode_pager.js";
 import type { FileNode, Vnode } from "../fs/vnode.js";
 import { PAGE_SIZE } from "../vm/vm_prot.js";
-import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ELOOP, ENOENT, ENOEXEC } from "../sys/errno.js";
+import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM } from "../sys/errno.js";
 import { addr, int } from "./args.js";
 import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, bytesOf, files, pathArg, startDir } from "./file_args.js";
 import { defaultRlimit, RLIMIT_STACK } from "./sys_proc.js";
@@ -65,7 +66,7 @@ function openExec(ctx: SyscallContext, dirfd: number, path: string, follow: bool
 /** The first BINPRM_BUF_SIZE bytes of the file, zero padded (prepare_binprm). */
 function headBuffer(node: FileNode): Uint8Array {
   const buf = new Uint8Array(BINPRM_BUF_SIZE);
-  buf.set(node.read(0, Math.min(node.size, BINPRM_BUF_SIZE)));
+  buf.set(fileRead(node, 0, BINPRM_BUF_SIZE));
   return buf;
 }
 
@@ -202,7 +203,7 @@ function execveat(ctx: SyscallContext, dirfd: number, pathp: bigint, argvp: bigi
     if (typeof script === "number") return script;
     if (script === undefined) {
       try {
-        image = parseElf(prog.node.read(0, prog.node.size));
+        image = parseElf(fileRead(prog.node, 0, prog.node.size));   // through the page cache if it is mapped
       } catch (e) {
         if (e instanceof ElfError) return -ENOEXEC;
         throw e;
@@ -222,6 +223,9 @@ function execveat(ctx: SyscallContext, dirfd: number, pathp: bigint, argvp: bigi
     pathInaccessible = false;
   }
 
+  // Without translation (VA = PA) a new image goes exactly where a vfork parent's image and stack still are: no
+  // memory for it, as a no-MMU Linux without a relocatable format (binfmt_elf needs an MMU) cannot load it.
+  if (ctx.task.pmap.identity && ctx.task.map.refCount > 1) return -ENOMEM;
   const args: ExecArgs = { argv, envp, execfn: bytesOf(filename), randomBytes: ctx.random.bytes(16) };
   execReplace(ctx.task, image, args, prog.path, ctx, ctx.regs);
   return 0;

@@ -192,6 +192,26 @@ describe("execve replaces the program", () => {
     expect(lines).toEqual(['execve("/prog", NULL, NULL) = 0']);
   });
 
+  it("without translation: a task execs in place; a vfork child cannot (its parent's memory is where it would go)", () => {
+    const { m, io, exec } = loadedMachine(writer("old\n", 1), { arch: "bare", config: { ramBytes: 256 << 20 } });
+    const mem = new Scratch(() => m.current, exec.sp);
+    addFile(m, "prog", writer("new\n", 3));
+    const path = mem.str("/prog");
+    const pid = Number(m.syscall(SYS_CLONE, 0x4000 | 0x100 | 17, 0, 0, 0, 0));
+    const child = m.procs.byPid.get(pid)!;
+    const ctx = { task: child, io, random: m.random, regs: m.wasm, cycles: () => 0n, procs: m.procs,
+      newMap: (p: number) => m.newMap(p) };
+    expect(m.syscalls.dispatch(ctx, SYS_EXECVE, [BigInt(path), 0n, 0n, 0n, 0n, 0n])).toBe(-12n);   // ENOMEM
+    expect(child.map).toBe(m.task.map);
+    expect(m.checkInvariants()).toEqual([]);
+    m.procs.exit(child, TaskTerminated.byExit(0));
+    expect(m.syscall(SYS_EXECVE, path, 0, 0)).toBe(0n);
+    expect(m.checkInvariants()).toEqual([]);
+    const r = m.run();
+    expect(io.out).toBe("new\n");
+    expect(r.exitCode).toBe(3);
+  });
+
   it("a program that cannot be placed once the old one is gone kills the task with SIGSEGV", () => {
     const { m, mem } = setup();
     const bad = program((a) => { a.exit(0); }, { vaddr: 2 ** 40, bytes: enc.encode("far") });
