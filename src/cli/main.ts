@@ -15,7 +15,7 @@ import { ARCHS } from "../arch/registry.js";
 import { ConfigError } from "../machine/config.js";
 import { Machine, type RunResult } from "../boot/machine.js";
 import { guestEnvironment, machineConfig } from "../index.js";
-import { formatStats, statsJson } from "./report.js";
+import { formatStats, formatStatsFile, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { TraceRecorder } from "../trace/record.js";
@@ -28,7 +28,7 @@ import { applyMounts } from "../fs/mount.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "env-clear", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "stats-file", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "env-clear", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help"]) },
   record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "env-clear", "help"]) },
 };
@@ -98,6 +98,7 @@ interface RunArgs {
   "max-insns"?: string;
   stats: boolean;
   json?: string;
+  "stats-file"?: string;
   strace: boolean;
   seed: string;
   env: string[];
@@ -147,6 +148,7 @@ function parseCli(own: string[]): Parsed {
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print statistics on stderr" })
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
+      .option("stats-file", { type: "string", describe: "write every counter that applies, one per line with unit and description (like gem5's stats.txt)" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value added to the guest environment, or replacing a default (repeatable)" })
@@ -294,6 +296,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
   if (a.json !== undefined) checkOutputFile(a.json, "--json");
+  if (a["stats-file"] !== undefined) checkOutputFile(a["stats-file"], "--stats-file");
   const bytes = readProgram(a.elf);
   const image = parseElf(bytes);
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
@@ -313,6 +316,14 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);
   const counters = m.counters();
   if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
+  if (a["stats-file"] !== undefined) {
+    try {
+      writeFileSync(a["stats-file"], formatStatsFile(counters, config));
+    } catch (e) {
+      say(`cannot write '${a["stats-file"]}': ${(e as Error).message}`);
+      return r.exitCode === 0 ? 1 : r.exitCode;
+    }
+  }
   if (a.json !== undefined) {
     const doc = statsJson(counters, config, {
       ...(command !== undefined ? { command } : {}), program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal,
