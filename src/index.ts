@@ -28,7 +28,8 @@ export interface GuestOptions {
   elf?: Uint8Array;
   args?: string[];             // arguments after argv[0]
   argv0?: string;
-  env?: string[];              // "NAME=value" strings; default none
+  env?: string[];              // "NAME=value" strings, exactly the guest's environment; default none (the CLI's
+                               // default is DEFAULT_GUEST_ENV, see guestEnvironment)
   stdin?: Uint8Array | string;
   arch?: Arch | string;
   /** A machine file (--machine): a machine's defaults overridden in the data files' format; options override it. */
@@ -65,6 +66,30 @@ export interface GuestResult {
   strace: string[];
   counters: Record<string, number>;
   config: MachineConfig;
+}
+
+/**
+ * The environment `mmulab run`, `compare` and `record` give a guest unless --env-clear: a shell's bare minimum
+ * (the search path execvp and shells use, a home directory), never the host's own environment, so that a run
+ * depends only on its command line. qemu-user passes its caller's environment instead; the differential suite
+ * gives both sides exactly the same one (--env-clear plus --env).
+ */
+export const DEFAULT_GUEST_ENV: readonly string[] = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/"];
+
+/**
+ * The guest environment from --env NAME=value options: the defaults (none with `clear`), each NAME given replacing
+ * the default of that name in place, new names appended in order. Throws ConfigError for an item without "=".
+ */
+export function guestEnvironment(env: readonly string[], clear = false): string[] {
+  const out = clear ? [] : [...DEFAULT_GUEST_ENV];
+  for (const e of env) {
+    const eq = e.indexOf("=");
+    if (eq <= 0) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
+    const name = e.slice(0, eq + 1);
+    const at = out.findIndex((d) => d.startsWith(name));
+    if (at >= 0) out[at] = e; else out.push(e);
+  }
+  return out;
 }
 
 /** Builds a machine configuration from options, validating every field (throws ConfigError). */

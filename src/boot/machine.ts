@@ -18,6 +18,7 @@ import { TIME_SYSCALLS } from "../bsd/sys_time.js";
 import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
 import { MMULAB_SYSCALLS } from "../bsd/sys_mmulab.js";
 import { StatsRegion } from "./stats_region.js";
+import { EXEC_SYSCALLS } from "../bsd/sys_exec.js";
 import { SeededRandom } from "../kern/random.js";
 import { deliverSignals } from "../kern/sigframe.js";
 import { GUEST_PID, type Task } from "../kern/task.js";
@@ -146,7 +147,7 @@ export class Machine {
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
     this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS,
-      MACH_SYSCALLS, MMULAB_SYSCALLS);
+      MACH_SYSCALLS, MMULAB_SYSCALLS, EXEC_SYSCALLS);
     const recorder = options.recorder;
     this.trapHandler = new TrapHandler(w, {
       syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),
@@ -165,8 +166,8 @@ export class Machine {
     });
   }
 
-  /** A new address space with its own pmap (and ASID/PCID/context) for the task that will have `pid`. */
-  private newMap(pid: number): VmMap {
+  /** A new address space with its own pmap (and ASID/PCID/context) for the task that will have `pid` (fork, exec). */
+  newMap(pid: number): VmMap {
     const made = this.mmu.createPmap();
     const size = this.config.pageSize ?? PAGE_SIZE;
     const sizes = made.pageSizes ?? [PAGE_SIZE];
@@ -189,7 +190,10 @@ export class Machine {
   /** The system-call context of task t. */
   private ctxOf(t: Task): SyscallContext {
     const w = this.wasm;
-    return { task: t, io: this.options.io, random: this.random, regs: w, cycles: () => w.cycles(), procs: this.procs, stats: this.stats };
+    return {
+      task: t, io: this.options.io, random: this.random, regs: w, cycles: () => w.cycles(), procs: this.procs,
+      newMap: (pid) => this.newMap(pid), stats: this.stats,
+    };
   }
 
   /** The running task (the first one until it forks). */

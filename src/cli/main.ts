@@ -14,7 +14,7 @@ import { ElfError, parseElf, readProgram } from "../loader/elf.js";
 import { ARCHS } from "../arch/registry.js";
 import { ConfigError } from "../machine/config.js";
 import { Machine, type RunResult } from "../boot/machine.js";
-import { machineConfig } from "../index.js";
+import { guestEnvironment, machineConfig } from "../index.js";
 import { formatStats, formatStatsFile, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
@@ -28,9 +28,9 @@ import { applyMounts } from "../fs/mount.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
-  compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
-  record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
+  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "env-clear", "help"]) },
+  compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help"]) },
+  record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "env-clear", "help"]) },
 };
 
 /** Value options that may be given several times (each adds one item). */
@@ -105,6 +105,7 @@ interface RunArgs {
   strace: boolean;
   seed: string;
   env: string[];
+  "env-clear": boolean;
   ad?: string;
   psc?: string;
   subblock?: string;
@@ -127,6 +128,7 @@ interface CompareCliArgs {
   json?: string;
   seed: string;
   env: string[];
+  "env-clear": boolean;
   "show-output": boolean;
 }
 
@@ -155,7 +157,8 @@ function parseCli(own: string[]): Parsed {
       .option("stats-every", { type: "string", describe: "dump the statistics every N instructions: a time series in --json and --stats-file" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value added to the guest environment, or replacing a default (repeatable)" })
+      .option("env-clear", { type: "boolean", default: false, describe: "start the guest environment empty instead of PATH=/usr/local/bin:/usr/bin:/bin HOME=/" })
       .option("subblock", { type: "string", describe: "hashed: base pages per clustered-table node (1, 2, 4 .. 64; default 16)" })
       .option("pft-size", { type: "string", describe: "power: log2 of the HTAB size in bytes (default: Linux's sizing to memory)" })
       .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" })
@@ -175,7 +178,8 @@ function parseCli(own: string[]): Parsed {
       .option("max-insns", { type: "string", describe: "stop each run after this many instructions" })
       .option("json", { type: "string", describe: "write every machine's counters and the verdict as JSON to this file" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value added to the guest environment, or replacing a default (repeatable)" })
+      .option("env-clear", { type: "boolean", default: false, describe: "start the guest environment empty instead of PATH=/usr/local/bin:/usr/bin:/bin HOME=/" })
       .option("show-output", { type: "boolean", default: false, describe: "print the guest's output (once)" }),
     () => { ran = "compare"; })
     .command("record <elf> [args..]", "run a guest and write its virtual references as a binary trace", (y) => y
@@ -189,7 +193,8 @@ function parseCli(own: string[]): Parsed {
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print the run's statistics on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
-      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
+      .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value added to the guest environment, or replacing a default (repeatable)" })
+      .option("env-clear", { type: "boolean", default: false, describe: "start the guest environment empty instead of PATH=/usr/local/bin:/usr/bin:/bin HOME=/" })
       .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" }),
     () => { ran = "record"; })
     .command("trace [file]", "replay a memory trace through one modelled TLB or a whole machine (mmulab trace --help)")
@@ -288,7 +293,7 @@ function parseCount(s: string, what: string): bigint {
 
 function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: string) => void,
   recorder?: TraceRecorder, command?: string): number {
-  for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
+  const envp = guestEnvironment(a.env, a["env-clear"]);
   const config = machineConfig({
     ...(a.arch !== undefined ? { arch: a.arch } : {}), ...(a.machine !== undefined ? { machine: a.machine } : {}),
     ...(a.mem !== undefined ? { mem: a.mem } : {}), seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}),
@@ -312,7 +317,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
     ...(every !== undefined ? { pmapCollectEvery: every } : {}),
   });
   applyMounts(m.fs, a.mount);
-  m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
+  m.load(image, { argv: [a.elf, ...guestArgs], envp, execfn: a.elf, exePath: resolve(a.elf) });
   const r: RunResult = m.runMeasured({
     ...(maxInsns !== undefined ? { maxInsns } : {}), ...(warmup !== undefined ? { warmup } : {}),
     ...(dumpEvery !== undefined ? { every: dumpEvery } : {}),
@@ -369,7 +374,7 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
       const c = p.a;
       if (c.json !== undefined) checkOutputFile(c.json, "--json");
       return compareCommand({
-        elf: c.elf, args: guestArgs, archs: c.archs, mem: c.mem, seed: c.seed, env: c.env, showOutput: c["show-output"],
+        elf: c.elf, args: guestArgs, archs: c.archs, mem: c.mem, seed: c.seed, env: guestEnvironment(c.env, c["env-clear"]), showOutput: c["show-output"],
         ...(c["max-insns"] !== undefined ? { maxInsns: parseCount(c["max-insns"], "--max-insns") } : {}),
         ...(c.json !== undefined ? { json: c.json } : {}), command,
       }, io, say);
