@@ -81,7 +81,7 @@ export class ProcessTable {
       map = this.host.newMap(this.nextPid);
       parent.map.fork(map);
     }
-    const files = o.shareFiles ? parent.files : parent.files.fork();
+    const files = o.shareFiles ? parent.files.share() : parent.files.fork();
     const child = new Task(this.nextPid++, map, this.layout, this.host.machine, files);
     child.inheritFrom(parent);
     child.parent = parent;
@@ -106,7 +106,7 @@ export class ProcessTable {
   exit(t: Task, how: TaskTerminated): void {
     if (t.state === "zombie") return;
     if (t.clearChildTid !== 0 && t.map.refCount > 1) t.um.writeU32(t.clearChildTid, 0);
-    t.files.closeAll();
+    t.files.release();
     // The first task's address space outlives it, so the run's final counters (page-table bytes, frames)
     // describe the program that was run; every other task's goes at once, as on Linux.
     if (t !== this.first) t.map.deallocate();

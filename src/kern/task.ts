@@ -24,8 +24,10 @@ export const INIT_PID = 1;
 export interface TaskFiles {
   /** A copy for a fork child: the same open file descriptions under the same numbers. */
   fork(): TaskFiles;
-  /** Closes every descriptor (exit). */
-  closeAll(): void;
+  /** Another reference to this very table, for a CLONE_FILES child (Linux: files_struct's count). */
+  share(): TaskFiles;
+  /** Drops the exiting task's reference; the last one closes every descriptor (put_files_struct). */
+  release(): void;
 }
 
 export interface RLimit { cur: bigint; max: bigint }

@@ -8,8 +8,9 @@ import type { Machine } from "../../../src/boot/machine.js";
 import { ECHILD, EFAULT, EINVAL, ENOSYS, EPERM } from "../../../src/sys/errno.js";
 import { GUEST_PID, GUEST_PPID } from "../../../src/kern/task.js";
 import { TaskTerminated } from "../../../src/kern/signal.js";
+import { fileTable } from "../../../src/bsd/files.js";
 
-const NR = { exit: 93, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
+const NR = { write: 64, exit: 93, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
 const SIGCHLD = 17, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_NEWPID = 0x20000000,
   CLONE_CHILD_SETTID = 0x1000000, CLONE_PARENT_SETTID = 0x100000, CLONE_PIDFD = 0x1000;
@@ -79,5 +80,18 @@ describe("clone and wait4", () => {
     expect(m.task.state).toBe("run");
     expect(g.ppid).toBe(1);
     expect(m.task.map.refCount).toBe(1);
+  });
+
+  it("clone(CLONE_FILES|SIGCHLD): the child's exit leaves the parent's shared descriptors open (issue 17)", () => {
+    const c = m.procs.byPid.get(sys(NR.clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0))!;
+    expect(c.files).toBe(m.task.files);                 // one table, as Linux's files_struct
+    m.procs.exit(c, TaskTerminated.byExit(0));
+    expect(fileTable(m.task).get(1)).toBeDefined();     // Linux drops only the child's reference
+    expect(sys(NR.write, 1, 0x10000, 0)).toBe(0);
+    const d = m.procs.byPid.get(sys(NR.clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0))!;
+    m.procs.exit(m.task, TaskTerminated.byExit(0));     // the parent goes first: the child keeps the table
+    expect(fileTable(d).get(1)).toBeDefined();
+    m.procs.exit(d, TaskTerminated.byExit(0));           // the last user closes it
+    expect(fileTable(d).count).toBe(0);
   });
 });
