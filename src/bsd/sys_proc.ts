@@ -1,36 +1,18 @@
 // Process-level system calls: exit, identity, limits, uname, random bytes. The signal calls live in
 // sys_signal.ts.
 
-import { GUEST_GID, GUEST_UID, RLIM_INFINITY, type RLimit } from "../kern/task.js";
+import { GUEST_GID, GUEST_UID, type RLimit } from "../kern/task.js";
+import { RLIM_NLIMITS, rlimit } from "../kern/resource.js";
 import { sysClone, sysWait4 } from "./sys_fork.js";
 import { TaskTerminated } from "../kern/signal.js";
-import { STACK_SIZE } from "../loader/layout.js";
 import { addr, int, size, uint } from "./args.js";
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../sys/errno.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 
-export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
-  RLIMIT_RSS = 5, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8, RLIMIT_AS = 9, RLIMIT_LOCKS = 10,
-  RLIMIT_SIGPENDING = 11, RLIMIT_MSGQUEUE = 12, RLIMIT_NICE = 13, RLIMIT_RTPRIO = 14, RLIMIT_RTTIME = 15;
-export const RLIM_NLIMITS = 16;
+// file_args.ts reads RLIMIT_NOFILE through here.
+export { RLIMIT_NOFILE, defaultRlimit } from "../kern/resource.js";
 
-/** Default limits, those of a typical Linux login session. */
-export function defaultRlimit(resource: number): RLimit {
-  const inf = { cur: RLIM_INFINITY, max: RLIM_INFINITY };
-  switch (resource) {
-    case RLIMIT_STACK: return { cur: BigInt(STACK_SIZE), max: RLIM_INFINITY };
-    case RLIMIT_CORE: return { cur: 0n, max: RLIM_INFINITY };
-    case RLIMIT_NPROC: return { cur: 31503n, max: 31503n };
-    case RLIMIT_NOFILE: return { cur: 1024n, max: 4096n };
-    case RLIMIT_MEMLOCK: return { cur: 8n << 20n, max: 8n << 20n };
-    case RLIMIT_SIGPENDING: return { cur: 31503n, max: 31503n };
-    case RLIMIT_MSGQUEUE: return { cur: 819200n, max: 819200n };
-    case RLIMIT_NICE: case RLIMIT_RTPRIO: return { cur: 0n, max: 0n };
-    default: return inf;
-  }
-}
-
-function rlimitOf(ctx: SyscallContext, r: number): RLimit { return ctx.task.rlimits.get(r) ?? defaultRlimit(r); }
+function rlimitOf(ctx: SyscallContext, r: number): RLimit { return rlimit(ctx.task, r); }
 
 function encodeRlimit(l: RLimit): Uint8Array {
   const b = new Uint8Array(16);

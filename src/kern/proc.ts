@@ -9,8 +9,10 @@ import type { PmapMachine } from "../vm/pmap.js";
 import { Blocked, type Scheduler } from "./sched.js";
 import { EACCES, ECHILD, EINVAL, EPERM, ESRCH } from "../sys/errno.js";
 import {
-  ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal,
+  ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal, sigKernelCoredump,
 } from "./signal.js";
+import { RLIMIT_CORE, rlimit } from "./resource.js";
+import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { type CpuContext, GUEST_PID, GUEST_UID, Task, type TaskFiles } from "./task.js";
 
 /** What the process layer needs from the machine. */
@@ -31,16 +33,37 @@ export interface ForkOptions {
 
 export interface WaitResult { pid: number; status: number }
 
-/** SIGCHLD's si_code: the child exited, or was killed by a signal (CLD_DUMPED is not modelled: no cores). */
-export const CLD_EXITED = 1, CLD_KILLED = 2;
+/** SIGCHLD's si_code: the child exited, was killed by a signal, or was killed and dumped core. */
+export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+
+/** The wait status's core-dump bit (WCOREDUMP). */
+export const WCOREFLAG = 0x80;
+
+/**
+ * The smallest RLIMIT_CORE that lets a dump start: binfmt_elf's min_coredump, ELF_EXEC_PAGESIZE (fs/coredump.c
+ * gives up below it, so the bit stays clear; LTP's waitpid01 sets the soft limit to one page to get cores).
+ */
+const MIN_COREDUMP = PAGE_SIZE;
 
 export const WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8;
 export const __WNOTHREAD = 0x20000000, __WALL = 0x40000000, __WCLONE = 0x80000000;
+const INT_MIN = -0x8000_0000;
 const WAIT_OPTIONS = WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE;
 
-/** Linux's wait status: exit code in bits 15:8, or the terminating signal in bits 6:0 (no core dumps here). */
+/** Linux's wait status: exit code in bits 15:8, or the terminating signal in bits 6:0 and WCOREFLAG. */
 export function waitStatus(t: TaskTerminated): number {
-  return t.signal === 0 ? (t.status & 0xFF) << 8 : t.signal & 0x7F;
+  return t.signal === 0 ? (t.status & 0xFF) << 8 : (t.signal & 0x7F) | (t.coreDumped ? WCOREFLAG : 0);
+}
+
+/**
+ * Would Linux dump core for task t killed this way (do_coredump)? A signal whose default action is "core", with
+ * RLIMIT_CORE's soft limit at least min_coredump. No core file is written: the dump itself is of no use to a
+ * model of the MMU, and what the parent sees (the status bit, CLD_DUMPED) is what programs and tests check. Linux
+ * sets the bit only when the dump succeeded, which with a plain core_pattern and a writable working directory
+ * (LTP's tests run in one) it does whenever the limit allows it.
+ */
+function dumpsCore(t: Task, how: TaskTerminated): boolean {
+  return how.signal !== 0 && sigKernelCoredump(how.signal) && rlimit(t, RLIMIT_CORE).cur >= BigInt(MIN_COREDUMP);
 }
 
 export class ProcessTable {
@@ -105,6 +128,7 @@ export class ProcessTable {
    */
   exit(t: Task, how: TaskTerminated): void {
     if (t.state === "zombie") return;
+    if (dumpsCore(t, how)) how.coreDumped = true;
     if (t.clearChildTid !== 0 && t.map.refCount > 1) t.um.writeU32(t.clearChildTid, 0);
     t.files.release();
     // The first task's address space outlives it, so the run's final counters (page-table bytes, frames)
@@ -131,7 +155,8 @@ export class ProcessTable {
       // nobody will wait, so the child is reaped at once (wait4 then sees ECHILD).
       const killed = how.signal !== 0;
       sendSignal(p, t.exitSignal, {
-        code: killed ? CLD_KILLED : CLD_EXITED, pid: t.pid, uid: GUEST_UID, status: killed ? how.signal : how.status & 0xFF,
+        code: how.coreDumped ? CLD_DUMPED : killed ? CLD_KILLED : CLD_EXITED, pid: t.pid, uid: GUEST_UID,
+        status: killed ? how.signal : how.status & 0xFF,
         detail: `child ${t.pid} ${killed ? "killed" : "exited"}`,
       });
       const act = p.signals.actions[SIGCHLD]!;
@@ -247,9 +272,12 @@ export class ProcessTable {
    */
   wait(t: Task, pid: number, options: number): WaitResult | number {
     if ((options >>> 0) & ~WAIT_OPTIONS) return -EINVAL;
+    if (pid === INT_MIN) return -ESRCH;                  // kernel_wait4: -INT_MIN is not defined
     const all = (options & __WALL) !== 0, clone = (options & __WCLONE) !== 0;
+    // pid > 0: that child; -1: any; 0: the caller's process group (as it is now); < -1: group -pid.
+    const pgid = pid === 0 ? t.pgid : -pid;
     const eligible = t.children.filter((c) =>
-      (pid > 0 ? c.pid === pid : pid < -1 ? -pid === GUEST_PID : true) &&
+      (pid > 0 ? c.pid === pid : pid === -1 || c.pgid === pgid) &&
       (all || (c.exitSignal !== SIGCHLD) === clone));
     if (eligible.length === 0) return -ECHILD;
     const z = eligible.find((c) => c.state === "zombie");

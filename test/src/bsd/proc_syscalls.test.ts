@@ -5,16 +5,16 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { program } from "../helpers/rv.js";
 import { loadedMachine } from "../helpers/machine.js";
 import type { Machine } from "../../../src/boot/machine.js";
-import { ECHILD, EFAULT, EINVAL, ENOSYS, EPERM } from "../../../src/sys/errno.js";
-import { GUEST_PID, GUEST_PPID } from "../../../src/kern/task.js";
+import { ECHILD, EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../../../src/sys/errno.js";
+import { GUEST_PID, GUEST_PPID, type Task } from "../../../src/kern/task.js";
 import { TaskTerminated } from "../../../src/kern/signal.js";
 import { fileTable } from "../../../src/bsd/files.js";
 
-const NR = { write: 64, exit: 93, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
+const NR = { write: 64, exit: 93, rt_sigprocmask: 135, setrlimit: 164, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
 const SIGCHLD = 17, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_NEWPID = 0x20000000,
   CLONE_CHILD_SETTID = 0x1000000, CLONE_PARENT_SETTID = 0x100000, CLONE_PIDFD = 0x1000;
-const WNOHANG = 1;
+const WNOHANG = 1, SIGQUIT = 3, SIGSEGV = 11, SIGTERM = 15, RLIMIT_CORE = 4;
 
 let m: Machine;
 const sys = (nr: number, ...a: (number | bigint)[]): number => Number(m.syscall(nr, ...a));
@@ -93,5 +93,43 @@ describe("clone and wait4", () => {
     expect(fileTable(d).get(1)).toBeDefined();
     m.procs.exit(d, TaskTerminated.byExit(0));           // the last user closes it
     expect(fileTable(d).count).toBe(0);
+  });
+
+  it("wait4 by process group: 0 is the caller's group, -pgid that group; INT_MIN is ESRCH", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const a = m.procs.byPid.get(sys(NR.clone, SIGCHLD, 0, 0, 0, 0))!, b = m.procs.byPid.get(sys(NR.clone, SIGCHLD, 0, 0, 0, 0))!;
+    expect(m.procs.setpgid(a, 0, 0)).toBe(0);
+    m.procs.exit(a, TaskTerminated.byExit(1));
+    expect(sys(NR.wait4, 0, buf, WNOHANG, 0)).toBe(0);                  // b, in our group, still runs
+    expect(sys(NR.wait4, -(b.pid + 50), buf, WNOHANG, 0)).toBe(-ECHILD);
+    expect(sys(NR.wait4, -a.pid, buf, WNOHANG, 0)).toBe(a.pid);
+    expect(sys(NR.wait4, -0x8000_0000, buf, WNOHANG, 0)).toBe(-ESRCH);
+    expect(sys(NR.wait4, -0x8000_0000, buf, 0x100, 0)).toBe(-EINVAL);  // the options are checked first
+    m.procs.exit(b, TaskTerminated.byExit(2));
+    expect(sys(NR.wait4, 0, buf, 0, 0)).toBe(b.pid);
+  });
+
+  it("the core-dump bit: a core signal with RLIMIT_CORE of at least a page sets WCOREDUMP and CLD_DUMPED", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const status = (kill: (t: Task) => TaskTerminated): number => {
+      const c = m.procs.byPid.get(sys(NR.clone, SIGCHLD, 0, 0, 0, 0))!;
+      m.procs.exit(c, kill(c));
+      expect(sys(NR.wait4, c.pid, buf, 0, 0)).toBe(c.pid);
+      return m.task.um.readU32(buf)!;
+    };
+    expect(status(() => TaskTerminated.bySignal(SIGSEGV, "test"))).toBe(SIGSEGV);   // the default limit is 0
+    m.task.um.writeU64(buf + 64, 4095n);
+    m.task.um.writeU64(buf + 72, 4096n);
+    expect(sys(NR.setrlimit, RLIMIT_CORE, buf + 64)).toBe(0);
+    expect(status(() => TaskTerminated.bySignal(SIGSEGV, "test"))).toBe(SIGSEGV);   // below min_coredump
+    m.task.um.writeU64(buf + 64, 4096n);
+    expect(sys(NR.setrlimit, RLIMIT_CORE, buf + 64)).toBe(0);
+    m.task.um.writeU64(buf + 80, 1n << BigInt(SIGCHLD - 1));
+    expect(sys(NR.rt_sigprocmask, 0, buf + 80, 0, 8)).toBe(0);             // keep SIGCHLD pending to read it
+    expect(status(() => TaskTerminated.bySignal(SIGSEGV, "test"))).toBe(SIGSEGV | 0x80);
+    expect(m.task.signals.sharedPending.queue.map((q) => [q.signo, q.code, q.status])).toEqual([[SIGCHLD, 3, SIGSEGV]]);
+    expect(status(() => TaskTerminated.bySignal(SIGQUIT, "test"))).toBe(SIGQUIT | 0x80);
+    expect(status(() => TaskTerminated.bySignal(SIGTERM, "test"))).toBe(SIGTERM);   // "terminate", not "core"
+    expect(status(() => TaskTerminated.byExit(0x80))).toBe(0x8000);
   });
 });
