@@ -6,6 +6,8 @@
 // glibc's riscv kernel-features.h says __ASSUME_CLONE_BACKWARDS accordingly.
 
 import { NSIG } from "../kern/signal.js";
+import { encodeRusage } from "../kern/resource.js";
+import { NOMINAL_HZ } from "../machine/costs.js";
 import { OutOfGuestMemory } from "../vm/phys.js";
 import { addr, int } from "./args.js";
 import { EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM } from "../sys/errno.js";
@@ -61,14 +63,12 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
   return child.pid;
 }
 
-const RUSAGE_SIZE = 144;
-
 export function sysWait4(ctx: SyscallContext, a: readonly bigint[]): number {
   const pid = int(a[0]!), statusp = addr(a[1]!), options = int(a[2]!), rusagep = addr(a[3]!);
   const r = ctx.procs.wait(ctx.task, pid, options);
   if (typeof r === "number") return r;
   // The child is reaped even when the status cannot be written (kernel_wait4 then returns EFAULT).
   if (statusp !== 0 && !ctx.task.um.writeU32(statusp, r.status)) return -EFAULT;
-  if (rusagep !== 0 && !ctx.task.um.copyout(rusagep, new Uint8Array(RUSAGE_SIZE))) return -EFAULT;
+  if (rusagep !== 0 && !ctx.task.um.copyout(rusagep, encodeRusage(r.usage, ctx.cycles(), NOMINAL_HZ))) return -EFAULT;
   return r.pid;
 }

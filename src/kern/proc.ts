@@ -11,7 +11,7 @@ import { EACCES, ECHILD, EINVAL, EPERM, ESRCH } from "../sys/errno.js";
 import {
   ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal, sigKernelCoredump,
 } from "./signal.js";
-import { RLIMIT_CORE, rlimit } from "./resource.js";
+import { RLIMIT_CORE, type TaskUsage, rlimit, usageBoth } from "./resource.js";
 import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { type CpuContext, GUEST_PID, GUEST_UID, Task, type TaskFiles } from "./task.js";
 
@@ -31,7 +31,8 @@ export interface ForkOptions {
   exitSignal: number;      // CSIGNAL byte
 }
 
-export interface WaitResult { pid: number; status: number }
+/** A reaped child: its pid, wait status, and its usage with its own reaped children's (wait4's rusage). */
+export interface WaitResult { pid: number; status: number; usage: TaskUsage }
 
 /** SIGCHLD's si_code: the child exited, was killed by a signal, or was killed and dumped core. */
 export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
@@ -131,6 +132,7 @@ export class ProcessTable {
     if (dumpsCore(t, how)) how.coreDumped = true;
     if (t.clearChildTid !== 0 && t.map.refCount > 1) t.um.writeU32(t.clearChildTid, 0);
     t.files.release();
+    t.usage.sampleRss(t.map);
     // The first task's address space outlives it, so the run's final counters (page-table bytes, frames)
     // describe the program that was run; every other task's goes at once, as on Linux.
     if (t !== this.first) t.map.deallocate();
@@ -283,7 +285,10 @@ export class ProcessTable {
     const z = eligible.find((c) => c.state === "zombie");
     if (z) {
       this.release(z);
-      return { pid: z.pid, status: waitStatus(z.exit!) };
+      // wait_task_zombie: the child's figures and its children's go to the parent's RUSAGE_CHILDREN.
+      const usage = usageBoth(z.usage, z.childUsage);
+      t.childUsage.addChild(usage);
+      return { pid: z.pid, status: waitStatus(z.exit!), usage };
     }
     if (options & WNOHANG) return 0;
     if (t.signals.hasDeliverable) return -ERESTARTSYS;   // a handler runs first; SA_RESTART makes the call again

@@ -8,6 +8,7 @@ import { SignalState } from "./signal.js";
 import type { VmMap } from "../vm/vm_map.js";
 import { UserMemory } from "../vm/uaccess.js";
 import type { TaskTerminated } from "./signal.js";
+import { TaskUsage } from "./resource.js";
 
 /** Fixed identities so runs are deterministic: the first task's pid, its parent's, and the user. */
 export const GUEST_PID = 1000;
@@ -74,6 +75,9 @@ export class Task {
   sid: number;
   /** Has the task execed since it was forked (Linux: PF_FORKNOEXEC clear)? setpgid on such a child is EACCES. */
   execed = false;
+  usage = new TaskUsage();               // getrusage(RUSAGE_SELF); a fork child starts from zero
+  childUsage = new TaskUsage();          // RUSAGE_CHILDREN: the children it reaped, and theirs
+  personality = 0;                       // personality(2): PER_LINUX and flags such as UNAME26; fork inherits it
 
   constructor(readonly pid: number, readonly map: VmMap, readonly layout: AddressLayout, machine: PmapMachine,
               files: TaskFiles) {
@@ -98,5 +102,6 @@ export class Task {
     this.rlimits = new Map(p.rlimits);
     this.pgid = p.pgid;
     this.sid = p.sid;
+    this.personality = p.personality;
   }
 }

@@ -10,7 +10,8 @@ import { GUEST_PID, GUEST_PPID, type Task } from "../../../src/kern/task.js";
 import { TaskTerminated } from "../../../src/kern/signal.js";
 import { fileTable } from "../../../src/bsd/files.js";
 
-const NR = { write: 64, exit: 93, rt_sigprocmask: 135, setrlimit: 164, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
+const NR = { write: 64, personality: 92, exit: 93, sched_setaffinity: 122, sched_getaffinity: 123, rt_sigprocmask: 135,
+  times: 153, uname: 160, setrlimit: 164, getrusage: 165, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
 const SIGCHLD = 17, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_NEWPID = 0x20000000,
   CLONE_CHILD_SETTID = 0x1000000, CLONE_PARENT_SETTID = 0x100000, CLONE_PIDFD = 0x1000;
@@ -131,5 +132,68 @@ describe("clone and wait4", () => {
     expect(status(() => TaskTerminated.bySignal(SIGQUIT, "test"))).toBe(SIGQUIT | 0x80);
     expect(status(() => TaskTerminated.bySignal(SIGTERM, "test"))).toBe(SIGTERM);   // "terminate", not "core"
     expect(status(() => TaskTerminated.byExit(0x80))).toBe(0x8000);
+  });
+
+  it("getrusage: who is checked; a reaped child's figures go to RUSAGE_CHILDREN and wait4's rusage", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const long = (at: number, i: number) => Number(m.task.um.readU64(at + 32 + 8 * i)!);
+    expect(sys(NR.getrusage, 2, buf)).toBe(-EINVAL);
+    expect(sys(NR.getrusage, -2, buf)).toBe(-EINVAL);
+    expect(sys(NR.getrusage, 0, 0xdead0000)).toBe(-EFAULT);
+    expect(sys(NR.getrusage, 0, buf)).toBe(0);
+    expect(long(buf, 0)).toBeGreaterThan(0);                     // ru_maxrss: the pages touched so far, in KiB
+    const c = m.procs.byPid.get(sys(NR.clone, SIGCHLD, 0, 0, 0, 0))!;
+    Object.assign(c.usage, { cpuCycles: 3_000_000n, systemCycles: 1_000_000n, minflt: 7, majflt: 2, nvcsw: 3, nivcsw: 4 });
+    m.procs.exit(c, TaskTerminated.byExit(0));
+    expect(sys(NR.wait4, c.pid, 0, 0, buf + 1024)).toBe(c.pid);
+    expect(sys(NR.getrusage, -1, buf)).toBe(0);                  // RUSAGE_CHILDREN
+    for (const at of [buf, buf + 1024]) {
+      // 2 ms of user time and 1 ms of system time at the nominal 1 GHz; the counts as they were.
+      expect([0, 8, 16, 24].map((o) => Number(m.task.um.readU64(at + o)))).toEqual([0, 2000, 0, 1000]);
+      expect([4, 5, 12, 13].map((i) => long(at, i))).toEqual([7, 2, 3, 4]);
+    }
+  });
+
+  it("personality: 0xffffffff only asks; UNAME26 makes uname's release 2.6.(60 + minor)", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const release = () => new TextDecoder().decode(m.task.um.copyin(buf + 130, 65)!).replace(/\0.*$/s, "");
+    expect(sys(NR.uname, buf)).toBe(0);
+    expect(release()).toBe("6.1.0");
+    expect(sys(NR.personality, 0xffffffff)).toBe(0);
+    expect(sys(NR.personality, 0x0020000)).toBe(0);
+    expect(sys(NR.personality, 0xffffffff)).toBe(0x0020000);
+    expect(sys(NR.uname, buf)).toBe(0);
+    expect(release()).toBe("2.6.61");
+    const c = m.procs.byPid.get(sys(NR.clone, SIGCHLD, 0, 0, 0, 0))!;
+    expect(c.personality).toBe(0x0020000);                       // fork inherits it
+  });
+
+  it("sched_getaffinity/sched_setaffinity: one CPU; Linux's size rules and errors", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    m.task.um.writeU64(buf, 0xffn);
+    expect(sys(NR.sched_getaffinity, 0, 64, buf)).toBe(8);       // cpumask_size(): one unsigned long
+    expect(m.task.um.readU64(buf)).toBe(1n);
+    expect(sys(NR.sched_getaffinity, 0, 0, buf)).toBe(-EINVAL);
+    expect(sys(NR.sched_getaffinity, 0, 4, buf)).toBe(-EINVAL);   // not a multiple of a long
+    expect(sys(NR.sched_getaffinity, 4242, 8, buf)).toBe(-ESRCH);
+    expect(sys(NR.sched_getaffinity, 0, 8, 0xdead0000)).toBe(-EFAULT);
+    expect(sys(NR.sched_setaffinity, 0, 8, buf)).toBe(0);
+    m.task.um.writeU64(buf, 2n);
+    expect(sys(NR.sched_setaffinity, 0, 8, buf)).toBe(-EINVAL);   // no CPU that exists
+    expect(sys(NR.sched_setaffinity, 0, 8, 0xdead0000)).toBe(-EFAULT);
+    m.task.um.writeU64(buf, 1n);
+    expect(sys(NR.sched_setaffinity, 4242, 8, buf)).toBe(-ESRCH);
+    expect(sys(NR.sched_setaffinity, 0, 1, buf)).toBe(0);         // a short mask is read as far as it goes
+  });
+
+  it("times: the caller's and its children's clock ticks, the ticks since boot as the result", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const c = m.procs.byPid.get(sys(NR.clone, SIGCHLD, 0, 0, 0, 0))!;
+    Object.assign(c.usage, { cpuCycles: 50_000_000n, systemCycles: 20_000_000n });
+    m.procs.exit(c, TaskTerminated.byExit(0));
+    expect(sys(NR.wait4, c.pid, 0, 0, 0)).toBe(c.pid);
+    expect(sys(NR.times, buf)).toBeGreaterThanOrEqual(0);
+    expect([16, 24].map((o) => Number(m.task.um.readU64(buf + o)))).toEqual([3, 2]);   // 30 ms and 20 ms at USER_HZ
+    expect(sys(NR.times, 0xdead0000)).toBe(-EFAULT);
   });
 });
