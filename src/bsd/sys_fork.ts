@@ -5,7 +5,6 @@
 // riscv selects CONFIG_CLONE_BACKWARDS: the arguments are (flags, newsp, parent_tid, tls, child_tid), and
 // glibc's riscv kernel-features.h says __ASSUME_CLONE_BACKWARDS accordingly.
 
-import { NSIG } from "../kern/signal.js";
 import { encodeRusage } from "../kern/resource.js";
 import { NOMINAL_HZ } from "../machine/costs.js";
 import { OutOfGuestMemory } from "../vm/phys.js";
@@ -33,9 +32,10 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
   if ((flags & (CLONE_NEWUSER | CLONE_FS)) === (CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return -EINVAL;
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return -EINVAL;
-  if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return -EINVAL;
+  if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID))) return -EINVAL;
+  if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD))) return -EINVAL;
+  if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return -EINVAL;   // kernel_clone: one pointer for both
   if (flags & CLONE_NEW_ANY) return -EPERM;            // an unprivileged user may not make namespaces
-  if ((flags & CSIGNAL) > NSIG) return -EINVAL;
   if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_PIDFD)) return -ENOSYS;
   if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) return -ENOSYS;
   const parent = ctx.task;

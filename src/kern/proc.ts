@@ -9,7 +9,7 @@ import type { PmapMachine } from "../vm/pmap.js";
 import { Blocked, type Scheduler } from "./sched.js";
 import { EACCES, ECHILD, EINVAL, EPERM, ESRCH } from "../sys/errno.js";
 import {
-  ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal, sigKernelCoredump,
+  ERESTARTSYS, NSIG, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal, sigKernelCoredump,
 } from "./signal.js";
 import { RLIMIT_CORE, type TaskUsage, rlimit, usageBoth } from "./resource.js";
 import { PAGE_SIZE } from "../vm/vm_prot.js";
@@ -152,7 +152,9 @@ export class ProcessTable {
     this.exits++;
     const p = t.parent;
     if (!p) { this.release(t); return; }
-    if (t.exitSignal !== 0) {
+    // Legacy clone does not check its CSIGNAL byte: an exit signal above NSIG is simply never sent (Linux
+    // do_notify_parent sends only a valid_signal()).
+    if (t.exitSignal !== 0 && t.exitSignal <= NSIG) {
       // do_notify_parent: the exit signal with the child's pid and status; SIGCHLD ignored or SA_NOCLDWAIT means
       // nobody will wait, so the child is reaped at once (wait4 then sees ECHILD).
       const killed = how.signal !== 0;

@@ -14,7 +14,7 @@ const NR = { write: 64, personality: 92, exit: 93, sched_setaffinity: 122, sched
   times: 153, uname: 160, setrlimit: 164, getrusage: 165, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
 const SIGCHLD = 17, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_NEWPID = 0x20000000,
-  CLONE_CHILD_SETTID = 0x1000000, CLONE_PARENT_SETTID = 0x100000, CLONE_PIDFD = 0x1000;
+  CLONE_CHILD_SETTID = 0x1000000, CLONE_PARENT_SETTID = 0x100000, CLONE_PIDFD = 0x1000, CLONE_DETACHED = 0x400000;
 const WNOHANG = 1, SIGQUIT = 3, SIGSEGV = 11, SIGTERM = 15, RLIMIT_CORE = 4;
 
 let m: Machine;
@@ -37,6 +37,8 @@ describe("clone and wait4", () => {
     expect(sys(NR.clone, CLONE_SIGHAND | SIGCHLD, 0, 0, 0, 0)).toBe(-EINVAL);              // SIGHAND without VM
     expect(sys(NR.clone, CLONE_PIDFD | CLONE_PARENT_SETTID, 0, 0, 0, 0)).toBe(-EINVAL);
     expect(sys(NR.clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0)).toBe(-EPERM);
+    expect(sys(NR.clone, CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | CLONE_NEWPID, 0, 0, 0, 0)).toBe(-EINVAL);
+    expect(sys(NR.clone, CLONE_PIDFD | CLONE_DETACHED | SIGCHLD, 0, 0, 0, 0)).toBe(-EINVAL);
     expect(sys(NR.clone, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0, 0, 0, 0)).toBe(-ENOSYS);
     expect(sys(NR.clone, CLONE_VM | SIGCHLD, 0, 0, 0, 0)).toBe(-ENOSYS);
     expect(m.counters()["forks"]).toBe(0);
@@ -94,6 +96,15 @@ describe("clone and wait4", () => {
     expect(fileTable(d).get(1)).toBeDefined();
     m.procs.exit(d, TaskTerminated.byExit(0));           // the last user closes it
     expect(fileTable(d).count).toBe(0);
+  });
+
+  it("an exit signal above NSIG is accepted by clone and never sent (legacy clone does not check it)", () => {
+    const c = m.procs.byPid.get(sys(NR.clone, 0x7f, 0, 0, 0, 0))!;
+    expect(c.exitSignal).toBe(0x7f);
+    m.procs.exit(c, TaskTerminated.byExit(0));
+    expect(m.task.signals.pendingMask).toBe(0n);
+    expect(sys(NR.wait4, -1, 0, WNOHANG, 0)).toBe(-ECHILD);                // not a SIGCHLD child: __WCLONE
+    expect(sys(NR.wait4, -1, 0, WNOHANG | 0x80000000, 0)).toBe(c.pid);
   });
 
   it("wait4 by process group: 0 is the caller's group, -pgid that group; INT_MIN is ESRCH", () => {
