@@ -48,6 +48,7 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
       vfork: (flags & CLONE_VFORK) !== 0,
       shareFiles: (flags & CLONE_FILES) !== 0,
       exitSignal: flags & CSIGNAL,
+      cloneParent: (flags & CLONE_PARENT) !== 0,
     });
   } catch (e) {
     // Only the new address space's root table is allocated before anything changes: no frame, no fork.

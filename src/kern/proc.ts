@@ -29,6 +29,8 @@ export interface ForkOptions {
   vfork: boolean;          // CLONE_VFORK
   shareFiles: boolean;     // CLONE_FILES
   exitSignal: number;      // CSIGNAL byte
+  /** CLONE_PARENT: the child is the caller's sibling (its parent and exit signal are the caller's). */
+  cloneParent?: boolean;
 }
 
 /** A reaped child: its pid, wait status, and its usage with its own reaped children's (wait4's rusage). */
@@ -88,6 +90,7 @@ export class ProcessTable {
     this.byPid.set(t.pid, t);
     this.sched.add(t);
     this.first = t;
+    t.outsideParent = true;
     t.execed = true;   // the program was loaded by an exec: its shell's setpgid on it would be EACCES
     return t;
   }
@@ -108,9 +111,12 @@ export class ProcessTable {
     const files = o.shareFiles ? parent.files.share() : parent.files.fork();
     const child = new Task(this.nextPid++, map, this.layout, this.host.machine, files);
     child.inheritFrom(parent);
-    child.parent = parent;
-    child.exitSignal = o.exitSignal;
-    parent.children.push(child);
+    // copy_process: with CLONE_PARENT, real_parent is the caller's and exit_signal its group leader's.
+    const p = o.cloneParent ? parent.parent : parent;
+    child.parent = p;
+    child.exitSignal = o.cloneParent ? parent.exitSignal : o.exitSignal;
+    if (p) p.children.push(child);
+    else child.outsideParent = parent.outsideParent;
     this.host.snapshotCpu(child.cpu);   // pc is already past the ecall
     child.cpu.x[10] = 0n;              // the child's clone returns 0
     if (o.vfork) {

@@ -77,6 +77,8 @@ export class Task {
   execed = false;
   usage = new TaskUsage();               // getrusage(RUSAGE_SELF); a fork child starts from zero
   childUsage = new TaskUsage();          // RUSAGE_CHILDREN: the children it reaped, and theirs
+  /** Its parent is the shell outside the machine: the first task, and a CLONE_PARENT child of it. */
+  outsideParent = false;
   personality = 0;                       // personality(2): PER_LINUX and flags such as UNAME26; fork inherits it
 
   constructor(readonly pid: number, readonly map: VmMap, readonly layout: AddressLayout, machine: PmapMachine,
@@ -91,7 +93,7 @@ export class Task {
   get pmap(): Pmap { return this.map.pmap; }
 
   /** The parent pid getppid reports. */
-  get ppid(): number { return this.parent ? this.parent.pid : this.pid === GUEST_PID ? GUEST_PPID : INIT_PID; }
+  get ppid(): number { return this.parent ? this.parent.pid : this.outsideParent ? GUEST_PPID : INIT_PID; }
 
   /** Copies what a fork child inherits besides memory, registers and files (Linux copy_process). */
   inheritFrom(p: Task): void {

@@ -14,7 +14,7 @@ const NR = { write: 64, personality: 92, exit: 93, sched_setaffinity: 122, sched
   times: 153, uname: 160, setrlimit: 164, getrusage: 165, getppid: 173, gettid: 178, clone: 220, mmap: 222, wait4: 260 };
 const SIGCHLD = 17, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_VFORK = 0x4000, CLONE_THREAD = 0x10000, CLONE_NEWNS = 0x20000, CLONE_NEWPID = 0x20000000,
-  CLONE_CHILD_SETTID = 0x1000000, CLONE_PARENT_SETTID = 0x100000, CLONE_PIDFD = 0x1000, CLONE_DETACHED = 0x400000;
+  CLONE_CHILD_SETTID = 0x1000000, CLONE_PARENT_SETTID = 0x100000, CLONE_PIDFD = 0x1000, CLONE_DETACHED = 0x400000, CLONE_PARENT = 0x8000;
 const WNOHANG = 1, SIGQUIT = 3, SIGSEGV = 11, SIGTERM = 15, RLIMIT_CORE = 4;
 
 let m: Machine;
@@ -96,6 +96,21 @@ describe("clone and wait4", () => {
     expect(fileTable(d).get(1)).toBeDefined();
     m.procs.exit(d, TaskTerminated.byExit(0));           // the last user closes it
     expect(fileTable(d).count).toBe(0);
+  });
+
+  it("CLONE_PARENT: the child is the caller's sibling, with the caller's exit signal", () => {
+    const a = m.procs.byPid.get(sys(NR.clone, SIGCHLD, 0, 0, 0, 0))!;
+    const s = m.procs.fork(a, { shareMap: false, vfork: false, shareFiles: false, exitSignal: 5, cloneParent: true });
+    expect(s.ppid).toBe(GUEST_PID);
+    expect(s.exitSignal).toBe(SIGCHLD);
+    expect(m.task.children).toContain(s);
+    expect(a.children).not.toContain(s);
+    // From the first task, the sibling's parent is the shell outside the machine.
+    const o = m.procs.byPid.get(sys(NR.clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0))!;
+    expect(o.ppid).toBe(GUEST_PPID);
+    expect(m.task.children).not.toContain(o);
+    m.procs.exit(o, TaskTerminated.byExit(0));
+    expect(m.procs.byPid.has(o.pid)).toBe(false);                          // nobody here reaps it
   });
 
   it("an exit signal above NSIG is accepted by clone and never sent (legacy clone does not check it)", () => {
