@@ -18,6 +18,7 @@ export class FileTable {
   private readonly fds = new Map<number, FdEntry>();
   cwd: DirNode;
   umask = 0o022;                     // fs_struct state, like cwd: inherited at fork
+  private users = 1;                 // tasks sharing the table (CLONE_FILES): files_struct's count
 
   constructor(readonly fs: FileSystem = new FileSystem(), standardStreams = true) {
     this.cwd = fs.root;
@@ -72,6 +73,17 @@ export class FileTable {
       child.fds.set(fd, { file: e.file, cloexec: e.cloexec });
     }
     return child;
+  }
+
+  /** Another task uses this table (clone with CLONE_FILES). */
+  share(): FileTable {
+    this.users++;
+    return this;
+  }
+
+  /** A task using the table exits: only the last one closes the descriptors (put_files_struct). */
+  release(): void {
+    if (--this.users === 0) this.closeAll();
   }
 
   /** Closes every descriptor marked close-on-exec (for execve). */

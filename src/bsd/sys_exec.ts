@@ -15,7 +15,7 @@ import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM } from "../sys/errno.js";
 import { addr, int } from "./args.js";
 import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, bytesOf, files, pathArg, startDir } from "./file_args.js";
-import { defaultRlimit, RLIMIT_STACK } from "./sys_proc.js";
+import { defaultRlimit, RLIMIT_STACK } from "../kern/resource.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 
 /** Longest single argument or environment string, NUL included (include/uapi/linux/binfmts.h). */

@@ -5,7 +5,8 @@
 // riscv selects CONFIG_CLONE_BACKWARDS: the arguments are (flags, newsp, parent_tid, tls, child_tid), and
 // glibc's riscv kernel-features.h says __ASSUME_CLONE_BACKWARDS accordingly.
 
-import { NSIG } from "../kern/signal.js";
+import { encodeRusage } from "../kern/resource.js";
+import { NOMINAL_HZ } from "../machine/costs.js";
 import { OutOfGuestMemory } from "../vm/phys.js";
 import { addr, int } from "./args.js";
 import { EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM } from "../sys/errno.js";
@@ -31,9 +32,10 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
   if ((flags & (CLONE_NEWUSER | CLONE_FS)) === (CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return -EINVAL;
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return -EINVAL;
-  if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return -EINVAL;
+  if ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID))) return -EINVAL;
+  if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD))) return -EINVAL;
+  if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return -EINVAL;   // kernel_clone: one pointer for both
   if (flags & CLONE_NEW_ANY) return -EPERM;            // an unprivileged user may not make namespaces
-  if ((flags & CSIGNAL) > NSIG) return -EINVAL;
   if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_PIDFD)) return -ENOSYS;
   if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) return -ENOSYS;
   const parent = ctx.task;
@@ -46,6 +48,7 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
       vfork: (flags & CLONE_VFORK) !== 0,
       shareFiles: (flags & CLONE_FILES) !== 0,
       exitSignal: flags & CSIGNAL,
+      cloneParent: (flags & CLONE_PARENT) !== 0,
     });
   } catch (e) {
     // Only the new address space's root table is allocated before anything changes: no frame, no fork.
@@ -61,14 +64,12 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
   return child.pid;
 }
 
-const RUSAGE_SIZE = 144;
-
 export function sysWait4(ctx: SyscallContext, a: readonly bigint[]): number {
   const pid = int(a[0]!), statusp = addr(a[1]!), options = int(a[2]!), rusagep = addr(a[3]!);
   const r = ctx.procs.wait(ctx.task, pid, options);
   if (typeof r === "number") return r;
   // The child is reaped even when the status cannot be written (kernel_wait4 then returns EFAULT).
   if (statusp !== 0 && !ctx.task.um.writeU32(statusp, r.status)) return -EFAULT;
-  if (rusagep !== 0 && !ctx.task.um.copyout(rusagep, new Uint8Array(RUSAGE_SIZE))) return -EFAULT;
+  if (rusagep !== 0 && !ctx.task.um.copyout(rusagep, encodeRusage(r.usage, ctx.cycles(), NOMINAL_HZ))) return -EFAULT;
   return r.pid;
 }

@@ -1,36 +1,23 @@
-// Process-level system calls: exit, identity, limits, uname, random bytes. The signal calls live in
+// Process-level system calls: exit, process groups, limits and usage, personality and uname, CPU affinity,
+// random bytes. The credential calls live in sys_cred.ts, fork and wait in sys_fork.ts, the signal calls in
 // sys_signal.ts.
 
-import { GUEST_GID, GUEST_UID, RLIM_INFINITY, type RLimit } from "../kern/task.js";
+import type { RLimit } from "../kern/task.js";
+import {
+  RLIM_NLIMITS, RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD, encodeRusage, rlimit,
+} from "../kern/resource.js";
+import { NOMINAL_HZ } from "../machine/costs.js";
 import { sysClone, sysWait4 } from "./sys_fork.js";
+import { CRED_SYSCALLS } from "./sys_cred.js";
 import { TaskTerminated } from "../kern/signal.js";
-import { STACK_SIZE } from "../loader/layout.js";
 import { addr, int, size, uint } from "./args.js";
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH } from "../sys/errno.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 
-export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
-  RLIMIT_RSS = 5, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8, RLIMIT_AS = 9, RLIMIT_LOCKS = 10,
-  RLIMIT_SIGPENDING = 11, RLIMIT_MSGQUEUE = 12, RLIMIT_NICE = 13, RLIMIT_RTPRIO = 14, RLIMIT_RTTIME = 15;
-export const RLIM_NLIMITS = 16;
+// file_args.ts reads RLIMIT_NOFILE through here.
+export { RLIMIT_NOFILE, defaultRlimit } from "../kern/resource.js";
 
-/** Default limits, those of a typical Linux login session. */
-export function defaultRlimit(resource: number): RLimit {
-  const inf = { cur: RLIM_INFINITY, max: RLIM_INFINITY };
-  switch (resource) {
-    case RLIMIT_STACK: return { cur: BigInt(STACK_SIZE), max: RLIM_INFINITY };
-    case RLIMIT_CORE: return { cur: 0n, max: RLIM_INFINITY };
-    case RLIMIT_NPROC: return { cur: 31503n, max: 31503n };
-    case RLIMIT_NOFILE: return { cur: 1024n, max: 4096n };
-    case RLIMIT_MEMLOCK: return { cur: 8n << 20n, max: 8n << 20n };
-    case RLIMIT_SIGPENDING: return { cur: 31503n, max: 31503n };
-    case RLIMIT_MSGQUEUE: return { cur: 819200n, max: 819200n };
-    case RLIMIT_NICE: case RLIMIT_RTPRIO: return { cur: 0n, max: 0n };
-    default: return inf;
-  }
-}
-
-function rlimitOf(ctx: SyscallContext, r: number): RLimit { return ctx.task.rlimits.get(r) ?? defaultRlimit(r); }
+function rlimitOf(ctx: SyscallContext, r: number): RLimit { return rlimit(ctx.task, r); }
 
 function encodeRlimit(l: RLimit): Uint8Array {
   const b = new Uint8Array(16);
@@ -66,11 +53,96 @@ function sysPrlimit64(ctx: SyscallContext, a: readonly bigint[]): number {
 const UTS_FIELD = 65;
 export const UTSNAME = ["Linux", "mmulab", "6.1.0", "#1 SMP PREEMPT mmulab", "riscv64", "(none)"];
 
+const UNAME26 = 0x0020000;
+
+/**
+ * The release uname reports: a UNAME26 personality sees "2.6.(60 + minor)" followed by what comes after the
+ * first three numbers (kernel/sys.c override_release), for programs that parse 2.6-style versions.
+ */
+function release(personality: number): string {
+  const r = UTSNAME[2]!;
+  if (!(personality & UNAME26)) return r;
+  let i = 0, dots = 0;
+  for (; i < r.length; i++) {
+    if (r[i] === "." && ++dots >= 3) break;
+    if (!/[0-9.]/.test(r[i]!)) break;
+  }
+  return `2.6.${Number(r.split(".")[1]) + 60}${r.slice(i)}`;
+}
+
 function sysUname(ctx: SyscallContext, a: readonly bigint[]): number {
   const b = new Uint8Array(UTS_FIELD * UTSNAME.length);
   const enc = new TextEncoder();
-  UTSNAME.forEach((s, i) => b.set(enc.encode(s).subarray(0, UTS_FIELD - 1), i * UTS_FIELD));
+  UTSNAME.forEach((s, i) => {
+    const v = i === 2 ? release(ctx.task.personality) : s;
+    b.set(enc.encode(v).subarray(0, UTS_FIELD - 1), i * UTS_FIELD);
+  });
   return ctx.task.um.copyout(addr(a[0]!), b) ? 0 : -EFAULT;
+}
+
+/** personality(0xffffffff) only asks; any other value is set as is (Linux does not check it). */
+function sysPersonality(ctx: SyscallContext, a: readonly bigint[]): number {
+  const old = ctx.task.personality, next = uint(a[0]!);
+  if (next !== 0xFFFF_FFFF) ctx.task.personality = next;
+  return old;
+}
+
+function sysGetrusage(ctx: SyscallContext, a: readonly bigint[]): number {
+  const who = int(a[0]!), t = ctx.task;
+  if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN && who !== RUSAGE_THREAD) return -EINVAL;
+  let u = t.childUsage;
+  if (who !== RUSAGE_CHILDREN) {
+    t.usage.sampleRss(t.map);
+    u = t.usage;
+  }
+  return t.um.copyout(addr(a[1]!), encodeRusage(u, ctx.cycles(), NOMINAL_HZ)) ? 0 : -EFAULT;
+}
+
+/** USER_HZ: the unit of clock_t in times(2). */
+const USER_HZ = 100n;
+
+/** times: the caller's and its reaped children's user and system time in clock ticks; returns ticks since boot. */
+function sysTimes(ctx: SyscallContext, a: readonly bigint[]): number {
+  const t = ctx.task, now = ctx.cycles(), hz = BigInt(NOMINAL_HZ), buf = addr(a[0]!);
+  const ticks = (c: bigint) => (c * USER_HZ) / hz;
+  if (buf !== 0) {
+    const b = new Uint8Array(32), dv = new DataView(b.buffer);
+    const cpu = t.usage.cpuAt(now), sys = t.usage.systemCycles;
+    [cpu - sys, sys, t.childUsage.cpuCycles - t.childUsage.systemCycles, t.childUsage.systemCycles]
+      .forEach((c, i) => dv.setBigInt64(8 * i, ticks(c), true));
+    if (!t.um.copyout(buf, b)) return -EFAULT;
+  }
+  return Number(ticks(now));
+}
+
+/** One CPU: the affinity mask is CPU 0's bit in one unsigned long (cpumask_size()). */
+const CPUMASK_SIZE = 8;
+
+/** sched_getaffinity: len must hold nr_cpu_ids bits and be a multiple of a long; returns the bytes written. */
+function sysSchedGetaffinity(ctx: SyscallContext, a: readonly bigint[]): number {
+  const pid = int(a[0]!), len = uint(a[1]!), mask = addr(a[2]!);
+  if (len * 8 < 1 || len & (CPUMASK_SIZE - 1)) return -EINVAL;
+  if (pid < 0 || (pid !== 0 && !ctx.procs.byPid.has(pid))) return -ESRCH;
+  const b = new Uint8Array(CPUMASK_SIZE);
+  b[0] = 1;
+  const n = Math.min(len, CPUMASK_SIZE);
+  return ctx.task.um.copyout(mask, b.subarray(0, n)) ? n : -EFAULT;
+}
+
+/**
+ * sched_setaffinity: the mask is read first (its first cpumask_size() bytes, or fewer: the rest is clear), then
+ * the task is found; a mask without CPU 0 allows no CPU there is: EINVAL.
+ */
+function sysSchedSetaffinity(ctx: SyscallContext, a: readonly bigint[]): number {
+  const pid = int(a[0]!), len = Math.min(uint(a[1]!), CPUMASK_SIZE), mask = addr(a[2]!);
+  let cpu0 = false;
+  if (len > 0) {
+    const b = ctx.task.um.copyin(mask, len);
+    if (!b) return -EFAULT;
+    cpu0 = (b[0]! & 1) !== 0;
+  }
+  if (pid < 0 || (pid !== 0 && !ctx.procs.byPid.has(pid))) return -ESRCH;
+  return cpu0 ? 0 : -EINVAL;
 }
 
 const GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
@@ -105,7 +177,9 @@ function sysSetRobustList(ctx: SyscallContext, a: readonly bigint[]): number {
 
 const constant = (v: number) => (): number => v;
 
+/** The process group, with the credential calls (sys_cred.ts): one entry in the machine's table. */
 export const PROC_SYSCALLS: Record<number, SyscallDef> = {
+  ...CRED_SYSCALLS,
   93: { name: "exit", args: ["i"], fn: sysExitGroup },
   94: { name: "exit_group", args: ["i"], fn: sysExitGroup },
   96: { name: "set_tid_address", args: ["x"], fn: sysSetTidAddress },
@@ -116,14 +190,15 @@ export const PROC_SYSCALLS: Record<number, SyscallDef> = {
   156: { name: "getsid", args: ["i"], fn: (c, a) => c.procs.getsid(c.task, int(a[0]!)) },
   157: { name: "setsid", args: [], fn: (c) => c.procs.setsid(c.task) },
   160: { name: "uname", args: ["x"], fn: sysUname },
+  153: { name: "times", args: ["x"], fn: sysTimes },
+  165: { name: "getrusage", args: ["i", "x"], fn: sysGetrusage },
+  92: { name: "personality", args: ["x"], fn: sysPersonality },
+  122: { name: "sched_setaffinity", args: ["i", "u", "x"], fn: sysSchedSetaffinity },
+  123: { name: "sched_getaffinity", args: ["i", "u", "x"], fn: sysSchedGetaffinity },
   163: { name: "getrlimit", args: ["i", "x"], fn: (c, a) => doPrlimit(c, int(a[0]!), 0, addr(a[1]!)) },
   164: { name: "setrlimit", args: ["i", "x"], fn: (c, a) => doPrlimit(c, int(a[0]!), addr(a[1]!), 0) },
   172: { name: "getpid", args: [], fn: (c) => c.task.pid },
   173: { name: "getppid", args: [], fn: (c) => c.task.ppid },
-  174: { name: "getuid", args: [], fn: constant(GUEST_UID) },
-  175: { name: "geteuid", args: [], fn: constant(GUEST_UID) },
-  176: { name: "getgid", args: [], fn: constant(GUEST_GID) },
-  177: { name: "getegid", args: [], fn: constant(GUEST_GID) },
   178: { name: "gettid", args: [], fn: (c) => c.task.tid },
   259: { name: "riscv_flush_icache", args: ["x", "x", "x"], fn: constant(0) },
   261: { name: "prlimit64", args: ["i", "i", "x", "x"], fn: sysPrlimit64 },

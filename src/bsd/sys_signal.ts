@@ -3,7 +3,7 @@
 // follow Linux, so hostile arguments get the errno Linux returns. A signal sent here is only queued: it is acted
 // on when the call returns to user mode (kern/sigframe.ts deliverSignals).
 
-import { GUEST_PID, GUEST_UID, type Task } from "../kern/task.js";
+import { GUEST_UID, type Task } from "../kern/task.js";
 import {
   ERESTARTNOHAND, NSIG, SI_KERNEL, SI_TKILL, SI_USER, SIGINFO_SIZE, SIGKILL, SIGSEGV, SIGSTOP, type SigInfo,
   SIGSET_ALL, SS_AUTODISARM, UAPI_SA_FLAGS, UNBLOCKABLE, dequeueSignal, encodeSiginfo, forceSignal,
@@ -185,9 +185,12 @@ function taskOf(ctx: SyscallContext, pid: number): Task | undefined {
   return pid > 0 ? ctx.procs.byPid.get(pid) : undefined;
 }
 
+const INT_MIN = -0x8000_0000;
+
 /**
- * kill: a positive pid names one process, 0 the caller's process group, -1 every process but the caller, and
- * -pgid a group. Every task is in the first task's process group (a shell's job), which has its pid.
+ * kill (kill_something_info): a positive pid names one process, 0 the caller's process group, -pgid a group, and
+ * -1 every process but the caller and init (init is outside the machine). Zombies count and take the signal
+ * harmlessly, as on Linux until they are reaped.
  */
 function sysKill(ctx: SyscallContext, a: readonly bigint[]): number {
   const pid = int(a[0]!), sig = int(a[1]!);
@@ -196,16 +199,28 @@ function sysKill(ctx: SyscallContext, a: readonly bigint[]): number {
     const t = taskOf(ctx, pid);
     return t ? sendTo(t, sig, info(t), true) : -ESRCH;
   }
-  if (pid < -1 && -pid !== GUEST_PID) return -ESRCH;
-  // kill_pgrp / kill(-1): each member; the first error is the result unless some member was signalled.
-  const all = [...ctx.procs.byPid.values()].filter((t) => t.state !== "zombie" && (pid !== -1 || t !== ctx.task));
-  if (all.length === 0) return validSignal(sig) ? -ESRCH : -EINVAL;
-  let ok = false, err = 0;
-  for (const t of all) {
-    const r = sendTo(t, sig, info(t), true);
-    if (r === 0) ok = true; else err ||= r;
+  if (pid === INT_MIN) return -ESRCH;                  // -INT_MIN is not defined
+  if (pid === -1) {
+    // Every process but the caller: the result is the last error other than EPERM, ESRCH when there is none.
+    // On Linux the sweep always meets other processes, each of which rejects a bad signal number: EINVAL even
+    // when the caller is alone here.
+    if (!validSignal(sig)) return -EINVAL;
+    let count = 0, ret = 0;
+    for (const t of ctx.procs.byPid.values()) {
+      if (t === ctx.task) continue;
+      const r = sendTo(t, sig, info(t), true);
+      count++;
+      if (r !== -EPERM) ret = r;
+    }
+    return count ? ret : -ESRCH;
   }
-  return ok ? 0 : err;
+  // __kill_pgrp_info: 0 if any member took the signal, else the last error (ESRCH for an empty group).
+  let ok = false, ret = -ESRCH;
+  for (const t of ctx.procs.groupMembers(pid === 0 ? ctx.task.pgid : -pid)) {
+    ret = sendTo(t, sig, info(t), true);
+    if (ret === 0) ok = true;
+  }
+  return ok ? 0 : ret;
 }
 
 function sysTkill(ctx: SyscallContext, a: readonly bigint[]): number {

@@ -9,8 +9,10 @@ import type { PmapMachine } from "../vm/pmap.js";
 import { Blocked, type Scheduler } from "./sched.js";
 import { EACCES, ECHILD, EINVAL, EPERM, ESRCH } from "../sys/errno.js";
 import {
-  ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal,
+  ERESTARTSYS, NSIG, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal, sigKernelCoredump,
 } from "./signal.js";
+import { RLIMIT_CORE, type TaskUsage, rlimit, usageBoth } from "./resource.js";
+import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { type CpuContext, GUEST_PID, GUEST_UID, Task, type TaskFiles } from "./task.js";
 
 /** What the process layer needs from the machine. */
@@ -27,20 +29,44 @@ export interface ForkOptions {
   vfork: boolean;          // CLONE_VFORK
   shareFiles: boolean;     // CLONE_FILES
   exitSignal: number;      // CSIGNAL byte
+  /** CLONE_PARENT: the child is the caller's sibling (its parent and exit signal are the caller's). */
+  cloneParent?: boolean;
 }
 
-export interface WaitResult { pid: number; status: number }
+/** A reaped child: its pid, wait status, and its usage with its own reaped children's (wait4's rusage). */
+export interface WaitResult { pid: number; status: number; usage: TaskUsage }
 
-/** SIGCHLD's si_code: the child exited, or was killed by a signal (CLD_DUMPED is not modelled: no cores). */
-export const CLD_EXITED = 1, CLD_KILLED = 2;
+/** SIGCHLD's si_code: the child exited, was killed by a signal, or was killed and dumped core. */
+export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+
+/** The wait status's core-dump bit (WCOREDUMP). */
+export const WCOREFLAG = 0x80;
+
+/**
+ * The smallest RLIMIT_CORE that lets a dump start: binfmt_elf's min_coredump, ELF_EXEC_PAGESIZE (fs/coredump.c
+ * gives up below it, so the bit stays clear; LTP's waitpid01 sets the soft limit to one page to get cores).
+ */
+const MIN_COREDUMP = PAGE_SIZE;
 
 export const WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8;
 export const __WNOTHREAD = 0x20000000, __WALL = 0x40000000, __WCLONE = 0x80000000;
+const INT_MIN = -0x8000_0000;
 const WAIT_OPTIONS = WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE;
 
-/** Linux's wait status: exit code in bits 15:8, or the terminating signal in bits 6:0 (no core dumps here). */
+/** Linux's wait status: exit code in bits 15:8, or the terminating signal in bits 6:0 and WCOREFLAG. */
 export function waitStatus(t: TaskTerminated): number {
-  return t.signal === 0 ? (t.status & 0xFF) << 8 : t.signal & 0x7F;
+  return t.signal === 0 ? (t.status & 0xFF) << 8 : (t.signal & 0x7F) | (t.coreDumped ? WCOREFLAG : 0);
+}
+
+/**
+ * Would Linux dump core for task t killed this way (do_coredump)? A signal whose default action is "core", with
+ * RLIMIT_CORE's soft limit at least min_coredump. No core file is written: the dump itself is of no use to a
+ * model of the MMU, and what the parent sees (the status bit, CLD_DUMPED) is what programs and tests check. Linux
+ * sets the bit only when the dump succeeded, which with a plain core_pattern and a writable working directory
+ * (LTP's tests run in one) it does whenever the limit allows it.
+ */
+function dumpsCore(t: Task, how: TaskTerminated): boolean {
+  return how.signal !== 0 && sigKernelCoredump(how.signal) && rlimit(t, RLIMIT_CORE).cur >= BigInt(MIN_COREDUMP);
 }
 
 export class ProcessTable {
@@ -64,6 +90,7 @@ export class ProcessTable {
     this.byPid.set(t.pid, t);
     this.sched.add(t);
     this.first = t;
+    t.outsideParent = true;
     t.execed = true;   // the program was loaded by an exec: its shell's setpgid on it would be EACCES
     return t;
   }
@@ -81,12 +108,15 @@ export class ProcessTable {
       map = this.host.newMap(this.nextPid);
       parent.map.fork(map);
     }
-    const files = o.shareFiles ? parent.files : parent.files.fork();
+    const files = o.shareFiles ? parent.files.share() : parent.files.fork();
     const child = new Task(this.nextPid++, map, this.layout, this.host.machine, files);
     child.inheritFrom(parent);
-    child.parent = parent;
-    child.exitSignal = o.exitSignal;
-    parent.children.push(child);
+    // copy_process: with CLONE_PARENT, real_parent is the caller's and exit_signal its group leader's.
+    const p = o.cloneParent ? parent.parent : parent;
+    child.parent = p;
+    child.exitSignal = o.cloneParent ? parent.exitSignal : o.exitSignal;
+    if (p) p.children.push(child);
+    else child.outsideParent = parent.outsideParent;
     this.host.snapshotCpu(child.cpu);   // pc is already past the ecall
     child.cpu.x[10] = 0n;              // the child's clone returns 0
     if (o.vfork) {
@@ -105,8 +135,10 @@ export class ProcessTable {
    */
   exit(t: Task, how: TaskTerminated): void {
     if (t.state === "zombie") return;
+    if (dumpsCore(t, how)) how.coreDumped = true;
     if (t.clearChildTid !== 0 && t.map.refCount > 1) t.um.writeU32(t.clearChildTid, 0);
-    t.files.closeAll();
+    t.files.release();
+    t.usage.sampleRss(t.map);
     // The first task's address space outlives it, so the run's final counters (page-table bytes, frames)
     // describe the program that was run; every other task's goes at once, as on Linux.
     if (t !== this.first) t.map.deallocate();
@@ -126,12 +158,15 @@ export class ProcessTable {
     this.exits++;
     const p = t.parent;
     if (!p) { this.release(t); return; }
-    if (t.exitSignal !== 0) {
+    // Legacy clone does not check its CSIGNAL byte: an exit signal above NSIG is simply never sent (Linux
+    // do_notify_parent sends only a valid_signal()).
+    if (t.exitSignal !== 0 && t.exitSignal <= NSIG) {
       // do_notify_parent: the exit signal with the child's pid and status; SIGCHLD ignored or SA_NOCLDWAIT means
       // nobody will wait, so the child is reaped at once (wait4 then sees ECHILD).
       const killed = how.signal !== 0;
       sendSignal(p, t.exitSignal, {
-        code: killed ? CLD_KILLED : CLD_EXITED, pid: t.pid, uid: GUEST_UID, status: killed ? how.signal : how.status & 0xFF,
+        code: how.coreDumped ? CLD_DUMPED : killed ? CLD_KILLED : CLD_EXITED, pid: t.pid, uid: GUEST_UID,
+        status: killed ? how.signal : how.status & 0xFF,
         detail: `child ${t.pid} ${killed ? "killed" : "exited"}`,
       });
       const act = p.signals.actions[SIGCHLD]!;
@@ -247,15 +282,21 @@ export class ProcessTable {
    */
   wait(t: Task, pid: number, options: number): WaitResult | number {
     if ((options >>> 0) & ~WAIT_OPTIONS) return -EINVAL;
+    if (pid === INT_MIN) return -ESRCH;                  // kernel_wait4: -INT_MIN is not defined
     const all = (options & __WALL) !== 0, clone = (options & __WCLONE) !== 0;
+    // pid > 0: that child; -1: any; 0: the caller's process group (as it is now); < -1: group -pid.
+    const pgid = pid === 0 ? t.pgid : -pid;
     const eligible = t.children.filter((c) =>
-      (pid > 0 ? c.pid === pid : pid < -1 ? -pid === GUEST_PID : true) &&
+      (pid > 0 ? c.pid === pid : pid === -1 || c.pgid === pgid) &&
       (all || (c.exitSignal !== SIGCHLD) === clone));
     if (eligible.length === 0) return -ECHILD;
     const z = eligible.find((c) => c.state === "zombie");
     if (z) {
       this.release(z);
-      return { pid: z.pid, status: waitStatus(z.exit!) };
+      // wait_task_zombie: the child's figures and its children's go to the parent's RUSAGE_CHILDREN.
+      const usage = usageBoth(z.usage, z.childUsage);
+      t.childUsage.addChild(usage);
+      return { pid: z.pid, status: waitStatus(z.exit!), usage };
     }
     if (options & WNOHANG) return 0;
     if (t.signals.hasDeliverable) return -ERESTARTSYS;   // a handler runs first; SA_RESTART makes the call again

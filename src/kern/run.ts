@@ -78,6 +78,7 @@ export class RunLoop {
     if (cur === next) return;
     const w = this.w;
     if (cur && cur.state !== "zombie") this.saveCpu(cur.cpu);
+    if (cur) cur.usage.stop(w.cycles(), cur.state === "zombie" ? "exit" : cur.state === "run" ? "involuntary" : "voluntary");
     w.clearReservation();
     this.loadCpu(next.cpu);
     next.pmap.activate();
@@ -88,6 +89,7 @@ export class RunLoop {
     this.sched.switches++;
     this.sched.current = next;
     this.sliceStart = w.cycles();
+    next.usage.run(this.sliceStart);
     if (!next.restartCall && next.signals.hasDeliverable) {
       try {
         deliverSignals(next, w, { syscall: false }, this.host.traceOf(next));
@@ -147,6 +149,8 @@ export class RunLoop {
   /** One trap of task t; its exit, death by signal or blocking is handled here. */
   private trapTask(t: Task, code: number): void {
     t.restartCall = false;
+    // Its system time and page faults (kern/resource.ts TaskUsage): what the kernel did for this trap.
+    const vm = t.map.vm.stats, cycles = this.w.cycles(), faults = vm.faults, major = vm.pagerFills;
     try {
       this.traps.handle(this.current, code);
     } catch (e) {
@@ -154,6 +158,11 @@ export class RunLoop {
       if (e instanceof OutOfGuestMemory) e = new TaskTerminated(128 + SIGKILL, SIGKILL, this.host.outOfMemory());
       if (e instanceof TaskTerminated) { this.terminate(t, e); return; }
       throw e;
+    } finally {
+      const u = t.usage, majflt = vm.pagerFills - major;
+      u.systemCycles += this.w.cycles() - cycles;
+      u.majflt += majflt;
+      u.minflt += vm.faults - faults - majflt;
     }
   }
 }

@@ -60,6 +60,11 @@ const SYNCHRONOUS_MASK = sigbit(SIGSEGV) | sigbit(SIGBUS) | sigbit(SIGILL) | sig
   sigbit(SIGSYS);
 /** Default action "ignore" (SIG_KERNEL_IGNORE_MASK). */
 const KERNEL_IGNORE = sigbit(SIGCONT) | sigbit(SIGCHLD) | sigbit(SIGWINCH) | sigbit(SIGURG);
+/** Default action "core": terminate and dump core (SIG_KERNEL_COREDUMP_MASK). */
+const KERNEL_COREDUMP = sigbit(SIGQUIT) | sigbit(SIGILL) | sigbit(SIGTRAP) | sigbit(SIGABRT) | sigbit(SIGBUS) |
+  sigbit(SIGFPE) | sigbit(SIGSEGV) | sigbit(SIGXCPU) | sigbit(SIGXFSZ) | sigbit(SIGSYS);
+/** Is the default action of `sig` to dump core (sig_kernel_coredump)? */
+export function sigKernelCoredump(sig: number): boolean { return sig < SIGRTMIN && (KERNEL_COREDUMP & sigbit(sig)) !== 0n; }
 /** Default action "stop" (SIG_KERNEL_STOP_MASK): not modelled, a lone task has nobody to continue it. */
 const KERNEL_STOP = sigbit(SIGSTOP) | sigbit(SIGTSTP) | sigbit(SIGTTIN) | sigbit(SIGTTOU);
 
@@ -326,6 +331,8 @@ export function signalDelivered(s: SignalState, k: KSignal): void {
  */
 export class TaskTerminated extends Error {
   override name = "TaskTerminated";
+  /** A core dump was made (the wait status's 0x80, WCOREDUMP; SIGCHLD's CLD_DUMPED): see ProcessTable.exit. */
+  coreDumped = false;
   constructor(readonly status: number, readonly signal: number, message: string) {
     super(message);
   }

@@ -8,6 +8,7 @@ import { SignalState } from "./signal.js";
 import type { VmMap } from "../vm/vm_map.js";
 import { UserMemory } from "../vm/uaccess.js";
 import type { TaskTerminated } from "./signal.js";
+import { TaskUsage } from "./resource.js";
 
 /** Fixed identities so runs are deterministic: the first task's pid, its parent's, and the user. */
 export const GUEST_PID = 1000;
@@ -24,8 +25,10 @@ export const INIT_PID = 1;
 export interface TaskFiles {
   /** A copy for a fork child: the same open file descriptions under the same numbers. */
   fork(): TaskFiles;
-  /** Closes every descriptor (exit). */
-  closeAll(): void;
+  /** Another reference to this very table, for a CLONE_FILES child (Linux: files_struct's count). */
+  share(): TaskFiles;
+  /** Drops the exiting task's reference; the last one closes every descriptor (put_files_struct). */
+  release(): void;
   /** Closes every descriptor marked close-on-exec (execve). */
   closeOnExec(): void;
 }
@@ -75,6 +78,11 @@ export class Task {
   sid: number;
   /** Has the task execed since it was forked (Linux: PF_FORKNOEXEC clear)? setpgid on such a child is EACCES. */
   execed = false;
+  usage = new TaskUsage();               // getrusage(RUSAGE_SELF); a fork child starts from zero
+  childUsage = new TaskUsage();          // RUSAGE_CHILDREN: the children it reaped, and theirs
+  /** Its parent is the shell outside the machine: the first task, and a CLONE_PARENT child of it. */
+  outsideParent = false;
+  personality = 0;                       // personality(2): PER_LINUX and flags such as UNAME26; fork inherits it
 
   constructor(readonly pid: number, map: VmMap, readonly layout: AddressLayout, private readonly machine: PmapMachine,
               files: TaskFiles) {
@@ -95,7 +103,7 @@ export class Task {
   get pmap(): Pmap { return this.map.pmap; }
 
   /** The parent pid getppid reports. */
-  get ppid(): number { return this.parent ? this.parent.pid : this.pid === GUEST_PID ? GUEST_PPID : INIT_PID; }
+  get ppid(): number { return this.parent ? this.parent.pid : this.outsideParent ? GUEST_PPID : INIT_PID; }
 
   /** Copies what a fork child inherits besides memory, registers and files (Linux copy_process). */
   inheritFrom(p: Task): void {
@@ -106,5 +114,6 @@ export class Task {
     this.rlimits = new Map(p.rlimits);
     this.pgid = p.pgid;
     this.sid = p.sid;
+    this.personality = p.personality;
   }
 }

@@ -65,12 +65,15 @@ interface Case {
 
 const BASE_ENV: Record<string, string> = { MMULAB_SUITE: "diff" };
 
-/** Runs under qemu-riscv64, with core dumps off (qemu-user would otherwise write qemu_*.core files). */
+/**
+ * Runs under qemu-riscv64, with core dumps off (qemu-user would otherwise write qemu_*.core files): the soft limit
+ * only, so a guest may raise it again (coredump does, in a scratch directory).
+ */
 function runQemu(c: Case): Outcome {
   const cwd = c.scratchCwd ? mkdtempSync(join(tmpdir(), "mmulab-diff-")) : root;
   const guest = c.scratchCwd ? join(root, "guest", "bin", c.guest) : join("guest", "bin", c.guest);
   try {
-    const r = spawnSync("/bin/sh", ["-c", 'ulimit -c 0; exec "$0" "$@"', qemu!, guest, ...(c.args ?? [])], {
+    const r = spawnSync("/bin/sh", ["-c", 'ulimit -S -c 0; exec "$0" "$@"', qemu!, guest, ...(c.args ?? [])], {
       cwd,
       env: c.env ?? BASE_ENV,
       encoding: "utf8",
@@ -171,6 +174,8 @@ const CASES: Case[] = [
   { guest: "sigfault", args: ["segv-ignored"], status: SEGV },
   { guest: "sigfault", args: ["segv-blocked"], status: SEGV },
   { guest: "sigfault", args: ["frame"], status: SEGV },
+  // The core-dump bit and CLD_DUMPED: core signals only, and only from RLIMIT_CORE of a page (fs/coredump.c).
+  { guest: "coredump", scratchCwd: true, status: 0, stdoutMatch: /RLIMIT_CORE 4096\n[^]*signal 11: CLD_DUMPED 11, status 0x008b[^]*coredump done\n$/ },
   { guest: "files", scratchCwd: true, status: 0, stdoutMatch: /listing: 9 entries\n[^]*files done\n$/ },
   { guest: "pipes", scratchCwd: true, status: 0, stdoutMatch: /capacity: 65536\n[^]*pipes done\n$/ },
   { guest: "filemap", scratchCwd: true, status: 0, stdoutMatch: /file unchanged: bbbbbbb\n[^]*filemap done\n$/ },

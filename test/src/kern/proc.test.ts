@@ -116,3 +116,25 @@ describe("process groups and sessions (kernel/sys.c setpgid, setsid)", () => {
     expect(p.setsid(b)).toBe(-EPERM);                               // leads group b
   });
 });
+
+describe("resource usage kept by the run loop (kern/resource.ts TaskUsage)", () => {
+  it("charges CPU and system cycles, page faults and context switches; children's go to the parent when reaped", () => {
+    const run = () => {
+      const { m } = loadedMachine(new Uint8Array(readFileSync(bin("fork_cow"))), { args: ["32"], config: { ramBytes: 64 << 20 } });
+      expect(m.run().exitCode).toBe(0);
+      return m.task;
+    };
+    const t = run();
+    const u = t.usage, c = t.childUsage;
+    expect(u.cpuCycles).toBeGreaterThan(0n);
+    expect(u.systemCycles).toBeGreaterThan(0n);
+    expect(u.systemCycles).toBeLessThan(u.cpuCycles);
+    expect(u.minflt).toBeGreaterThan(32);                   // at least its heap pages
+    expect(u.nvcsw).toBeGreaterThan(0);                     // it blocked in wait4
+    expect(u.maxrssPages).toBeGreaterThan(32);
+    expect(c.cpuCycles).toBeGreaterThan(0n);                // its children, reaped
+    expect(c.minflt).toBeGreaterThan(0);
+    const again = run();                                    // deterministic
+    expect([again.usage.cpuCycles, again.usage.minflt, again.childUsage.cpuCycles]).toEqual([u.cpuCycles, u.minflt, c.cpuCycles]);
+  });
+});

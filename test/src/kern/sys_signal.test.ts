@@ -208,3 +208,28 @@ describe("rt_sigtimedwait", () => {
     expect(() => sys(137, buf, 0, 0, 8)).toThrow(/rt_sigtimedwait/);  // would wait forever
   });
 });
+
+describe("kill reaches process groups (kill_something_info)", () => {
+  beforeEach(() => { ({ m } = loadedMachine(program((a) => a.exit(0)))); });
+  const fork = () => m.procs.fork(m.task, { shareMap: false, vfork: false, shareFiles: false, exitSignal: SIGCHLD });
+
+  it("kill(0) and kill(-pgid) signal exactly the group's members; kill(-1) everyone but the caller", () => {
+    const buf = scratch();
+    put64(buf, bit(SIGUSR1) | bit(SIGUSR2));
+    expect(sys(NR.rt_sigprocmask, 0, buf, 0, 8)).toBe(0);             // block both: nothing is acted on
+    const a = fork(), b = fork();
+    expect(m.procs.setpgid(a, 0, 0)).toBe(0);                         // a leads its own group
+    expect(sys(NR.kill, 0, SIGUSR1)).toBe(0);
+    expect(m.task.signals.pendingMask & bit(SIGUSR1)).not.toBe(0n);
+    expect(b.signals.pendingMask & bit(SIGUSR1)).not.toBe(0n);
+    expect(a.signals.pendingMask).toBe(0n);
+    expect(sys(NR.kill, -a.pid, SIGUSR2)).toBe(0);
+    expect(a.signals.pendingMask).toBe(bit(SIGUSR2));
+    expect(b.signals.pendingMask & bit(SIGUSR2)).toBe(0n);
+    expect(sys(NR.kill, -(a.pid + 100), SIGUSR2)).toBe(-ESRCH);         // no such group
+    expect(sys(NR.kill, -a.pid, 99)).toBe(-EINVAL);
+    expect(sys(NR.kill, -0x8000_0000, SIGUSR2)).toBe(-ESRCH);           // -INT_MIN is not defined
+    expect(sys(NR.kill, -1, SIGUSR1)).toBe(0);
+    expect(a.signals.pendingMask & bit(SIGUSR1)).not.toBe(0n);
+  });
+});
