@@ -82,6 +82,13 @@ export class FileTable {
   }
 
   /** A task using the table exits: only the last one closes the descriptors (put_files_struct). */
+  unshare(): FileTable {
+    if (this.users === 1) return this;
+    const own = this.fork();
+    this.release();
+    return own;
+  }
+
   release(): void {
     if (--this.users === 0) this.closeAll();
   }

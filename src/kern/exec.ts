@@ -121,6 +121,7 @@ export function execReplace(t: Task, image: ElfImage, args: ExecArgs, exePath: s
     t.vforkParent = null;
   }
   t.execed = true;                     // PF_FORKNOEXEC cleared: a parent's setpgid on it is now EACCES
+  t.files = t.files.unshare();          // Linux's unshare_files: a CLONE_FILES table is copied before closing
   t.files.closeOnExec();
   t.signals.exec();
   t.exePath = exePath;

@@ -31,6 +31,8 @@ export interface TaskFiles {
   release(): void;
   /** Closes every descriptor marked close-on-exec (execve). */
   closeOnExec(): void;
+  /** This table if no other task shares it, else the caller's own copy (its reference to the shared one dropped). */
+  unshare(): TaskFiles;
 }
 
 export interface RLimit { cur: bigint; max: bigint }

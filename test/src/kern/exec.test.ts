@@ -141,6 +141,20 @@ describe("execve replaces the program", () => {
     expect(fileTable(m.task).get(drop)).toBeUndefined();
   });
 
+  it("a table shared by CLONE_FILES is copied first (unshare_files): the other task keeps its close-on-exec descriptors", () => {
+    const { m, mem } = setup();
+    addFile(m, "prog", writer("", 0));
+    addFile(m, "data", "x", 0o644);
+    const drop = Number(m.syscall(SYS_OPENAT, AT_FDCWD, mem.str("/data"), O_CLOEXEC));
+    const child = m.procs.byPid.get(Number(m.syscall(SYS_CLONE, 0x400 /* CLONE_FILES */ | 17 /* SIGCHLD */, 0, 0, 0, 0)))!;
+    expect(child.files).toBe(m.task.files);
+    expect(m.syscall(SYS_EXECVE, mem.str("/prog"), 0, 0)).toBe(0n);
+    expect(m.task.files).not.toBe(child.files);
+    expect(fileTable(m.task).get(drop)).toBeUndefined();
+    expect(fileTable(child).get(drop)).toBeDefined();
+    expect(fileTable(child).get(1)).toBeDefined();
+  });
+
   it("resets caught handlers, keeps ignored ones, the mask and pending signals; clears the alternate stack", () => {
     const { m, mem } = setup();
     addFile(m, "prog", writer("", 0));
