@@ -7,6 +7,7 @@ import type { VmMap } from "../vm/vm_map.js";
 import type { AddressLayout } from "../loader/layout.js";
 import type { PmapMachine } from "../vm/pmap.js";
 import { Blocked, type Scheduler } from "./sched.js";
+import { EACCES, ECHILD, EINVAL, EPERM, ESRCH } from "../sys/errno.js";
 import {
   ERESTARTSYS, SA_NOCLDWAIT, SIGCHLD, SIGKILL, SIG_IGN, TaskTerminated, sendSignal,
 } from "./signal.js";
@@ -63,6 +64,7 @@ export class ProcessTable {
     this.byPid.set(t.pid, t);
     this.sched.add(t);
     this.first = t;
+    t.execed = true;   // the program was loaded by an exec: its shell's setpgid on it would be EACCES
     return t;
   }
 
@@ -188,17 +190,68 @@ export class ProcessTable {
     this.zombiesReaped++;
   }
 
+  // Process groups and sessions (kernel/sys.c). Every task is its own thread group leader; a task is a session
+  // leader when its session id is its pid (signal->leader). Zombies keep their group until reaped, as on Linux
+  // (the pid's PIDTYPE_PGID link goes in release_task).
+
+  /** setpgid(pid, pgid) made by `caller`: 0 or a negative errno, Linux's checks in Linux's order. */
+  setpgid(caller: Task, pid: number, pgid: number): number {
+    if (pid === 0) pid = caller.pid;
+    if (pgid === 0) pgid = pid;
+    if (pgid < 0) return -EINVAL;
+    const p = this.byPid.get(pid);
+    if (!p) return -ESRCH;
+    if (p.parent === caller) {
+      if (p.sid !== caller.sid) return -EPERM;   // the child is in another session
+      if (p.execed) return -EACCES;  // the child has execed
+    } else if (p !== caller) {
+      return -ESRCH;    // neither the caller nor its child
+    }
+    if (p.sid === p.pid) return -EPERM;                        // a session leader stays in its group
+    if (pgid !== pid && !this.groupInSession(pgid, caller.sid)) return -EPERM;   // no such group in the caller's session
+    p.pgid = pgid;
+    return 0;
+  }
+
+  /** getpgid / getsid: the group or session of `pid` (0: the caller), or -ESRCH. */
+  getpgid(caller: Task, pid: number): number {
+    const p = pid === 0 ? caller : this.byPid.get(pid);
+    return p ? p.pgid : -ESRCH;
+  }
+
+  getsid(caller: Task, pid: number): number {
+    const p = pid === 0 ? caller : this.byPid.get(pid);
+    return p ? p.sid : -ESRCH;
+  }
+
+  /** setsid: a new session and group led by the caller, unless a group with its pid exists (EPERM). */
+  setsid(caller: Task): number {
+    if (this.groupMembers(caller.pid).length) return -EPERM;
+    caller.sid = caller.pgid = caller.pid;
+    return caller.pid;
+  }
+
+  /** The tasks (zombies included) of process group `pgid`. */
+  groupMembers(pgid: number): Task[] {
+    return [...this.byPid.values()].filter((t) => t.pgid === pgid);
+  }
+
+  private groupInSession(pgid: number, sid: number): boolean {
+    for (const t of this.byPid.values()) if (t.pgid === pgid && t.sid === sid) return true;
+    return false;
+  }
+
   /**
    * wait4's search: a negative errno, 0 (WNOHANG and nothing to report), or the reaped child. Throws Blocked
    * (the task is marked waiting) when children may still exit.
    */
   wait(t: Task, pid: number, options: number): WaitResult | number {
-    if ((options >>> 0) & ~WAIT_OPTIONS) return -22;   // EINVAL
+    if ((options >>> 0) & ~WAIT_OPTIONS) return -EINVAL;
     const all = (options & __WALL) !== 0, clone = (options & __WCLONE) !== 0;
     const eligible = t.children.filter((c) =>
       (pid > 0 ? c.pid === pid : pid < -1 ? -pid === GUEST_PID : true) &&
       (all || (c.exitSignal !== SIGCHLD) === clone));
-    if (eligible.length === 0) return -10;             // ECHILD
+    if (eligible.length === 0) return -ECHILD;
     const z = eligible.find((c) => c.state === "zombie");
     if (z) {
       this.release(z);

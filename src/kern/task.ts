@@ -70,10 +70,16 @@ export class Task {
   robustList = 0;               // set_robust_list head
   signals = new SignalState();            // dispositions, mask, pending signals, alternate stack (fork: .fork())
   rlimits = new Map<number, RLimit>();
+  pgid: number;                 // process group and session (fork inherits them; kern/proc.ts setpgid, setsid)
+  sid: number;
+  /** Has the task execed since it was forked (Linux: PF_FORKNOEXEC clear)? setpgid on such a child is EACCES. */
+  execed = false;
 
   constructor(readonly pid: number, readonly map: VmMap, readonly layout: AddressLayout, machine: PmapMachine,
               files: TaskFiles) {
     this.tid = pid;
+    this.pgid = pid;
+    this.sid = pid;
     this.files = files;
     this.um = new UserMemory(map, machine);
   }
@@ -90,5 +96,7 @@ export class Task {
     this.exePath = p.exePath;
     this.signals = p.signals.fork();   // handlers, mask, alternate stack; nothing pending (Linux)
     this.rlimits = new Map(p.rlimits);
+    this.pgid = p.pgid;
+    this.sid = p.sid;
   }
 }

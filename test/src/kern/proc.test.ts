@@ -5,6 +5,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runGuest } from "../../../src/index.js";
+import type { Machine } from "../../../src/boot/machine.js";
+import { GUEST_PID, type Task } from "../../../src/kern/task.js";
+import { SIGCHLD } from "../../../src/kern/signal.js";
+import { EACCES, EINVAL, EPERM, ESRCH } from "../../../src/sys/errno.js";
+import { loadedMachine } from "../helpers/machine.js";
+import { program } from "../helpers/rv.js";
 
 const bin = (g: string) => new URL(`../../../guest/bin/${g}`, import.meta.url).pathname;
 const run = (g: string, args: string[] = [], o: Record<string, unknown> = {}) =>
@@ -60,5 +66,53 @@ describe("fork and wait", () => {
     expect(r.stdout).toMatch(/^parent: data/);
     expect(r.stderr).toMatch(/fork: Invalid argument/);
     expect(r.exitCode).toBe(1);
+  });
+});
+
+describe("process groups and sessions (kernel/sys.c setpgid, setsid)", () => {
+  const fork = (m: Machine, p: Task) =>
+    m.procs.fork(p, { shareMap: false, vfork: false, shareFiles: false, exitSignal: SIGCHLD });
+
+  it("the first task leads its group and session; fork inherits both", () => {
+    const { m } = loadedMachine(program((a) => a.exit(0)));
+    const p = m.procs, first = m.task, c = fork(m, first);
+    expect([first.pgid, first.sid]).toEqual([GUEST_PID, GUEST_PID]);
+    expect([c.pgid, c.sid]).toEqual([GUEST_PID, GUEST_PID]);
+    expect(p.getpgid(c, 0)).toBe(GUEST_PID);
+    expect(p.getsid(first, c.pid)).toBe(GUEST_PID);
+    expect(p.getpgid(first, 4242)).toBe(-ESRCH);
+    expect(p.getsid(first, 4242)).toBe(-ESRCH);
+  });
+
+  it("setpgid: a child joins a new or existing group of the session; Linux's errors in Linux's order", () => {
+    const { m } = loadedMachine(program((a) => a.exit(0)));
+    const p = m.procs, first = m.task, a = fork(m, first), b = fork(m, first), grand = fork(m, a);
+    expect(p.setpgid(first, a.pid, -1)).toBe(-EINVAL);
+    expect(p.setpgid(first, 4242, 0)).toBe(-ESRCH);
+    expect(p.setpgid(first, grand.pid, 0)).toBe(-ESRCH);           // not the caller's child
+    expect(p.setpgid(first, 0, 0)).toBe(-EPERM);                    // a session leader
+    expect(p.setpgid(a, 0, 0)).toBe(0);                             // LTP's test process does this
+    expect(a.pgid).toBe(a.pid);
+    expect(p.setpgid(first, b.pid, a.pid)).toBe(0);                 // joins a's group
+    expect(b.pgid).toBe(a.pid);
+    expect(p.setpgid(first, b.pid, 4242)).toBe(-EPERM);             // no such group
+    expect(p.setpgid(b, 0, GUEST_PID)).toBe(0);                     // back to the first group
+    expect(p.groupMembers(a.pid).map((t) => t.pid)).toEqual([a.pid]);
+    b.execed = true;                                                // the exec hook
+    expect(p.setpgid(first, b.pid, 0)).toBe(-EACCES);
+  });
+
+  it("setsid: refused to a group leader; a new session's leader cannot change group; other sessions are EPERM", () => {
+    const { m } = loadedMachine(program((a) => a.exit(0)));
+    const p = m.procs, first = m.task, a = fork(m, first), b = fork(m, first);
+    expect(p.setsid(first)).toBe(-EPERM);
+    expect(p.setsid(a)).toBe(a.pid);
+    expect([a.pgid, a.sid]).toEqual([a.pid, a.pid]);
+    expect(p.setsid(a)).toBe(-EPERM);                               // now it leads a group
+    expect(p.setpgid(a, 0, GUEST_PID)).toBe(-EPERM);                // a session leader
+    expect(p.setpgid(first, a.pid, 0)).toBe(-EPERM);                // a child in another session
+    expect(p.setpgid(b, 0, a.pid)).toBe(-EPERM);                    // a group of another session
+    expect(p.setpgid(b, 0, 0)).toBe(0);
+    expect(p.setsid(b)).toBe(-EPERM);                               // leads group b
   });
 });
