@@ -3,7 +3,8 @@
  * time), ppoll and pselect on pipes (timeouts, POLLIN, POLLHUP, POLLERR, POLLNVAL, the temporary signal mask),
  * and futexes shared between a parent and its child through a MAP_SHARED page (as LTP's checkpoints use them).
  * Usage: timers [case] — all cases when none is named. Output depends on no timing; it is the same under Linux.
- * timers watchdog: alarm(1) while spinning forever — killed by SIGALRM, as LTP's watchdog kills a hung test. */
+ * timers watchdog: a 20 ms ITIMER_REAL (alarm's timer) while spinning forever — killed by SIGALRM, as LTP's
+ * watchdog kills a hung test. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
@@ -233,7 +234,7 @@ static void futexes(void)
 
 static void watchdog(void)
 {
-    alarm(1);
+    setitimer(ITIMER_REAL, &(struct itimerval){ { 0, 0 }, { 0, 20000 } }, NULL);
     for (volatile unsigned long i = 0;; i++)
         ;
 }
