@@ -47,6 +47,11 @@ const NAMES: Record<number, [string, string]> = {
   [EOVERFLOW]: ["EOVERFLOW", "Value too large for defined data type"],
   [EOPNOTSUPP]: ["EOPNOTSUPP", "Operation not supported"],
   [ETIMEDOUT]: ["ETIMEDOUT", "Connection timed out"],
+  // The kernel's restart codes (include/linux/errno.h; kern/signal.ts), as strace shows an interrupted call.
+  512: ["ERESTARTSYS", "To be restarted if SA_RESTART is set"],
+  513: ["ERESTARTNOINTR", "To be restarted"],
+  514: ["ERESTARTNOHAND", "To be restarted if no handler"],
+  516: ["ERESTART_RESTARTBLOCK", "Interrupted by signal"],
 };
 
 export function errnoName(e: number): string { return NAMES[e]?.[0] ?? `E${e}`; }
