@@ -55,8 +55,6 @@ const CASES: [string, string[], ("needs-mmu" | "needs-nx")?][] = [
   ["fsfuzz", ["1", "600"]],
   ["mapfuzz", ["1", "600"], "needs-mmu"],
   ["residency", ["linux"], "needs-mmu"],
-  // Time: sleeps, interval timers, poll, a shared futex across fork (the same output whatever the machine's speed).
-  ["timers", [], "needs-mmu"],
 ];
 
 const present = CASES.every(([g]) => existsSync(bin(g)));
