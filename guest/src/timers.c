@@ -1,7 +1,7 @@
 /* timers — time that passes while tasks sleep: alarm and pause, nanosleep interrupted by a signal (EINTR with the
  * time left), clock_nanosleep to an absolute time, interval timers (ITIMER_REAL reloads, ITIMER_VIRTUAL on CPU
- * time), ppoll and pselect on pipes (timeouts, POLLIN, POLLHUP, POLLERR, POLLNVAL, the temporary signal mask),
- * and futexes shared between a parent and its child through a MAP_SHARED page (as LTP's checkpoints use them).
+ * time), CPU-time clocks, sigtimedwait's timeout, ppoll and pselect on pipes (timeouts, POLLIN, POLLHUP, POLLNVAL,
+ * the temporary signal mask), and futexes shared between a parent and its child through a MAP_SHARED page (as LTP's checkpoints use them).
  * Usage: timers [case] — all cases when none is named. Output depends on no timing; it is the same under Linux.
  * timers watchdog: a 20 ms ITIMER_REAL (alarm's timer) while spinning forever — killed by SIGALRM, as LTP's
  * watchdog kills a hung test. */
@@ -95,6 +95,31 @@ static void abs_sleep(void)
     errno = 0;
     printf("nanosleep: tv_sec -1 gives %d errno %s\n", nanosleep(&(struct timespec){ -1, 0 }, NULL),
            errno == EINVAL ? "EINVAL" : "?");
+}
+
+static void cputime(void)
+{
+    long long c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+    struct timespec ms100 = { 0, 100000000 };
+    nanosleep(&ms100, NULL);
+    long long c1 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+    for (volatile int i = 0; i < 1000000; i++)
+        ;
+    long long c2 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+    printf("cputime: a 100 ms sleep uses %s, a spin uses %s\n", c1 - c0 < 10000000 ? "little CPU time" : "MUCH CPU TIME",
+           c2 > c1 ? "some" : "none");
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    long long t0 = now_ns(CLOCK_MONOTONIC);
+    struct timespec ms30 = { 0, 30000000 };
+    int r = sigtimedwait(&set, NULL, &ms30);
+    printf("sigtimedwait: 30 ms with nothing pending: %d errno %s, %s\n", r, errno == EAGAIN ? "EAGAIN" : "?",
+           now_ns(CLOCK_MONOTONIC) - t0 >= 30000000 ? "waited" : "did not wait");
+    raise(SIGUSR2);
+    printf("sigtimedwait: SIGUSR2 pending: %d\n", sigtimedwait(&set, NULL, &ms30));
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void itimers(void)
@@ -247,6 +272,7 @@ int main(int argc, char **argv)
     if (all || !strcmp(which, "alarm")) alarm_pause();
     if (all || !strcmp(which, "eintr")) sleep_eintr();
     if (all || !strcmp(which, "abs")) abs_sleep();
+    if (all || !strcmp(which, "cpu")) cputime();
     if (all || !strcmp(which, "itimer")) itimers();
     if (all || !strcmp(which, "poll")) polls();
     if (all || !strcmp(which, "futex")) futexes();

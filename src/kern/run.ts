@@ -181,6 +181,7 @@ export class RunLoop {
   /** One trap of task t; its exit, death by signal or blocking is handled here. */
   private trapTask(t: Task, code: number): void {
     t.restartCall = false;
+    this.chargeCpu(t);                           // the call sees the CPU time used up to its trap
     try {
       this.traps.handle(this.current, code);
     } catch (e) {
