@@ -28,8 +28,10 @@ function futexKey(ctx: SyscallContext, uaddr: number, shared: boolean): FutexKey
   const map = ctx.task.map;
   if (uaddr + 4 > map.maxAddress) return -EFAULT;   // access_ok
   if (!shared) return { object: map, offset: uaddr };
+  // A shared key needs the page itself (get_user_pages_fast): unmapped, PROT_NONE, or a file page beyond the end
+  // of its file (VM_FAULT_SIGBUS) is EFAULT.
   const e = map.lookup(uaddr);
-  if (!e) return -EFAULT;
+  if (!e || ctx.task.um.readU32(uaddr) === undefined) return -EFAULT;
   // A page of an object other tasks map too (shared memory, a file mapped shared): the object and offset name it.
   if (e.object && !e.needsCopy && (e.object.shared || e.object.pager !== null)) {
     return { object: e.object, offset: e.offset + (uaddr - e.start) };

@@ -13,7 +13,7 @@ import { POLLIN, POLLNVAL, POLLOUT } from "../../../src/fs/file.js";
 
 const NR = {
   pipe2: 59, pselect6: 72, ppoll: 73, futex: 98, nanosleep: 101, getitimer: 102, setitimer: 103,
-  clock_nanosleep: 115, restart_syscall: 128, mmap: 222,
+  clock_nanosleep: 115, restart_syscall: 128, mmap: 222, mprotect: 226,
 };
 const WILD = 0xdead0000;
 const PROT_RW = 3, MAP_PRIVATE = 2, MAP_SHARED = 1, MAP_ANON = 0x20;
@@ -41,7 +41,7 @@ describe("sleeping, timers, poll and futex with bad arguments", () => {
     put64(ts, 0n, 0n);
     expect(sys(NR.nanosleep, ts, 0)).toBe(0);
     expect(sys(NR.clock_nanosleep, 99, 0, ts, 0)).toBe(-EINVAL);
-    expect(sys(NR.clock_nanosleep, 3, 0, ts, 0)).toBe(-EINVAL);        // CLOCK_THREAD_CPUTIME_ID
+    expect(sys(NR.clock_nanosleep, 3, 0, ts, 0)).toBe(-EOPNOTSUPP);    // CLOCK_THREAD_CPUTIME_ID (glibc: EINVAL)
     expect(sys(NR.clock_nanosleep, 4, 0, ts, 0)).toBe(-EOPNOTSUPP);    // CLOCK_MONOTONIC_RAW: no nsleep
     expect(sys(NR.clock_nanosleep, 1, 0, WILD, 0)).toBe(-EFAULT);
     expect(sys(NR.clock_nanosleep, 0, 1, ts, 0)).toBe(0);              // TIMER_ABSTIME at the epoch: long past
@@ -110,6 +110,11 @@ describe("sleeping, timers, poll and futex with bad arguments", () => {
     expect(sys(NR.futex, w, FUTEX_WAKE | FUTEX_CLOCK_REALTIME, 1, 0, 0, 0)).toBe(-ENOSYS);
     expect(sys(NR.futex, w, FUTEX_WAKE_OP, 1, 0, 0, 0)).toBe(-ENOSYS);
     expect(sys(NR.futex, w, FUTEX_WAKE, 1, 0, 0, 0)).toBe(0);
+    expect(sys(NR.futex, WILD, FUTEX_WAKE, 1, 0, 0, 0)).toBe(-EFAULT);            // shared: needs the page
+    expect(sys(NR.futex, WILD, FUTEX_WAKE | 128, 1, 0, 0, 0)).toBe(0);            // private: only access_ok
+    expect(sys(NR.mprotect, w, 4096, 0)).toBe(0);
+    expect(sys(NR.futex, w, FUTEX_WAKE, 1, 0, 0, 0)).toBe(-EFAULT);               // PROT_NONE
+    expect(sys(NR.mprotect, w, 4096, PROT_RW)).toBe(0);
     expect(sys(NR.futex, w, FUTEX_CMP_REQUEUE, 1, 1, w + 4, 4)).toBe(-EAGAIN);
     expect(sys(NR.futex, w, FUTEX_CMP_REQUEUE, -1, 1, w + 4, 5)).toBe(-EINVAL);
     put64(ts, 0n, 0n);                                                // a zero timeout has expired already
