@@ -12,6 +12,7 @@ import type { FutexQueues } from "../kern/futex.js";
 import type { GuestIo } from "../fs/file.js";
 import { ENOSYS, errnoName, errnoText } from "../sys/errno.js";
 import { addr, int, long } from "./args.js";
+import type { StatsControl } from "./sys_mmulab.js";
 
 /** What a system call can reach: the calling task and the machine services around it. */
 export interface SyscallContext {
@@ -26,6 +27,8 @@ export interface SyscallContext {
   readonly timers: Timers;
   /** The futex wait queues. */
   readonly futexes: FutexQueues;
+  /** The run's statistics region (mmulab_reset_stats, mmulab_dump_stats); absent outside a whole machine. */
+  readonly stats?: StatsControl;
 }
 
 /**
