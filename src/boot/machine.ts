@@ -15,6 +15,8 @@ import { MMAN_SYSCALLS } from "../bsd/sys_mman.js";
 import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
 import { SIGNAL_SYSCALLS } from "../bsd/sys_signal.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
+import { POLL_SYSCALLS } from "../bsd/sys_poll.js";
+import { FUTEX_SYSCALLS } from "../bsd/sys_futex.js";
 import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
 import { MMULAB_SYSCALLS } from "../bsd/sys_mmulab.js";
 import { StatsRegion } from "./stats_region.js";
@@ -26,6 +28,8 @@ import { ProcessTable } from "../kern/proc.js";
 import { Blocked, DEFAULT_QUANTUM, Scheduler } from "../kern/sched.js";
 import { execImage, type ExecResult } from "../kern/exec.js";
 import { DEFAULT_CHUNK, RunLoop, type RunResult } from "../kern/run.js";
+import { Timers } from "../kern/timer.js";
+import { FutexQueues } from "../kern/futex.js";
 import { TrapHandler, type TrapCounts } from "../kern/trap.js";
 import { VmMap } from "../vm/vm_map.js";
 import { vmCheck } from "../vm/vm_check.js";
@@ -92,6 +96,8 @@ export class Machine {
   readonly vm: VmSystem;
   readonly task: Task;                // the first task (the program loaded); its status is the run's
   readonly sched: Scheduler;
+  readonly timers: Timers;
+  private readonly futexes = new FutexQueues();
   readonly procs: ProcessTable;
   readonly syscalls: SyscallTable;
   readonly random: SeededRandom;
@@ -135,6 +141,7 @@ export class Machine {
     const every = options.pmapCollectEvery ?? 0;
     if (!(Number.isSafeInteger(every) && every >= 0)) throw new ConfigError(`bad --pmap-collect-every ${every} (a number of traps, 0 for never)`);
     this.sched = new Scheduler(quantum);
+    this.timers = new Timers(() => w.cycles());
     this.procs = new ProcessTable({
       machine: w,
       newMap: (pid) => this.newMap(pid),
@@ -147,7 +154,7 @@ export class Machine {
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
     this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS,
-      MACH_SYSCALLS, MMULAB_SYSCALLS, EXEC_SYSCALLS);
+      POLL_SYSCALLS, FUTEX_SYSCALLS, MACH_SYSCALLS, MMULAB_SYSCALLS, EXEC_SYSCALLS);
     const recorder = options.recorder;
     this.trapHandler = new TrapHandler(w, {
       syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),
@@ -157,7 +164,7 @@ export class Machine {
         onTrap: (code: number) => { recorder?.onTrap(code); if (every > 0) this.maybeCollect(code); },
       } : {}),
     });
-    this.runLoop = new RunLoop(w, this.sched, this.procs, this.trapHandler, this.task, {
+    this.runLoop = new RunLoop(w, this.sched, this.procs, this.trapHandler, this.task, this.timers, {
       chunk: options.chunk ?? DEFAULT_CHUNK,
       switchCost: options.switchCost ?? config.costs.contextSwitch,
       traceOf: (t) => this.traceOf(t),
@@ -191,8 +198,8 @@ export class Machine {
   private ctxOf(t: Task): SyscallContext {
     const w = this.wasm;
     return {
-      task: t, io: this.options.io, random: this.random, regs: w, cycles: () => w.cycles(), procs: this.procs,
-      newMap: (pid) => this.newMap(pid), stats: this.stats,
+      task: t, io: this.options.io, random: this.random, regs: w, procs: this.procs, timers: this.timers,
+      futexes: this.futexes, newMap: (pid) => this.newMap(pid), stats: this.stats,
     };
   }
 
@@ -322,6 +329,7 @@ export class Machine {
     const out: Record<string, number> = {};
     w.counterNames.forEach((name, i) => { if (name) out[name.toLowerCase()] = Number(w.counter(i)); });
     out["cycles"] = Number(w.cycles());
+    out["idle_cycles"] = Number(this.timers.idleCycles);   // time every task slept, not in `cycles` (kern/timer.ts)
     // Hits per TLB level, spelled out (the model counts accesses and misses).
     for (const t of ["itlb", "dtlb", "l2"]) out[`${t}_hit`] = out[`${t}_access`]! - out[`${t}_miss`]!;
     const s = this.vm.stats;

@@ -70,6 +70,6 @@ export function sysWait4(ctx: SyscallContext, a: readonly bigint[]): number {
   if (typeof r === "number") return r;
   // The child is reaped even when the status cannot be written (kernel_wait4 then returns EFAULT).
   if (statusp !== 0 && !ctx.task.um.writeU32(statusp, r.status)) return -EFAULT;
-  if (rusagep !== 0 && !ctx.task.um.copyout(rusagep, encodeRusage(r.usage, ctx.cycles(), NOMINAL_HZ))) return -EFAULT;
+  if (rusagep !== 0 && !ctx.task.um.copyout(rusagep, encodeRusage(r.usage, ctx.timers.busyCycles(), NOMINAL_HZ))) return -EFAULT;
   return r.pid;
 }

@@ -95,7 +95,7 @@ function sysGetrusage(ctx: SyscallContext, a: readonly bigint[]): number {
     t.usage.sampleRss(t.map);
     u = t.usage;
   }
-  return t.um.copyout(addr(a[1]!), encodeRusage(u, ctx.cycles(), NOMINAL_HZ)) ? 0 : -EFAULT;
+  return t.um.copyout(addr(a[1]!), encodeRusage(u, ctx.timers.busyCycles(), NOMINAL_HZ)) ? 0 : -EFAULT;
 }
 
 /** USER_HZ: the unit of clock_t in times(2). */
@@ -103,7 +103,7 @@ const USER_HZ = 100n;
 
 /** times: the caller's and its reaped children's user and system time in clock ticks; returns ticks since boot. */
 function sysTimes(ctx: SyscallContext, a: readonly bigint[]): number {
-  const t = ctx.task, now = ctx.cycles(), hz = BigInt(NOMINAL_HZ), buf = addr(a[0]!);
+  const t = ctx.task, now = ctx.timers.busyCycles(), hz = BigInt(NOMINAL_HZ), buf = addr(a[0]!);
   const ticks = (c: bigint) => (c * USER_HZ) / hz;
   if (buf !== 0) {
     const b = new Uint8Array(32), dv = new DataView(b.buffer);

@@ -10,6 +10,7 @@ import {
   queueSignal,
 } from "../kern/signal.js";
 import { doSigaltstack, restoreRtFrame } from "../kern/sigframe.js";
+import { nsToCycles } from "../kern/timer.js";
 import { addr, int, size } from "./args.js";
 import { EAGAIN, EFAULT, EINTR, EINVAL, EPERM, ESRCH } from "../sys/errno.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
@@ -101,9 +102,8 @@ function sysRtSigsuspend(ctx: SyscallContext, a: readonly bigint[]): number {
 
 /**
  * rt_sigtimedwait (sigwait, sigwaitinfo, sigtimedwait): takes a pending signal of the set, blocked or not, without
- * running its handler. With none pending it would sleep: a zero timeout is EAGAIN at once; a positive one is
- * EAGAIN as if it had elapsed (the emulated clock does not jump ahead); no timeout sleeps until another task sends
- * one of the set (or a signal with a handler interrupts the wait: EINTR).
+ * running its handler. With none pending it sleeps until another task (or a timer) sends one of the set, until
+ * the timeout passes (EAGAIN; a zero timeout at once), or until a signal with a handler interrupts it (EINTR).
  */
 function sysRtSigtimedwait(ctx: SyscallContext, a: readonly bigint[]): number {
   const uthese = addr(a[0]!), uinfo = addr(a[1]!), uts = addr(a[2]!);
@@ -124,10 +124,13 @@ function sysRtSigtimedwait(ctx: SyscallContext, a: readonly bigint[]): number {
     if (uinfo !== 0 && !um.copyout(uinfo, encodeSiginfo(info))) return -EFAULT;
     return info.signo;
   }
-  if (timeout) return -EAGAIN;
+  const timers = ctx.timers;
+  const deadline = timeout && timers.deadlineOf(ctx.task,
+    () => timers.now() + nsToCycles(timeout.sec * 1_000_000_000n + timeout.nsec));
+  if (deadline !== undefined && timers.now() >= deadline) return -EAGAIN;
   if (s.hasDeliverable) return -EINTR;
   const want = these & ~UNBLOCKABLE;
-  return ctx.procs.sleep(ctx.task, "rt_sigtimedwait", () => (s.pendingMask & want) !== 0n);
+  return timers.sleep(ctx.procs, ctx.task, "rt_sigtimedwait", deadline, () => (s.pendingMask & want) !== 0n);
 }
 
 function sysRtSigreturn(ctx: SyscallContext): number | bigint {

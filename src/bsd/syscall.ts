@@ -7,6 +7,8 @@ import type { UserRegs } from "../kern/sigframe.js";
 import { TaskTerminated } from "../kern/signal.js";
 import type { SeededRandom } from "../kern/random.js";
 import type { ProcessTable } from "../kern/proc.js";
+import type { Timers } from "../kern/timer.js";
+import type { FutexQueues } from "../kern/futex.js";
 import type { GuestIo } from "../fs/file.js";
 import type { VmMap } from "../vm/vm_map.js";
 import { ENOSYS, errnoName, errnoText } from "../sys/errno.js";
@@ -20,10 +22,12 @@ export interface SyscallContext {
   readonly random: SeededRandom;
   /** The calling task's user registers (rt_sigreturn replaces them; sigaltstack reads sp). */
   readonly regs: UserRegs;
-  /** Emulated cycles so far (time is derived from them). */
-  cycles(): bigint;
   /** The process tree (fork, wait, other tasks by pid). */
   readonly procs: ProcessTable;
+  /** The clock, deadlines, interval timers and timeouts of sleeping calls (time is derived from the clock). */
+  readonly timers: Timers;
+  /** The futex wait queues. */
+  readonly futexes: FutexQueues;
   /** The run's statistics region (mmulab_reset_stats, mmulab_dump_stats); absent outside a whole machine. */
   readonly stats?: StatsControl;
   /** A fresh address space with its own pmap for the task with `pid` (execve). */

@@ -40,6 +40,12 @@ export interface StatInfo {
   times: Times;
 }
 
+// poll events (include/uapi/asm-generic/poll.h).
+export const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
+  POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200;
+/** What a file without a poll method reports: always ready both ways (DEFAULT_POLLMASK, fs/select.c). */
+export const DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+
 /** A read's outcome: bytes (empty at end of file), a negative errno, or "block" (would wait for another task). */
 export type ReadResult = Uint8Array | number | "block";
 /** A write's outcome: bytes written, a negative errno, or "block" (nothing written; would wait). */
@@ -61,6 +67,8 @@ export abstract class OpenFile {
   abstract consume(n: number, pos: number | undefined): void;
   abstract write(data: Uint8Array, pos: number | undefined, io: GuestIo): WriteResult;
   abstract stat(): StatInfo;
+  /** Its readiness now, as POLL* bits (the file operation poll; regular files and devices: always ready). */
+  poll(): number { return DEFAULT_POLLMASK; }
   /** The last descriptor referring to this description was closed. */
   release(): void {}
 }

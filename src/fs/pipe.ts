@@ -9,7 +9,10 @@
 // would sleep inside the call until all is written. O_DIRECT makes a packet pipe: no merging, one buffer per read.
 
 import { EAGAIN, EPIPE } from "../sys/errno.js";
-import { type ReadResult, type StatInfo, type WriteResult, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, OpenFile } from "./file.js";
+import {
+  type ReadResult, type StatInfo, type WriteResult, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, OpenFile, POLLERR, POLLHUP,
+  POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
+} from "./file.js";
 import { S_IFIFO } from "./vnode.js";
 
 export const PIPE_BUF = 4096;
@@ -119,6 +122,24 @@ export class PipeEnd extends OpenFile {
   }
 
   consume(n: number): void { this.pipe.drop(n); }
+
+  /**
+   * pipe_poll: a read end is readable with data and hung up without writers; a write end is writable with room
+   * and in error without readers. (Linux also withholds POLLHUP from a FIFO reader opened before any writer came.)
+   */
+  override poll(): number {
+    const p = this.pipe;
+    let mask = 0;
+    if (this.readable) {
+      if (!p.empty) mask |= POLLIN | POLLRDNORM;
+      if (p.writers === 0) mask |= POLLHUP;
+    }
+    if (this.writable) {
+      if (!p.full) mask |= POLLOUT | POLLWRNORM;
+      if (p.readers === 0) mask |= POLLERR;
+    }
+    return mask;
+  }
 
   write(data: Uint8Array): WriteResult {
     const p = this.pipe;

@@ -3,8 +3,10 @@
 // LR reservation, activates the next task's pmap (with its ASID/PCID/context, so the TLB behaves as that machine's
 // would), acts on the signals other tasks sent it (as a return to user mode would) and is charged the machine's
 // costs.contextSwitch. A task that must wait (wait4, a pipe) sleeps and its call is made again when it can
-// proceed; when every task sleeps the run ends as a watchdog would end it (SIGKILL). The run ends when every task
-// has exited; its status is the first task's.
+// proceed. Timers (kern/timer.ts) fire between slices: a slice never runs past the next deadline, and a signal a
+// timer sends to the running task is acted on at once, as on the return from a timer interrupt. When every task
+// sleeps the CPU idles to the next deadline; with none, the run ends as a watchdog would end it (SIGKILL). The
+// run ends when every task has exited; its status is the first task's.
 
 import type { WasmMachine } from "../machine/wasm.js";
 import { OutOfGuestMemory } from "../vm/phys.js";
@@ -13,6 +15,7 @@ import { Blocked, type Scheduler } from "./sched.js";
 import { deliverSignals } from "./sigframe.js";
 import { SIGKILL, TaskTerminated } from "./signal.js";
 import type { CpuContext, Task } from "./task.js";
+import type { Timers } from "./timer.js";
 import type { TrapHandler } from "./trap.js";
 
 /** Instructions per run() call: long enough to amortize the call, short enough to check limits often. */
@@ -45,9 +48,11 @@ export class RunLoop {
   switchCycles = 0n;                           // cycles charged for context switches
   private firstExit: TaskTerminated | undefined;
   private sliceStart = 0n;                     // cycles when the running task got the CPU
+  private chargedTo = 0n;                      // cycles up to which the running task's CPU time is charged
 
   constructor(private readonly w: WasmMachine, private readonly sched: Scheduler, private readonly procs: ProcessTable,
-              private readonly traps: TrapHandler, private readonly first: Task, private readonly host: RunHost) {}
+              private readonly traps: TrapHandler, private readonly first: Task, private readonly timers: Timers,
+              private readonly host: RunHost) {}
 
   /** The running task (the first one until it forks). */
   get current(): Task { return this.sched.current ?? this.first; }
@@ -77,6 +82,7 @@ export class RunLoop {
     const cur = this.sched.current;
     if (cur === next) return;
     const w = this.w;
+    if (cur) this.chargeCpu(cur);
     if (cur && cur.state !== "zombie") this.saveCpu(cur.cpu);
     if (cur) cur.usage.stop(w.cycles(), cur.state === "zombie" ? "exit" : cur.state === "run" ? "involuntary" : "voluntary");
     w.clearReservation();
@@ -90,18 +96,35 @@ export class RunLoop {
     this.sched.current = next;
     this.sliceStart = w.cycles();
     next.usage.run(this.sliceStart);
-    if (!next.restartCall && next.signals.hasDeliverable) {
-      try {
-        deliverSignals(next, w, { syscall: false }, this.host.traceOf(next));
-      } catch (e) {
-        if (!(e instanceof TaskTerminated)) throw e;
-        this.terminate(next, e);
-      }
+    this.chargedTo = this.sliceStart;
+    if (!next.restartCall) this.interrupt(next);
+  }
+
+  /**
+   * The running task returns to user mode between instructions (after a context switch, or a timer interrupt):
+   * the signals it can take are acted on. One that sleeps in a call it will make again is not interrupted here:
+   * the call decides itself (EINTR or a restart) when it finds the signal pending.
+   */
+  private interrupt(t: Task): void {
+    if (!t.signals.hasDeliverable) return;
+    try {
+      deliverSignals(t, this.w, { syscall: false }, this.host.traceOf(t));
+    } catch (e) {
+      if (!(e instanceof TaskTerminated)) throw e;
+      this.terminate(t, e);
     }
+  }
+
+  /** Charges the running task t the cycles it used since last charged (its CPU itimers may fire). */
+  private chargeCpu(t: Task): void {
+    const now = this.w.cycles();
+    if (t.state !== "zombie") this.timers.charge(t, now - this.chargedTo);
+    this.chargedTo = now;
   }
 
   /** Ends task t (exit or fatal signal); the first task's end is the run's result. */
   terminate(t: Task, how: TaskTerminated): void {
+    this.timers.exit(t);
     this.procs.exit(t, how);
     if (t === this.first) this.firstExit = how;
   }
@@ -117,14 +140,21 @@ export class RunLoop {
         const next = this.sched.next(cur);
         if (!next) {
           if (this.sched.queue.length === 0) return result(this.firstExit!);
+          // Every task sleeps: idle to the next deadline, or nothing can ever wake them.
+          if (this.timers.idle()) continue;
           return result(this.procs.deadlock(cur));
         }
+        this.timers.woke();
         this.switchTo(next);
         continue;
       }
       let budget = this.host.chunk;
       const sliceLeft = this.sliceStart + quantum - w.cycles();
       if (this.sched.queue.length > 1 && sliceLeft < budget) budget = sliceLeft > 0n ? sliceLeft : 1n;
+      // A slice ends at the next timer's deadline (at least one instruction: cycles never lag instructions).
+      const due = this.timers.nextDeadline, cpuLeft = this.timers.cpuBudget(cur);
+      if (due !== undefined) budget = clampBudget(budget, due - this.timers.now());
+      if (cpuLeft !== undefined) budget = clampBudget(budget, cpuLeft - (w.cycles() - this.chargedTo));
       if (maxInsns !== undefined) {
         const left = maxInsns - w.instret;
         if (left <= 0n) {
@@ -136,6 +166,10 @@ export class RunLoop {
       const code = w.run(budget);
       if (code === L.EXIT_TRACE_FULL) this.host.onTraceFull?.();
       else if (code !== L.EXIT_BUDGET) this.trapTask(cur, code);
+      this.chargeCpu(cur);
+      this.timers.expire();
+      // A signal a timer sent the running task (or its CPU itimer) is taken now, as after a timer interrupt.
+      if (this.sched.current === cur && cur.state === "run") this.interrupt(cur);
       if (this.procs.sleepers.size > 0) this.procs.pollSleepers();
       if (w.cycles() - this.sliceStart >= quantum || this.sched.yieldPending) {
         this.sched.yieldPending = false;
@@ -149,6 +183,7 @@ export class RunLoop {
   /** One trap of task t; its exit, death by signal or blocking is handled here. */
   private trapTask(t: Task, code: number): void {
     t.restartCall = false;
+    this.chargeCpu(t);                           // the call sees the CPU time used up to its trap
     // Its system time and page faults (kern/resource.ts TaskUsage): what the kernel did for this trap.
     const vm = t.map.vm.stats, cycles = this.w.cycles(), faults = vm.faults, major = vm.pagerFills;
     try {
@@ -164,7 +199,15 @@ export class RunLoop {
       u.majflt += majflt;
       u.minflt += vm.faults - faults - majflt;
     }
+    // A call that returned is over: a timeout it slept with no longer applies.
+    if (code === this.w.layout.EXIT_ECALL) this.timers.callDone(t);
   }
+}
+
+/** The budget cut to `left` cycles, and to one instruction at least. */
+function clampBudget(budget: bigint, left: bigint): bigint {
+  if (left < 1n) return 1n;
+  return left < budget ? left : budget;
 }
 
 function result(e: TaskTerminated): RunResult {

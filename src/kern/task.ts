@@ -69,6 +69,8 @@ export class Task {
   sleepingIn = "";                      // what a waiting or sleeping task waits for (for a deadlock's message)
   wakeWhen: (() => boolean) | undefined;// a sleeping task becomes runnable when this holds (or a signal comes)
   restartCall = false;                  // woken from a sleep: its pc is the ecall of the call it makes again
+  restartBlock: (() => number) | undefined; // what restart_syscall does after -ERESTART_RESTARTBLOCK (Linux
+                                        // current->restart_block.fn); undefined: do_no_restart_syscall (EINTR)
   brkStart = 0;                 // start of the heap (page after the highest segment)
   brk = 0;                      // current program break (not page aligned)
   exePath = "";                 // what /proc/self/exe resolves to

@@ -33,6 +33,7 @@ export const COUNTERS: Readonly<Record<string, CounterInfo>> = {
   xlate_cycles: c("cpu", "cycles", "cycles charged to address translation (TLB hit latencies, walks, refill handlers)"),
   trap_cycles: c("cpu", "cycles", "cycles charged to kernel entries and returns (system calls, page faults)"),
   context_switch_cycles: c("cpu", "cycles", "cycles charged to context switches between tasks"),
+  idle_cycles: c("cpu", "cycles", "time the CPU idled with every task asleep until a timer's deadline (not in cycles: the guest's clock is cycles + idle cycles)"),
   itlb_access: c("tlb", "lookups", "L1 instruction TLB lookups"),
   itlb_hit: c("tlb", "lookups", "L1 instruction TLB hits"),
   itlb_miss: c("tlb", "lookups", "L1 instruction TLB misses"),

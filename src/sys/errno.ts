@@ -5,7 +5,7 @@ export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2
   ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
   ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27,
   ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, EDOM = 33, ERANGE = 34, ENAMETOOLONG = 36,
-  ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95;
+  ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110;
 
 const NAMES: Record<number, [string, string]> = {
   [EPERM]: ["EPERM", "Operation not permitted"],
@@ -46,6 +46,12 @@ const NAMES: Record<number, [string, string]> = {
   [ELOOP]: ["ELOOP", "Too many levels of symbolic links"],
   [EOVERFLOW]: ["EOVERFLOW", "Value too large for defined data type"],
   [EOPNOTSUPP]: ["EOPNOTSUPP", "Operation not supported"],
+  [ETIMEDOUT]: ["ETIMEDOUT", "Connection timed out"],
+  // The kernel's restart codes (include/linux/errno.h; kern/signal.ts), as strace shows an interrupted call.
+  512: ["ERESTARTSYS", "To be restarted if SA_RESTART is set"],
+  513: ["ERESTARTNOINTR", "To be restarted"],
+  514: ["ERESTARTNOHAND", "To be restarted if no handler"],
+  516: ["ERESTART_RESTARTBLOCK", "Interrupted by signal"],
 };
 
 export function errnoName(e: number): string { return NAMES[e]?.[0] ?? `E${e}`; }

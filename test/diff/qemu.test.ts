@@ -153,6 +153,10 @@ const CASES: Case[] = [
   // wait4 with EINTR and SA_RESTART, kill/tgkill to another process.
   { guest: "pipefork", scratchCwd: true, status: 0, stdoutMatch: /echoes uppercase: yes[^]*digests match: yes[^]*EINTR seen: yes[^]*pipefork done\n$/ },
   { guest: "pipefork", args: ["500", "1000"], scratchCwd: true, status: 0, stdoutMatch: /child counted 1024000 bytes, digests match: yes/ },
+  // Time passing while tasks sleep: alarm and pause, nanosleep EINTR with the time left, interval timers, ppoll and
+  // pselect on pipes with timeouts and a temporary mask, a futex shared across fork; a spinning guest killed by alarm.
+  { guest: "timers", status: 0, stdoutMatch: /ppoll: -1 errno EINTR, handler ran 1, SIGUSR1 blocked again 1\n[^]*child: futex wait returned 0, word 7\n/ },
+  { guest: "timers", args: ["watchdog"], status: 128 + 14 },
   // mincore and madvise: residency after writes, zero-page reads, DONTNEED (zero on next touch), WILLNEED, holes.
   // Superpages are invisible to the guest: the same output as qemu, with 4 KiB pages and (below) with --page-size 2M.
   { guest: "superpage", status: 0, stdoutMatch: /range 0: store to the read-only page faults: yes/ },
