@@ -253,7 +253,9 @@ function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
       return -EINVAL;
     }
   }
+  if (advice === MADV_WIPEONFORK && covered.some((e) => !anonymousPrivate(e))) return -EINVAL;   // anonymous private only
   if (advice === MADV_DONTNEED || advice === MADV_FREE) map.dontneed(start, end);
+  if (advice === MADV_WIPEONFORK || advice === MADV_KEEPONFORK) map.setWipeOnFork(start, end, advice === MADV_WIPEONFORK);
   if (advice === MADV_DONTFORK) map.setInheritance(start, end, "none");
   if (advice === MADV_DOFORK) map.setInheritance(start, end, (e) => (e.object?.shared && !e.needsCopy ? "share" : "copy"));
   let at = start;

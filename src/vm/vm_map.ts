@@ -34,6 +34,7 @@ export class Wiring {
 
 export class VmMapEntry {
   wiring: Wiring | null = null;        // locked (mlock, MAP_LOCKED, mlockall): its pages stay resident
+  wipeOnFork = false;                  // MADV_WIPEONFORK: a fork's child gets fresh zero memory here
   constructor(
     public start: number,              // first byte (page aligned)
     public end: number,                // one past the last byte (page aligned)
@@ -138,6 +139,7 @@ export class VmMap {
     const tail = new VmMapEntry(va, e.end, e.object, e.offset + (va - e.start), e.protection, e.maxProtection,
       e.inheritance, e.needsCopy, e.name);
     if (e.object) this.vm.objectReference(e.object);
+    tail.wipeOnFork = e.wipeOnFork;
     if (e.wiring) {
       const cut = (va - e.start) / PAGE_SIZE;
       tail.wiring = new Wiring(e.wiring.onFault, e.wiring.pages.slice(cut));
@@ -212,7 +214,8 @@ export class VmMap {
       if (a.end === b.start && a.object !== null && a.object === b.object && a.offset + a.size === b.offset &&
           a.protection === b.protection && a.maxProtection === b.maxProtection &&
           a.inheritance === b.inheritance && a.needsCopy === b.needsCopy && a.name === b.name &&
-          (a.wiring === null) === (b.wiring === null) && a.wiring?.onFault === b.wiring?.onFault) {
+          (a.wiring === null) === (b.wiring === null) && a.wiring?.onFault === b.wiring?.onFault &&
+          a.wipeOnFork === b.wipeOnFork) {
         if (a.wiring) a.wiring.pages = padded(a.wiring.pages, a.size).concat(padded(b.wiring!.pages, b.size));
         a.end = b.end;
         this.entries.splice(i + 1, 1);
@@ -233,6 +236,14 @@ export class VmMap {
     return at >= end;
   }
 
+  /** Sets or clears wipe-on-fork on [start, end) (madvise WIPEONFORK/KEEPONFORK); holes are skipped. */
+  setWipeOnFork(start: number, end: number, wipe: boolean): void {
+    this.clip(start);
+    this.clip(end);
+    for (const e of this.overlapping(start, end)) e.wipeOnFork = wipe;
+    this.simplify(start, end);
+  }
+
   /** Sets the inheritance of [start, end) (vm_inherit, madvise DONTFORK/DOFORK); holes are skipped. */
   setInheritance(start: number, end: number, inh: Inheritance | ((e: VmMapEntry) => Inheritance)): void {
     this.clip(start);
@@ -248,6 +259,13 @@ export class VmMap {
   fork(child: VmMap): void {
     for (const e of this.entries) {
       if (e.inheritance === "none") continue;
+      if (e.wipeOnFork) {
+        // Linux dup_mmap: the child's VMA keeps the flag but none of the pages (its grandchildren start empty too).
+        const fresh = new VmMapEntry(e.start, e.end, null, 0, e.protection, e.maxProtection, e.inheritance, false, e.name);
+        fresh.wipeOnFork = true;
+        child.entries.push(fresh);
+        continue;
+      }
       if (e.inheritance === "share") {
         if (e.needsCopy) entryShadow(this, e);
         e.object ??= this.vm.objectAllocate(e.size);
