@@ -231,9 +231,17 @@ function sysMprotect(ctx: SyscallContext, a: readonly bigint[]): number {
   if (len0 === 0) return 0;
   const len = roundPage(len0);
   if (len === 0 || start + len > Number.MAX_SAFE_INTEGER) return -ENOMEM;
+  // A locked private mapping that becomes writable gets its own copies now (mprotect_fixup populates it), so
+  // its wired pages stay its own through the writes to come.
+  const gaining = (prot & PROT_WRITE) ? map.overlapping(start, start + len)
+    .filter((e) => e.wiring && !e.wiring.onFault && !(e.protection & PROT_WRITE) && anonymousOrFilePrivate(e)) : [];
   const r = map.protect(start, start + len, prot & VM_PROT_ALL);
+  if (r === "ok" && gaining.length > 0) vmMapRewire(map, start, start + len);
   return r === "ok" ? 0 : r === "no-entry" ? -ENOMEM : -EACCES;
 }
+
+/** Private memory, anonymous or a file's (copy-on-write): not shared. */
+function anonymousOrFilePrivate(e: VmMapEntry): boolean { return e.inheritance !== "share" && !e.object?.shared; }
 
 function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
   const map = ctx.task.map;

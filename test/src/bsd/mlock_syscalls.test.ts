@@ -141,6 +141,18 @@ describe.each(["riscv-sv39", "x86-64", "mips-r4000"] as const)("locking memory (
     expect(w.pages[0]).toBe(before);                                   // its own page already: no copy
   });
 
+  it("a locked private mapping made writable gets its own wired pages at once (mprotect_fixup's populate)", () => {
+    if (m.task.map.pmap.identity) return;
+    const a = anon(2 * PG, 0, 1);
+    expect(sys(NR.mlock, a, 2 * PG)).toBe(0);
+    const w = m.task.map.lookup(a)!.wiring!;
+    expect(w.pages.filter((p) => p !== undefined).length).toBe(0);    // read-only: the zero page, not counted
+    expect(sys(NR.mprotect, a, 2 * PG, PROT_RW)).toBe(0);
+    const now = m.task.map.lookup(a)!.wiring!;
+    expect(now.pages.length).toBe(2);
+    expect(now.pages.every((p) => p !== undefined && p.wireCount === 1)).toBe(true);
+  });
+
   it("mremap keeps a locked mapping locked, mapped and counted where it moves and grows", () => {
     const a = anon(2 * PG, MAP_LOCKED);
     expect(m.task.um.copyout(a, new Uint8Array([42]))).toBe(true);
