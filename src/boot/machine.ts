@@ -7,6 +7,7 @@
 
 import { SyscallTable, type SyscallContext } from "../bsd/syscall.js";
 import { FileTable } from "../bsd/files.js";
+import { mountProcfs } from "../bsd/procfs.js";
 import type { GuestIo } from "../fs/file.js";
 import type { FileSystem } from "../fs/memfs.js";
 import { FILE_SYSCALLS } from "../bsd/sys_file.js";
@@ -135,7 +136,9 @@ export class Machine {
       newMap: (pid) => this.newMap(pid),
       snapshotCpu: (c) => this.runLoop.saveCpu(c),
     }, this.sched, this.layout);
-    this.task = this.procs.createFirst(this.newMap(GUEST_PID), new FileTable());
+    const files = new FileTable();
+    mountProcfs(files.fs, { procs: this.procs, phys: this.phys, current: () => this.sched.current });
+    this.task = this.procs.createFirst(this.newMap(GUEST_PID), files);
     this.sched.current = this.task;
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);

@@ -30,7 +30,12 @@ export function bytesOf(s: string): Uint8Array { return Uint8Array.from(s, (c) =
 export function files(ctx: SyscallContext): FileTable { return fileTable(ctx.task); }
 
 /** The guest clock stamps what this call creates or changes. */
-export function touch(ctx: SyscallContext): void { files(ctx).fs.now = clockNs(ctx, CLOCK_REALTIME); }
+export function touch(ctx: SyscallContext): void {
+  const fs = files(ctx).fs;
+  fs.now = clockNs(ctx, CLOCK_REALTIME);
+  fs.uid = GUEST_UID;
+  fs.gid = GUEST_GID;
+}
 
 export function fdLimit(ctx: SyscallContext): number {
   const cur = (ctx.task.rlimits.get(RLIMIT_NOFILE) ?? defaultRlimit(RLIMIT_NOFILE)).cur;
@@ -87,8 +92,8 @@ export function statBytes(s: StatInfo): Uint8Array {
   dv.setBigUint64(8, BigInt(s.ino), true);
   dv.setUint32(16, s.mode, true);
   dv.setUint32(20, s.nlink, true);
-  dv.setUint32(24, GUEST_UID, true);
-  dv.setUint32(28, GUEST_GID, true);
+  dv.setUint32(24, s.uid ?? GUEST_UID, true);
+  dv.setUint32(28, s.gid ?? GUEST_GID, true);
   dv.setBigInt64(48, BigInt(s.size), true);
   dv.setInt32(56, s.blksize, true);
   dv.setBigInt64(64, BigInt(s.blocks), true);

@@ -11,6 +11,7 @@ import { EBADF, EFAULT, EINVAL, EISDIR, EMFILE, ENOTDIR, ENOTTY, ENXIO, EPIPE, E
 import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 import { NAMEI_SYSCALLS } from "./sys_namei.js";
+import { STATFS_SYSCALLS } from "./sys_statfs.js";
 import { bytesOf, fdLimit, files, statBytes, touch, truncateNode } from "./file_args.js";
 import { type OpenFile, O_CLOEXEC, O_DIRECT, O_NONBLOCK, SETFL_MASK, VnodeFile } from "../fs/file.js";
 import { PipeEnd, makePipe } from "../fs/pipe.js";
@@ -421,6 +422,7 @@ function sysFstat(ctx: SyscallContext, a: readonly bigint[]): number {
 
 export const FILE_SYSCALLS: Record<number, SyscallDef> = {
   ...NAMEI_SYSCALLS,
+  ...STATFS_SYSCALLS,
   23: { name: "dup", args: ["i"], fn: sysDup },
   24: { name: "dup3", args: ["i", "i", "x"], fn: sysDup3 },
   25: { name: "fcntl", args: ["i", "i", "x"], fn: sysFcntl },

@@ -3,6 +3,7 @@
 // Checks come in Linux's order (do_sys_openat2, do_mkdirat, do_rmdir, do_unlinkat, do_renameat2, do_linkat),
 // which the fsfuzz guest compares with the real kernel step by step.
 
+import { GUEST_GID, GUEST_UID } from "../kern/task.js";
 import { addr, int, long, size, uint } from "./args.js";
 import {
   EACCES, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, ELOOP, EMFILE, ENOENT, ENOTDIR, ENOTEMPTY, EOPNOTSUPP, EPERM,
@@ -22,6 +23,8 @@ import { MemDir, MemFile, MemLink } from "../fs/memfs.js";
 import { pathOf, type Walked } from "../fs/namei.js";
 import { fileTruncate } from "../fs/vnode_pager.js";
 import { type DirNode, type Vnode, MAX_FILE_SIZE, isWritableDir } from "../fs/vnode.js";
+
+const S_ISUID = 0o4000, S_ISGID = 0o2000, S_IXGRP = 0o010;
 
 const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 const R_OK = 4, W_OK = 2, X_OK = 1;
@@ -55,6 +58,7 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
     if (node.type === "dir" && (flags & O_CREAT)) return -EISDIR;
     if (node.type !== "dir" && (flags & O_DIRECTORY)) return -ENOTDIR;
     if (node.type === "dir" && wantsWrite) return -EISDIR;
+    if (node.generated && wantsWrite && !(node.mode & 0o200 && node.uid === GUEST_UID)) return -EACCES;   // /proc
     if (node.readOnly && wantsWrite) return -EROFS;
     if (node.type === "reg" && (flags & O_TRUNC) && !(flags & O_PATH)) {
       fileTruncate(node, 0);
@@ -223,6 +227,61 @@ function sysFchmod(ctx: SyscallContext, a: readonly bigint[]): number {
   return chmodNode(ctx, f.node, uint(a[1]!));
 }
 
+/**
+ * chown_common (fs/open.c) for an unprivileged caller (the guest has no CAP_CHOWN): the owner may "change" the
+ * owner only to itself (chown_ok) and the group only to its own group or the file's (chgrp_ok); anyone else gets
+ * EPERM. -1 leaves an id alone. Changing a non-directory drops set-user-ID, and set-group-ID when group-executable
+ * (setattr_should_drop_suidgid), which needs ownership too. ctime changes even when nothing else does.
+ */
+function chownNode(ctx: SyscallContext, node: Vnode, uid: number, gid: number): number {
+  if (node.readOnly) return -EROFS;
+  const owner = node.uid === GUEST_UID;
+  if (uid !== -1 && !(owner && uid === node.uid)) return -EPERM;
+  if (gid !== -1 && !(owner && (gid === node.gid || gid === GUEST_GID))) return -EPERM;
+  let mode = node.mode;
+  if (node.type !== "dir") {
+    if (mode & S_ISUID) mode &= ~S_ISUID;
+    if ((mode & (S_ISGID | S_IXGRP)) === (S_ISGID | S_IXGRP)) mode &= ~S_ISGID;
+  }
+  if (mode !== node.mode && !owner) return -EPERM;
+  node.mode = mode;
+  if (uid !== -1) node.uid = uid;
+  if (gid !== -1) node.gid = gid;
+  node.times.ctime = files(ctx).fs.now;
+  return 0;
+}
+
+/** fchownat (glibc's chown, lchown and fchownat). */
+function sysFchownat(ctx: SyscallContext, a: readonly bigint[]): number {
+  const dirfd = int(a[0]!), uid = int(a[2]!), gid = int(a[3]!), flags = int(a[4]!);
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  touch(ctx);
+  const path = pathArg(ctx, a[1]!);
+  if (typeof path === "number") return path;
+  if (path === "" && (flags & AT_EMPTY_PATH)) {
+    if (dirfd === AT_FDCWD) return chownNode(ctx, files(ctx).cwd, uid, gid);
+    const f = files(ctx).get(dirfd);
+    if (!f) return -EBADF;
+    return f instanceof VnodeFile ? chownNode(ctx, f.node, uid, gid) : chownAnonymous(uid, gid);
+  }
+  const node = existingAt(ctx, dirfd, a[1]!, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (typeof node === "number") return node;
+  return chownNode(ctx, node, uid, gid);
+}
+
+/** A pipe or standard stream: an anonymous inode the caller owns, with nothing to record. */
+function chownAnonymous(uid: number, gid: number): number {
+  return (uid === -1 || uid === GUEST_UID) && (gid === -1 || gid === GUEST_GID) ? 0 : -EPERM;
+}
+
+function sysFchown(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = files(ctx).get(int(a[0]!));
+  if (!f || (f.flags & O_PATH)) return -EBADF;   // fdget, not fdget_raw: an O_PATH descriptor does not do
+  const uid = int(a[1]!), gid = int(a[2]!);
+  touch(ctx);
+  return f instanceof VnodeFile ? chownNode(ctx, f.node, uid, gid) : chownAnonymous(uid, gid);
+}
+
 function sysFchmodat(ctx: SyscallContext, a: readonly bigint[]): number {
   touch(ctx);
   const node = existingAt(ctx, int(a[0]!), a[1]!, true);
@@ -350,6 +409,8 @@ export const NAMEI_SYSCALLS: Record<number, SyscallDef> = {
   50: { name: "fchdir", args: ["i"], fn: sysFchdir },
   52: { name: "fchmod", args: ["i", "o"], fn: sysFchmod },
   53: { name: "fchmodat", args: ["f", "s", "o"], fn: sysFchmodat },
+  54: { name: "fchownat", args: ["f", "s", "i", "i", "x"], fn: sysFchownat },
+  55: { name: "fchown", args: ["i", "i", "i"], fn: sysFchown },
   56: { name: "openat", args: ["f", "s", "o", "o"], fn: sysOpenat },
   78: { name: "readlinkat", args: ["f", "s", "x", "i"], fn: sysReadlinkat },
   79: { name: "newfstatat", args: ["f", "s", "x", "x"], fn: sysNewfstatat },

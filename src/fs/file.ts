@@ -31,6 +31,9 @@ export interface StatInfo {
   ino: number;
   mode: number;      // type and permission bits
   nlink: number;
+  /** Owner and group; absent for anonymous inodes (pipes, the standard streams), which belong to the caller. */
+  uid?: number;
+  gid?: number;
   size: number;
   blksize: number;
   blocks: number;
@@ -100,10 +103,10 @@ export class VnodeFile extends OpenFile {
 
 export function vnodeStat(n: Vnode): StatInfo {
   return {
-    dev: n.dev, ino: n.ino, mode: modeBits(n), nlink: n.nlink,
-    size: n.type === "reg" ? n.size : n.type === "lnk" ? n.target.length : 4096,
-    blksize: 4096,
-    blocks: n.type === "reg" ? n.blocks : n.type === "dir" ? 8 : 0,
+    dev: n.dev, ino: n.ino, mode: modeBits(n), nlink: n.nlink, uid: n.uid, gid: n.gid,
+    size: n.generated ? 0 : n.type === "reg" ? n.size : n.type === "lnk" ? n.target.length : 4096,
+    blksize: n.generated ? 1024 : 4096,
+    blocks: n.generated ? 0 : n.type === "reg" ? n.blocks : n.type === "dir" ? 8 : 0,
     times: n.times,
   };
 }

@@ -5,9 +5,12 @@
 // target the guest's namei resolves inside the guest's namespace — as a bind mount behaves for a chrooted process.
 // Other host file types (devices, sockets, fifos) are not shown.
 
-import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readlinkSync, type BigIntStats } from "node:fs";
+import {
+  closeSync, constants, lstatSync, openSync, readSync, readdirSync, readlinkSync, statfsSync, type BigIntStats,
+} from "node:fs";
 import type { FileSystem } from "./memfs.js";
-import type { DirEntry, DirNode, FileNode, LinkNode, Times, Vnode } from "./vnode.js";
+import { type DirEntry, type DirNode, type FileNode, type LinkNode, type StatFs, type Times, type Vnode, NAME_MAX,
+  ST_RDONLY, ST_VALID } from "./vnode.js";
 import type { VnodePager } from "./vnode_pager.js";
 
 function join(dir: Buffer, name: string): Buffer { return Buffer.concat([dir, Buffer.from("/"), Buffer.from(name, "latin1")]); }
@@ -43,6 +46,8 @@ export class HostFile implements FileNode {
   get blocks(): number { return Number(this.stat()?.blocks ?? 0n); }
   get mode(): number { return Number((this.stat()?.mode ?? 0n) & 0o7777n); }
   get nlink(): number { return Number(this.stat()?.nlink ?? 1n); }
+  get uid(): number { return Number(this.stat()?.uid ?? 0n); }
+  get gid(): number { return Number(this.stat()?.gid ?? 0n); }
   get times(): Times { return timesOf(this.stat()); }
 
   read(off: number, len: number): Uint8Array {
@@ -79,6 +84,8 @@ export class HostLink implements LinkNode {
   get target(): string {
     try { return (readlinkSync(this.path, { encoding: "buffer" })).toString("latin1"); } catch { return ""; }
   }
+  get uid(): number { return Number(hostStat(this.path)?.uid ?? 0n); }
+  get gid(): number { return Number(hostStat(this.path)?.gid ?? 0n); }
   get times(): Times { return timesOf(hostStat(this.path)); }
 }
 
@@ -106,7 +113,18 @@ export class HostDir implements DirNode {
   private stat(): BigIntStats | undefined { return hostStat(this.path); }
   get mode(): number { return Number((this.stat()?.mode ?? 0o755n) & 0o7777n); }
   get nlink(): number { return Number(this.stat()?.nlink ?? 2n); }
+  get uid(): number { return Number(this.stat()?.uid ?? 0n); }
+  get gid(): number { return Number(this.stat()?.gid ?? 0n); }
   get times(): Times { return timesOf(this.stat()); }
+
+  /** statfs of the mount: the host file system's figures, read-only (the mount is). */
+  statfs(): StatFs {
+    let s;
+    try { s = statfsSync(this.path); } catch { s = undefined; }
+    return { type: s?.type ?? 0, bsize: s?.bsize ?? 4096, blocks: s?.blocks ?? 0, bfree: s?.bfree ?? 0,
+      bavail: s?.bavail ?? 0, files: s?.files ?? 0, ffree: s?.ffree ?? 0, fsid: this.dev, namelen: NAME_MAX,
+      flags: ST_VALID | ST_RDONLY };
+  }
 
   lookup(name: string): Vnode | undefined {
     if (name === "" || name === "." || name === ".." || name.includes("/") || name.includes("\0")) return undefined;

@@ -4,12 +4,15 @@
 
 import { PAGE_SIZE } from "../vm/vm_prot.js";
 import {
-  type DirEntry, type DirNode, type FileNode, type LinkNode, type Times, type Vnode, type WritableDir,
+  type DirEntry, type DirNode, type FileNode, type LinkNode, type StatFs, type Times, type Vnode, type WritableDir,
+  NAME_MAX, ST_RELATIME, ST_VALID,
 } from "./vnode.js";
 import type { PagerStats, VnodePager } from "./vnode_pager.js";
 import { HostDir } from "./hostfs.js";
 
 export const MEMFS_DEV = 0x1a;
+/** tmpfs's f_type (include/uapi/linux/magic.h TMPFS_MAGIC). */
+export const TMPFS_MAGIC = 0x01021994;
 
 /** State shared by every node of one file system: inode numbers, space, the clock. */
 export class FileSystem {
@@ -17,6 +20,14 @@ export class FileSystem {
   private usedPages = 0;
   /** Nanoseconds since the epoch, set by the system-call layer from the guest clock before each call. */
   now = 0n;
+  /**
+   * The caller's fsuid and fsgid, set by the system-call layer with `now`: what it creates is owned by them. What
+   * the file system holds before any call (the root, /tmp, mount points) belongs to root, as on Linux.
+   */
+  uid = 0;
+  gid = 0;
+  /** statfs of the file systems other than this one attached to its tree (host mounts, /proc), by st_dev. */
+  private readonly others = new Map<number, () => StatFs>();
   /** What the file pagers of this file system did (mapped files). */
   readonly pagerStats: PagerStats = { pagesRead: 0, pagesWritten: 0, beyondEof: 0 };
   readonly root: MemDir;
@@ -29,6 +40,29 @@ export class FileSystem {
 
   allocIno(): number { return this.nextIno++; }
   allocDev(): number { return this.nextDev++; }
+
+  /**
+   * What statfs reports for the file system holding a node of device `dev`: this tmpfs (shmem_statfs: its size
+   * limit in pages, the pages in use), else what the attached file system says.
+   */
+  statfs(dev: number): StatFs {
+    const other = this.others.get(dev);
+    if (other) return other();
+    const blocks = Math.floor(this.limitBytes / PAGE_SIZE), free = blocks - this.usedPages;
+    // Inodes: tmpfs's default nr_inodes is its size in pages; numbers handed out count as used.
+    return { type: TMPFS_MAGIC, bsize: PAGE_SIZE, blocks, bfree: free, bavail: free, files: blocks,
+      ffree: Math.max(0, blocks - this.nextIno), fsid: 0, namelen: NAME_MAX, flags: ST_VALID | ST_RELATIME };
+  }
+
+  /**
+   * Attaches another file system's root at /`name` (procfs at /proc): `make` builds the root under the given parent,
+   * `statfs` answers statfs for nodes with its device number.
+   */
+  attach(name: string, dev: number, make: (parent: DirNode) => DirNode, statfs: () => StatFs): void {
+    if (this.root.lookup(name) !== undefined) throw new Error(`/${name} is already in use`);
+    this.root.link(name, make(this.root));
+    this.others.set(dev, statfs);
+  }
 
   times(): Times { return { atime: this.now, mtime: this.now, ctime: this.now }; }
 
@@ -67,7 +101,9 @@ export class FileSystem {
     }
     const last = parts[parts.length - 1]!;
     if (dir.lookup(last) !== undefined) throw new Error(`mount point '${guestPath}' is already in use`);
-    dir.link(last, HostDir.mountRoot(this, hostDir, dir, last));
+    const root = HostDir.mountRoot(this, hostDir, dir, last);
+    dir.link(last, root);
+    this.others.set(root.dev, () => root.statfs());
   }
 }
 
@@ -79,10 +115,14 @@ export class MemFile implements FileNode {
   size = 0;
   cache: VnodePager | null = null;
   readonly times: Times;
+  uid: number;
+  gid: number;
   private readonly pages = new Map<number, Uint8Array>();   // page index → 4 KiB of data (absent: a hole)
 
   constructor(private readonly fs: FileSystem, readonly ino: number, public mode: number) {
     this.times = fs.times();
+    this.uid = fs.uid;
+    this.gid = fs.gid;
   }
 
   get blocks(): number { return this.pages.size * (PAGE_SIZE / 512); }
@@ -151,7 +191,13 @@ export class MemLink implements LinkNode {
   mode = 0o777;
   nlink = 1;
   readonly times: Times;
-  constructor(fs: FileSystem, readonly ino: number, readonly target: string) { this.times = fs.times(); }
+  uid: number;
+  gid: number;
+  constructor(fs: FileSystem, readonly ino: number, readonly target: string) {
+    this.times = fs.times();
+    this.uid = fs.uid;
+    this.gid = fs.gid;
+  }
 }
 
 export class MemDir implements WritableDir {
@@ -161,6 +207,8 @@ export class MemDir implements WritableDir {
   readonly mountRoot = false;
   removed = false;
   readonly times: Times;
+  uid: number;
+  gid: number;
   parent: DirNode;                         // changes when the directory is renamed into another one
   private readonly entries = new Map<string, DirEntry>();
   private nextCookie = 3;
@@ -170,6 +218,8 @@ export class MemDir implements WritableDir {
               public name: string) {
     this.parent = parent ?? this;
     this.times = fs.times();
+    this.uid = fs.uid;
+    this.gid = fs.gid;
   }
 
   get nlink(): number { return this.removed ? 0 : 2 + this.subdirs; }

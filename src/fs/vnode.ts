@@ -23,9 +23,34 @@ interface NodeBase {
   readonly ino: number;            // inode number, unique within the file system
   readonly dev: number;            // st_dev: which file system holds it
   mode: number;                    // permission bits (07777)
+  uid: number;                     // owner (chown); stat reports it
+  gid: number;                     // group
   readonly readOnly: boolean;      // on a read-only mount: every change is EROFS
   readonly times: Times;
+  /**
+   * A file whose contents are generated (procfs): stat reports size 0 and no blocks, as Linux's /proc does, while
+   * reads see what was generated.
+   */
+  readonly generated?: boolean;
 }
+
+/** struct statfs before layout (statfs(2)): what a file system reports about itself. */
+export interface StatFs {
+  type: number;         // f_type: the file system's magic number
+  bsize: number;        // f_bsize, also f_frsize
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+  fsid: number;
+  namelen: number;
+  flags: number;        // f_flags: ST_* mount flags, with ST_VALID
+}
+
+/** statfs f_flags (include/linux/statfs.h). */
+export const ST_RDONLY = 0x1, ST_NOSUID = 0x2, ST_NODEV = 0x4, ST_NOEXEC = 0x8, ST_VALID = 0x20,
+  ST_RELATIME = 0x1000;
 
 export interface FileNode extends NodeBase {
   readonly type: "reg";

@@ -47,6 +47,12 @@ function markdownTables(md: string): string {
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.startsWith("### ")) { out.push(`<h3>${escapeHtml(l.slice(4))}</h3>`); continue; }
+    if (l.startsWith("- ")) {   // a list (inputs not available on some machines)
+      const items = [l];
+      while (i + 1 < lines.length && lines[i + 1]!.startsWith("- ")) items.push(lines[++i]!);
+      out.push(`<ul>${items.map((x) => `<li>${escapeHtml(x.slice(2))}</li>`).join("")}</ul>`);
+      continue;
+    }
     if (!l.startsWith("|")) continue;
     const cells = (s: string) => s.slice(1, -1).split("|").map((c) => c.trim());
     const head = cells(l);
