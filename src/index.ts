@@ -14,6 +14,7 @@ import { Machine, type ExitReason, type MachineRecorder } from "./boot/machine.j
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
 import { applyMounts } from "./fs/mount.js";
+import { readMachineFile } from "./machine/machine_file.js";
 
 export { ConfigError } from "./machine/config.js";
 export { ElfError } from "./loader/elf.js";
@@ -27,9 +28,12 @@ export interface GuestOptions {
   elf?: Uint8Array;
   args?: string[];             // arguments after argv[0]
   argv0?: string;
-  env?: string[];              // "NAME=value" strings; default none
+  env?: string[];              // "NAME=value" strings, exactly the guest's environment; default none (the CLI's
+                               // default is DEFAULT_GUEST_ENV, see guestEnvironment)
   stdin?: Uint8Array | string;
   arch?: Arch | string;
+  /** A machine file (--machine): a machine's defaults overridden in the data files' format; options override it. */
+  machine?: string;
   tlb?: string | TlbConfig;    // --tlb syntax, or a full configuration
   mem?: number | string;       // bytes, or "256M"
   costs?: Partial<CycleCosts>;
@@ -64,10 +68,43 @@ export interface GuestResult {
   config: MachineConfig;
 }
 
+/**
+ * The environment `mmulab run`, `compare` and `record` give a guest unless --env-clear: a shell's bare minimum
+ * (the search path execvp and shells use, a home directory), never the host's own environment, so that a run
+ * depends only on its command line. qemu-user passes its caller's environment instead; the differential suite
+ * gives both sides exactly the same one (--env-clear plus --env).
+ */
+export const DEFAULT_GUEST_ENV: readonly string[] = ["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/"];
+
+/**
+ * The guest environment from --env NAME=value options: the defaults (none with `clear`), each NAME given replacing
+ * the default of that name in place, new names appended in order. Throws ConfigError for an item without "=".
+ */
+export function guestEnvironment(env: readonly string[], clear = false): string[] {
+  const out = clear ? [] : [...DEFAULT_GUEST_ENV];
+  for (const e of env) {
+    const eq = e.indexOf("=");
+    if (eq <= 0) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
+    const name = e.slice(0, eq + 1);
+    const at = out.findIndex((d) => d.startsWith(name));
+    if (at >= 0) out[at] = e; else out.push(e);
+  }
+  return out;
+}
+
 /** Builds a machine configuration from options, validating every field (throws ConfigError). */
 export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
-  const arch = parseArch(o.arch ?? "riscv-sv39");
+  // A --machine file starts from its machine's defaults; the options given alongside it override it in turn.
+  const mf = o.machine !== undefined ? readMachineFile(o.machine) : undefined;
+  if (mf?.arch !== undefined && o.arch !== undefined && mf.arch !== o.arch) {
+    throw new ConfigError(`--machine ${mf.path} describes ${mf.arch}, but --arch is ${o.arch}`);
+  }
+  const arch = parseArch(o.arch ?? mf?.arch ?? "riscv-sv39");
   const c = defaultConfig(arch);
+  if (mf?.mem !== undefined) c.ramBytes = parseSize(mf.mem, `memory size in --machine ${mf.path}`);
+  if (mf?.tlbSpec !== undefined) c.tlb = withFile(mf.path, () => parseTlbSpec(mf.tlbSpec!, c.tlb, wasmLayout().TLB_MAX_ENTRIES));
+  if (mf?.costs) c.costs = { ...c.costs, ...mf.costs };
+  if (mf?.pscSpec !== undefined) c.psc = withFile(mf.path, () => parsePsc(c, mf.pscSpec!));
   if (o.mem !== undefined) c.ramBytes = typeof o.mem === "number" ? o.mem : parseSize(o.mem, "memory size");
   validateRam(c.ramBytes);
   if (o.tlb !== undefined) c.tlb = typeof o.tlb === "string" ? parseTlbSpec(o.tlb, c.tlb, wasmLayout().TLB_MAX_ENTRIES) : o.tlb;
@@ -80,6 +117,16 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.pftSize !== undefined) c.pftSize = validatePftSize(arch, c.ramBytes, o.pftSize, machinesWith("pftSize"));
   if (o.pageSize !== undefined) c.pageSize = validatePageSize(arch, o.pageSize);
   return c;
+}
+
+/** A check of a --machine file's value, its message naming the file. */
+function withFile<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`--machine ${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Bytes as 4K, 2M, 1G. */

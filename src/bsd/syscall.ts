@@ -8,8 +8,10 @@ import { TaskTerminated } from "../kern/signal.js";
 import type { SeededRandom } from "../kern/random.js";
 import type { ProcessTable } from "../kern/proc.js";
 import type { GuestIo } from "../fs/file.js";
+import type { VmMap } from "../vm/vm_map.js";
 import { ENOSYS, errnoName, errnoText } from "../sys/errno.js";
 import { addr, int, long } from "./args.js";
+import type { StatsControl } from "./sys_mmulab.js";
 
 /** What a system call can reach: the calling task and the machine services around it. */
 export interface SyscallContext {
@@ -22,6 +24,10 @@ export interface SyscallContext {
   cycles(): bigint;
   /** The process tree (fork, wait, other tasks by pid). */
   readonly procs: ProcessTable;
+  /** The run's statistics region (mmulab_reset_stats, mmulab_dump_stats); absent outside a whole machine. */
+  readonly stats?: StatsControl;
+  /** A fresh address space with its own pmap for the task with `pid` (execve). */
+  newMap(pid: number): VmMap;
 }
 
 /**
@@ -35,6 +41,7 @@ export interface SyscallDef {
   readonly args: readonly ArgFormat[];
   readonly hexResult?: boolean;   // print the result in hex (addresses)
   readonly readsResult?: boolean; // a "b" argument's length is the result (read-like calls)
+  readonly argsBefore?: boolean;  // format the arguments before the call (execve: its memory is gone after it)
   /** The result for a0: a number, or a bigint when it is a full 64-bit register value (rt_sigreturn). */
   fn(ctx: SyscallContext, a: readonly bigint[]): number | bigint;
 }
@@ -63,14 +70,15 @@ export class SyscallTable {
       trace?.(`${name}(${a.map((v) => "0x" + v.toString(16)).join(", ")}) = -1 ENOSYS (${errnoText(ENOSYS)})`);
       return BigInt(-ENOSYS);
     }
+    const before = trace && def.argsBefore ? formatArgs(ctx, def, a, undefined) : undefined;
     let r: number | bigint;
     try {
       r = def.fn(ctx, a);
     } catch (e) {
-      if (e instanceof TaskTerminated && trace) trace(`${name}(${formatArgs(ctx, def, a, undefined)}) = ?`);
+      if (e instanceof TaskTerminated && trace) trace(`${name}(${before ?? formatArgs(ctx, def, a, undefined)}) = ?`);
       throw e;
     }
-    if (trace) trace(`${name}(${formatArgs(ctx, def, a, Number(r))}) = ${formatResult(def, r)}`);
+    if (trace) trace(`${name}(${before ?? formatArgs(ctx, def, a, Number(r))}) = ${formatResult(def, r)}`);
     return BigInt(r);
   }
 }

@@ -156,6 +156,7 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
   }
   const r = await runStudy(trace, { geometry, pageSize, opt: a.opt, optLimit: a["opt-limit"] });
   io.write(1, new TextEncoder().encode(formatStudy(r, source, stats.skipped)));
+  noteUnfinished(a.file, stats, say);
   if (a.json !== undefined) {
     const doc = { command: commandLine(argv), source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };
     try {
@@ -166,6 +167,15 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
     }
   }
   return 0;
+}
+
+/**
+ * A binary trace file without a record count was written to a stream, or by a recording that never finished (the
+ * count is written when it closes): its records were all read, but the user should know it may be a prefix.
+ */
+function noteUnfinished(file: string | undefined, stats: ReadStats, say: (line: string) => void): void {
+  if (file === undefined || file === "-" || !stats.countUnknown) return;
+  say(`note: ${file} has no record count (written to a stream, or its recording never finished): its ${stats.records.toLocaleString("en-US")} records may be a prefix`);
 }
 
 /** An ELF executable given where a trace belongs: say what to do instead of reading its bytes as lackey lines. */
@@ -208,6 +218,7 @@ async function machineTrace(a: TraceArgs, argv: readonly string[], io: GuestIo, 
       `${num(r.stats.controls)} control records)` + (stats.skipped > 0 ? `, ${num(stats.skipped)} malformed lines skipped` : ""),
   ];
   io.write(1, new TextEncoder().encode(head.join("\n") + "\n" + formatStats(c, config) + "\n"));
+  noteUnfinished(a.file, stats, say);
   if (a.json !== undefined) {
     const outcome = {
       command: commandLine(argv), trace: source, references: r.stats.references, retries: r.stats.retries, controls: r.stats.controls,

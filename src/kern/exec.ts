@@ -1,15 +1,19 @@
 // Loading a program into a fresh task (the work of Linux's load_elf_binary): map each PT_LOAD segment as an
 // anonymous object whose pager copies the file's bytes (bss and the tail of the last file page read as zero),
-// set the program break after the highest segment, map the stack and build the initial stack image.
+// set the program break after the highest segment, map the stack and build the initial stack image. execve's
+// point of no return (Linux fs/exec.c begin_new_exec) is here too: the task lets go of its address space for a
+// fresh one and of what a new program must not inherit; bsd/sys_exec.ts finds and checks the program first.
 
 import type { Task } from "./task.js";
 import { GUEST_GID, GUEST_UID } from "./task.js";
+import type { UserRegs } from "./sigframe.js";
+import { SIGSEGV, TaskTerminated } from "./signal.js";
 import type { Pager } from "../vm/vm_object.js";
-import { VmMapEntry } from "../vm/vm_map.js";
+import { type VmMap, VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";
 import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex, roundPage, truncPage } from "../vm/vm_prot.js";
 import { ElfError, type ElfImage, PF_W, PF_X, segmentProt } from "../loader/elf.js";
-import { buildStack } from "../loader/stack.js";
+import { buildStack, type StackString } from "../loader/stack.js";
 
 /** Supplies a segment's pages from the file: byte `offset` of the object is file byte fileStart + offset. */
 export class FileSegmentPager implements Pager {
@@ -27,9 +31,9 @@ export class FileSegmentPager implements Pager {
 }
 
 export interface ExecArgs {
-  argv: string[];
-  envp: string[];
-  execfn: string;              // the name as given (AT_EXECFN)
+  argv: readonly StackString[];
+  envp: readonly StackString[];
+  execfn: StackString;         // the name as given (AT_EXECFN)
   randomBytes: Uint8Array;     // 16 bytes for AT_RANDOM
 }
 
@@ -85,3 +89,53 @@ export function execImage(task: Task, image: ElfImage, args: ExecArgs): ExecResu
   return { entry, sp: st.sp, bias, phdr };
 }
 
+
+const REG_SP = 2;
+
+/** What execve needs from the machine besides the task: a fresh address space with its own pmap. */
+export interface ExecHost {
+  newMap(pid: number): VmMap;
+}
+
+/**
+ * execve past the point of no return (Linux begin_new_exec, then load_elf_binary and start_thread): `t`, the
+ * running task, gets a fresh address space and the old one is let go of — a vfork child's borrowed map stays
+ * with its parent, which resumes now (mm_release → complete_vfork_done); close-on-exec descriptors are closed,
+ * caught signals go back to SIG_DFL and the alternate stack is cleared (pending and blocked signals are kept);
+ * the new image is loaded and every register cleared but sp and pc. A failure from here on cannot be returned
+ * to the old program, which is gone: the task dies of SIGSEGV, as Linux's bprm_execve forces.
+ */
+export function execReplace(t: Task, image: ElfImage, args: ExecArgs, exePath: string, host: ExecHost,
+                            regs: UserRegs): ExecResult {
+  const old = t.map;
+  // mm_release: a CLONE_CHILD_CLEARTID word in a map still shared is cleared, then forgotten; so is the robust list.
+  if (t.clearChildTid !== 0 && old.refCount > 1) t.um.writeU32(t.clearChildTid, 0);
+  t.clearChildTid = 0;
+  t.robustList = 0;
+  const map = host.newMap(t.pid);
+  t.replaceMap(map);
+  map.pmap.activate();
+  old.deallocate();                    // a vfork child's borrowed map only loses a reference
+  if (t.vforkParent) {
+    if (t.vforkParent.state === "vfork") t.vforkParent.state = "run";
+    t.vforkParent = null;
+  }
+  t.execed = true;                     // PF_FORKNOEXEC cleared: a parent's setpgid on it is now EACCES
+  t.files.closeOnExec();
+  t.signals.exec();
+  t.exePath = exePath;
+  let r: ExecResult;
+  try {
+    r = execImage(t, image, args);
+  } catch (e) {
+    if (e instanceof ElfError) throw TaskTerminated.bySignal(SIGSEGV, `execve: ${e.message}`);
+    throw e;
+  }
+  // start_thread and riscv's ELF_PLAT_INIT: integer registers zero, the FPU state reset (flush_thread).
+  for (let i = 1; i < 32; i++) regs.setX(i, 0n);
+  for (let i = 0; i < 32; i++) regs.setF(i, 0n);
+  regs.fcsr = 0;
+  regs.setX(REG_SP, BigInt(r.sp));
+  regs.pc = BigInt(r.entry);
+  return r;
+}

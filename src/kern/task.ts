@@ -26,6 +26,8 @@ export interface TaskFiles {
   fork(): TaskFiles;
   /** Closes every descriptor (exit). */
   closeAll(): void;
+  /** Closes every descriptor marked close-on-exec (execve). */
+  closeOnExec(): void;
 }
 
 export interface RLimit { cur: bigint; max: bigint }
@@ -49,7 +51,8 @@ export type TaskState = "run" | "wait" | "sleep" | "vfork" | "zombie";
 
 export class Task {
   readonly tid: number;
-  readonly um: UserMemory;
+  map: VmMap;                           // replaced by execve (replaceMap)
+  um: UserMemory;                       // user-memory access through `map`
   files: TaskFiles;
   readonly cpu = new CpuContext();
   state: TaskState = "run";
@@ -73,13 +76,20 @@ export class Task {
   /** Has the task execed since it was forked (Linux: PF_FORKNOEXEC clear)? setpgid on such a child is EACCES. */
   execed = false;
 
-  constructor(readonly pid: number, readonly map: VmMap, readonly layout: AddressLayout, machine: PmapMachine,
+  constructor(readonly pid: number, map: VmMap, readonly layout: AddressLayout, private readonly machine: PmapMachine,
               files: TaskFiles) {
     this.tid = pid;
     this.pgid = pid;
     this.sid = pid;
     this.files = files;
+    this.map = map;
     this.um = new UserMemory(map, machine);
+  }
+
+  /** Gives the task a new address space (execve); the caller lets go of the old one. */
+  replaceMap(map: VmMap): void {
+    this.map = map;
+    this.um = new UserMemory(map, this.machine);
   }
 
   get pmap(): Pmap { return this.map.pmap; }

@@ -55,16 +55,26 @@ export function auxVector(info: AuxInfo, random: number, execfn: number): [numbe
 
 const enc = new TextEncoder();
 
+/** A string for the new stack: text (written as UTF-8) or the exact bytes a guest passed to execve. */
+export type StackString = string | Uint8Array;
+
+function cString(s: StackString): Uint8Array {
+  if (typeof s === "string") return enc.encode(s + "\0");
+  const b = new Uint8Array(s.length + 1);
+  b.set(s);
+  return b;
+}
+
 /**
  * Builds the initial stack image below `top`. `randomBytes` (16) feed AT_RANDOM. Throws RangeError when the
  * strings do not fit in `limit` bytes (Linux's E2BIG).
  */
-export function buildStack(top: number, argv: string[], envp: string[], execfn: string, info: AuxInfo,
+export function buildStack(top: number, argv: readonly StackString[], envp: readonly StackString[], execfn: StackString, info: AuxInfo,
                            randomBytes: Uint8Array, limit: number): StackImage {
   const pieces: { at: number; data: Uint8Array }[] = [];
   let p = top - 8;                                    // bprm->p starts one pointer below the top
-  const put = (s: string): number => {
-    const b = enc.encode(s + "\0");
+  const put = (s: StackString): number => {
+    const b = cString(s);
     p -= b.length;
     pieces.push({ at: p, data: b });
     return p;

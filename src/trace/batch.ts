@@ -66,4 +66,6 @@ export interface ReadStats {
   lines: number;              // text lines read (lackey)
   skipped: number;            // malformed lines skipped (--lenient)
   records: number;            // records delivered
+  /** A binary trace whose header has no record count: written to a stream, or a recording that never finished. */
+  countUnknown?: boolean;
 }

@@ -2,7 +2,8 @@
 // bytes straight into a batch and replay is a straight loop. The writer patches the record count into the header
 // when it closes a seekable file; a stream written to a pipe keeps COUNT_UNKNOWN and is read to its end.
 
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { KIND_IFETCH, type ReadOptions, type ReadStats, TraceBatch, TraceError } from "./batch.js";
 
 export const MAGIC = "MMUTRACE";
@@ -105,15 +106,23 @@ export function decodeHeader(b: Uint8Array, name: string): TraceHeader {
 }
 
 /** Writes batches to a binary trace file ('-' = stdout). */
+/**
+ * Writes a binary trace. A name ending in .gz gets a gzip file: the trace is written plain to NAME.part (so the
+ * record count can be patched in) and compressed into NAME when it is closed; a recording that never closes leaves
+ * NAME.part, a plain trace without a count that readers report as unfinished.
+ */
 export class BinaryTraceWriter {
   private readonly fd: number;
   private records = 0n;
   private readonly seekable: boolean;
+  private readonly plainPath: string;
 
   constructor(readonly path: string, private readonly header: { flags: number; pageShift: number }) {
     this.seekable = path !== "-";
+    if (/\.(zst|zstd|xz|bz2|lz4)$/i.test(path)) throw new TraceError(`cannot write '${path}': only gzip (.gz) compression is written`);
+    this.plainPath = path.endsWith(".gz") ? `${path}.part` : path;
     try {
-      this.fd = this.seekable ? openSync(path, "w") : 1;
+      this.fd = this.seekable ? openSync(this.plainPath, "w") : 1;
     } catch (e) {
       throw new TraceError(`cannot write '${path}': ${(e as Error).message}`);
     }
@@ -141,8 +150,30 @@ export class BinaryTraceWriter {
     if (this.seekable) {
       this.put(encodeHeader({ ...this.header, count: this.records }), 0);
       closeSync(this.fd);
+      if (this.plainPath !== this.path) this.compress();
     }
     return this.records;
+  }
+
+  /** NAME.part → NAME, gzip-compressed in 8 MiB members (one gzip stream per member; gunzip reads them as one). */
+  private compress(): void {
+    const tmp = `${this.path}.tmp`;
+    const inFd = openSync(this.plainPath, "r"), outFd = openSync(tmp, "w");
+    try {
+      const buf = new Uint8Array(8 << 20);
+      for (;;) {
+        const n = readSync(inFd, buf, 0, buf.length, null);
+        if (n === 0) break;
+        const z = gzipSync(buf.subarray(0, n));
+        let off = 0;
+        while (off < z.length) off += writeSync(outFd, z, off, z.length - off);
+      }
+    } finally {
+      closeSync(inFd);
+      closeSync(outFd);
+    }
+    renameSync(tmp, this.path);
+    unlinkSync(this.plainPath);
   }
 }
 

@@ -17,7 +17,7 @@ import { PAGE_SIZE, VM_PROT_ALL, hex } from "../vm/vm_prot.js";
 import { faultAccess } from "../kern/trap.js";
 import { KIND_IFETCH, type ReadOptions, type ReadStats, TraceError } from "./batch.js";
 import {
-  CTL_COLLECT, CTL_END, CTL_FAULT, CTL_GRANT, CTL_MAP, CTL_PROTECT, CTL_REMAP, CTL_REMOVE, CTL_TASK, CTL_TRAP,
+  COUNT_UNKNOWN, CTL_COLLECT, CTL_END, CTL_FAULT, CTL_GRANT, CTL_MAP, CTL_PROTECT, CTL_REMAP, CTL_REMOVE, CTL_TASK, CTL_TRAP,
   FLAG_SIZES, GRANT_COPY, RECORD_SIZE, TRAP_SYSCALL, type TraceHeader, decodeControl, decodeFault, isBinaryTraceFile,
   readBinaryFile,
 } from "./binary.js";
@@ -267,7 +267,10 @@ export async function replayFileOnMachine(r: MachineReplayer, path: string, form
   stats: ReadStats): Promise<void> {
   const name = path === "-" ? "<stdin>" : path;
   let f: RecordFormat = { version: 2, sizes: false };
-  const onHeader = (h: TraceHeader): void => { f = { version: h.version, sizes: (h.flags & FLAG_SIZES) !== 0 }; };
+  const onHeader = (h: TraceHeader): void => {
+    f = { version: h.version, sizes: (h.flags & FLAG_SIZES) !== 0 };
+    if (h.count === COUNT_UNKNOWN) stats.countUnknown = true;
+  };
   if (format !== "lackey" && isBinaryTraceFile(path)) {
     for (const n of readBinaryFile(path, name, () => r.rawBuffer(), onHeader)) {
       r.feedRaw(n, f, o.ifetch === false);

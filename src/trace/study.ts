@@ -1,7 +1,7 @@
 // A trace-driven single-TLB study: read (or generate) a trace, replay it through one modelled TLB in wasm and,
 // optionally, compute Belady's MIN for the same geometry. This is what `mmulab trace` runs.
 
-import { readBinary, readBinaryFile, isBinaryTrace, isBinaryTraceFile, type TraceHeader } from "./binary.js";
+import { COUNT_UNKNOWN, readBinary, readBinaryFile, isBinaryTrace, isBinaryTraceFile, type TraceHeader } from "./binary.js";
 import { type ReadOptions, type ReadStats, type TraceSource, TraceBatch, TraceError } from "./batch.js";
 import { readLackey } from "./lackey.js";
 import { traceBytes } from "./source.js";
@@ -24,6 +24,8 @@ export function readTrace(path: string, format: TraceFormat, o: ReadOptions = {}
   onHeader?: (h: TraceHeader) => void): FileTrace {
   const name = path === "-" ? "<stdin>" : path;
   const dropI = o.ifetch === false;
+  const header = onHeader;
+  onHeader = (h: TraceHeader): void => { if (h.count === COUNT_UNKNOWN && stats) stats.countUnknown = true; header?.(h); };
   const plainBinary = () => format !== "lackey" && isBinaryTraceFile(path);
   const batches = async function* (): AsyncGenerator<TraceBatch> {
     const batch = new TraceBatch(o.batchRecords);

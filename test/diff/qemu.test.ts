@@ -84,12 +84,15 @@ function runQemu(c: Case): Outcome {
   }
 }
 
-/** Runs under the emulator CLI, as `mmulab run <elf> [args..] [options]`, the guest environment given by --env. */
+/**
+ * Runs under the emulator CLI, as `mmulab run <elf> [options] -- [args..]`, the guest environment exactly `env`
+ * (--env-clear, then --env for each variable).
+ */
 function runMmulab(guest: string, args: string[], env: Record<string, string>, options: string[] = []): Outcome {
   const envFlags = Object.entries(env).flatMap(([k, v]) => ["--env", `${k}=${v}`]);
   const r = spawnSync(
     process.execPath,
-    [mmulabJs, "run", join("guest", "bin", guest), ...args, ...options, ...envFlags],
+    [mmulabJs, "run", join("guest", "bin", guest), ...options, "--env-clear", ...envFlags, "--", ...args],
     { cwd: root, env, encoding: "utf8", maxBuffer: MAX_BUFFER, timeout: SPAWN_TIMEOUT_MS, killSignal: "SIGKILL" },
   );
   return outcome(r, `mmulab ${guest}`);
@@ -286,6 +289,19 @@ describe("differential: --page-size 2M", () => {
 });
 
 describe("Linux behaviour qemu-riscv64 7.2 does not reproduce", () => {
+  // qemu-user 7.2 has no execveat (ENOSYS); Linux's answers (fs/exec.c, man 2 execveat) are expected instead.
+  test.skipIf(!mmulabBuilt)("forkexec execveat: dirfd, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW and errors", { timeout: TIMEOUT_MS }, () => {
+    const m = runMmulab("forkexec", ["execveat", "/guestbin/forkexec"], BASE_ENV, ["--mount", `${join(root, "guest", "bin")}:/guestbin`]);
+    expect(m.status, m.stderr).toBe(0);
+    expect(m.stdout).toBe([
+      "  argc 3: [args] [via execveat]", "execveat(dirfd, name): status 5",
+      "  argc 3: [args] [via execveat]", 'execveat(fd, "", AT_EMPTY_PATH): status 5',
+      "execveat(symlink, AT_SYMLINK_NOFOLLOW): ELOOP", "execveat(bad flags): EINVAL",
+      'execveat(fd, "") without AT_EMPTY_PATH: ENOENT', "execveat(bad dirfd, relative): EBADF",
+      "execveat(file fd, relative): ENOTDIR", "forkexec done", "",
+    ].join("\n"));
+  });
+
   // A signal in the handler's sa_mask, raised inside the handler, must wait until the handler returns (Linux's
   // signal_delivered blocks sa_mask; the host kernel agrees when the guest is compiled natively). qemu-user 7.2
   // runs it at once, so this case is checked against the expected Linux output instead of qemu.
@@ -328,6 +344,34 @@ describe("differential: --mount shows a host directory as qemu-riscv64 sees it",
       expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// execve: qemu-user hands a guest's execve to the host kernel, which cannot run a riscv64 ELF itself (no
+// binfmt_misc registration is assumed), so on the qemu side the program a guest execs is a host script running
+// qemu-riscv64 on it; mmulab execs the same guest from a --mount of guest/bin. What the exec'd program sees from
+// argv[1] on, its environment, descriptors and signal state must be the same (argv[0] is the path each side used).
+describe("differential: execve (fork, vfork, scripts, errors, a pipeline)", () => {
+  test.skipIf(!qemu)("forkexec", { timeout: TIMEOUT_MS }, () => {
+    const host = mkdtempSync(join(tmpdir(), "mmulab-exec-"));
+    const qcwd = mkdtempSync(join(tmpdir(), "mmulab-diff-"));
+    try {
+      const wrapper = join(host, "forkexec");
+      writeFileSync(wrapper, `#!/bin/sh\nexec "${qemu}" "${join(root, "guest", "bin", "forkexec")}" "$@"\n`, { mode: 0o755 });
+      const r = spawnSync(qemu!, [join(root, "guest", "bin", "forkexec"), wrapper], {
+        cwd: qcwd, env: BASE_ENV, encoding: "utf8", maxBuffer: MAX_BUFFER, timeout: SPAWN_TIMEOUT_MS, killSignal: "SIGKILL",
+      });
+      const q = outcome(r, "qemu-riscv64 forkexec");
+      expect(q.status, `qemu-riscv64 status (stderr: ${q.stderr.trim()})`).toBe(0);
+      expect(q.stdout).toMatch(/close-on-exec descriptor closed: yes\n[^]*8 nested scripts: exec failed ELOOP\n[^]*100\n99\n98\npipeline statuses: 0 0 0\nforkexec done\n$/);
+      if (!mmulabBuilt) return;
+      const m = runMmulab("forkexec", ["/guestbin/forkexec"], BASE_ENV, ["--mount", `${join(root, "guest", "bin")}:/guestbin`]);
+      const diff = firstDifference(q.stdout, m.stdout);
+      expect(diff, diff ?? "").toBeUndefined();
+      expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(0);
+    } finally {
+      for (const d of [host, qcwd]) rmSync(d, { recursive: true, force: true });
     }
   });
 });

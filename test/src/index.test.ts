@@ -1,13 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ConfigError, ElfError, runGuest } from "../../src/index.js";
+import { ConfigError, DEFAULT_GUEST_ENV, ElfError, guestEnvironment, runGuest } from "../../src/index.js";
 import { program } from "./helpers/rv.js";
 
 const guestHello = fileURLToPath(new URL("../../guest/bin/hello", import.meta.url));
 
 const hello = program((a) => { a.syscall(64, 1, 0x20000, 6); a.exit(0); },
   { vaddr: 0x20000, bytes: new TextEncoder().encode("Hello\n") });
+
+describe("guestEnvironment (the CLI's --env and --env-clear)", () => {
+  it("starts from the defaults, replaces a default in place, appends new names in order", () => {
+    expect(guestEnvironment([])).toEqual([...DEFAULT_GUEST_ENV]);
+    expect(guestEnvironment(["B=2", "HOME=/root", "A=1", "B=3"]))
+      .toEqual(["PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/root", "B=3", "A=1"]);
+    expect(guestEnvironment(["A=x=y", "E="], true)).toEqual(["A=x=y", "E="]);
+    expect(() => guestEnvironment(["=1"])).toThrow(ConfigError);
+    expect(() => guestEnvironment(["NAME"])).toThrow(/NAME=value/);
+  });
+});
 
 describe("runGuest (library API)", () => {
   it("returns exit status, output and counters", () => {

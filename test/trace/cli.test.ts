@@ -1,7 +1,7 @@
 // `mmulab trace`: output, --opt, --json, --write, and bad input (one line, non-zero status, no stack trace).
 
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../src/cli/main.js";
@@ -97,5 +97,29 @@ describe("mmulab trace", () => {
     const lenient = await cli(join(dir, "bad.lackey"), "--lenient");
     expect(lenient.status).toBe(0);
     expect(lenient.out).toMatch(/accesses +401 \(1 malformed lines skipped\)/);
+  });
+
+  it("record -o NAME.gz writes gzip that replays like the plain trace; a trace without a count is noted as such", async () => {
+    const hello = join(import.meta.dirname, "../../guest/bin/hello");
+    const plain = join(dir, "h.bin"), gz = join(dir, "h.bin.gz");
+    for (const o of [plain, gz]) expect(await runCli(["record", hello, "-o", o], new BufferIo())).toBe(0);
+    const z = readFileSync(gz);
+    expect([z[0], z[1]]).toEqual([0x1f, 0x8b]);
+    expect(existsSync(`${gz}.part`)).toBe(false);
+    expect(z.length).toBeLessThan(readFileSync(plain).length / 4);
+    const a = await cli(plain), b = await cli(gz);
+    expect(b.out.replace(gz, plain)).toBe(a.out);
+    expect(a.err).toBe("");
+    // A recording that never finished leaves the count unknown (all ones): every record is read, and it is said.
+    const raw = readFileSync(plain);
+    raw.fill(0xFF, 16, 24);
+    const cut = join(dir, "cut.bin");
+    writeFileSync(cut, raw.subarray(0, 32 + 8 * 1000));
+    const c = await cli(cut);
+    expect(c.status).toBe(0);
+    expect(c.out).toMatch(/accesses +9\d\d\n/);   // the references among the 1,000 records (the rest are control records)
+    expect(c.err).toMatch(/^mmulab: note: .*cut\.bin has no record count \(written to a stream, or its recording never finished\): its 1,000 records may be a prefix\n$/);
+    const zst = await runCli(["record", hello, "-o", join(dir, "h.zst")], new BufferIo());
+    expect(zst).toBe(1);
   });
 });

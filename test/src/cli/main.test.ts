@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main, splitGuestArgs } from "../../../src/cli/main.js";
 import { BufferIo } from "../helpers/machine.js";
-import { A0, A1, SP, program } from "../helpers/rv.js";
+import { A0, A1, A7, SP, T0, T1, ZERO, program } from "../helpers/rv.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mmulab-cli-"));
 const hello = join(dir, "hello");
@@ -18,6 +18,13 @@ writeFileSync(argc, program((a) => {
   a.ld(A1, SP, 0).addi(A1, A1, 48).sd(A1, SP, -8).addi(A1, SP, -8);
   a.addi(A0, 0, 1).li(12, 1).li(17, 64).ecall();
   a.ld(A0, SP, 0).li(17, 94).ecall();
+}));
+// Exits with the number of environment strings it was given.
+const envc = join(dir, "envc");
+writeFileSync(envc, program((a) => {
+  a.ld(T0, SP, 0).addi(T0, T0, 2).slli(T0, T0, 3).add(T0, T0, SP).li(A0, 0);
+  a.label("loop").ld(T1, T0, 0).beq(T1, ZERO, "done").addi(A0, A0, 1).addi(T0, T0, 8).j("loop");
+  a.label("done").li(A7, 94).ecall();
 }));
 const notElf = join(dir, "script.sh");
 writeFileSync(notElf, "#!/bin/sh\necho hi\n");
@@ -49,6 +56,17 @@ describe("mmulab run", () => {
     expect(cli("run", "--env", "A=1", "--env", "B=2", argc, "y").status).toBe(2);
     expect(splitGuestArgs(["run", "--tlb", "l2=0", "p", "a", "--json", "f", "--", "--stats"]))
       .toEqual({ own: ["run", "--tlb=l2=0", "p", "--json=f"], guest: ["a", "--stats"] });
+  });
+
+  it("gives the guest PATH and HOME unless --env-clear; --env adds or replaces; never the host's environment", () => {
+    expect(cli("run", envc).status).toBe(2);
+    expect(cli("run", envc, "--env", "X=1").status).toBe(3);
+    expect(cli("run", envc, "--env", "PATH=/x", "--env", "HOME=/h").status).toBe(2);
+    expect(cli("run", envc, "--env-clear").status).toBe(0);
+    expect(cli("run", "--env-clear", "--env", "A=1", envc).status).toBe(1);
+    const r = cli("run", envc, "--env", "NOEQUALS");
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(/--env expects NAME=value, got 'NOEQUALS'/);
   });
 
   it("bad input: one line on stderr, non-zero status, no stack trace", () => {

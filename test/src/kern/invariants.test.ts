@@ -33,3 +33,21 @@ describe("VM invariants during and after runs with fork", () => {
     });
   }
 });
+
+describe("VM invariants across execve", () => {
+  // Each exec drops an address space (a vfork child's only a reference to its parent's) for a fresh one.
+  it("forkexec (fork, vfork, scripts and a pipeline of execs) on riscv-sv39", () => {
+    const m = new Machine({ ...defaultConfig("riscv-sv39"), ramBytes: 64 << 20 }, { io });
+    const bin = new URL("../../../guest/bin/", import.meta.url).pathname;
+    m.fs.mount(bin, "/guestbin");
+    m.load(parseElf(readFileSync(`${bin}forkexec`)), { argv: ["forkexec", "/guestbin/forkexec"], envp: [], execfn: "forkexec", exePath: `${bin}forkexec` });
+    let limit = 0n;
+    for (;;) {
+      limit += 100_000n;
+      const r = m.run(limit);
+      expect(m.checkInvariants(), `after ${limit} instructions`).toEqual([]);
+      if (r.reason !== "limit") { expect(r.exitCode).toBe(0); break; }
+    }
+    expect(m.procs.forks).toBeGreaterThan(10);
+  });
+});
