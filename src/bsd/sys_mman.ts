@@ -5,10 +5,12 @@
 
 import { VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";
+import { vmMapRewire, vmMapWire } from "../vm/vm_wire.js";
 import { PAGE_SIZE, VM_PROT_ALL, isPageAligned, roundPage, truncPage } from "../vm/vm_prot.js";
 import type { Task } from "../kern/task.js";
 import { addr, int, size } from "./args.js";
-import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "../sys/errno.js";
+import { EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from "../sys/errno.js";
+import { MLOCK_SYSCALLS, canLock, lockFits } from "./sys_mlock.js";
 import { VnodeFile } from "../fs/file.js";
 import { fileTable } from "./files.js";
 import { FileCopyPager, VnodePager } from "../fs/vnode_pager.js";
@@ -67,10 +69,22 @@ function sysBrk(ctx: SyscallContext, a: readonly bigint[]): number {
   // Growing: the new pages and a guard page above them must be free.
   if (newEnd > t.map.maxAddress || !t.map.isFree(oldEnd, Math.min(newEnd + PAGE_SIZE, t.map.maxAddress))) return t.brk;
   if (exceedsRam(t, newEnd - oldEnd)) return t.brk;
+  if (t.map.lockFuture && !lockFits(t, newEnd - oldEnd)) return t.brk;   // mlockall(MCL_FUTURE): the heap is locked too
   mapAnonymous(t, oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE, false, "[heap]");
+  lockNew(t, oldEnd, newEnd, false);
   t.map.simplify(oldEnd - PAGE_SIZE, newEnd);
   t.brk = want;
   return t.brk;
+}
+
+/**
+ * Locks a new mapping made under MAP_LOCKED or mlockall(MCL_FUTURE) and faults it in, unless the lock is on-fault
+ * (MCL_ONFAULT). Pages that cannot be provided are left for later (mm_populate ignores errors).
+ */
+function lockNew(t: Task, start: number, end: number, mapLocked: boolean): void {
+  const future = t.map.lockFuture;
+  if (!mapLocked && !future) return;
+  vmMapWire(t.map, start, end, future?.onFault ?? false);
 }
 
 /** The file's pager if the entry maps a file's object itself (shared, or private before its first write). */
@@ -129,6 +143,10 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   const file = anonymous ? undefined : fileMapping(t, fd, shared, prot);
   if (typeof file === "number") return file;
   if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !(file && shared) && exceedsRam(t, len)) return -ENOMEM;
+  // do_mmap: MAP_LOCKED needs the right to lock at all, and a locked mapping must fit under RLIMIT_MEMLOCK.
+  const locked = (flags & MAP_LOCKED) !== 0;
+  if (locked && !canLock(t)) return -EPERM;
+  if ((locked || map.lockFuture) && !lockFits(t, len)) return -EAGAIN;
   let start: number;
   if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
     if (!isPageAligned(hint)) return -EINVAL;
@@ -160,7 +178,8 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   } else {
     mapAnonymous(t, start, len, prot, shared, "[anon]");
   }
-  if (flags & MAP_POPULATE) vmMapPopulate(map, start, start + len);
+  if (locked || map.lockFuture) lockNew(t, start, start + len, locked);
+  else if (flags & MAP_POPULATE) vmMapPopulate(map, start, start + len);
   return start;
 }
 
@@ -183,14 +202,22 @@ function sysMsync(ctx: SyscallContext, a: readonly bigint[]): number {
   const map = ctx.task.map;
   const start = addr(a[0]!), len0 = size(a[1]!), flags = int(a[2]!);
   if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return -EINVAL;
-  if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return -EINVAL;
   if (!isPageAligned(start)) return -EINVAL;
+  if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return -EINVAL;
   const end = start + roundPage(len0);
+  if (end < start || end > Number.MAX_SAFE_INTEGER) return -ENOMEM;
   if (end === start) return 0;
-  cleanFileMappings(map, start, end, (flags & MS_INVALIDATE) !== 0);
-  let at = start;
-  for (const e of map.overlapping(start, end)) { if (e.start > at) return -ENOMEM; at = e.end; }
-  return at < end ? -ENOMEM : 0;
+  // mm/msync.c walks the mappings in order: a hole is remembered as ENOMEM, MS_INVALIDATE on a locked mapping
+  // stops the walk with EBUSY (its pages cannot be dropped), the parts before it already done.
+  const invalidate = (flags & MS_INVALIDATE) !== 0;
+  let at = start, hole = false;
+  for (const e of map.overlapping(start, end)) {
+    if (e.start > at) hole = true;
+    if (invalidate && e.wiring) return -EBUSY;
+    cleanFileMappings(map, Math.max(start, e.start), Math.min(end, e.end), invalidate);
+    at = e.end;
+  }
+  return hole || at < end ? -ENOMEM : 0;
 }
 
 function sysMprotect(ctx: SyscallContext, a: readonly bigint[]): number {
@@ -204,9 +231,17 @@ function sysMprotect(ctx: SyscallContext, a: readonly bigint[]): number {
   if (len0 === 0) return 0;
   const len = roundPage(len0);
   if (len === 0 || start + len > Number.MAX_SAFE_INTEGER) return -ENOMEM;
+  // A locked private mapping that becomes writable gets its own copies now (mprotect_fixup populates it), so
+  // its wired pages stay its own through the writes to come.
+  const gaining = (prot & PROT_WRITE) ? map.overlapping(start, start + len)
+    .filter((e) => e.wiring && !e.wiring.onFault && !(e.protection & PROT_WRITE) && anonymousOrFilePrivate(e)) : [];
   const r = map.protect(start, start + len, prot & VM_PROT_ALL);
+  if (r === "ok" && gaining.length > 0) vmMapRewire(map, start, start + len);
   return r === "ok" ? 0 : r === "no-entry" ? -ENOMEM : -EACCES;
 }
+
+/** Private memory, anonymous or a file's (copy-on-write): not shared. */
+function anonymousOrFilePrivate(e: VmMapEntry): boolean { return e.inheritance !== "share" && !e.object?.shared; }
 
 function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
   const map = ctx.task.map;
@@ -218,12 +253,166 @@ function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
   if (len === 0) return 0;
   const end = start + len;
   const covered = map.overlapping(start, end);
+  if (advice === MADV_DONTNEED || advice === MADV_FREE || advice === MADV_REMOVE) {
+    // Locked pages cannot be discarded (madvise_dontneed_free_valid_vma): EINVAL at the first locked mapping.
+    const firstLocked = covered.find((e) => e.wiring);
+    if (firstLocked) {
+      if (advice !== MADV_REMOVE && firstLocked.start > start) map.dontneed(start, firstLocked.start);
+      return -EINVAL;
+    }
+  }
+  if (advice === MADV_WIPEONFORK && covered.some((e) => !anonymousPrivate(e))) return -EINVAL;   // anonymous private only
   if (advice === MADV_DONTNEED || advice === MADV_FREE) map.dontneed(start, end);
+  if (advice === MADV_WIPEONFORK || advice === MADV_KEEPONFORK) map.setWipeOnFork(start, end, advice === MADV_WIPEONFORK);
   if (advice === MADV_DONTFORK) map.setInheritance(start, end, "none");
   if (advice === MADV_DOFORK) map.setInheritance(start, end, (e) => (e.object?.shared && !e.needsCopy ? "share" : "copy"));
   let at = start;
   for (const e of covered) { if (e.start > at) return -ENOMEM; at = e.end; }
   return at < end ? -ENOMEM : 0;
+}
+
+export const MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
+
+/** Whether two neighbouring entries belong to one Linux VMA (same rights, sharing, lock and name). */
+function sameVma(a: VmMapEntry, b: VmMapEntry): boolean {
+  return a.end === b.start && a.protection === b.protection && a.maxProtection === b.maxProtection &&
+    a.inheritance === b.inheritance && (a.wiring === null) === (b.wiring === null) && a.name === b.name &&
+    (a.object?.shared ?? false) === (b.object?.shared ?? false);
+}
+
+/** The end of the VMA holding va: the run of entries from va's that sameVma joins. */
+function vmaEnd(map: VmMap, e: VmMapEntry): number {
+  let last = e;
+  for (;;) {
+    const next = map.lookup(last.end);
+    if (!next || !sameVma(last, next)) return last.end;
+    last = next;
+  }
+}
+
+/** Anonymous private memory: no pager anywhere below, not shared. */
+function anonymousPrivate(e: VmMapEntry): boolean {
+  if (e.inheritance === "share" || e.object?.shared) return false;
+  for (let o = e.object; o; o = o.shadow) if (o.pager) return false;
+  return true;
+}
+
+/**
+ * mm/mremap.c's vma_to_resize: may [old, old + oldLen) become newLen bytes? Returns the entry at old or an errno.
+ * A zero oldLen asks to duplicate a shared mapping (private ones: EINVAL); the old range must lie in one VMA
+ * (EFAULT); a locked mapping may only grow within RLIMIT_MEMLOCK (EAGAIN).
+ */
+function vmaToResize(t: Task, old: number, oldLen: number, newLen: number, flags: number): VmMapEntry | number {
+  const e = t.map.lookup(old);
+  if (!e) return -EFAULT;
+  const shared = e.inheritance === "share" || (e.object?.shared ?? false);
+  if (oldLen === 0 && !shared) return -EINVAL;
+  // MREMAP_DONTUNMAP moves anonymous private memory only (Linux 5.7's rule; the old range stays mapped, empty).
+  if ((flags & MREMAP_DONTUNMAP) && !anonymousPrivate(e)) return -EINVAL;
+  if (oldLen > vmaEnd(t.map, e) - old) return -EFAULT;
+  if (newLen === oldLen) return e;
+  if (e.wiring && !lockFits(t, newLen - oldLen)) return -EAGAIN;
+  if ((e.protection & PROT_WRITE) && !shared && exceedsRam(t, newLen - oldLen)) return -ENOMEM;
+  return e;
+}
+
+/**
+ * move_vma: the mapping of [old, old + oldLen) moves to dst with its objects and pages (mapped again there) and
+ * grows to newLen. The old range is unmapped, or with MREMAP_DONTUNMAP stays mapped with no pages (a fresh
+ * anonymous entry, unlocked: Linux clears VM_LOCKED on it). A zero oldLen duplicates a shared mapping instead.
+ */
+function moveVma(t: Task, e: VmMapEntry, old: number, oldLen: number, newLen: number, dst: number, flags: number): number {
+  const map = t.map;
+  if (oldLen === 0) {
+    const obj = e.object ?? (e.object = map.vm.objectAllocate(e.size));
+    map.vm.objectReference(obj);
+    obj.oneMapping = false;
+    map.insert(new VmMapEntry(dst, dst + newLen, obj, e.offset + (old - e.start), e.protection, e.maxProtection,
+      e.inheritance, false, e.name));
+    return dst;
+  }
+  const wired = e.wiring !== null;
+  cleanFileMappings(map, old, old + oldLen);
+  const moved = map.move(old, oldLen, dst);
+  if (flags & MREMAP_DONTUNMAP) {
+    const first = moved[0]!;
+    map.insert(new VmMapEntry(old, old + oldLen, null, 0, first.protection, first.maxProtection, first.inheritance,
+      false, first.name));
+    map.simplify(old, old + oldLen);
+  }
+  if (newLen > oldLen) map.grow(dst + oldLen, newLen - oldLen);
+  if (wired) vmMapRewire(map, dst, dst + newLen);
+  return dst;
+}
+
+/** A size_t length rounded up to pages as PAGE_ALIGN does: wrapping to 0 near 2^64. */
+function pageAlignLength(v: bigint): number {
+  const r = BigInt.asUintN(64, (BigInt.asUintN(64, v) + BigInt(PAGE_SIZE - 1)) & ~BigInt(PAGE_SIZE - 1));
+  return r > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(r);
+}
+
+/** mremap(old, oldLen, newLen, flags, newAddr) as mm/mremap.c's do_mremap and mremap_to. */
+function sysMremap(ctx: SyscallContext, a: readonly bigint[]): number {
+  const t = ctx.task, map = t.map;
+  const old = addr(a[0]!), flagsWide = BigInt.asUintN(64, a[3]!), newAddr = addr(a[4]!);
+  if (flagsWide & ~BigInt(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) return -EINVAL;
+  const flags = Number(flagsWide);
+  if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
+  // MREMAP_DONTUNMAP is always a move and never a resize (the lengths compared before rounding, as Linux does).
+  if ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || BigInt.asUintN(64, a[1]!) !== BigInt.asUintN(64, a[2]!))) {
+    return -EINVAL;
+  }
+  if (!isPageAligned(old)) return -EINVAL;
+  let oldLen = pageAlignLength(a[1]!);
+  const newLen = pageAlignLength(a[2]!);
+  if (newLen === 0) return -EINVAL;
+  if (!map.lookup(old)) return -EFAULT;
+  // Without translation nothing can move and a mapping cannot grow past its region (mm/nommu.c's do_mremap).
+  if (map.vm.identity && (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))) return -EINVAL;
+  if (map.vm.identity && newLen > oldLen) return -ENOMEM;
+  if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+    // mremap_to
+    if (!isPageAligned(newAddr)) return -EINVAL;
+    if (newLen > map.maxAddress || newAddr > map.maxAddress - newLen) return -EINVAL;
+    if (old + oldLen > newAddr && newAddr + newLen > old) return -EINVAL;   // the ranges may not overlap
+    if (flags & MREMAP_FIXED) {
+      if (newAddr < map.minAddress) return -EPERM;
+      unmapRange(map, newAddr, newAddr + newLen);
+    }
+    if (oldLen > newLen) {
+      unmapRange(map, old + newLen, old + oldLen);
+      oldLen = newLen;
+    }
+    const e = vmaToResize(t, old, oldLen, newLen, flags);
+    if (typeof e === "number") return e;
+    if ((flags & MREMAP_DONTUNMAP) && e.wiring && !lockFits(t, oldLen)) return -EAGAIN;
+    let dst = newAddr;
+    if (!(flags & MREMAP_FIXED)) {
+      const found = map.findSpace(newLen, newAddr, t.layout.mmapBase);
+      if (found === undefined) return -ENOMEM;
+      dst = found;
+    }
+    return moveVma(t, e, old, oldLen, newLen, dst, flags);
+  }
+  // Shrinking (or keeping the size) always works in place: it only unmaps the tail.
+  if (oldLen >= newLen) {
+    if (old + oldLen > map.maxAddress) return -EINVAL;
+    unmapRange(map, old + newLen, old + oldLen);
+    return old;
+  }
+  const e = vmaToResize(t, old, oldLen, newLen, flags);
+  if (typeof e === "number") return e;
+  // Growing in place when the old range ends its mapping and the pages after it are free (vma_expandable).
+  if (old + oldLen === vmaEnd(map, e) && newLen - oldLen <= map.maxAddress - (old + oldLen) &&
+      map.isFree(old + oldLen, old + newLen)) {
+    const grown = map.grow(old + oldLen, newLen - oldLen);
+    if (grown.wiring) vmMapRewire(map, old + oldLen, old + newLen);
+    return old;
+  }
+  if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
+  const dst = map.findSpace(newLen, 0, t.layout.mmapBase);
+  if (dst === undefined) return -ENOMEM;
+  return moveVma(t, e, old, oldLen, newLen, dst, flags);
 }
 
 /**
@@ -275,5 +464,7 @@ export const MMAN_SYSCALLS: Record<number, SyscallDef> = {
   226: { name: "mprotect", args: ["x", "u", "x"], fn: sysMprotect },
   227: { name: "msync", args: ["x", "u", "x"], fn: sysMsync },
   232: { name: "mincore", args: ["x", "u", "x"], fn: sysMincore },
+  216: { name: "mremap", args: ["x", "u", "u", "x", "x"], hexResult: true, fn: sysMremap },
   233: { name: "madvise", args: ["x", "u", "i"], fn: sysMadvise },
+  ...MLOCK_SYSCALLS,
 };

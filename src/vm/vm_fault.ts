@@ -110,8 +110,50 @@ function resolve(map: VmMap, entry: VmMapEntry, pageVa: number, access: number):
     prot &= ~VM_PROT_WRITE;
   }
   if (prot === 0) prot = VM_PROT_READ;   // a write-only entry read through a copy: reads are allowed by write
-  map.pmap.enter(pageVa, page.pa, prot, page.wireCount > 0, access);
+  wirePage(map, entry, pageVa, page);
+  map.pmap.enter(pageVa, page.pa, prot, entry.wiring !== null, access);
   return fresh;
+}
+
+/**
+ * In a locked entry, the page now mapped at va is the one wired there: a first touch of an MLOCK_ONFAULT entry
+ * wires it, a copy-on-write fault moves the wiring from the page copied to the copy (Linux mlocks the new page
+ * of a VM_LOCKED vma in do_wp_page). The shared zero page is never freed and is not counted.
+ */
+function wirePage(map: VmMap, entry: VmMapEntry, va: number, page: VmPage): void {
+  const w = entry.wiring;
+  if (!w) return;
+  const i = (va - entry.start) / PAGE_SIZE;
+  const old = w.pages[i];
+  if (old === page) return;
+  if (old) old.wireCount--;
+  if (map.vm.isZeroPage(page)) { w.pages[i] = undefined; return; }
+  page.wireCount++;
+  while (w.pages.length < i) w.pages.push(undefined);
+  w.pages[i] = page;
+}
+
+/**
+ * Faults in and wires every page of [start, end) of one locked entry (Mach vm_fault_wire, Linux's
+ * populate_vma_page_range with FOLL_MLOCK): a private writable entry takes write faults, so it holds its own
+ * copies (breaking copy-on-write, as Linux does); other entries read. An entry without any right is left as is
+ * (Linux faults in no page of a PROT_NONE vma). Returns false when a page could not be provided (a file mapping
+ * beyond the end of its file), after the pages before it.
+ */
+export function vmFaultWire(map: VmMap, entry: VmMapEntry, start: number, end: number): boolean {
+  if ((entry.protection & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)) === 0) return true;
+  const write = (entry.protection & VM_PROT_WRITE) !== 0 && !entry.object?.shared && entry.inheritance !== "share";
+  for (let va = start; va < end; va += PAGE_SIZE) {
+    if (map.vm.identity) {
+      const found = pageFor(map, entry, va, true);
+      if (!found) return false;
+      wirePage(map, entry, va, found.page);
+      map.pmap.enter(va, found.page.pa, entry.protection, true, 0);
+    } else if (resolve(map, entry, va, write ? VM_PROT_WRITE : VM_PROT_READ) === undefined) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -144,7 +186,10 @@ export function vmMapPopulate(map: VmMap, start: number, end: number): void {
     const access = entry.protection & VM_PROT_WRITE ? VM_PROT_WRITE : VM_PROT_READ;
     if (map.vm.identity) {
       const found = pageFor(map, entry, va, true);
-      if (found) map.pmap.enter(va, found.page.pa, entry.protection, found.page.wireCount > 0, 0);
+      if (found) {
+        wirePage(map, entry, va, found.page);
+        map.pmap.enter(va, found.page.pa, entry.protection, entry.wiring !== null, 0);
+      }
     } else {
       resolve(map, entry, va, access);
     }

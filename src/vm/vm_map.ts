@@ -11,10 +11,30 @@
 
 import type { Pmap } from "./pmap.js";
 import type { VmObject } from "./vm_object.js";
+import type { VmPage } from "./vm_page.js";
 import type { VmSystem } from "./vm_system.js";
 import { type Inheritance, PAGE_SIZE, VM_PROT_NONE, VM_PROT_WRITE, hex, isPageAligned, protString } from "./vm_prot.js";
 
+/**
+ * The wiring of a locked entry (Linux VM_LOCKED, Mach's user wiring): the page each of its pages is wired to, by
+ * page index within the entry (undefined: not faulted in yet, or the shared zero page, which is never freed). Each
+ * wired page's wireCount counts the entries wiring it, so a page leaves memory only once no entry wires it; a
+ * copy-on-write fault in the entry moves the wiring from the old page to its copy (vm_fault.ts). `onFault`
+ * (MLOCK_ONFAULT, MCL_ONFAULT) wires pages as they are touched instead of faulting the whole entry in at once.
+ */
+export class Wiring {
+  constructor(readonly onFault: boolean, public pages: (VmPage | undefined)[]) {}
+
+  /** Unwires every page (the entry is unlocked or removed). */
+  release(): void {
+    for (const p of this.pages) if (p) p.wireCount--;
+    this.pages = [];
+  }
+}
+
 export class VmMapEntry {
+  wiring: Wiring | null = null;        // locked (mlock, MAP_LOCKED, mlockall): its pages stay resident
+  wipeOnFork = false;                  // MADV_WIPEONFORK: a fork's child gets fresh zero memory here
   constructor(
     public start: number,              // first byte (page aligned)
     public end: number,                // one past the last byte (page aligned)
@@ -41,6 +61,7 @@ export type ProtectResult = "ok" | "no-entry" | "protection-failure";
 export class VmMap {
   readonly entries: VmMapEntry[] = [];   // sorted by start, non-overlapping
   refCount = 1;                          // tasks using this map (a vfork child borrows its parent's)
+  lockFuture: { onFault: boolean } | null = null;  // mlockall(MCL_FUTURE): new mappings are locked (mm->def_flags)
   onDestroy: (() => void) | undefined;   // told when the last task lets go (the machine retires the pmap)
 
   constructor(
@@ -118,6 +139,12 @@ export class VmMap {
     const tail = new VmMapEntry(va, e.end, e.object, e.offset + (va - e.start), e.protection, e.maxProtection,
       e.inheritance, e.needsCopy, e.name);
     if (e.object) this.vm.objectReference(e.object);
+    tail.wipeOnFork = e.wipeOnFork;
+    if (e.wiring) {
+      const cut = (va - e.start) / PAGE_SIZE;
+      tail.wiring = new Wiring(e.wiring.onFault, e.wiring.pages.slice(cut));
+      e.wiring.pages = e.wiring.pages.slice(0, cut);
+    }
     e.end = va;
     this.entries.splice(i + 1, 0, tail);
   }
@@ -136,6 +163,7 @@ export class VmMap {
     const i = this.firstEndingAbove(victims[0]!.start);
     this.entries.splice(i, victims.length);
     for (const e of victims) {
+      e.wiring?.release();
       if (!e.object) continue;
       if (e.object.oneMapping && e.object.refCount > 1) this.vm.objectPageRemove(e.object, e.offset, e.offset + e.size);
       this.vm.objectDeallocate(e.object);
@@ -185,7 +213,10 @@ export class VmMap {
       if (a.start > end) break;
       if (a.end === b.start && a.object !== null && a.object === b.object && a.offset + a.size === b.offset &&
           a.protection === b.protection && a.maxProtection === b.maxProtection &&
-          a.inheritance === b.inheritance && a.needsCopy === b.needsCopy && a.name === b.name) {
+          a.inheritance === b.inheritance && a.needsCopy === b.needsCopy && a.name === b.name &&
+          (a.wiring === null) === (b.wiring === null) && a.wiring?.onFault === b.wiring?.onFault &&
+          a.wipeOnFork === b.wipeOnFork) {
+        if (a.wiring) a.wiring.pages = padded(a.wiring.pages, a.size).concat(padded(b.wiring!.pages, b.size));
         a.end = b.end;
         this.entries.splice(i + 1, 1);
         this.vm.objectDeallocate(b.object!);
@@ -205,6 +236,14 @@ export class VmMap {
     return at >= end;
   }
 
+  /** Sets or clears wipe-on-fork on [start, end) (madvise WIPEONFORK/KEEPONFORK); holes are skipped. */
+  setWipeOnFork(start: number, end: number, wipe: boolean): void {
+    this.clip(start);
+    this.clip(end);
+    for (const e of this.overlapping(start, end)) e.wipeOnFork = wipe;
+    this.simplify(start, end);
+  }
+
   /** Sets the inheritance of [start, end) (vm_inherit, madvise DONTFORK/DOFORK); holes are skipped. */
   setInheritance(start: number, end: number, inh: Inheritance | ((e: VmMapEntry) => Inheritance)): void {
     this.clip(start);
@@ -220,6 +259,13 @@ export class VmMap {
   fork(child: VmMap): void {
     for (const e of this.entries) {
       if (e.inheritance === "none") continue;
+      if (e.wipeOnFork) {
+        // Linux dup_mmap: the child's VMA keeps the flag but none of the pages (its grandchildren start empty too).
+        const fresh = new VmMapEntry(e.start, e.end, null, 0, e.protection, e.maxProtection, e.inheritance, false, e.name);
+        fresh.wipeOnFork = true;
+        child.entries.push(fresh);
+        continue;
+      }
       if (e.inheritance === "share") {
         if (e.needsCopy) entryShadow(this, e);
         e.object ??= this.vm.objectAllocate(e.size);
@@ -293,6 +339,66 @@ export class VmMap {
   }
 
   /**
+   * Moves the mappings of [src, src + len) to the free range [dst, dst + len) (mremap's move_vma): the same
+   * entries, objects, offsets, protections and wirings at the new addresses. The old translations go; the next
+   * touch enters them again at the new address (a soft fault), except for wired pages, which the caller enters
+   * at once (vm_wire.ts). Returns the moved entries.
+   */
+  move(src: number, len: number, dst: number): VmMapEntry[] {
+    const end = src + len;
+    this.clip(src);
+    this.clip(end);
+    const moving = this.overlapping(src, end);
+    if (moving.length === 0) return [];
+    this.pmap.remove(src, end);
+    this.entries.splice(this.firstEndingAbove(src), moving.length);
+    const delta = dst - src;
+    for (const e of moving) {
+      e.start += delta;
+      e.end += delta;
+      this.insert(e);
+    }
+    this.simplify(dst, dst + len);
+    return moving;
+  }
+
+  /**
+   * Extends the entry that ends at `end` over the free range [end, end + delta) (mremap growing a mapping), with
+   * what Linux gives there: for anonymous memory fresh zero-fill pages, for a file mapping the file's next pages.
+   * When the entry's object can simply grow (its only user, with nothing beyond this window) it does; otherwise
+   * the new part is an entry of its own with the same attributes (the object must not reveal pages of another
+   * window, e.g. those a fork's shadow shares). A wired entry's new part is wired too (not yet faulted in).
+   */
+  grow(end: number, delta: number): VmMapEntry {
+    const e = this.lookup(end - 1);
+    if (!e || e.end !== end || !this.isFree(end, end + delta)) throw new Error(`grow: no entry ending at ${hex(end)} with free space after it`);
+    const obj = e.object;
+    const sole = obj !== null && obj.refCount === 1 && obj.shadowerSet.size === 0 && !obj.shared &&
+      e.offset + e.size === obj.size && obj.pager === null && (obj.shadow === null || obj.shadow.pager !== null);
+    if (obj === null || sole) {
+      if (obj) obj.size += delta;
+      e.end += delta;
+      if (e.wiring) e.wiring.pages = padded(e.wiring.pages, e.size);
+      return e;
+    }
+    // The next bytes of the pager at the bottom of the chain, if there is one: a file mapping continues the file.
+    let bottom: VmObject = obj, off = e.offset + e.size;
+    while (bottom.shadow && !bottom.pager) { off += bottom.shadowOffset; bottom = bottom.shadow; }
+    const file = bottom.pager !== null;
+    if (file) this.vm.objectReference(bottom);
+    // Shared anonymous memory grows by shared memory (so a fork shares it and DONTNEED keeps it), private by none yet.
+    const fresh = !file && obj.shared ? this.vm.objectAllocate(delta) : null;
+    if (fresh) fresh.shared = true;
+    const tail = new VmMapEntry(end, end + delta, file ? bottom : fresh, file ? off : 0, e.protection, e.maxProtection,
+      e.inheritance, file && !(bottom.shared && e.inheritance === "share"), e.name);
+    if (file && tail.needsCopy) bottom.oneMapping = false;
+    if (e.wiring) tail.wiring = new Wiring(e.wiring.onFault, []);
+    this.insert(tail);
+    this.simplify(e.start, tail.end);
+    return this.lookup(end)!;
+  }
+
+  /**
    * MADV_DONTNEED / MADV_FREE on [start, end) with Linux's semantics: translations go; private memory reads
    * afresh on the next touch (zero for anonymous memory, the pager's data for memory that came from one), so
    * the entry drops its private pages or, when they are shadowed or copied, its whole chain for a new one.
@@ -347,6 +453,22 @@ export class VmMap {
 
   /** Total mapped bytes. */
   get size(): number { return this.entries.reduce((s, e) => s + e.size, 0); }
+
+  /** Bytes of locked entries (Linux's mm->locked_vm, /proc's VmLck). */
+  get lockedBytes(): number { return this.entries.reduce((s, e) => s + (e.wiring ? e.size : 0), 0); }
+
+  /** Locked bytes within [start, end) (Linux count_mm_mlocked_page_nr). */
+  lockedIn(start: number, end: number): number {
+    let n = 0;
+    for (const e of this.overlapping(start, end)) if (e.wiring) n += Math.min(end, e.end) - Math.max(start, e.start);
+    return n;
+  }
+}
+
+/** A wiring's page list stretched to cover `size` bytes (pages never touched are undefined). */
+function padded(pages: (VmPage | undefined)[], size: number): (VmPage | undefined)[] {
+  const n = size / PAGE_SIZE;
+  return pages.length >= n ? pages : pages.concat(new Array<VmPage | undefined>(n - pages.length).fill(undefined));
 }
 
 /** Gives a needs-copy entry its own shadow object (vm_map_lookup's copy-on-write step). */

@@ -163,6 +163,12 @@ const CASES: Case[] = [
   { guest: "residency", status: 0, stdoutMatch: /after DONTNEED on page 3 +1000010100000000\n[^]*residency done\n$/ },
   // Signals: handlers, frames, masks, the alternate stack, default actions.
   { guest: "sigsegv", status: 0, stdoutMatch: /faults 21, SIGSEGV blocked after recovery: no\n$/ },
+  // An instruction fetch: SEGV_MAPERR where nothing is mapped, SEGV_ACCERR where the rights forbid it.
+  { guest: "fetchfault", status: 0, stdoutMatch: /unmapped hole +signal 11 SEGV_MAPERR at target\+0\n[^]*read-only page +signal 11 SEGV_ACCERR/ },
+  // Locked memory: MAP_LOCKED populates, MS_INVALIDATE on it is EBUSY, mremap keeps a lock resident.
+  { guest: "memlock", status: 0, stdoutMatch: /msync\(MS_INVALIDATE\) on it +EBUSY\n[^]*moved and grown: resident +1111\n[^]*memlock done\n$/ },
+  // MADV_DONTNEED on a private file mapping brings the file's bytes back (not zeros), before and after a fork.
+  { guest: "dontneed", scratchCwd: true, status: 0, stdoutMatch: /page 0 is the file's again, page 1 private +filedat0 private1\n[^]*dontneed done\n$/ },
   { guest: "dirtypages", status: 0, stdoutMatch: /snapshot matches: yes\n$/ },
   { guest: "dirtypages", args: ["300", "12"], status: 0, stdoutMatch: /snapshot matches: yes\n$/ },
   { guest: "sigorder", status: 0, stdoutMatch: /after unblocking: 36 36 1 14 12 10\n/ },
@@ -232,6 +238,8 @@ const PROCESS_CASES: Case[] = [
   { guest: "forktree", args: ["3", "2"], status: 0 },
   { guest: "shmem", status: 0 },
   { guest: "pipefork", args: ["32", "128"], scratchCwd: true, status: 0 },
+  { guest: "memlock", status: 0 },
+  { guest: "dontneed", scratchCwd: true, status: 0 },
 ];
 
 describe("differential: process guests on every machine with an MMU", () => {
@@ -251,7 +259,7 @@ describe("differential: process guests on every machine with an MMU", () => {
 
 // The signal guests again on every other machine with an MMU: delivery, frames and fault codes must not depend
 // on the translation hardware (bare has no protection, so mprotect-based guests do not apply there).
-const SIGNAL_CASES = CASES.filter((c) => ["sigsegv", "dirtypages", "sigaltstk", "sigfault"].includes(c.guest) && c.status === 0);
+const SIGNAL_CASES = CASES.filter((c) => ["sigsegv", "dirtypages", "sigaltstk", "sigfault", "fetchfault"].includes(c.guest) && c.status === 0);
 
 describe("differential: signal guests on every machine with an MMU", () => {
   for (const arch of ["riscv-sv48", "x86-64", "x86-64-la57"]) {

@@ -48,12 +48,15 @@ const CASES: [string, string[], ("needs-mmu" | "needs-nx")?][] = [
   ["sigorder", []],
   ["sigaltstk", [], "needs-mmu"],
   ["sigfault", [], "needs-mmu"],
+  ["fetchfault", [], "needs-mmu"],
   // Files, pipes and file mappings (the in-memory file system; the guests work in their own directory).
   ["files", []],
   ["pipes", []],
   ["filemap", [], "needs-mmu"],
   ["fsfuzz", ["1", "600"]],
   ["mapfuzz", ["1", "600"], "needs-mmu"],
+  ["memlock", [], "needs-mmu"],
+  ["dontneed", [], "needs-mmu"],
   ["residency", ["linux"], "needs-mmu"],
 ];
 

@@ -1,6 +1,7 @@
 // Model-based test of the machine-independent VM with real Sv39 page tables: seeded random sequences of mmap
 // (private/shared, fixed over existing mappings), munmap, mprotect, madvise (DONTNEED, DONTFORK, DOFORK), fork,
-// exit, reads and writes, and pmap collections, across several tasks. After every step each task's memory is
+// exit, reads and writes, pmap collections, mremap's map operations (moving ranges, growing mappings) and locking
+// (wiring and unwiring ranges), across several tasks. After every step each task's memory is
 // compared with a reference model (a map of page → protection and bytes, shared pages being one object), and an
 // invariant checker runs:
 //   - every translation in a pmap agrees with the map entry, the object chain and the protection it caches
@@ -9,6 +10,8 @@
 //   - no frame is leaked (allocated frames = resident pages of live objects + the zero page; page-table frames =
 //     those of live pmaps) and none is wrongly shared (a frame writable in one task and mapped in another
 //     belongs to a shared object);
+//   - wiring is exact: each page's wireCount is the number of locked entries wiring it, and a locked entry wires
+//     the very page its chain resolves to (a copy-on-write fault moves the wiring to the copy);
 //   - shadow chains stay bounded: no longer than the number of live tasks + 2. (A chain gains a level per fork
 //     whose parent and child are both alive; collapse takes it back when one side exits. One level more can stay
 //     when the pieces of a clipped entry diverge — one piece copied, the other still needs-copy on the object
@@ -19,6 +22,7 @@ import { WasmMachine } from "../../../src/machine/wasm.js";
 import { PhysAllocator } from "../../../src/vm/phys.js";
 import { VmSystem } from "../../../src/vm/vm_system.js";
 import { VmMap, VmMapEntry } from "../../../src/vm/vm_map.js";
+import { vmMapUnwire, vmMapWire } from "../../../src/vm/vm_wire.js";
 import type { VmObject } from "../../../src/vm/vm_object.js";
 import type { VmPage } from "../../../src/vm/vm_page.js";
 import { UserMemory } from "../../../src/vm/uaccess.js";
@@ -91,7 +95,7 @@ function runModel(seed: number, steps: number): { steps: number; forks: number; 
 
   function step(): string {
     const t = r.pick(tasks);
-    const op = r.int(100);
+    const op = r.int(112);
     const [a, b] = randRange();
     const s = BASE + a * P, e = BASE + b * P;
     if (op < 12) {                                              // mmap fixed, private or shared
@@ -122,6 +126,7 @@ function runModel(seed: number, steps: number): { steps: number; forks: number; 
       return `mprotect ${a}-${b} ${prot} in ${t.id}`;
     }
     if (op < 36) {
+      if (t.map.overlapping(s, e).some((x) => x.wiring)) return `DONTNEED ${a}-${b} in ${t.id} refused: locked`;
       t.map.dontneed(s, e);
       for (let i = a; i < b; i++) { const m = t.model.get(i); if (m && !m.shared) m.bytes = new Uint8Array(P); }
       return `DONTNEED ${a}-${b} in ${t.id}`;
@@ -161,12 +166,61 @@ function runModel(seed: number, steps: number): { steps: number; forks: number; 
       if (ok) m!.bytes.set(v, off);
       return `write page ${i}+${off} in ${t.id}`;
     }
-    const i = a, m = t.model.get(i);                            // a read through the kernel path
-    const got = t.um.copyin(BASE + i * P, P);
-    const readable = m !== undefined && (m.prot & (VM_PROT_READ | VM_PROT_WRITE)) !== 0;
-    expect(got !== undefined).toBe(readable);
-    if (got) expect(Buffer.from(got).equals(Buffer.from(m!.bytes))).toBe(true);
-    return `read page ${i} in ${t.id}`;
+    if (op < 100) {
+      const i = a, m = t.model.get(i);                          // a read through the kernel path
+      const got = t.um.copyin(BASE + i * P, P);
+      const readable = m !== undefined && (m.prot & (VM_PROT_READ | VM_PROT_WRITE)) !== 0;
+      expect(got !== undefined).toBe(readable);
+      if (got) expect(Buffer.from(got).equals(Buffer.from(m!.bytes))).toBe(true);
+      return `read page ${i} in ${t.id}`;
+    }
+    if (op < 104) {                                             // mremap: move [a, b) to a free place (FIXED)
+      const n = b - a, c = r.int(WINDOW - n + 1);
+      if (c < b && c + n > a) return `move ${a}-${b} to ${c}: overlaps`;
+      t.map.remove(BASE + c * P, BASE + (c + n) * P);
+      for (let i = c; i < c + n; i++) t.model.delete(i);
+      t.map.move(s, n * P, BASE + c * P);
+      const moved = new Map<number, MPage>();
+      for (let i = a; i < b; i++) { const m = t.model.get(i); if (m) moved.set(i - a + c, m); t.model.delete(i); }
+      for (const [i, m] of moved) t.model.set(i, m);
+      return `move ${a}-${b} to ${c} in ${t.id}`;
+    }
+    if (op < 108) {                                             // mremap: grow the mapping ending at b
+      const last = t.map.lookup(e - 1);
+      if (!last || last.end !== e || b >= WINDOW) return `grow at ${b} in ${t.id}: nothing to grow`;
+      const n = 1 + r.int(Math.min(4, WINDOW - b));
+      t.map.remove(e, e + n * P);
+      for (let i = b; i < b + n; i++) t.model.delete(i);
+      const prev = t.model.get(b - 1)!;
+      t.map.grow(e, n * P);
+      for (let i = b; i < b + n; i++) t.model.set(i, { prot: prev.prot, inherit: prev.inherit, shared: prev.shared, bytes: new Uint8Array(P) });
+      return `grow ${b}+${n} in ${t.id}`;
+    }
+    if (op < 111) {                                             // mlock, MLOCK_ONFAULT
+      vmMapWire(t.map, s, e, r.int(3) === 0);
+      return `lock ${a}-${b} in ${t.id}`;
+    }
+    vmMapUnwire(t.map, s, e);
+    return `unlock ${a}-${b} in ${t.id}`;
+  }
+
+  /** Wiring: every locked entry wires the page its chain resolves to; page wire counts are exactly those. */
+  function checkWiring(what: string): void {
+    const counts = new Map<VmPage, number>();
+    for (const t of tasks) {
+      for (const ent of t.map.entries) {
+        if (!ent.wiring) continue;
+        ent.wiring.pages.forEach((p, i) => {
+          if (!p) return;
+          counts.set(p, (counts.get(p) ?? 0) + 1);
+          const v = vmPage(t.map, ent.start + i * P);
+          assert(v?.page === p, `${what}: locked page ${i} of ${ent} in task ${t.id} is the one its chain resolves to`);
+        });
+      }
+    }
+    for (const o of W.vm.live) {
+      for (const p of o.resident.values()) assert(p.wireCount === (counts.get(p) ?? 0), `${what}: wire count of a page of object ${o.id}`);
+    }
   }
 
   /** full: compare every page's bytes (else a few random pages per task, to keep the run short). */
@@ -228,7 +282,11 @@ function runModel(seed: number, steps: number): { steps: number; forks: number; 
     assert((W.phys.tableFrames) === (tables), `${what}: page-table frames`);
   }
 
-  for (let n = 0; n < steps; n++) check(step(), n % 50 === 49);
+  for (let n = 0; n < steps; n++) {
+    const what = step();
+    check(what, n % 50 === 49);
+    checkWiring(what);
+  }
   // Every task but one exits: the survivor's chains collapse back.
   while (tasks.length > 1) { tasks.pop()!.map.deallocate(); }
   check("after the exits", true);

@@ -156,4 +156,38 @@ describe("VmMap", () => {
     expect(vmFault(s.map, 0x10000, VM_PROT_WRITE)).toBe("ok");
     expect(s.vm.stats.softFaults).toBe(3);   // two zero-page maps and this refault made no page
   });
+
+  it("wipe-on-fork: the child gets the range empty (and keeps the flag), the parent keeps its pages", () => {
+    anon(s, 0x10000, 0x14000);
+    expect(vmFault(s.map, 0x11000, VM_PROT_WRITE)).toBe("ok");
+    s.map.setWipeOnFork(0x11000, 0x13000, true);
+    expect(s.map.entries.map((e) => e.wipeOnFork)).toEqual([false, true, false]);
+    const child = new VmMap(s.vm, new FakePmap(), 0x10000, 0x4000_0000);
+    s.map.fork(child);
+    const wiped = child.lookup(0x11000)!;
+    expect([wiped.start, wiped.end, wiped.object, wiped.wipeOnFork]).toEqual([0x11000, 0x13000, null, true]);
+    expect(child.lookup(0x10000)!.object).toBe(s.map.lookup(0x10000)!.object);
+    expect(s.map.lookup(0x11000)!.object!.residentCount).toBe(1);
+    s.map.setWipeOnFork(0x10000, 0x14000, false);
+    expect(s.map.entries.some((e) => e.wipeOnFork)).toBe(false);
+  });
+
+  it("move and grow: an entry keeps its object at the new address; growth extends a sole anonymous object", () => {
+    const e = anon(s, 0x10000, 0x12000);
+    expect(vmFault(s.map, 0x10000, VM_PROT_WRITE)).toBe("ok");
+    const obj = e.object!;
+    s.map.move(0x10000, 0x2000, 0x20000);
+    expect(s.map.lookup(0x10000)).toBeUndefined();
+    expect(s.pmap.map.has(0x10000)).toBe(false);                 // the old translation is gone
+    const moved = s.map.lookup(0x20000)!;
+    expect(moved.object).toBe(obj);
+    const grown = s.map.grow(0x22000, 0x3000);
+    expect([grown.start, grown.end, grown.object, obj.size]).toEqual([0x20000, 0x25000, obj, 0x5000]);
+    // Shared with a fork's child, the object cannot simply grow: the new part is an entry of its own.
+    const child = new VmMap(s.vm, new FakePmap(), 0x10000, 0x4000_0000);
+    s.map.fork(child);
+    const tail = s.map.grow(0x25000, 0x1000);
+    expect([tail.start, tail.end, tail.object]).toEqual([0x25000, 0x26000, null]);
+    expect(obj.size).toBe(0x5000);
+  });
 });
