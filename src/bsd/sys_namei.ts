@@ -16,10 +16,11 @@ import {
   existingAt, fdLimit, files, lookupAt, pathArg, statBytes, touch, truncateNode,
 } from "./file_args.js";
 import {
-  type StatInfo, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY, O_NOFOLLOW, O_PATH,
+  type OpenFile, type StatInfo, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY, O_NOFOLLOW, O_PATH,
   O_TMPFILE, O_TRUNC, VnodeFile, vnodeStat,
 } from "../fs/file.js";
-import { MemDir, MemFile, MemLink } from "../fs/memfs.js";
+import { MemDir, MemFifo, MemFile, MemLink } from "../fs/memfs.js";
+import { fifoOpen } from "./fifo_open.js";
 import { pathOf, type Walked } from "../fs/namei.js";
 import { fileTruncate } from "../fs/vnode_pager.js";
 import { type DirNode, type Vnode, MAX_FILE_SIZE, isWritableDir } from "../fs/vnode.js";
@@ -60,14 +61,21 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
     if (node.type === "dir" && wantsWrite) return -EISDIR;
     if (node.generated && wantsWrite && !(node.mode & 0o200 && node.uid === GUEST_UID)) return -EACCES;   // /proc
     if (node.readOnly && wantsWrite) return -EROFS;
-    if (node.type === "reg" && (flags & O_TRUNC) && !(flags & O_PATH)) {
+    if (node.type === "reg" && (flags & O_TRUNC) && !(flags & O_PATH)) {   // a FIFO ignores O_TRUNC
       fileTruncate(node, 0);
       node.times.mtime = node.times.ctime = t.fs.now;
     }
   }
   flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);   // not kept in f_flags: F_GETFL never shows them
   if (flags & O_PATH) flags = O_PATH | 3;   // neither readable nor writable
-  const file = new VnodeFile(node, flags | O_LARGEFILE);
+  let file: OpenFile;
+  if (node.type === "fifo" && !(flags & O_PATH)) {
+    const end = fifoOpen(ctx, node, flags | O_LARGEFILE);
+    if (typeof end === "number") return end;
+    file = end;
+  } else {
+    file = new VnodeFile(node, flags | O_LARGEFILE);
+  }
   const fd = t.install(file, (int(a[2]!) & O_CLOEXEC) !== 0, fdLimit(ctx));
   if (fd === undefined) { release(file); return -EMFILE; }
   return fd;
@@ -82,6 +90,35 @@ function sysMkdirat(ctx: SyscallContext, a: readonly bigint[]): number {
   if (!isWritableDir(w.parent)) return -EROFS;
   const t = files(ctx);
   w.parent.link(w.name, new MemDir(t.fs, t.fs.allocIno(), uint(a[2]!) & 0o1777 & ~t.umask, w.parent, w.name));
+  return 0;
+}
+
+const S_IFMT = 0o170000, S_IFSOCK = 0o140000, S_IFREG = 0o100000, S_IFBLK = 0o060000, S_IFDIR = 0o040000,
+  S_IFCHR = 0o020000, S_IFIFO = 0o010000;
+
+/**
+ * mknodat (fs/namei.c do_mknodat): regular files and FIFOs. The type is checked first (may_mknod: a directory is
+ * EPERM, an unknown type EINVAL), then the name is made (EEXIST, ENOENT...), then a device needs CAP_MKNOD, which
+ * the guest lacks (EPERM; Linux lets anyone make the 0:0 character device of an overlay whiteout, not done here).
+ * There are no sockets here: S_IFSOCK is EPERM too.
+ */
+function sysMknodat(ctx: SyscallContext, a: readonly bigint[]): number {
+  const mode = uint(a[2]!);
+  switch (mode & S_IFMT) {
+    case 0: case S_IFREG: case S_IFCHR: case S_IFBLK: case S_IFIFO: case S_IFSOCK: break;
+    case S_IFDIR: return -EPERM;
+    default: return -EINVAL;
+  }
+  touch(ctx);
+  const w = lookupAt(ctx, int(a[0]!), a[1]!, false);
+  if (typeof w === "number") return w;
+  if (w.node !== undefined) return -EEXIST;
+  if (w.trailingSlash || w.parent.removed) return -ENOENT;
+  if (!isWritableDir(w.parent)) return -EROFS;
+  const type = mode & S_IFMT;
+  if (type === S_IFCHR || type === S_IFBLK || type === S_IFSOCK) return -EPERM;
+  const t = files(ctx), perm = mode & 0o7777 & ~t.umask;
+  w.parent.link(w.name, type === S_IFIFO ? new MemFifo(t.fs, t.fs.allocIno(), perm) : new MemFile(t.fs, t.fs.allocIno(), perm));
   return 0;
 }
 
@@ -399,6 +436,7 @@ function sysNewfstatat(ctx: SyscallContext, a: readonly bigint[]): number {
 
 export const NAMEI_SYSCALLS: Record<number, SyscallDef> = {
   17: { name: "getcwd", args: ["x", "u"], fn: sysGetcwd },
+  33: { name: "mknodat", args: ["f", "s", "o", "x"], fn: sysMknodat },
   34: { name: "mkdirat", args: ["f", "s", "o"], fn: sysMkdirat },
   35: { name: "unlinkat", args: ["f", "s", "x"], fn: sysUnlinkat },
   36: { name: "symlinkat", args: ["s", "f", "s"], fn: sysSymlinkat },

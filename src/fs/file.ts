@@ -104,7 +104,7 @@ export class VnodeFile extends OpenFile {
 export function vnodeStat(n: Vnode): StatInfo {
   return {
     dev: n.dev, ino: n.ino, mode: modeBits(n), nlink: n.nlink, uid: n.uid, gid: n.gid,
-    size: n.generated ? 0 : n.type === "reg" ? n.size : n.type === "lnk" ? n.target.length : 4096,
+    size: n.generated ? 0 : n.type === "reg" ? n.size : n.type === "lnk" ? n.target.length : n.type === "dir" ? 4096 : 0,
     blksize: n.generated ? 1024 : 4096,
     blocks: n.generated ? 0 : n.type === "reg" ? n.blocks : n.type === "dir" ? 8 : 0,
     times: n.times,

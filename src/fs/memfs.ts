@@ -3,8 +3,9 @@
 // valid while entries come and go. Space is bounded (ENOSPC) by a byte budget. Times come from the guest's clock.
 
 import { PAGE_SIZE } from "../vm/vm_prot.js";
+import type { Pipe } from "./pipe.js";
 import {
-  type DirEntry, type DirNode, type FileNode, type LinkNode, type StatFs, type Times, type Vnode, type WritableDir,
+  type DirEntry, type DirNode, type FifoNode, type FileNode, type LinkNode, type StatFs, type Times, type Vnode, type WritableDir,
   NAME_MAX, ST_RELATIME, ST_VALID,
 } from "./vnode.js";
 import type { PagerStats, VnodePager } from "./vnode_pager.js";
@@ -194,6 +195,22 @@ export class MemLink implements LinkNode {
   uid: number;
   gid: number;
   constructor(fs: FileSystem, readonly ino: number, readonly target: string) {
+    this.times = fs.times();
+    this.uid = fs.uid;
+    this.gid = fs.gid;
+  }
+}
+
+export class MemFifo implements FifoNode {
+  readonly type = "fifo";
+  readonly readOnly = false;
+  readonly dev = MEMFS_DEV;
+  nlink = 1;
+  pipe: Pipe | null = null;
+  readonly times: Times;
+  uid: number;
+  gid: number;
+  constructor(fs: FileSystem, readonly ino: number, public mode: number) {
     this.times = fs.times();
     this.uid = fs.uid;
     this.gid = fs.gid;

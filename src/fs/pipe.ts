@@ -9,8 +9,10 @@
 // would sleep inside the call until all is written. O_DIRECT makes a packet pipe: no merging, one buffer per read.
 
 import { EAGAIN, EPIPE } from "../sys/errno.js";
-import { type ReadResult, type StatInfo, type WriteResult, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, OpenFile } from "./file.js";
-import { S_IFIFO } from "./vnode.js";
+import {
+  type ReadResult, type StatInfo, type WriteResult, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, OpenFile, vnodeStat,
+} from "./file.js";
+import { type FifoNode, S_IFIFO } from "./vnode.js";
 
 export const PIPE_BUF = 4096;
 const PAGE = 4096;
@@ -30,12 +32,19 @@ export class Pipe {
   private readonly bufs: PipeBuffer[] = [];   // oldest first; at most PIPE_BUFFERS
   readers = 0;                                // open read-end descriptions
   writers = 0;                                // open write-end descriptions
+  /** Read and write opens ever made (fs/pipe.c r_counter, w_counter): a FIFO opener waits for the other's to move. */
+  rCounter = 0;
+  wCounter = 0;
+  /** Capacity in page buffers (fcntl F_SETPIPE_SZ changes it; a power of two). */
+  maxBuffers = PIPE_BUFFERS;
 
   constructor(readonly ino: number, readonly packet: boolean) {}
 
   /** Bytes buffered (FIONREAD). */
   get length(): number { return this.bufs.reduce((s, b) => s + b.len, 0); }
-  get full(): boolean { return this.bufs.length >= PIPE_BUFFERS; }
+  get full(): boolean { return this.bufs.length >= this.maxBuffers; }
+  /** Buffers in use: F_SETPIPE_SZ cannot shrink below them (EBUSY). */
+  get used(): number { return this.bufs.length; }
   get empty(): boolean { return this.bufs.length === 0; }
 
   /** What a read of up to max bytes would return (one buffer at most in packet mode). */
@@ -106,9 +115,11 @@ export function makePipe(ino: number, flags: number): [PipeEnd, PipeEnd] {
 export class PipeEnd extends OpenFile {
   readonly seekable = false;
 
-  constructor(readonly pipe: Pipe, flags: number) {
+  /** `fifo`: the named pipe this end was opened through (its vnode is what fstat shows). */
+  constructor(readonly pipe: Pipe, flags: number, readonly fifo: FifoNode | null = null) {
     super(flags);
-    if (this.readable) pipe.readers++; else pipe.writers++;
+    if (this.readable) { pipe.readers++; pipe.rCounter++; }
+    if (this.writable) { pipe.writers++; pipe.wCounter++; }
   }
 
   read(max: number): ReadResult {
@@ -129,11 +140,15 @@ export class PipeEnd extends OpenFile {
   }
 
   stat(): StatInfo {
+    if (this.fifo) return vnodeStat(this.fifo);
     const z = { atime: 0n, mtime: 0n, ctime: 0n };
     return { dev: PIPEFS_DEV, ino: this.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, size: 0, blksize: 4096, blocks: 0, times: z };
   }
 
   override release(): void {
-    if (this.readable) this.pipe.readers--; else this.pipe.writers--;
+    if (this.readable) this.pipe.readers--;
+    if (this.writable) this.pipe.writers--;
+    // The last close of a FIFO frees its pipe and whatever it still held (put_pipe_info).
+    if (this.fifo && this.pipe.readers === 0 && this.pipe.writers === 0 && this.fifo.pipe === this.pipe) this.fifo.pipe = null;
   }
 }

@@ -3,6 +3,7 @@
 // a name is one byte (latin1), so any name a guest can pass survives unchanged.
 
 import type { VnodePager } from "./vnode_pager.js";
+import type { Pipe } from "./pipe.js";
 
 export const S_IFMT = 0o170000, S_IFSOCK = 0o140000, S_IFLNK = 0o120000, S_IFREG = 0o100000, S_IFBLK = 0o060000,
   S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFIFO = 0o010000;
@@ -103,7 +104,14 @@ export interface LinkNode extends NodeBase {
   nlink: number;
 }
 
-export type Vnode = FileNode | DirNode | LinkNode;
+/** A named pipe (mknod S_IFIFO): its pipe exists while some description has it open (Linux inode->i_pipe). */
+export interface FifoNode extends NodeBase {
+  readonly type: "fifo";
+  nlink: number;
+  pipe: Pipe | null;
+}
+
+export type Vnode = FileNode | DirNode | LinkNode | FifoNode;
 
 /** A directory that can be changed (the in-memory file system's). */
 export interface WritableDir extends DirNode {
@@ -119,9 +127,10 @@ export function modeBits(node: Vnode): number {
     case "reg": return S_IFREG | node.mode;
     case "dir": return S_IFDIR | node.mode;
     case "lnk": return S_IFLNK | node.mode;
+    case "fifo": return S_IFIFO | node.mode;
   }
 }
 
 export function direntType(node: Vnode): number {
-  return node.type === "reg" ? DT_REG : node.type === "dir" ? DT_DIR : DT_LNK;
+  return node.type === "reg" ? DT_REG : node.type === "dir" ? DT_DIR : node.type === "fifo" ? DT_FIFO : DT_LNK;
 }
