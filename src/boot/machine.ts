@@ -136,7 +136,7 @@ export class Machine {
       snapshotCpu: (c) => this.runLoop.saveCpu(c),
     }, this.sched, this.layout);
     const files = new FileTable();
-    mountProcfs(files.fs, { procs: this.procs, phys: this.phys, current: () => this.sched.current });
+    mountProcfs(files.fs, { procs: this.procs, phys: this.phys, current: () => this.sched.current, machine: config.arch });
     this.task = this.procs.createFirst(this.newMap(GUEST_PID), files);
     this.sched.current = this.task;
     this.task.pmap.activate();

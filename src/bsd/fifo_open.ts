@@ -15,6 +15,7 @@ import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from "../fs/file.js
 import { Pipe, PipeEnd } from "../fs/pipe.js";
 import type { FifoNode } from "../fs/vnode.js";
 import { release } from "./files.js";
+import { files } from "./file_args.js";
 
 interface Waiting { readonly node: FifoNode; readonly end: PipeEnd; readonly seen: number }
 const waiting = new WeakMap<Task, Waiting>();
@@ -35,9 +36,9 @@ export function fifoOpen(ctx: SyscallContext, node: FifoNode, flags: number): Pi
   }
   const acc = flags & O_ACCMODE;
   const nonblock = (flags & O_NONBLOCK) !== 0;
-  const pipe = node.pipe ?? (node.pipe = new Pipe(node.ino, false));
+  const pipe = node.pipe ?? (node.pipe = new Pipe(node.ino, false, files(ctx).fs.pipeLimits));
   if (acc === O_WRONLY && nonblock && pipe.readers === 0) {
-    if (pipe.writers === 0) node.pipe = null;
+    if (pipe.writers === 0) { pipe.free(); node.pipe = null; }
     return -ENXIO;
   }
   const end = new PipeEnd(pipe, flags, node);

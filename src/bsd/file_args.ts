@@ -29,6 +29,12 @@ export function bytesOf(s: string): Uint8Array { return Uint8Array.from(s, (c) =
 
 export function files(ctx: SyscallContext): FileTable { return fileTable(ctx.task); }
 
+/**
+ * The absolute path each vnode was last opened by (what /proc/<pid>/fd and maps show). Linux finds the name from
+ * the dentry, which follows later renames; this is the name at open time.
+ */
+export const openedAs = new WeakMap<Vnode, string>();
+
 /** The guest clock stamps what this call creates or changes. */
 export function touch(ctx: SyscallContext): void {
   const fs = files(ctx).fs;
@@ -53,7 +59,7 @@ export function pathArg(ctx: SyscallContext, p: bigint): string | number {
 /** The directory a relative path starts from: the cwd for AT_FDCWD, else the directory open as dirfd. */
 export function startDir(ctx: SyscallContext, dirfd: number, path: string): DirNode | number {
   if (path.startsWith("/") || dirfd === AT_FDCWD) return files(ctx).cwd;
-  const f = files(ctx).get(dirfd);
+  const f = files(ctx).getRaw(dirfd);
   if (!f) return -EBADF;
   if (!(f instanceof VnodeFile) || f.node.type !== "dir") return -ENOTDIR;
   return f.node;

@@ -12,14 +12,16 @@ import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 import { NAMEI_SYSCALLS } from "./sys_namei.js";
 import { STATFS_SYSCALLS } from "./sys_statfs.js";
+import { XATTR_SYSCALLS } from "./sys_xattr.js";
+import { UTIMES_SYSCALLS } from "./sys_utimes.js";
 import { bytesOf, fdLimit, files, statBytes, touch, truncateNode } from "./file_args.js";
-import { type OpenFile, O_CLOEXEC, O_DIRECT, O_NONBLOCK, SETFL_MASK, VnodeFile } from "../fs/file.js";
+import { type OpenFile, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_PATH, SETFL_MASK, VnodeFile } from "../fs/file.js";
 import { PipeEnd, makePipe } from "../fs/pipe.js";
-import { MAX_FILE_SIZE, direntType } from "../fs/vnode.js";
+import { type FileNode, MAX_FILE_SIZE, direntType } from "../fs/vnode.js";
 
 export const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
 export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030,
-  F_GETPIPE_SZ = 1032;
+  F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
 const FD_CLOEXEC = 1;
 const FIONREAD = 0x541B;
 const MAX_RW_COUNT = 0x7FFFF000;      // INT_MAX & PAGE_MASK: Linux clamps every read/write to this
@@ -244,7 +246,7 @@ function sysClose(ctx: SyscallContext, a: readonly bigint[]): number {
 }
 
 function sysDup(ctx: SyscallContext, a: readonly bigint[]): number {
-  const f = files(ctx).get(int(a[0]!));
+  const f = files(ctx).getRaw(int(a[0]!));
   if (!f) return -EBADF;
   const fd = files(ctx).install(f, false, fdLimit(ctx));
   if (fd === undefined) return -EMFILE;
@@ -257,7 +259,7 @@ function sysDup3(ctx: SyscallContext, a: readonly bigint[]): number {
   if (flags & ~O_CLOEXEC) return -EINVAL;
   if (oldfd === newfd) return -EINVAL;
   if (newfd >= fdLimit(ctx)) return -EBADF;
-  const f = files(ctx).get(oldfd);
+  const f = files(ctx).getRaw(oldfd);
   if (!f) return -EBADF;
   f.refs++;
   files(ctx).installAt(newfd, f, (flags & O_CLOEXEC) !== 0);
@@ -267,8 +269,10 @@ function sysDup3(ctx: SyscallContext, a: readonly bigint[]): number {
 function sysFcntl(ctx: SyscallContext, a: readonly bigint[]): number {
   const fd = int(a[0]!), cmd = int(a[1]!), arg = a[2]!;
   const t = files(ctx);
-  const f = t.get(fd);
+  const f = t.getRaw(fd);
   if (!f) return -EBADF;
+  // check_fcntl_cmd: an O_PATH descriptor allows only these.
+  if ((f.flags & O_PATH) && ![F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL].includes(cmd)) return -EBADF;
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
@@ -283,7 +287,8 @@ function sysFcntl(ctx: SyscallContext, a: readonly bigint[]): number {
     case F_SETFD: t.setCloexec(fd, (int(arg) & FD_CLOEXEC) !== 0); return 0;
     case F_GETFL: return f.flags;
     case F_SETFL: f.flags = (f.flags & ~SETFL_MASK) | (int(arg) & SETFL_MASK); return 0;
-    case F_GETPIPE_SZ: return f instanceof PipeEnd ? 65536 : -EBADF;
+    case F_SETPIPE_SZ: return f instanceof PipeEnd ? f.pipe.setSize(uint(arg)) : -EBADF;
+    case F_GETPIPE_SZ: return f instanceof PipeEnd ? f.pipe.capacity : -EBADF;
     default: return -EINVAL;
   }
 }
@@ -292,7 +297,7 @@ function sysPipe2(ctx: SyscallContext, a: readonly bigint[]): number {
   const fdsp = addr(a[0]!), flags = int(a[1]!);
   if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return -EINVAL;
   const t = files(ctx), limit = fdLimit(ctx);
-  const [r, w] = makePipe(t.fs.allocIno(), flags);
+  const [r, w] = makePipe(t.fs.allocIno(), flags, t.fs.pipeLimits);
   const cloexec = (flags & O_CLOEXEC) !== 0;
   const rfd = t.install(r, cloexec, limit);
   const wfd = rfd === undefined ? undefined : t.install(w, cloexec, limit);
@@ -329,6 +334,27 @@ function offsetArg(a: bigint): number | undefined {
   return v > BigInt(MAX_FILE_SIZE) || v < -BigInt(MAX_FILE_SIZE) ? undefined : Number(v);
 }
 
+/**
+ * SEEK_DATA and SEEK_HOLE as tmpfs answers them (mm/shmem.c shmem_file_llseek): a page that holds data is data,
+ * a page never written is a hole, and the end of the file is a hole. Pages only in a mapping's cache that were
+ * never written back count by their file page.
+ */
+function seekHoleData(node: FileNode, off: number, hole: boolean): number {
+  const size = node.size;
+  if (!node.dataPages) return hole ? size : off;
+  const pages = node.dataPages();
+  let idx = Math.floor(off / PAGE);
+  if (hole) {
+    let i = pages.findIndex((p) => p >= idx);
+    while (i >= 0 && i < pages.length && pages[i] === idx) { idx++; i++; }
+    return Math.min(size, Math.max(off, idx * PAGE));
+  }
+  const next = pages.find((p) => p >= idx);
+  if (next === undefined) return -ENXIO;
+  const pos = Math.max(off, next * PAGE);
+  return pos >= size ? -ENXIO : pos;
+}
+
 function sysLseek(ctx: SyscallContext, a: readonly bigint[]): number {
   const f = files(ctx).get(int(a[0]!));
   if (!f) return -EBADF;
@@ -344,10 +370,11 @@ function sysLseek(ctx: SyscallContext, a: readonly bigint[]): number {
       case SEEK_SET: pos = off; break;
       case SEEK_CUR: pos = f.offset + off; break;
       case SEEK_END: pos = sz + off; break;
-      default:
-        // The whole file is data (no hole reporting): SEEK_DATA finds off, SEEK_HOLE the end.
+      default: {
         if (off < 0 || off >= sz) return -ENXIO;
-        pos = whence === SEEK_DATA ? off : sz;
+        pos = seekHoleData(node, off, whence === SEEK_HOLE);
+        if (pos < 0) return pos;
+      }
     }
   } else {
     if (whence !== SEEK_SET && whence !== SEEK_CUR) return -EINVAL;
@@ -415,7 +442,7 @@ function sysGetdents64(ctx: SyscallContext, a: readonly bigint[]): number {
 }
 
 function sysFstat(ctx: SyscallContext, a: readonly bigint[]): number {
-  const f = files(ctx).get(int(a[0]!));
+  const f = files(ctx).getRaw(int(a[0]!));
   if (!f) return -EBADF;
   return ctx.task.um.copyout(addr(a[1]!), statBytes(f.stat())) ? 0 : -EFAULT;
 }
@@ -423,6 +450,8 @@ function sysFstat(ctx: SyscallContext, a: readonly bigint[]): number {
 export const FILE_SYSCALLS: Record<number, SyscallDef> = {
   ...NAMEI_SYSCALLS,
   ...STATFS_SYSCALLS,
+  ...XATTR_SYSCALLS,
+  ...UTIMES_SYSCALLS,
   23: { name: "dup", args: ["i"], fn: sysDup },
   24: { name: "dup3", args: ["i", "i", "x"], fn: sysDup3 },
   25: { name: "fcntl", args: ["i", "i", "x"], fn: sysFcntl },

@@ -13,7 +13,7 @@ import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, bytesOf,
-  existingAt, fdLimit, files, lookupAt, pathArg, statBytes, touch, truncateNode,
+  existingAt, fdLimit, files, lookupAt, openedAs, pathArg, statBytes, touch, truncateNode,
 } from "./file_args.js";
 import {
   type OpenFile, type StatInfo, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY, O_NOFOLLOW, O_PATH,
@@ -36,6 +36,8 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
   const mode = uint(a[3]!);
   if ((flags & O_TMPFILE) === O_TMPFILE) return -EOPNOTSUPP;
   if ((flags & (O_CREAT | O_DIRECTORY)) === (O_CREAT | O_DIRECTORY)) return -EINVAL;
+  // build_open_flags: with O_PATH nothing but these counts (no creating, truncating, access mode or O_LARGEFILE).
+  if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   const t = files(ctx);
   touch(ctx);
   const excl = (flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL);
@@ -55,7 +57,8 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
     node = file;
   } else {
     if (excl) return -EEXIST;
-    if (node.type === "lnk") return -ELOOP;   // only reached with O_NOFOLLOW (or O_EXCL) on a link
+    // Only reached with O_NOFOLLOW (or O_EXCL) on a link; O_PATH|O_NOFOLLOW opens the link itself.
+    if (node.type === "lnk" && !(flags & O_PATH)) return -ELOOP;
     if (node.type === "dir" && (flags & O_CREAT)) return -EISDIR;
     if (node.type !== "dir" && (flags & O_DIRECTORY)) return -ENOTDIR;
     if (node.type === "dir" && wantsWrite) return -EISDIR;
@@ -67,14 +70,15 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
     }
   }
   flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);   // not kept in f_flags: F_GETFL never shows them
-  if (flags & O_PATH) flags = O_PATH | 3;   // neither readable nor writable
+  const dir = pathOf(w.parent);
+  if (dir !== undefined) openedAs.set(node, node.type === "dir" ? pathOf(node) ?? dir : w.last === "norm" ? (dir === "/" ? "" : dir) + "/" + w.name : dir);
   let file: OpenFile;
   if (node.type === "fifo" && !(flags & O_PATH)) {
     const end = fifoOpen(ctx, node, flags | O_LARGEFILE);
     if (typeof end === "number") return end;
     file = end;
   } else {
-    file = new VnodeFile(node, flags | O_LARGEFILE);
+    file = new VnodeFile(node, flags & O_PATH ? flags : flags | O_LARGEFILE);
   }
   const fd = t.install(file, (int(a[2]!) & O_CLOEXEC) !== 0, fdLimit(ctx));
   if (fd === undefined) { release(file); return -EMFILE; }
@@ -226,7 +230,7 @@ function sysLinkat(ctx: SyscallContext, a: readonly bigint[]): number {
   const path = pathArg(ctx, a[1]!);
   if (typeof path === "number") return path;
   if (path === "" && (flags & AT_EMPTY_PATH)) {
-    const f = files(ctx).get(int(a[0]!));
+    const f = files(ctx).getRaw(int(a[0]!));
     if (!f) return -EBADF;
     if (!(f instanceof VnodeFile)) return -ENOENT;
     src = f.node;
@@ -297,7 +301,7 @@ function sysFchownat(ctx: SyscallContext, a: readonly bigint[]): number {
   if (typeof path === "number") return path;
   if (path === "" && (flags & AT_EMPTY_PATH)) {
     if (dirfd === AT_FDCWD) return chownNode(ctx, files(ctx).cwd, uid, gid);
-    const f = files(ctx).get(dirfd);
+    const f = files(ctx).getRaw(dirfd);
     if (!f) return -EBADF;
     return f instanceof VnodeFile ? chownNode(ctx, f.node, uid, gid) : chownAnonymous(uid, gid);
   }
@@ -313,7 +317,7 @@ function chownAnonymous(uid: number, gid: number): number {
 
 function sysFchown(ctx: SyscallContext, a: readonly bigint[]): number {
   const f = files(ctx).get(int(a[0]!));
-  if (!f || (f.flags & O_PATH)) return -EBADF;   // fdget, not fdget_raw: an O_PATH descriptor does not do
+  if (!f) return -EBADF;
   const uid = int(a[1]!), gid = int(a[2]!);
   touch(ctx);
   return f instanceof VnodeFile ? chownNode(ctx, f.node, uid, gid) : chownAnonymous(uid, gid);
@@ -378,7 +382,7 @@ function sysChdir(ctx: SyscallContext, a: readonly bigint[]): number {
 }
 
 function sysFchdir(ctx: SyscallContext, a: readonly bigint[]): number {
-  const f = files(ctx).get(int(a[0]!));
+  const f = files(ctx).getRaw(int(a[0]!));
   if (!f) return -EBADF;
   if (!(f instanceof VnodeFile) || f.node.type !== "dir") return -ENOTDIR;
   files(ctx).cwd = f.node;
@@ -422,7 +426,7 @@ function sysNewfstatat(ctx: SyscallContext, a: readonly bigint[]): number {
     if (dirfd === AT_FDCWD) {
       info = vnodeStat(files(ctx).cwd);
     } else {
-      const f = files(ctx).get(dirfd);
+      const f = files(ctx).getRaw(dirfd);
       if (!f) return -EBADF;
       info = f.stat();
     }

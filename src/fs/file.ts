@@ -49,8 +49,9 @@ export abstract class OpenFile {
   refs = 1;                               // descriptors (in every task) referring to this description
   constructor(public flags: number) {}
 
-  get readable(): boolean { const a = this.flags & O_ACCMODE; return a === O_RDONLY || a === O_RDWR; }
-  get writable(): boolean { const a = this.flags & O_ACCMODE; return a === O_WRONLY || a === O_RDWR; }
+  /** An O_PATH description neither reads nor writes (FMODE_PATH), whatever its access mode bits. */
+  get readable(): boolean { const a = this.flags & O_ACCMODE; return !(this.flags & O_PATH) && (a === O_RDONLY || a === O_RDWR); }
+  get writable(): boolean { const a = this.flags & O_ACCMODE; return !(this.flags & O_PATH) && (a === O_WRONLY || a === O_RDWR); }
   get nonblocking(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
 
   /** Whether lseek, pread and pwrite apply (ESPIPE otherwise). */

@@ -3,7 +3,7 @@
 // valid while entries come and go. Space is bounded (ENOSPC) by a byte budget. Times come from the guest's clock.
 
 import { PAGE_SIZE } from "../vm/vm_prot.js";
-import type { Pipe } from "./pipe.js";
+import { type Pipe, PipeLimits } from "./pipe.js";
 import {
   type DirEntry, type DirNode, type FifoNode, type FileNode, type LinkNode, type StatFs, type Times, type Vnode, type WritableDir,
   NAME_MAX, ST_RELATIME, ST_VALID,
@@ -27,6 +27,8 @@ export class FileSystem {
    */
   uid = 0;
   gid = 0;
+  /** Pipe limits and the user's pipe buffers (pipefs; /proc/sys/fs/pipe-*). */
+  readonly pipeLimits = new PipeLimits();
   /** statfs of the file systems other than this one attached to its tree (host mounts, /proc), by st_dev. */
   private readonly others = new Map<number, () => StatFs>();
   /** What the file pagers of this file system did (mapped files). */
@@ -127,6 +129,8 @@ export class MemFile implements FileNode {
   }
 
   get blocks(): number { return this.pages.size * (PAGE_SIZE / 512); }
+
+  dataPages(): number[] { return [...this.pages.keys()].sort((a, b) => a - b); }
 
   read(off: number, len: number): Uint8Array {
     const out = new Uint8Array(len);

@@ -8,7 +8,7 @@
 // fits and returns that short count (the caller's write loop comes back for the rest, which then blocks); Linux
 // would sleep inside the call until all is written. O_DIRECT makes a packet pipe: no merging, one buffer per read.
 
-import { EAGAIN, EPIPE } from "../sys/errno.js";
+import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from "../sys/errno.js";
 import {
   type ReadResult, type StatInfo, type WriteResult, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, OpenFile, vnodeStat,
 } from "./file.js";
@@ -19,6 +19,20 @@ const PAGE = 4096;
 export const PIPE_BUFFERS = 16;                         // Linux's default pipe_max_size / PAGE_SIZE
 export const PIPE_CAPACITY = PIPE_BUFFERS * PAGE;       // 64 KiB
 const PIPEFS_DEV = 0xC;
+
+/** Linux's PIPE_MIN_DEF_BUFFERS: what a new pipe gets once its user is over the soft limit. */
+const PIPE_MIN_DEF_BUFFERS = 2;
+
+/**
+ * The pipe limits of /proc/sys/fs (Documentation/admin-guide/sysctl/fs.rst) and the page buffers the guest's user
+ * holds in pipes (fs/pipe.c account_pipe_buffers). The guest is one unprivileged user: every limit applies.
+ */
+export class PipeLimits {
+  maxSize = 1048576;         // pipe-max-size: F_SETPIPE_SZ above it is EPERM
+  userPagesSoft = 16384;     // pipe-user-pages-soft: beyond it new pipes get PIPE_MIN_DEF_BUFFERS
+  userPagesHard = 0;         // pipe-user-pages-hard: 0, no limit
+  userPages = 0;             // buffers accounted to the user
+}
 
 /** One pipe_buffer: bytes [offset, offset + len) of a page. */
 interface PipeBuffer {
@@ -38,7 +52,46 @@ export class Pipe {
   /** Capacity in page buffers (fcntl F_SETPIPE_SZ changes it; a power of two). */
   maxBuffers = PIPE_BUFFERS;
 
-  constructor(readonly ino: number, readonly packet: boolean) {}
+  /** Buffers accounted to the user for this pipe (nr_accounted); 0 once the pipe is freed. */
+  private accounted: number;
+
+  /** alloc_pipe_info: 16 buffers, or 2 when the user already holds more than the soft limit. */
+  constructor(readonly ino: number, readonly packet: boolean, private readonly limits = new PipeLimits()) {
+    limits.userPages += PIPE_BUFFERS;
+    this.accounted = PIPE_BUFFERS;
+    if (limits.userPagesSoft > 0 && limits.userPages > limits.userPagesSoft) {
+      limits.userPages += PIPE_MIN_DEF_BUFFERS - PIPE_BUFFERS;
+      this.accounted = this.maxBuffers = PIPE_MIN_DEF_BUFFERS;
+    }
+  }
+
+  /** free_pipe_info: the last description is gone; the user's buffers are given back. */
+  free(): void {
+    this.limits.userPages -= this.accounted;
+    this.accounted = 0;
+    this.bufs.length = 0;
+  }
+
+  /** Capacity in bytes (F_GETPIPE_SZ). */
+  get capacity(): number { return this.maxBuffers * PAGE; }
+
+  /**
+   * F_SETPIPE_SZ (pipe_set_size): the size rounded up to a power of two pages; growing beyond pipe-max-size or the
+   * user's limits is EPERM, shrinking below what is buffered EBUSY. Returns the new capacity or a negative errno.
+   */
+  setSize(arg: number): number {
+    const size = arg > 2 ** 31 ? 0 : arg < PAGE ? PAGE : 2 ** Math.ceil(Math.log2(arg));
+    const slots = size / PAGE;
+    if (slots === 0) return -EINVAL;
+    const l = this.limits, grows = slots > this.maxBuffers;
+    if (grows && size > l.maxSize) return -EPERM;
+    const total = l.userPages - this.accounted + slots;
+    if (grows && ((l.userPagesHard > 0 && total > l.userPagesHard) || (l.userPagesSoft > 0 && total > l.userPagesSoft))) return -EPERM;
+    if (slots < this.bufs.length) return -EBUSY;
+    l.userPages = total;
+    this.accounted = this.maxBuffers = slots;
+    return size;
+  }
 
   /** Bytes buffered (FIONREAD). */
   get length(): number { return this.bufs.reduce((s, b) => s + b.len, 0); }
@@ -106,8 +159,8 @@ export class Pipe {
 }
 
 /** Makes a pipe and its two ends; `flags` may carry O_NONBLOCK and O_DIRECT (a packet pipe). */
-export function makePipe(ino: number, flags: number): [PipeEnd, PipeEnd] {
-  const pipe = new Pipe(ino, (flags & O_DIRECT) !== 0);
+export function makePipe(ino: number, flags: number, limits?: PipeLimits): [PipeEnd, PipeEnd] {
+  const pipe = new Pipe(ino, (flags & O_DIRECT) !== 0, limits);
   const status = flags & (O_NONBLOCK | O_DIRECT);
   return [new PipeEnd(pipe, O_RDONLY | status), new PipeEnd(pipe, O_WRONLY | status)];
 }
@@ -148,7 +201,10 @@ export class PipeEnd extends OpenFile {
   override release(): void {
     if (this.readable) this.pipe.readers--;
     if (this.writable) this.pipe.writers--;
-    // The last close of a FIFO frees its pipe and whatever it still held (put_pipe_info).
-    if (this.fifo && this.pipe.readers === 0 && this.pipe.writers === 0 && this.fifo.pipe === this.pipe) this.fifo.pipe = null;
+    // The last close frees the pipe and whatever it still held (put_pipe_info); a FIFO makes a new one next time.
+    if (this.pipe.readers === 0 && this.pipe.writers === 0) {
+      this.pipe.free();
+      if (this.fifo?.pipe === this.pipe) this.fifo.pipe = null;
+    }
   }
 }

@@ -66,6 +66,11 @@ export interface FileNode extends NodeBase {
   write(off: number, data: Uint8Array): boolean;
   /** Sets the size; new bytes read as zero. */
   truncate(size: number): void;
+  /**
+   * Optional: the indices of the pages that hold data, ascending (a sparse file's; SEEK_DATA and SEEK_HOLE find
+   * holes from them, as tmpfs does). Absent: the whole file is data.
+   */
+  dataPages?(): number[];
   /** The VM object caching the file's pages while it is mapped (vnode_pager.ts), else null. */
   cache: VnodePager | null;
   /**
