@@ -100,6 +100,7 @@ export function statBytes(s: StatInfo): Uint8Array {
   dv.setUint32(20, s.nlink, true);
   dv.setUint32(24, s.uid ?? GUEST_UID, true);
   dv.setUint32(28, s.gid ?? GUEST_GID, true);
+  dv.setBigUint64(32, BigInt(s.rdev ?? 0), true);
   dv.setBigInt64(48, BigInt(s.size), true);
   dv.setInt32(56, s.blksize, true);
   dv.setBigInt64(64, BigInt(s.blocks), true);

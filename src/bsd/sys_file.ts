@@ -376,6 +376,9 @@ function sysLseek(ctx: SyscallContext, a: readonly bigint[]): number {
         if (pos < 0) return pos;
       }
     }
+  } else if (node.type === "chr") {
+    f.offset = 0;   // the memory devices' llseek (null_lseek, zero_lseek, full_lseek) leaves the position at 0
+    return 0;
   } else {
     if (whence !== SEEK_SET && whence !== SEEK_CUR) return -EINVAL;
     pos = whence === SEEK_SET ? off : f.offset + off;

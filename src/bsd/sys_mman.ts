@@ -99,11 +99,12 @@ function unmapRange(map: VmMap, start: number, end: number): void {
 }
 
 /** What a file descriptor may be mapped as: the file's object and maximum protection, or a negative errno. */
-function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open: VnodeFile; maxProt: number } | number {
+function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open: VnodeFile; maxProt: number } | "anonymous" | number {
   const f = fileTable(t).get(fd);
   if (!f) return -EBADF;
   if (shared && (prot & PROT_WRITE) && !f.writable) return -EACCES;
   if (!f.readable) return -EACCES;
+  if (f instanceof VnodeFile && f.node.type === "chr" && f.node.mapsAnonymous) return "anonymous";   // /dev/zero
   if (!(f instanceof VnodeFile) || f.node.type !== "reg") return -ENODEV;
   // Without translation one frame cannot appear at two addresses, which sharing a file's pages needs: as on
   // NOMMU Linux, shared file mappings are refused and private ones are copies (FileCopyPager).
@@ -126,8 +127,9 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
   if (type === MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK) !== 0) return -EOPNOTSUPP;
   const shared = type !== MAP_PRIVATE;
-  const file = anonymous ? undefined : fileMapping(t, fd, shared, prot);
-  if (typeof file === "number") return file;
+  const mapping = anonymous ? undefined : fileMapping(t, fd, shared, prot);
+  if (typeof mapping === "number") return mapping;
+  const file = mapping === "anonymous" ? undefined : mapping;
   if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !(file && shared) && exceedsRam(t, len)) return -ENOMEM;
   let start: number;
   if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {

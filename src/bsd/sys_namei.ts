@@ -73,7 +73,9 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
   const dir = pathOf(w.parent);
   if (dir !== undefined) openedAs.set(node, node.type === "dir" ? pathOf(node) ?? dir : w.last === "norm" ? (dir === "/" ? "" : dir) + "/" + w.name : dir);
   let file: OpenFile;
-  if (node.type === "fifo" && !(flags & O_PATH)) {
+  if (node.type === "chr" && !(flags & O_PATH)) {
+    file = node.open(flags | O_LARGEFILE);
+  } else if (node.type === "fifo" && !(flags & O_PATH)) {
     const end = fifoOpen(ctx, node, flags | O_LARGEFILE);
     if (typeof end === "number") return end;
     file = end;
@@ -255,6 +257,7 @@ function sysLinkat(ctx: SyscallContext, a: readonly bigint[]): number {
 
 function chmodNode(ctx: SyscallContext, node: Vnode, mode: number): number {
   if (node.readOnly) return -EROFS;
+  if (node.uid !== GUEST_UID) return -EPERM;   // only the owner may (setattr_prepare: inode_owner_or_capable)
   node.mode = mode & 0o7777;
   node.times.ctime = files(ctx).fs.now;
   return 0;

@@ -31,6 +31,8 @@ export interface StatInfo {
   ino: number;
   mode: number;      // type and permission bits
   nlink: number;
+  /** st_rdev of a device, else 0. */
+  rdev?: number;
   /** Owner and group; absent for anonymous inodes (pipes, the standard streams), which belong to the caller. */
   uid?: number;
   gid?: number;
@@ -104,7 +106,7 @@ export class VnodeFile extends OpenFile {
 
 export function vnodeStat(n: Vnode): StatInfo {
   return {
-    dev: n.dev, ino: n.ino, mode: modeBits(n), nlink: n.nlink, uid: n.uid, gid: n.gid,
+    dev: n.dev, ino: n.ino, mode: modeBits(n), nlink: n.nlink, uid: n.uid, gid: n.gid, rdev: n.type === "chr" ? n.rdev : 0,
     size: n.generated ? 0 : n.type === "reg" ? n.size : n.type === "lnk" ? n.target.length : n.type === "dir" ? 4096 : 0,
     blksize: n.generated ? 1024 : 4096,
     blocks: n.generated ? 0 : n.type === "reg" ? n.blocks : n.type === "dir" ? 8 : 0,

@@ -4,11 +4,12 @@
 
 import type { VnodePager } from "./vnode_pager.js";
 import type { Pipe } from "./pipe.js";
+import type { OpenFile } from "./file.js";
 
 export const S_IFMT = 0o170000, S_IFSOCK = 0o140000, S_IFLNK = 0o120000, S_IFREG = 0o100000, S_IFBLK = 0o060000,
   S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFIFO = 0o010000;
 /** getdents64 d_type values (include/linux/fs_types.h). */
-export const DT_FIFO = 1, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
+export const DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
 export const NAME_MAX = 255;
 /** Largest file size this file system represents exactly (tmpfs allows 2^63 − 1; we keep exact integers). */
 export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
@@ -116,7 +117,18 @@ export interface FifoNode extends NodeBase {
   pipe: Pipe | null;
 }
 
-export type Vnode = FileNode | DirNode | LinkNode | FifoNode;
+/** A character device (/dev/null...): opening it makes the device's own open description. */
+export interface DeviceNode extends NodeBase {
+  readonly type: "chr";
+  nlink: number;
+  /** The device number, as st_rdev encodes it (major << 8 | minor for small numbers). */
+  readonly rdev: number;
+  /** mmap gives anonymous memory (/dev/zero, drivers/char/mem.c mmap_zero); other devices cannot be mapped. */
+  readonly mapsAnonymous: boolean;
+  open(flags: number): OpenFile;
+}
+
+export type Vnode = FileNode | DirNode | LinkNode | FifoNode | DeviceNode;
 
 /** A directory that can be changed (the in-memory file system's). */
 export interface WritableDir extends DirNode {
@@ -133,9 +145,16 @@ export function modeBits(node: Vnode): number {
     case "dir": return S_IFDIR | node.mode;
     case "lnk": return S_IFLNK | node.mode;
     case "fifo": return S_IFIFO | node.mode;
+    case "chr": return S_IFCHR | node.mode;
   }
 }
 
 export function direntType(node: Vnode): number {
-  return node.type === "reg" ? DT_REG : node.type === "dir" ? DT_DIR : node.type === "fifo" ? DT_FIFO : DT_LNK;
+  switch (node.type) {
+    case "reg": return DT_REG;
+    case "dir": return DT_DIR;
+    case "fifo": return DT_FIFO;
+    case "chr": return DT_CHR;
+    case "lnk": return DT_LNK;
+  }
 }
