@@ -22,6 +22,11 @@ export interface MachineDef<Name extends string = string> {
   userLayout?(ramBytes: number): AddressLayout;
   /** The hardware options this machine accepts (--subblock, --pft-size); absent: none. */
   readonly hardwareOptions?: readonly HardwareOption[];
+  /**
+   * The counter groups of this machine's own translation hardware beyond every machine's (src/report/counters.ts:
+   * "psc", "mips", "power", "hashed", "sparc", "vax", "guarded"); --stats shows them for this machine only.
+   */
+  readonly counterGroups?: readonly string[];
 }
 
 /**

@@ -58,8 +58,12 @@ export function formatArchs(ms: readonly MachineData[]): string {
   return out.join("\n");
 }
 
-export function archsCommand(json: boolean, io: GuestIo): number {
-  const ms = allMachines();
+export function archsCommand(json: boolean, io: GuestIo, only?: string): number {
+  let ms = allMachines();
+  if (only !== undefined) {
+    ms = ms.filter((m) => m.arch === only);
+    if (ms.length === 0) throw new ConfigError(`unknown machine '${only}' (choose one of ${ARCHS.join(", ")})`);
+  }
   const text = json ? JSON.stringify({ machines: ms }, null, 2) + "\n" : formatArchs(ms);
   io.write(1, enc.encode(text));
   return 0;

@@ -4,8 +4,8 @@
 // line on stderr and a non-zero status (2 for usage errors), never a stack trace. The guest's exit status
 // becomes ours (128 + signal when it dies of one; 124 when --max-insns is reached).
 
-import { readSync, writeFileSync, writeSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import type { GuestIo } from "../fs/file.js";
@@ -15,7 +15,7 @@ import { ARCHS } from "../arch/registry.js";
 import { ConfigError } from "../machine/config.js";
 import { Machine, type RunResult } from "../boot/machine.js";
 import { machineConfig } from "../index.js";
-import { formatStats, statsJson } from "./report.js";
+import { formatStats, formatStatsFile, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { TraceRecorder } from "../trace/record.js";
@@ -28,10 +28,13 @@ import { applyMounts } from "../fs/mount.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "stats-file", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
   record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
 };
+
+/** Value options that may be given several times (each adds one item). */
+const REPEATABLE = new Set(["env", "mount"]);
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -49,6 +52,7 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
   const VALUE_OPTIONS = opts.values, FLAG_OPTIONS = opts.flags;
   const own = argv.slice(0, cmd + 1);
   const guest: string[] = [];
+  const seen = new Set<string>();
   let elf: string | undefined;
   const take = (t: string) => {
     if (elf === undefined) {
@@ -64,8 +68,15 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
       const name = t.replace(/^--?/, "");
       const bare = name.replace(/=.*$/s, "");
       if (VALUE_OPTIONS.has(bare)) {
-        own.push(t);
-        if (bare === name && j + 1 < argv.length) own.push(argv[++j]!);
+        // Handed to yargs as --name=value, so that a value starting with '-' (--mem -5M) stays a value and is
+        // judged by the option's own check; a missing value is said here.
+        let value: string;
+        if (bare !== name) value = name.slice(bare.length + 1);
+        else if (j + 1 < argv.length && !argv[j + 1]!.startsWith("--")) value = argv[++j]!;
+        else throw new UsageError(`option '${t}' needs a value`);
+        if (!REPEATABLE.has(bare) && seen.has(bare)) throw new UsageError(`option --${bare} given twice (give it once)`);
+        seen.add(bare);
+        own.push(`--${bare}=${value}`);
         continue;
       }
       if (FLAG_OPTIONS.has(bare) || FLAG_OPTIONS.has(bare.replace(/^no-/, "")) || bare === "h") { own.push(t); continue; }
@@ -87,6 +98,7 @@ interface RunArgs {
   "max-insns"?: string;
   stats: boolean;
   json?: string;
+  "stats-file"?: string;
   strace: boolean;
   seed: string;
   env: string[];
@@ -115,7 +127,7 @@ interface CompareCliArgs {
   "show-output": boolean;
 }
 
-type Parsed = { cmd: "run"; a: RunArgs } | { cmd: "archs"; json: boolean } | { cmd: "compare"; a: CompareCliArgs }
+type Parsed = { cmd: "run"; a: RunArgs } | { cmd: "archs"; json: boolean; machine?: string } | { cmd: "compare"; a: CompareCliArgs }
   | { cmd: "record"; a: RecordArgs } | "done";
 
 function parseCli(own: string[]): Parsed {
@@ -134,6 +146,7 @@ function parseCli(own: string[]): Parsed {
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print statistics on stderr" })
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
+      .option("stats-file", { type: "string", describe: "write every counter that applies, one per line with unit and description (like gem5's stats.txt)" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
@@ -144,7 +157,8 @@ function parseCli(own: string[]): Parsed {
       .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" })
       .option("page-size", { type: "string", describe: "largest page for user memory: 4K (default) or 2M (superpage promotion)" }),
     () => { ran = "run"; })
-    .command("archs", "list the machines and their translation hardware, each default with its source", (y) => y
+    .command("archs [machine]", "list the machines (or one) and their translation hardware, each default with its source", (y) => y
+      .positional("machine", { type: "string", describe: `one machine: ${ARCHS.join(", ")}` })
       .option("json", { type: "boolean", default: false, describe: "print the machine data as JSON" }),
     () => { ran = "archs"; })
     .command("compare <elf> [args..]", "run one guest on several machines and compare what translation cost", (y) => y
@@ -177,14 +191,19 @@ function parseCli(own: string[]): Parsed {
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
     .strict()
     .help()
-    .version(false)
+    .alias("h", "help")
+    .version(packageVersion())
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {
       throw new UsageError((msg ?? err?.message ?? "bad command line").replace(/\s*\n\s*/g, " "));
     })
     .parseSync();
   if (ran === undefined) return "done";   // --help was shown
-  if (ran === "archs") return { cmd: "archs", json: (out as unknown as { json: boolean }).json };
+  if (ran === "archs") {
+    const o = out as unknown as { json: boolean; machine?: string };
+    return { cmd: "archs", json: o.json, ...(o.machine !== undefined ? { machine: o.machine } : {}) };
+  }
   if (ran === "compare") return { cmd: "compare", a: out as unknown as CompareCliArgs };
   if (ran === "record") return { cmd: "record", a: out as unknown as RecordArgs };
   return { cmd: "run", a: out as unknown as RunArgs };
@@ -229,6 +248,32 @@ export const hostIo: GuestIo = {
 
 const enc = new TextEncoder();
 
+/** The package's version (package.json beside dist/ and src/). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * An output file named on the command line must be writable before a long run starts: its directory exists and
+ * is writable, and the name is not a directory.
+ */
+export function checkOutputFile(path: string, option: string): void {
+  if (path === "") throw new ConfigError(`${option} needs a file name`);
+  let isDir = false;
+  try { isDir = statSync(path).isDirectory(); } catch { /* does not exist yet */ }
+  if (isDir) throw new ConfigError(`${option} '${path}' is a directory`);
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${option} '${path}': ${code === "ENOENT" ? "no such directory" : "directory not writable"}`);
+  }
+}
+
 function parseCount(s: string, what: string): bigint {
   if (!/^\d+$/.test(s.trim()) || BigInt(s.trim()) === 0n) throw new ConfigError(`${what} must be a positive integer, got '${s}'`);
   return BigInt(s.trim());
@@ -245,6 +290,8 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
     ...(a["page-size"] !== undefined ? { pageSize: a["page-size"] } : {}),
   });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
+  if (a.json !== undefined) checkOutputFile(a.json, "--json");
+  if (a["stats-file"] !== undefined) checkOutputFile(a["stats-file"], "--stats-file");
   const bytes = readProgram(a.elf);
   const image = parseElf(bytes);
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
@@ -264,6 +311,14 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);
   const counters = m.counters();
   if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
+  if (a["stats-file"] !== undefined) {
+    try {
+      writeFileSync(a["stats-file"], formatStatsFile(counters, config));
+    } catch (e) {
+      say(`cannot write '${a["stats-file"]}': ${(e as Error).message}`);
+      return r.exitCode === 0 ? 1 : r.exitCode;
+    }
+  }
   if (a.json !== undefined) {
     const doc = statsJson(counters, config, {
       ...(command !== undefined ? { command } : {}), program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal,
@@ -291,11 +346,12 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
     const p = parseCli(own);
     if (p === "done") return 0;
     allMachines();   // every machine's data file present, complete and sourced, or one line and status 70
-    if (p.cmd === "archs") return archsCommand(p.json, io);
+    if (p.cmd === "archs") return archsCommand(p.json, io, p.machine);
     const guestArgs = [...((p.a as unknown as { args?: string[] }).args ?? []), ...guest];
     const command = commandLine(argv);
     if (p.cmd === "compare") {
       const c = p.a;
+      if (c.json !== undefined) checkOutputFile(c.json, "--json");
       return compareCommand({
         elf: c.elf, args: guestArgs, archs: c.archs, mem: c.mem, seed: c.seed, env: c.env, showOutput: c["show-output"],
         ...(c["max-insns"] !== undefined ? { maxInsns: parseCount(c["max-insns"], "--max-insns") } : {}),
@@ -304,6 +360,7 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
     }
     if (p.cmd === "record") {
       const r = p.a;
+      checkOutputFile(r.output, "--output");
       const recorder = new TraceRecorder(r.output);
       return runCommand({ ...r, strace: false }, guestArgs, io, say, recorder);
     }

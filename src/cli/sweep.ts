@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import yargs from "yargs";
+import { ElfError, parseElf, readProgram } from "../loader/elf.js";
 import type { GuestIo } from "../fs/file.js";
 import { ARCHS } from "../arch/registry.js";
 import { ConfigError, POLICIES } from "../machine/config.js";
@@ -21,7 +22,7 @@ import { machinesCsv, sweepJson, sweepMarkdown, tlbCsv, type SweepResult } from 
 import { cyclesSpec, missRateSpec, renderSvg } from "../sweep/plot.js";
 import { parseBytes, TraceUsageError } from "./trace.js";
 import { commandLine } from "./command.js";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 
 interface SweepArgs {
   traces: string[];
@@ -42,6 +43,7 @@ interface SweepArgs {
   mem: string;
   "opt-limit": number;
   "record-arch": string;
+  "max-insns"?: string;
 }
 
 function parseArgs(argv: readonly string[]): SweepArgs | "done" {
@@ -66,7 +68,8 @@ function parseArgs(argv: readonly string[]): SweepArgs | "done" {
       .option("format", { type: "string", default: "auto", choices: ["auto", "lackey", "bin"], describe: "trace format" })
       .option("mem", { type: "string", default: "256M", describe: "guest RAM of the machines" })
       .option("opt-limit", { type: "number", default: DEFAULT_OPT_LIMIT, describe: "most references the optimum will hold" })
-      .option("record-arch", { type: "string", default: "riscv-sv39", describe: "machine a guest is recorded on for the TLB studies" }),
+      .option("record-arch", { type: "string", default: "riscv-sv39", describe: "machine a guest is recorded on for the TLB studies" })
+      .option("max-insns", { type: "string", describe: "stop every guest after this many instructions (its trace and runs are that prefix)" }),
     () => { ran = true; })
     .strict()
     .help()
@@ -91,7 +94,18 @@ function positiveInts(s: string, what: string): number[] {
   });
 }
 
+function positiveInt(s: string, what: string): number {
+  const v = s.trim();
+  if (!/^\d+$/.test(v) || BigInt(v) === 0n || BigInt(v) > BigInt(Number.MAX_SAFE_INTEGER)) throw new ConfigError(`${what} must be a positive integer, got '${s}'`);
+  return Number(v);
+}
+
 function buildSpec(a: SweepArgs): SweepSpec {
+  if (a.out !== undefined) {
+    let isFile = false;
+    try { isFile = !statSync(a.out).isDirectory(); } catch { /* created at the end */ }
+    if (isFile) throw new ConfigError(`--out '${a.out}' is a file (it names the directory the outputs go to)`);
+  }
   const inputs: SweepInput[] = [];
   for (const t of a.traces ?? []) {
     if (!existsSync(t)) throw new ConfigError(`trace file '${t}' does not exist`);
@@ -101,6 +115,12 @@ function buildSpec(a: SweepArgs): SweepSpec {
     const words = g.trim().split(/\s+/).filter((w) => w !== "");
     if (words.length === 0) throw new ConfigError("--guest: empty program");
     if (!existsSync(words[0]!)) throw new ConfigError(`--guest: program '${words[0]}' does not exist`);
+    try {
+      parseElf(readProgram(words[0]!));
+    } catch (e) {
+      if (e instanceof ElfError) throw new ConfigError(`--guest '${words[0]}': ${e.message}`);
+      throw e;
+    }
     inputs.push({ name: [basename(words[0]!), ...words.slice(1)].join(" "), kind: "guest", path: words[0]!, args: words.slice(1) });
   }
   const ways = list(a.ways, "--ways").map((w) => {
@@ -117,6 +137,7 @@ function buildSpec(a: SweepArgs): SweepSpec {
     ways, pageSizes, archs, opt: a.opt, tlbStudy: !a["machines-only"], seed: a.seed, ifetch: a.ifetch,
     modifyAs: a["modify-as"] as 1 | 2, format: a.format as TraceFormat, mem: a.mem, optLimit: a["opt-limit"],
     recordArch: a["record-arch"],
+    ...(a["max-insns"] !== undefined ? { maxInsns: String(positiveInt(a["max-insns"], "--max-insns")) } : {}),
   };
   checkSpec(spec);
   return spec;
@@ -140,7 +161,7 @@ export async function sweepMain(argv: readonly string[], io: GuestIo, say: (line
   const maxEntries = wasmLayout().TLB_MAX_ENTRIES;
   tlbJobs(spec, new Map(), maxEntries);     // every geometry checked before anything runs
   const ctx = { seed: spec.seed, ifetch: spec.ifetch, modifyAs: spec.modifyAs, format: spec.format, mem: spec.mem,
-    optLimit: spec.optLimit, recordArch: spec.recordArch };
+    optLimit: spec.optLimit, recordArch: spec.recordArch, ...(spec.maxInsns !== undefined ? { maxInsns: spec.maxInsns } : {}) };
   const progress = progressBar();
   const files = new Map<string, string>();
   const tmp = mkdtempSync(join(tmpdir(), "mmulab-sweep-"));

@@ -2,7 +2,7 @@
 // (src/trace/FORMAT.md), either possibly gzipped, standard input ('-'), or a seeded synthetic generator (--gen).
 // Bad input gives one line on stderr: status 2 for usage and geometry errors, 1 for malformed or truncated traces.
 
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
 import yargs from "yargs";
 import type { GuestIo } from "../fs/file.js";
 import { ARCHS } from "../arch/registry.js";
@@ -12,7 +12,7 @@ import { MachineReplayer, replayFileOnMachine } from "../trace/machine.js";
 import { formatStats, statsJson } from "./report.js";
 import { commandLine } from "./command.js";
 import { BinaryTraceWriter, FLAG_IFETCH, FLAG_MODIFY2 } from "../trace/binary.js";
-import { type ReadStats, type TraceBatch, type TraceSource } from "../trace/batch.js";
+import { TraceError, type ReadStats, type TraceBatch, type TraceSource } from "../trace/batch.js";
 import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";
 import { GEN_USAGE, generate, parseGenSpec } from "../trace/gen.js";
 import { pageShiftOf } from "../trace/replay.js";
@@ -27,7 +27,7 @@ interface TraceArgs {
   gen?: string;
   refs: string;
   entries: number;
-  ways: number;
+  ways: string;
   policy: string;
   "page-size": string;
   format: string;
@@ -53,7 +53,7 @@ function parseArgs(argv: readonly string[]): TraceArgs | "done" {
       .option("gen", { type: "string", describe: `synthetic trace instead of a file: ${GEN_USAGE}` })
       .option("refs", { type: "string", default: "1000000", describe: "references to generate with --gen" })
       .option("entries", { type: "number", default: 64, describe: "TLB entries" })
-      .option("ways", { type: "number", default: 4, describe: "associativity (entries/ways sets, a power of two)" })
+      .option("ways", { type: "string", default: "4", describe: "associativity (entries/ways sets, a power of two); 'full' = one set" })
       .option("policy", { type: "string", default: "lru", describe: `replacement policy: ${POLICIES.join(", ")}` })
       .option("page-size", { type: "string", default: "4K", describe: "page size (a power of two, e.g. 4K, 2M)" })
       .option("format", { type: "string", default: "auto", choices: ["auto", "lackey", "bin"], describe: "trace format" })
@@ -123,6 +123,7 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
   if ((a.file === undefined) === (a.gen === undefined)) {
     throw new TraceUsageError("give either a trace file ('-' for stdin) or --gen SPEC");
   }
+  if (a.file !== undefined && a.file !== "-") refuseExecutable(a.file);
   if (a.arch !== undefined) return machineTrace(a, argv, io, say);
   for (const o of ["mem", "tlb"]) {
     if (argv.some((t) => t === `--${o}` || t.startsWith(`--${o}=`))) throw new TraceUsageError(`--${o} needs --arch (a whole machine)`);
@@ -130,7 +131,9 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
   const pageSize = parseBytes(a["page-size"], "--page-size");
   const shift = pageShiftOf(pageSize);
   if (!/^\d+$/.test(a.seed)) throw new ConfigError(`--seed: bad seed '${a.seed}'`);
-  const geometry = { entries: a.entries, ways: a.ways, policy: a.policy.toLowerCase(), seed: BigInt(a.seed) };
+  const ways = a.ways.trim() === "full" ? a.entries : /^\d+$/.test(a.ways.trim()) && Number(a.ways) > 0 ? Number(a.ways) : NaN;
+  if (Number.isNaN(ways)) throw new ConfigError(`--ways: '${a.ways}' is not a positive integer or 'full'`);
+  const geometry = { entries: a.entries, ways, policy: a.policy.toLowerCase(), seed: BigInt(a.seed) };
   const stats: ReadStats = { lines: 0, skipped: 0, records: 0 };
   let trace: TraceSource;
   let source: string;
@@ -163,6 +166,22 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
     }
   }
   return 0;
+}
+
+/** An ELF executable given where a trace belongs: say what to do instead of reading its bytes as lackey lines. */
+function refuseExecutable(file: string): void {
+  let head: Buffer;
+  try {
+    const fd = openSync(file, "r");
+    head = Buffer.alloc(4);
+    readSync(fd, head, 0, 4, 0);
+    closeSync(fd);
+  } catch {
+    return;   // the reader reports a missing or unreadable file in its own words
+  }
+  if (head[0] === 0x7F && head.toString("latin1", 1, 4) === "ELF") {
+    throw new TraceError(`${file} is an ELF executable, not a trace: run it with 'mmulab run', or record its trace with 'mmulab record ${file} -o FILE'`);
+  }
 }
 
 /** Options that describe one TLB, meaningless for a whole machine. */

@@ -115,8 +115,8 @@ export const MAX_RAM_BYTES = 4 * 1024 ** 3 - 64 * 1024 * 1024;
 export const MIN_RAM_BYTES = 1024 * 1024;
 
 export function validateRam(bytes: number): void {
-  if (bytes % PAGE_SIZE !== 0) throw new ConfigError(`memory size ${bytes} is not a multiple of 4 KiB`);
   if (bytes < MIN_RAM_BYTES) throw new ConfigError(`memory size ${bytes} is below the minimum of 1M`);
+  if (bytes % PAGE_SIZE !== 0) throw new ConfigError(`memory size ${bytes} is not a multiple of 4 KiB`);
   if (bytes > MAX_RAM_BYTES) throw new ConfigError(`memory size ${bytes} exceeds the maximum of ${MAX_RAM_BYTES / 1024 ** 2}M`);
 }
 

@@ -47,6 +47,12 @@ function markdownTables(md: string): string {
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.startsWith("### ")) { out.push(`<h3>${escapeHtml(l.slice(4))}</h3>`); continue; }
+    if (l.startsWith("- ")) {   // a list (inputs not available on some machines)
+      const items = [l];
+      while (i + 1 < lines.length && lines[i + 1]!.startsWith("- ")) items.push(lines[++i]!);
+      out.push(`<ul>${items.map((x) => `<li>${escapeHtml(x.slice(2))}</li>`).join("")}</ul>`);
+      continue;
+    }
     if (!l.startsWith("|")) continue;
     const cells = (s: string) => s.slice(1, -1).split("|").map((c) => c.trim());
     const head = cells(l);
@@ -58,8 +64,15 @@ function markdownTables(md: string): string {
   return out.join("\n");
 }
 
-function counterTable(c: Json): string {
-  return table(["counter", "value"], Object.entries(c).map(([k, v]) => [k, v]), [false, true]);
+/**
+ * Every counter that applies to the machine, with its unit and meaning (the document's counterInfo, written by
+ * --json since counters were described; older documents list every counter bare).
+ */
+function counterTable(c: Json, info: Json | undefined): string {
+  if (!info) return table(["counter", "value"], Object.entries(c).map(([k, v]) => [k, v]), [false, true]);
+  const rows = Object.entries(info as Record<string, { unit: string; description: string }>)
+    .map(([k, i]) => [k, c[k], i.unit, i.description]);
+  return table(["counter", "value", "unit", "what it counts"], rows, [false, true, false, false]);
 }
 
 function tlbLevels(c: Json, config: Json): unknown[][] {
@@ -96,10 +109,10 @@ async function runSections(d: Json, kind: DocKind): Promise<Section[]> {
   const c = d.counters as Json, config = d.config as Json;
   const g = (k: string) => Number(c[k] ?? 0);
   const summary: unknown[][] = kind === "run"
-    ? [["program", [d.program, ...((d.args as string[]) ?? [])].join(" ")], ["exit", `${d.exitCode} (${d.reason})`],
+    ? [["machine", config.arch], ["program", [d.program, ...((d.args as string[]) ?? [])].join(" ")], ["exit", `${d.exitCode} (${d.reason})`],
       ["instructions", g("instret")], ["cycles", g("cycles")], ["translation cycles", g("xlate_cycles")],
       ["translation share", g("cycles") ? `${((100 * g("xlate_cycles")) / g("cycles")).toFixed(2)}%` : "-"]]
-    : [["trace", d.trace], ["references", d.references], ["replayed after a page fault", d.retries], ["control records", d.controls],
+    : [["machine", config.arch], ["trace", d.trace], ["references", d.references], ["replayed after a page fault", d.retries], ["control records", d.controls],
       ["instruction fetches", d.ifetch === false ? "dropped" : "included"], ["a modify counts as", `${d.modifyAs ?? 2} access(es)`],
       ["translation cycles", g("xlate_cycles")]];
   const levels = tlbLevels(c, config);
@@ -109,7 +122,7 @@ async function runSections(d: Json, kind: DocKind): Promise<Section[]> {
     { title: "Summary", html: table(["", ""], summary, [false, true]) },
     { title: "TLBs", html: table(["level", "geometry", "accesses", "misses", "miss rate"], levels, [false, false, true, true, true]) },
     { title: "Plot", html: figure(plot) },
-    { title: "Every counter", html: counterTable(c) },
+    { title: "Every counter", html: counterTable(c, d.counterInfo as Json | undefined) },
   ];
 }
 

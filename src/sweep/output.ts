@@ -24,7 +24,8 @@ function csv<T>(rows: readonly T[], cols: (keyof T)[]): string {
 }
 
 export function tlbCsv(r: SweepResult): string { return csv(r.tlb, TLB_COLUMNS); }
-export function machinesCsv(r: SweepResult): string { return csv(r.machines, MACHINE_COLUMNS); }
+/** The machine rows that ran (those not available on a machine are listed in sweep.md and sweep.json). */
+export function machinesCsv(r: SweepResult): string { return csv(r.machines.filter((m) => m.unavailable === undefined), MACHINE_COLUMNS); }
 
 export function sweepJson(r: SweepResult): string { return JSON.stringify(r, null, 2) + "\n"; }
 
@@ -71,9 +72,14 @@ export function sweepMarkdown(r: SweepResult): string {
   if (r.machines.length > 0) {
     const head = ["input", "machine", "TLB accesses", "L1 I misses", "L1 D misses", "L2 misses", "walks", "walk refs",
       "page faults", "translation cycles", "cycles / access"];
-    const rows = r.machines.map((m) => [m.input, m.arch, num(m.accesses), num(m.itlbMisses), num(m.dtlbMisses), num(m.l2Misses),
+    const ran = r.machines.filter((m) => m.unavailable === undefined);
+    const rows = ran.map((m) => [m.input, m.arch, num(m.accesses), num(m.itlbMisses), num(m.dtlbMisses), num(m.l2Misses),
       num(m.walks), num(m.walkRefs), num(m.pageFaults), num(m.xlateCycles), m.cyclesPerAccess.toFixed(4)]);
     parts.push("### Translation cost per machine\n\n" + table(head, rows, head.map((_, i) => i >= 2)));
+    const na = r.machines.filter((m) => m.unavailable !== undefined);
+    if (na.length > 0) {
+      parts.push("### Not available on some machines\n\n" + na.map((m) => `- ${m.input} on ${m.arch}: ${m.unavailable}`).join("\n") + "\n");
+    }
   }
   return parts.join("\n");
 }

@@ -32,6 +32,7 @@ export interface SweepSpec {
   mem: string;
   optLimit: number;
   recordArch: string;        // the machine a guest is recorded on for its single-TLB studies
+  maxInsns?: string;         // guests stop after this many instructions (their recording and machine runs)
 }
 
 /** A single-TLB study of one input (a trace file, or a guest's recording) with one geometry and policy. */
@@ -58,6 +59,9 @@ export interface MachineRow {
   input: string; arch: string; accesses: number; itlbMisses: number; dtlbMisses: number; l2Misses: number;
   walks: number; walkRefs: number; pageFaults: number; xlateCycles: number; cyclesPerAccess: number;
   instructions: number; cycles: number;
+  /** Set when the input cannot run on this machine (e.g. a trace whose addresses lie outside its user address
+   * space, or a guest that fails there): the row's figures are then absent, the rest of the sweep stands. */
+  unavailable?: string;
 }
 
 /** The geometries of a sweep (ways "full" = one set), every impossible one named in a single ConfigError. */

@@ -60,7 +60,7 @@ export function cyclesSpec(rows: readonly MachineRow[]): VlSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: "Translation cost per machine", subtitle: "cycles charged to translation per L1 TLB access" },
-    data: { values: rows.map((r) => ({ input: r.input, arch: r.arch, cyclesPerAccess: r.cyclesPerAccess })) },
+    data: { values: rows.filter((r) => r.unavailable === undefined).map((r) => ({ input: r.input, arch: r.arch, cyclesPerAccess: r.cyclesPerAccess })) },
     mark: "bar",
     width: { step: 18 },
     height: 240,

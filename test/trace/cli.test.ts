@@ -63,6 +63,12 @@ describe("mmulab trace", () => {
     expect(r.err).toMatch(/--opt holds the whole trace in memory .*sample/);
   });
 
+  it("--ways full is one set, as in sweep", async () => {
+    const r = await cli("--gen", "loop:20", "--refs", "1000", "--entries", "16", "--ways", "full");
+    expect(r.status, r.err).toBe(0);
+    expect(r.out).toMatch(/16 entries, 16-way \(1 sets\)/);
+  });
+
   it("bad input: malformed line (1), truncated binary (1), impossible geometry and usage (2)", async () => {
     const bin = join(dir, "ok.bin");
     await cli("--gen", "loop:10", "--refs", "100", "--write", bin);
@@ -79,6 +85,8 @@ describe("mmulab trace", () => {
       [["--gen", "nope:3"], 2, /unknown generator 'nope'/],
       [[], 2, /give either a trace file/],
       [[join(dir, "t.lackey"), "--bogus"], 2, /Unknown argument/],
+      [[join(import.meta.dirname, "../../guest/bin/hello")], 1, /hello is an ELF executable, not a trace: run it with 'mmulab run'/],
+      [["--gen", "loop:9", "--ways", "two"], 2, /--ways: 'two' is not a positive integer or 'full'/],
     ];
     for (const [argv, status, msg] of cases) {
       const r = await cli(...argv);

@@ -6,6 +6,7 @@ import { GuardedPmap } from "./pmap.js";
 
 export const GUARDED: MachineDef<"guarded"> = {
   name: "guarded",
+  counterGroups: ["guarded"],
   createMmu: (w, _c, pctx) => {
     let mmu: GuardedMmu | undefined;
     return { createPmap: () => new GuardedPmap(pctx, mmu ??= new GuardedMmu(w)), asidRollovers: 0 };

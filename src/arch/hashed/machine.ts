@@ -6,6 +6,7 @@ import { HashedPmap } from "./pmap.js";
 
 export const HASHED: MachineDef<"hashed"> = {
   name: "hashed",
+  counterGroups: ["hashed"],
   hardwareOptions: ["subblock"],
   createMmu: (w, config, pctx) => {
     let mmu: HashedMmu | undefined;

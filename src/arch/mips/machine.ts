@@ -19,8 +19,8 @@ function mipsMmu(w: MipsMachine, config: MachineConfig, pctx: PmapContext, f: Mi
 }
 
 export const MIPS_R3000_MACHINE: MachineDef<"mips-r3000"> = {
-  name: "mips-r3000", createMmu: (w, config, pctx) => mipsMmu(w, config, pctx, MIPS_R3000),
+  name: "mips-r3000", createMmu: (w, config, pctx) => mipsMmu(w, config, pctx, MIPS_R3000), counterGroups: ["mips"],
 };
 export const MIPS_R4000_MACHINE: MachineDef<"mips-r4000"> = {
-  name: "mips-r4000", createMmu: (w, config, pctx) => mipsMmu(w, config, pctx, MIPS_R4000),
+  name: "mips-r4000", createMmu: (w, config, pctx) => mipsMmu(w, config, pctx, MIPS_R4000), counterGroups: ["mips"],
 };

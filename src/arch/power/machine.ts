@@ -6,6 +6,7 @@ import { PowerPmap } from "./pmap.js";
 
 export const POWER: MachineDef<"power"> = {
   name: "power",
+  counterGroups: ["power"],
   hardwareOptions: ["pftSize"],
   createMmu: (w, config, pctx) => {
     let mmu: PowerMmu | undefined;   // the HTAB is placed with the first address space

@@ -6,6 +6,7 @@ import { SparcPmap } from "./pmap.js";
 
 export const SPARC: MachineDef<"sparc"> = {
   name: "sparc",
+  counterGroups: ["sparc"],
   createMmu: (w, _c, pctx) => {
     let mmu: SparcMmu | undefined;
     return { createPmap: () => new SparcPmap(pctx, mmu ??= new SparcMmu(w)), asidRollovers: 0 };

@@ -8,6 +8,7 @@ import { VaxPmap } from "./pmap.js";
 
 export const VAX: MachineDef<"vax"> = {
   name: "vax",
+  counterGroups: ["vax"],
   createMmu: (w, _c, pctx) => {
     let mmu: VaxMmu | undefined;
     const systemTb = (): { sets: number; ways: number } =>

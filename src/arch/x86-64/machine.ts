@@ -11,7 +11,9 @@ function x86Mmu(w: X86Machine, format: X86Format, pctx: PmapContext): MachineMmu
   return { createPmap: () => new X86Pmap(pctx, mmu ??= new X86Mmu(w, format)), asidRollovers: 0 };
 }
 
-export const X86_64_MACHINE: MachineDef<"x86-64"> = { name: "x86-64", createMmu: (w, _c, pctx) => x86Mmu(w, X86_64, pctx) };
+export const X86_64_MACHINE: MachineDef<"x86-64"> = {
+  name: "x86-64", createMmu: (w, _c, pctx) => x86Mmu(w, X86_64, pctx), counterGroups: ["psc"],
+};
 export const X86_64_LA57_MACHINE: MachineDef<"x86-64-la57"> = {
-  name: "x86-64-la57", createMmu: (w, _c, pctx) => x86Mmu(w, X86_64_LA57, pctx),
+  name: "x86-64-la57", createMmu: (w, _c, pctx) => x86Mmu(w, X86_64_LA57, pctx), counterGroups: ["psc"],
 };

@@ -48,7 +48,7 @@ describe("mmulab run", () => {
     // a repeatable option before the program takes exactly one value each time, not the program too
     expect(cli("run", "--env", "A=1", "--env", "B=2", argc, "y").status).toBe(2);
     expect(splitGuestArgs(["run", "--tlb", "l2=0", "p", "a", "--json", "f", "--", "--stats"]))
-      .toEqual({ own: ["run", "--tlb", "l2=0", "p", "--json", "f"], guest: ["a", "--stats"] });
+      .toEqual({ own: ["run", "--tlb=l2=0", "p", "--json=f"], guest: ["a", "--stats"] });
   });
 
   it("bad input: one line on stderr, non-zero status, no stack trace", () => {
@@ -68,6 +68,14 @@ describe("mmulab run", () => {
       [["run", "--arch", "pdp11", hello], 2, /unknown architecture 'pdp11'/],
       [["run", "--max-insns", "-5", hello], 2, /--max-insns must be a positive integer/],
       [["run", "--seed", "x", hello], 2, /bad seed 'x'/],
+      [["run", hello, "--tlb", "l1d=64:4", "--tlb", "l2=512:4"], 2, /option --tlb given twice/],
+      [["run", hello, "--arch"], 2, /option '--arch' needs a value/],
+      [["run", hello, "--json"], 2, /option '--json' needs a value/],
+      [["run", "--mem", "-5M", hello], 2, /bad memory size '-5M'/],
+      [["run", "--mem", "1K", hello], 2, /below the minimum of 1M/],
+      [["run", "--json", join(dir, "no/such/dir/x.json"), hello], 2, /--json '.*x.json': no such directory/],
+      [["run", "--json", dir, hello], 2, /--json '.*' is a directory/],
+      [["archs", "pdp11"], 2, /unknown machine 'pdp11'/],
     ];
     for (const [argv, status, msg] of cases) {
       const r = cli(...argv);
@@ -75,6 +83,21 @@ describe("mmulab run", () => {
       expect(r.err).toMatch(msg);
       oneLine(r.err);
     }
+  });
+
+  it("checks --json before the run: nothing runs when the file cannot be written", () => {
+    const r = cli("run", "--json", join(dir, "no/such/dir/x.json"), hello);
+    expect(r.out).toBe("");
+  });
+
+  it("--version, -h and archs NAME", () => {
+    const v = cli("--version");
+    expect(v.status).toBe(0);
+    const a = cli("archs", "x86-64");
+    expect(a.status).toBe(0);
+    expect(a.out).toMatch(/^machine .*\nx86-64 /);
+    expect(a.out).toContain("x86-64: x86-64 4-level paging");
+    expect(a.out).not.toMatch(/^(riscv-sv39|mips-r3000|power)\b/m);
   });
 
   it("reports the instruction limit with status 124", () => {

@@ -63,9 +63,11 @@ describe("sparc on the command line", () => {
     const r = cli("run", "--arch", "sparc", "--stats", "--json", file, bin("hello"));
     expect(r.status).toBe(0);
     expect(r.out).toContain("Hello, world!");
-    expect(r.err).toMatch(/architecture\s+sparc/);
-    expect(r.err).toMatch(/MMU miss traps\s+[\d,]+ \([\d,]+ TSB hits, [\d,]+ TSB misses, [\d,]+ TSB fills\), \d+ protection traps/);
-    expect(r.err).toMatch(/handler instructions\s+[\d,]+/);
+    expect(r.err).toMatch(/^mmulab statistics: sparc$/m);
+    expect(r.err).toMatch(/^SPARC TSB and software refill$/m);
+    for (const k of ["mmu_miss_traps", "tsb_hits", "tsb_misses", "tsb_fills", "prot_traps", "handler_insns"]) {
+      expect(r.err).toMatch(new RegExp(`^  ${k} +[\\d,]+  \\S`, "m"));
+    }
     const text = readFileSync(file, "utf8");
     for (const k of ["mmu_miss_traps", "tsb_hits", "tsb_misses", "tsb_fills", "prot_traps", "handler_insns", "demap_pages",
       "demap_contexts"]) expect(text).toMatch(new RegExp(`"${k}": \\d+`));

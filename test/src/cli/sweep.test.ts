@@ -85,7 +85,8 @@ describe("mmulab sweep", () => {
     writeFileSync(bad, " L 10000,8\n L 11000,8\n Q zz\n");
     for (const argv of [["sweep"], ["sweep", lackey, "--policies", "lru,belady"], ["sweep", lackey, "--bogus"],
       ["sweep", join(dir, "missing.bin")], ["sweep", lackey, "--entries", "0"], ["sweep", lackey, "--archs", "bare"],
-      ["sweep", lackey, "--ways", "two"], ["sweep", lackey, "--page-sizes", "3K"], ["sweep", "--guest", "nosuch/prog"]]) {
+      ["sweep", lackey, "--ways", "two"], ["sweep", lackey, "--page-sizes", "3K"], ["sweep", "--guest", "nosuch/prog"],
+      ["sweep", "--guest", lackey], ["sweep", lackey, "--out", lackey], ["sweep", "--guest", GUEST("spin"), "--max-insns", "0"]]) {
       const r = await cli(...argv);
       expect(r.status, argv.join(" ")).toBe(2);
       expect(r.err).toMatch(/^mmulab: [^\n]+\n$/);
@@ -93,5 +94,27 @@ describe("mmulab sweep", () => {
     const r = await cli("sweep", bad, "--entries", "16", "--jobs", "2");
     expect(r.status).toBe(1);
     expect(r.err).toMatch(/^mmulab: .*bad\.lackey: line 3: malformed lackey line ' Q zz'\n$/);
+  });
+
+  it("--max-insns bounds a guest that never ends; an input a machine cannot replay is marked, the rest kept", async () => {
+    // spin loops forever: its recording and its machine runs stop after 100,000 instructions.
+    const out = join(dir, "spin");
+    const r = await cli("sweep", "--guest", GUEST("spin"), "--max-insns", "100000", "--entries", "16", "--policies", "lru",
+      "--archs", "x86-64,mips-r3000", "--out", out);
+    expect(r.status, r.err).toBe(0);
+    const doc = JSON.parse(readFileSync(join(out, "sweep.json"), "utf8"));
+    expect(doc.machines.map((m: { instructions: number }) => m.instructions)).toEqual([100000, 100000]);
+    // A lackey trace at addresses the MIPS R3000's 2 GiB user space cannot hold: n/a there, measured on x86-64.
+    const high = join(dir, "high.lackey");
+    writeFileSync(high, " L 3fffffe000,8\n L 3fffffd000,8\n");
+    const h = await cli("sweep", high, "--entries", "16", "--policies", "lru", "--archs", "x86-64,mips-r3000", "--out", join(dir, "high"));
+    expect(h.status, h.err).toBe(0);
+    const hd = JSON.parse(readFileSync(join(dir, "high", "sweep.json"), "utf8"));
+    const byArch = Object.fromEntries(hd.machines.map((m: { arch: string }) => [m.arch, m]));
+    expect(byArch["x86-64"].unavailable).toBeUndefined();
+    expect(byArch["x86-64"].pageFaults).toBe(2);
+    expect(byArch["mips-r3000"].unavailable).toMatch(/outside mips-r3000's user address space/);
+    expect(h.out).toMatch(/Not available on some machines\n\n- \S*high\.lackey on mips-r3000: /);
+    expect(readFileSync(join(dir, "high", "machines.csv"), "utf8")).not.toContain("mips-r3000");
   });
 });
