@@ -7,7 +7,10 @@
 import { ERESTARTSYS, SIGPIPE, SI_USER, sendSignal } from "../kern/signal.js";
 import { GUEST_UID } from "../kern/task.js";
 import { addr, int, long, size, uint } from "./args.js";
-import { EBADF, EFAULT, EINVAL, EISDIR, EMFILE, ENOTDIR, ENOTTY, ENXIO, EPIPE, ESPIPE } from "../sys/errno.js";
+import {
+  EBADF, EFAULT, EFBIG, EINVAL, EISDIR, EMFILE, ENODEV, ENOSPC, ENOTDIR, ENOTTY, ENXIO, EOPNOTSUPP, EPIPE, ESPIPE,
+} from "../sys/errno.js";
+import { fileTruncate, fileWrite } from "../fs/vnode_pager.js";
 import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 import { NAMEI_SYSCALLS } from "./sys_namei.js";
@@ -397,6 +400,67 @@ function sysFtruncate(ctx: SyscallContext, a: readonly bigint[]): number {
   return truncateNode(ctx, f.node, length);
 }
 
+const FALLOC_FL_KEEP_SIZE = 0x01, FALLOC_FL_PUNCH_HOLE = 0x02, FALLOC_FL_COLLAPSE_RANGE = 0x08,
+  FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20, FALLOC_FL_UNSHARE_RANGE = 0x40;
+const FALLOC_FL_SUPPORTED_MASK = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
+  FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+
+/**
+ * fallocate (fs/open.c vfs_fallocate, in its order), on tmpfs (mm/shmem.c shmem_fallocate): mode 0 allocates and
+ * grows the file, FALLOC_FL_KEEP_SIZE allocates only, FALLOC_FL_PUNCH_HOLE (with KEEP_SIZE) zeroes the range and
+ * frees its whole pages; tmpfs supports nothing else (EOPNOTSUPP).
+ */
+function sysFallocate(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  const mode = int(a[1]!), off = BigInt.asIntN(64, a[2]!), len = BigInt.asIntN(64, a[3]!);
+  if (off < 0n || len <= 0n) return -EINVAL;
+  if (mode & ~FALLOC_FL_SUPPORTED_MASK) return -EOPNOTSUPP;
+  if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) return -EOPNOTSUPP;
+  if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE)) return -EOPNOTSUPP;
+  if ((mode & FALLOC_FL_COLLAPSE_RANGE) && (mode & ~FALLOC_FL_COLLAPSE_RANGE)) return -EINVAL;
+  if ((mode & FALLOC_FL_INSERT_RANGE) && (mode & ~FALLOC_FL_INSERT_RANGE)) return -EINVAL;
+  if ((mode & FALLOC_FL_UNSHARE_RANGE) && (mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE))) return -EINVAL;
+  if (!f.writable) return -EBADF;
+  if (f instanceof PipeEnd) return -ESPIPE;
+  if (!(f instanceof VnodeFile)) return -ESPIPE;   // the standard streams present as pipes
+  const node = f.node;
+  if (node.type === "fifo") return -ESPIPE;
+  if (node.type === "dir") return -EISDIR;
+  if (node.type !== "reg") return -ENODEV;
+  if (off + len > BigInt(MAX_FILE_SIZE)) return -EFBIG;
+  if (!node.allocate || !node.freePages || (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))) return -EOPNOTSUPP;
+  const at = Number(off), n = Number(len);
+  touch(ctx);
+  if (mode & FALLOC_FL_PUNCH_HOLE) {
+    punchHole(node, at, n);
+  } else {
+    if (!node.allocate(at, n)) return -ENOSPC;
+    if (!(mode & FALLOC_FL_KEEP_SIZE) && at + n > node.size) fileTruncate(node, at + n);
+  }
+  node.times.mtime = node.times.ctime = files(ctx).fs.now;
+  return 0;
+}
+
+/**
+ * Zeroes [at, at + n) within the file. A mapped file is zeroed through its page cache, so every mapping sees it at
+ * once; otherwise the whole pages are freed and only the partial pages at either end that hold data are zeroed,
+ * so punching needs no space.
+ */
+function punchHole(node: FileNode, at: number, n: number): void {
+  const end = Math.min(at + n, node.size);
+  if (end <= at) return;
+  if (node.cache) { fileWrite(node, at, new Uint8Array(end - at)); return; }
+  node.freePages!(at, n);
+  const data = new Set(node.dataPages?.() ?? []);
+  const firstWhole = Math.ceil(at / PAGE) * PAGE, lastWhole = Math.floor((at + n) / PAGE) * PAGE;
+  const parts: [number, number][] = firstWhole <= lastWhole ? [[at, Math.min(end, firstWhole)], [Math.max(at, lastWhole), end]] : [[at, end]];
+  for (const [from, to] of parts) if (to > from && data.has(Math.floor(from / PAGE))) node.write(from, new Uint8Array(to - from));
+}
+
+/** sync and syncfs: memory is the storage, there is nothing to write back (syncfs still wants a descriptor). */
+function sysSyncfs(ctx: SyscallContext, a: readonly bigint[]): number { return files(ctx).get(int(a[0]!)) ? 0 : -EBADF; }
+
 function sysFsync(ctx: SyscallContext, a: readonly bigint[]): number {
   const f = files(ctx).get(int(a[0]!));
   if (!f) return -EBADF;
@@ -460,6 +524,9 @@ export const FILE_SYSCALLS: Record<number, SyscallDef> = {
   25: { name: "fcntl", args: ["i", "i", "x"], fn: sysFcntl },
   29: { name: "ioctl", args: ["i", "x", "x"], fn: sysIoctl },
   46: { name: "ftruncate", args: ["i", "l"], fn: sysFtruncate },
+  47: { name: "fallocate", args: ["i", "x", "l", "l"], fn: sysFallocate },
+  81: { name: "sync", args: [], fn: () => 0 },
+  267: { name: "syncfs", args: ["i"], fn: sysSyncfs },
   57: { name: "close", args: ["i"], fn: sysClose },
   59: { name: "pipe2", args: ["x", "o"], fn: sysPipe2 },
   61: { name: "getdents64", args: ["i", "x", "u"], fn: sysGetdents64 },

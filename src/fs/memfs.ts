@@ -161,6 +161,22 @@ export class MemFile implements FileNode {
     return true;
   }
 
+  allocate(off: number, len: number): boolean {
+    const first = Math.floor(off / PAGE_SIZE), last = Math.floor((off + len - 1) / PAGE_SIZE);
+    let fresh = 0;
+    for (let i = first; i <= last; i++) if (!this.pages.has(i)) fresh++;
+    if (!this.fs.reserve(fresh)) return false;
+    for (let i = first; i <= last; i++) if (!this.pages.has(i)) this.pages.set(i, new Uint8Array(PAGE_SIZE));
+    return true;
+  }
+
+  freePages(off: number, len: number): void {
+    const first = Math.ceil(off / PAGE_SIZE), end = Math.floor((off + len) / PAGE_SIZE);
+    let freed = 0;
+    for (let i = first; i < end; i++) if (this.pages.delete(i)) freed++;
+    this.fs.release(freed);
+  }
+
   truncate(size: number): void {
     if (size < this.size) {
       const keep = Math.ceil(size / PAGE_SIZE);

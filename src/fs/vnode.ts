@@ -68,6 +68,13 @@ export interface FileNode extends NodeBase {
   /** Sets the size; new bytes read as zero. */
   truncate(size: number): void;
   /**
+   * Optional (fallocate): gives [off, off + len) storage, zero where nothing was written, without changing the size;
+   * false when the file system is full (ENOSPC). Absent: fallocate is not supported (EOPNOTSUPP).
+   */
+  allocate?(off: number, len: number): boolean;
+  /** Optional (fallocate FALLOC_FL_PUNCH_HOLE): frees the whole pages of [off, off + len). */
+  freePages?(off: number, len: number): void;
+  /**
    * Optional: the indices of the pages that hold data, ascending (a sparse file's; SEEK_DATA and SEEK_HOLE find
    * holes from them, as tmpfs does). Absent: the whole file is data.
    */

@@ -3,7 +3,7 @@
 
 import { beforeEach, describe, expect, it } from "vitest";
 import { AT_FDCWD, SysHarness } from "../helpers/syscalls.js";
-import { EBADF, EBUSY, EINVAL, ENODATA, EOPNOTSUPP, EPERM, ERANGE } from "../../../src/sys/errno.js";
+import { EBADF, EBUSY, EFBIG, EINVAL, ENODATA, ENODEV, EOPNOTSUPP, EPERM, ERANGE, ESPIPE } from "../../../src/sys/errno.js";
 
 const NR = { dup: 23, dup3: 24, fcntl: 25, ioctl: 29, fchdir: 50, fchmod: 52, fchown: 55, close: 57, pipe2: 59,
   getdents64: 61, lseek: 62, read: 63, write: 64, fstat: 80, fsync: 82, fstatfs: 44, mmap: 222, newfstatat: 79,
@@ -110,5 +110,52 @@ describe("extended attributes", () => {
     expect(h.sys(NR.getxattr, h.str("/tmp/f"), h.str(""), h.out, 10)).toBe(-ERANGE);
     expect(h.sys(NR.flistxattr, fd, h.out, 10)).toBe(0);
     expect(h.sys(NR.fgetxattr, 99, h.str("user.x"), h.out, 10)).toBe(-EBADF);
+  });
+});
+
+describe("fallocate", () => {
+  const NR_fallocate = 47, KEEP = 1, PUNCH = 2, ZERO_RANGE = 0x10, COLLAPSE = 8;
+  const fstat = (fd: number): [number, number] => {
+    expect(h.sys(NR.fstat, fd, h.out)).toBe(0);
+    const dv = new DataView(h.bytes(h.out, 128).buffer);
+    return [Number(dv.getBigInt64(48, true)), Number(dv.getBigInt64(64, true))];   // size, 512-byte blocks
+  };
+
+  it("mode 0 allocates and grows; KEEP_SIZE allocates only", () => {
+    const fd = h.open("/tmp/f", O_CREAT | O_RDWR);
+    expect(h.sys(NR_fallocate, fd, 0, 0, 10000)).toBe(0);
+    expect(fstat(fd)).toEqual([10000, 24]);
+    expect(h.sys(NR_fallocate, fd, KEEP, 20480, 4096)).toBe(0);
+    expect(fstat(fd)).toEqual([10000, 32]);
+    expect(h.sys(NR_fallocate, fd, 0, 0, 100)).toBe(0);
+    expect(fstat(fd)[0]).toBe(10000);   // never shrinks
+  });
+
+  it("PUNCH_HOLE|KEEP_SIZE zeroes the range and frees its whole pages", () => {
+    const fd = h.open("/tmp/f", O_CREAT | O_RDWR);
+    h.put(h.buf, new Uint8Array(3 * 4096).fill(0x61));
+    expect(h.sys(NR.write, fd, h.buf, 3 * 4096)).toBe(3 * 4096);
+    expect(h.sys(NR_fallocate, fd, PUNCH | KEEP, 100, 2 * 4096)).toBe(0);
+    expect(fstat(fd)).toEqual([3 * 4096, 16]);   // page 1 freed; pages 0 and 2 keep data around the hole
+    expect(h.sys(67, fd, h.out, 3 * 4096, 0)).toBe(3 * 4096);
+    const b = h.bytes(h.out, 3 * 4096);
+    expect([b[99], b[100], b[4096], b[100 + 2 * 4096 - 1], b[100 + 2 * 4096]]).toEqual([0x61, 0, 0, 0, 0x61]);
+    expect(h.sys(62, fd, 0, 4)).toBe(4096);      // SEEK_HOLE finds the freed page
+  });
+
+  it("gives Linux's errno in vfs_fallocate's order", () => {
+    const fd = h.open("/tmp/f", O_CREAT | O_RDWR);
+    expect(h.sys(NR_fallocate, 99, 0, 0, 1)).toBe(-EBADF);
+    expect(h.sys(NR_fallocate, fd, 0, -1, 1)).toBe(-EINVAL);
+    expect(h.sys(NR_fallocate, fd, 0, 0, 0)).toBe(-EINVAL);
+    expect(h.sys(NR_fallocate, fd, 0x100, 0, 1)).toBe(-EOPNOTSUPP);
+    expect(h.sys(NR_fallocate, fd, PUNCH, 0, 1)).toBe(-EOPNOTSUPP);        // a hole needs KEEP_SIZE
+    expect(h.sys(NR_fallocate, fd, COLLAPSE | KEEP, 0, 4096)).toBe(-EINVAL);
+    expect(h.sys(NR_fallocate, fd, ZERO_RANGE, 0, 4096)).toBe(-EOPNOTSUPP); // not on tmpfs
+    expect(h.sys(NR_fallocate, h.open("/tmp/f"), 0, 0, 1)).toBe(-EBADF);   // read-only
+    expect(h.sys(NR.pipe2, h.out + 2048, 0)).toBe(0);
+    expect(h.sys(NR_fallocate, h.m.task.um.readU32(h.out + 2052)!, 0, 0, 1)).toBe(-ESPIPE);
+    expect(h.sys(NR_fallocate, fd, 0, 2n ** 62n, 2n ** 62n)).toBe(-EFBIG);
+    expect(h.sys(NR_fallocate, h.open("/dev/null", O_RDWR), 0, 0, 1)).toBe(-ENODEV);
   });
 });
