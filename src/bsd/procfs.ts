@@ -113,7 +113,8 @@ class ProcLink implements LinkNode {
   uid: number;
   gid: number;
 
-  constructor(p: Procfs, path: string, owner: Owner, private readonly to: () => string) {
+  constructor(p: Procfs, path: string, owner: Owner, private readonly to: () => string,
+              readonly magic?: () => Vnode | undefined) {
     this.dev = p.dev;
     this.ino = p.ino(path);
     this.times = p.times();
@@ -163,8 +164,8 @@ class ProcDir implements DirNode {
     return new ProcFile(this.p, `${this.path}/${name}`, mode, owner, make);
   }
 
-  link(name: string, owner: Owner, to: () => string): ProcLink {
-    return new ProcLink(this.p, `${this.path}/${name}`, owner, to);
+  link(name: string, owner: Owner, to: () => string, magic?: () => Vnode | undefined): ProcLink {
+    return new ProcLink(this.p, `${this.path}/${name}`, owner, to, magic);
   }
 
   dir(name: string, mode: number, owner: Owner, entries: Entries): ProcDir {
@@ -219,6 +220,7 @@ function pidEntries(p: Procfs, pid: number): Entry[] {
   return [
     ["cmdline", (d) => d.file("cmdline", 0o444, TASK_OWNER, () => "")],
     ["comm", (d) => d.file("comm", 0o644, TASK_OWNER, () => `${comm(t)}\n`)],
+    ["cwd", (d) => d.link("cwd", TASK_OWNER, () => pathOf(fileTable(t).cwd) ?? "/", () => fileTable(t).cwd)],
     ["exe", (d) => d.link("exe", TASK_OWNER, () => t.exePath)],
     ["fd", (d) => d.dir("fd", 0o500, TASK_OWNER, () => live ? fdEntries(t) : [])],
     ["maps", (d) => d.file("maps", 0o444, TASK_OWNER, () => live ? maps(t) : "")],
@@ -228,14 +230,18 @@ function pidEntries(p: Procfs, pid: number): Entry[] {
   ];
 }
 
-/** /proc/<pid>/fd: one link per descriptor, to the path it was opened by, or pipe:[inode] (proc_fd_link). */
+/**
+ * /proc/<pid>/fd: one magic link per descriptor (proc_fd_link): readlink shows the path it was opened by, or
+ * pipe:[inode]; following it reaches the open file itself, even unlinked or renamed. A pipe or standard stream is
+ * not a vnode here, so following its link finds nothing (Linux would open the pipe again).
+ */
 function fdEntries(t: Task): Entry[] {
   return fileTable(t).entries().map(([fd, f]): Entry => [String(fd), (d) => d.link(String(fd), TASK_OWNER, () => {
     if (!(f instanceof VnodeFile)) return `pipe:[${f.stat().ino}]`;
     const path = f.node.type === "dir" ? pathOf(f.node) : openedAs.get(f.node);
     const deleted = f.node.type === "dir" ? f.node.removed : f.node.nlink === 0;
     return deleted ? `${path ?? "/"} (deleted)` : path ?? "/";
-  })]);
+  }, () => f instanceof VnodeFile ? f.node : undefined)]);
 }
 
 /** The command name: the executable's base name, at most 15 bytes (TASK_COMM_LEN − 1). */

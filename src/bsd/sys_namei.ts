@@ -34,7 +34,7 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
   const dirfd = int(a[0]!);
   let flags = int(a[2]!);
   const mode = uint(a[3]!);
-  if ((flags & O_TMPFILE) === O_TMPFILE) return -EOPNOTSUPP;
+  if (flags & __O_TMPFILE) return tmpfile(ctx, dirfd, a[1]!, flags, mode);
   if ((flags & (O_CREAT | O_DIRECTORY)) === (O_CREAT | O_DIRECTORY)) return -EINVAL;
   // build_open_flags: with O_PATH nothing but these counts (no creating, truncating, access mode or O_LARGEFILE).
   if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
@@ -84,6 +84,34 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
   }
   const fd = t.install(file, (int(a[2]!) & O_CLOEXEC) !== 0, fdLimit(ctx));
   if (fd === undefined) { release(file); return -EMFILE; }
+  return fd;
+}
+
+const __O_TMPFILE = 0o20000000;
+
+/**
+ * O_TMPFILE (do_tmpfile, shmem_tmpfile): an unnamed regular file in the directory the path names, for writing;
+ * gone at its last close unless linkat gives it a name first, which O_EXCL forbids.
+ */
+function tmpfile(ctx: SyscallContext, dirfd: number, p: bigint, flags: number, mode: number): number {
+  if ((flags & (O_TMPFILE | O_CREAT)) !== O_TMPFILE) return -EINVAL;   // O_TMPFILE_MASK: O_DIRECTORY, no O_CREAT
+  const acc = flags & O_ACCMODE;
+  if (acc !== 1 && acc !== 2) return -EINVAL;
+  touch(ctx);
+  const dir = existingAt(ctx, dirfd, p, true);
+  if (typeof dir === "number") return dir;
+  if (dir.type !== "dir") return -ENOTDIR;
+  if (dir.removed) return -ENOENT;
+  if (!isWritableDir(dir)) return dir.readOnly ? -EROFS : -EOPNOTSUPP;
+  const t = files(ctx);
+  const file = new MemFile(t.fs, t.fs.allocIno(), mode & 0o7777 & ~t.umask);
+  file.nlink = 0;
+  file.linkable = !(flags & O_EXCL);
+  const where = pathOf(dir);
+  if (where !== undefined) openedAs.set(file, `${where === "/" ? "" : where}/#${file.ino}`);
+  const open = new VnodeFile(file, (flags & ~(O_TMPFILE | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
+  const fd = t.install(open, (flags & O_CLOEXEC) !== 0, fdLimit(ctx));
+  if (fd === undefined) { release(open); return -EMFILE; }
   return fd;
 }
 
@@ -248,7 +276,11 @@ function sysLinkat(ctx: SyscallContext, a: readonly bigint[]): number {
   if (to.parent.readOnly) return -EROFS;
   if (src.dev !== to.parent.dev || !isWritableDir(to.parent)) return -EXDEV;
   if (src.type === "dir") return -EPERM;
-  if (to.parent.removed || src.nlink === 0) return -ENOENT;   // an unlinked file cannot get a name back
+  // An unlinked file cannot get a name back, but for an O_TMPFILE one without O_EXCL (I_LINKABLE, cleared here).
+  const linkable = src instanceof MemFile && src.linkable;
+  if (to.parent.removed || (src.nlink === 0 && !linkable)) return -ENOENT;
+  if (src instanceof MemFile) src.linkable = false;
+  if (src.nlink === 0) { const d = pathOf(to.parent); if (d !== undefined) openedAs.set(src, `${d === "/" ? "" : d}/${to.name}`); }
   to.parent.link(to.name, src);
   src.nlink++;
   src.times.ctime = files(ctx).fs.now;

@@ -116,6 +116,8 @@ export class MemFile implements FileNode {
   readonly dev = MEMFS_DEV;
   nlink = 1;
   size = 0;
+  /** An O_TMPFILE file opened without O_EXCL: linkat may give it a name although nlink is 0 (I_LINKABLE). */
+  linkable = false;
   cache: VnodePager | null = null;
   readonly times: Times;
   uid: number;

@@ -115,6 +115,12 @@ export interface LinkNode extends NodeBase {
   readonly type: "lnk";
   readonly target: string;
   nlink: number;
+  /**
+   * A magic link (/proc/<pid>/fd/N, cwd): following it gives this vnode itself, whatever its name now, as Linux's
+   * proc links do (nd_jump_link); undefined when it names nothing the file system holds (a pipe). readlink still
+   * shows `target`.
+   */
+  readonly magic?: () => Vnode | undefined;
 }
 
 /** A named pipe (mknod S_IFIFO): its pipe exists while some description has it open (Linux inode->i_pipe). */

@@ -3,7 +3,7 @@
 
 import { beforeEach, describe, expect, it } from "vitest";
 import { AT_FDCWD, SysHarness } from "../helpers/syscalls.js";
-import { EAGAIN, EBADF, EEXIST, EINVAL, ENOENT, ENXIO, EPERM, EROFS, ESPIPE } from "../../../src/sys/errno.js";
+import { EAGAIN, EBADF, EEXIST, EINVAL, ENOENT, ENOTDIR, ENXIO, EPERM, EROFS, ESPIPE } from "../../../src/sys/errno.js";
 import { applyMounts } from "../../../src/fs/mount.js";
 import { tmpdir } from "node:os";
 
@@ -146,5 +146,45 @@ describe("FIFOs", () => {
     expect(h.m.task.um.readU32(h.out + 16)).toBe(0o010644);
     expect(h.sys(NR_newfstatat, AT_FDCWD, h.str("/tmp/fifo"), h.out, 0)).toBe(0);
     expect(h.m.task.um.readU64(h.out + 8)).toBe(ino);
+  });
+});
+
+describe("O_TMPFILE and /proc/self/fd magic links", () => {
+  const O_TMPFILE = 0o20200000, O_RDWR = 2, O_RDONLY = 0, O_EXCL = 0o200, AT_SYMLINK_FOLLOW = 0x400;
+  const NR_linkat = 37, NR_write = 64, NR_close = 57, NR_getdents64 = 61, NR_renameat2 = 276;
+  const link = (fd: number, to: string): number =>
+    h.sys(NR_linkat, AT_FDCWD, h.str(`/proc/self/fd/${fd}`), AT_FDCWD, h.str(to), AT_SYMLINK_FOLLOW);
+
+  it("makes an unnamed file that linkat through /proc/self/fd can name", () => {
+    const fd = h.open("/tmp", O_TMPFILE | O_RDWR, 0o600);
+    expect(fd).toBeGreaterThan(2);
+    h.put(h.buf, new TextEncoder().encode("data"));
+    expect(h.sys(NR_write, fd, h.buf, 4)).toBe(4);
+    const d = h.open("/tmp", 0o200000);
+    expect(h.sys(NR_getdents64, d, h.out, 4096)).toBe(48);   // only "." and ".."
+    expect(link(fd, "/tmp/named")).toBe(0);
+    expect(h.readFile("/tmp/named")).toBe("data");
+    expect(owner("/tmp/named")).toEqual([1000, 1000, 0o600]);
+  });
+
+  it("O_EXCL makes it unlinkable; wrong flags and non-directories are refused", () => {
+    const fd = h.open("/tmp", O_TMPFILE | O_RDWR | O_EXCL);
+    expect(link(fd, "/tmp/named")).toBe(-ENOENT);
+    expect(h.open("/tmp", O_TMPFILE | O_RDONLY)).toBe(-EINVAL);
+    expect(h.open("/tmp", O_TMPFILE | O_RDWR | O_CREAT)).toBe(-EINVAL);
+    expect(h.open("/tmp", 0o20000000 | O_RDWR)).toBe(-EINVAL);   // __O_TMPFILE without O_DIRECTORY
+    h.open("/tmp/f", O_CREAT);
+    expect(h.open("/tmp/f", O_TMPFILE | O_RDWR)).toBe(-ENOTDIR);
+    expect(h.open("/nonexistent", O_TMPFILE | O_RDWR)).toBe(-ENOENT);
+    expect(h.open("/proc", O_TMPFILE | O_RDWR)).toBe(-EROFS);
+  });
+
+  it("a descriptor's link reaches the open file after a rename", () => {
+    const fd = h.open("/tmp/a", O_CREAT | 2);
+    h.put(h.buf, new TextEncoder().encode("x"));
+    expect(h.sys(NR_write, fd, h.buf, 1)).toBe(1);
+    expect(h.sys(NR_renameat2, AT_FDCWD, h.str("/tmp/a"), AT_FDCWD, h.str("/tmp/b"), 0)).toBe(0);
+    expect(h.readFile(`/proc/self/fd/${fd}`)).toBe("x");
+    expect(h.sys(NR_close, fd)).toBe(0);
   });
 });
