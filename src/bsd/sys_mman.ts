@@ -99,12 +99,13 @@ function unmapRange(map: VmMap, start: number, end: number): void {
 }
 
 /** What a file descriptor may be mapped as: the file's object and maximum protection, or a negative errno. */
-function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open: VnodeFile; maxProt: number } | "anonymous" | number {
+function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open: VnodeFile; maxProt: number } | { anonymous: number } | number {
   const f = fileTable(t).get(fd);
   if (!f) return -EBADF;
   if (shared && (prot & PROT_WRITE) && !f.writable) return -EACCES;
   if (!f.readable) return -EACCES;
-  if (f instanceof VnodeFile && f.node.type === "chr" && f.node.mapsAnonymous) return "anonymous";   // /dev/zero
+  // /dev/zero: anonymous memory, which a shared mapping of a read-only descriptor may never make writable.
+  if (f instanceof VnodeFile && f.node.type === "chr" && f.node.mapsAnonymous) return { anonymous: shared && !f.writable ? VM_PROT_ALL & ~PROT_WRITE : VM_PROT_ALL };
   if (!(f instanceof VnodeFile) || f.node.type !== "reg") return -ENODEV;
   // Without translation one frame cannot appear at two addresses, which sharing a file's pages needs: as on
   // NOMMU Linux, shared file mappings are refused and private ones are copies (FileCopyPager).
@@ -129,7 +130,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   const shared = type !== MAP_PRIVATE;
   const mapping = anonymous ? undefined : fileMapping(t, fd, shared, prot);
   if (typeof mapping === "number") return mapping;
-  const file = mapping === "anonymous" ? undefined : mapping;
+  const file = mapping && "anonymous" in mapping ? undefined : mapping;
   if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !(file && shared) && exceedsRam(t, len)) return -ENOMEM;
   let start: number;
   if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -161,6 +162,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
     }
   } else {
     mapAnonymous(t, start, len, prot, shared, "[anon]");
+    if (mapping && "anonymous" in mapping) map.lookup(start)!.maxProtection = mapping.anonymous;
   }
   if (flags & MAP_POPULATE) vmMapPopulate(map, start, start + len);
   return start;

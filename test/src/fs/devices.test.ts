@@ -72,3 +72,13 @@ describe("/dev", () => {
     expect(h.open("/dev/shm/seg", O_CREAT | O_RDWR)).toBeGreaterThan(2);
   });
 });
+
+describe("/dev/zero mappings", () => {
+  it("a shared mapping of a read-only descriptor can never be made writable (EACCES), a private one can", () => {
+    const fd = h.open("/dev/zero");
+    const shared = h.sys(NR.mmap, 0, 4096, 1, 1, fd, 0);
+    expect(h.sys(226, shared, 4096, 3)).toBe(-13);
+    const priv = h.sys(NR.mmap, 0, 4096, 1, 2, fd, 0);
+    expect(h.sys(226, priv, 4096, 3)).toBe(0);
+  });
+});
