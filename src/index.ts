@@ -14,6 +14,7 @@ import { Machine, type ExitReason, type MachineRecorder } from "./boot/machine.j
 import { parseTlbSpec } from "./machine/tlbspec.js";
 import { wasmLayout } from "./machine/wasm.js";
 import { applyMounts } from "./fs/mount.js";
+import { readMachineFile } from "./machine/machine_file.js";
 
 export { ConfigError } from "./machine/config.js";
 export { ElfError } from "./loader/elf.js";
@@ -30,6 +31,8 @@ export interface GuestOptions {
   env?: string[];              // "NAME=value" strings; default none
   stdin?: Uint8Array | string;
   arch?: Arch | string;
+  /** A machine file (--machine): a machine's defaults overridden in the data files' format; options override it. */
+  machine?: string;
   tlb?: string | TlbConfig;    // --tlb syntax, or a full configuration
   mem?: number | string;       // bytes, or "256M"
   costs?: Partial<CycleCosts>;
@@ -66,8 +69,17 @@ export interface GuestResult {
 
 /** Builds a machine configuration from options, validating every field (throws ConfigError). */
 export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
-  const arch = parseArch(o.arch ?? "riscv-sv39");
+  // A --machine file starts from its machine's defaults; the options given alongside it override it in turn.
+  const mf = o.machine !== undefined ? readMachineFile(o.machine) : undefined;
+  if (mf?.arch !== undefined && o.arch !== undefined && mf.arch !== o.arch) {
+    throw new ConfigError(`--machine ${mf.path} describes ${mf.arch}, but --arch is ${o.arch}`);
+  }
+  const arch = parseArch(o.arch ?? mf?.arch ?? "riscv-sv39");
   const c = defaultConfig(arch);
+  if (mf?.mem !== undefined) c.ramBytes = parseSize(mf.mem, `memory size in --machine ${mf.path}`);
+  if (mf?.tlbSpec !== undefined) c.tlb = withFile(mf.path, () => parseTlbSpec(mf.tlbSpec!, c.tlb, wasmLayout().TLB_MAX_ENTRIES));
+  if (mf?.costs) c.costs = { ...c.costs, ...mf.costs };
+  if (mf?.pscSpec !== undefined) c.psc = withFile(mf.path, () => parsePsc(c, mf.pscSpec!));
   if (o.mem !== undefined) c.ramBytes = typeof o.mem === "number" ? o.mem : parseSize(o.mem, "memory size");
   validateRam(c.ramBytes);
   if (o.tlb !== undefined) c.tlb = typeof o.tlb === "string" ? parseTlbSpec(o.tlb, c.tlb, wasmLayout().TLB_MAX_ENTRIES) : o.tlb;
@@ -80,6 +92,16 @@ export function machineConfig(o: Omit<GuestOptions, "path">): MachineConfig {
   if (o.pftSize !== undefined) c.pftSize = validatePftSize(arch, c.ramBytes, o.pftSize, machinesWith("pftSize"));
   if (o.pageSize !== undefined) c.pageSize = validatePageSize(arch, o.pageSize);
   return c;
+}
+
+/** A check of a --machine file's value, its message naming the file. */
+function withFile<T>(path: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`--machine ${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Bytes as 4K, 2M, 1G. */

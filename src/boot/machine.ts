@@ -18,6 +18,8 @@ import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
 import { SIGNAL_SYSCALLS } from "../bsd/sys_signal.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
 import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
+import { MMULAB_SYSCALLS } from "../bsd/sys_mmulab.js";
+import { StatsRegion } from "./stats_region.js";
 import { SeededRandom } from "../kern/random.js";
 import { deliverSignals } from "../kern/sigframe.js";
 import { GUEST_PID, type Task } from "../kern/task.js";
@@ -94,6 +96,8 @@ export class Machine {
   readonly procs: ProcessTable;
   readonly syscalls: SyscallTable;
   readonly random: SeededRandom;
+  /** What the reports count from: the last reset of the statistics, and the dumps taken (a time series). */
+  readonly stats = new StatsRegion(() => this.rawCounters());
   readonly layout: AddressLayout;
   readonly trapHandler: TrapHandler;
   private readonly runLoop: RunLoop;
@@ -146,7 +150,7 @@ export class Machine {
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
     this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS,
-      MACH_SYSCALLS);
+      MACH_SYSCALLS, MMULAB_SYSCALLS);
     const recorder = options.recorder;
     this.trapHandler = new TrapHandler(w, {
       syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),
@@ -189,7 +193,7 @@ export class Machine {
   /** The system-call context of task t. */
   private ctxOf(t: Task): SyscallContext {
     const w = this.wasm;
-    return { task: t, io: this.options.io, random: this.random, regs: w, cycles: () => w.cycles(), procs: this.procs };
+    return { task: t, io: this.options.io, random: this.random, regs: w, cycles: () => w.cycles(), procs: this.procs, stats: this.stats };
   }
 
   /** The running task (the first one until it forks). */
@@ -252,6 +256,26 @@ export class Machine {
   }
 
   /**
+   * Runs like run(maxInsns), resetting the statistics once `warmup` instructions have retired (ChampSim's warm-up)
+   * and dumping them every `every` instructions (a time series, tagged 0, 1, 2 …). Guest resets and dumps are
+   * kept as well.
+   */
+  runMeasured(o: { maxInsns?: bigint; warmup?: bigint; every?: bigint }): RunResult {
+    let warmup = o.warmup;
+    let nextDump = o.every;
+    let tag = 0;
+    for (;;) {
+      let stop = o.maxInsns;
+      for (const s of [warmup, nextDump]) if (s !== undefined && (stop === undefined || s < stop)) stop = s;
+      const r = this.run(stop);
+      if (r.reason !== "limit" || stop === o.maxInsns) return r;
+      const at = this.wasm.instret;
+      if (warmup !== undefined && at >= warmup) { this.stats.reset(); warmup = undefined; }
+      if (nextDump !== undefined && at >= nextDump) { this.stats.dump(tag++); nextDump += o.every!; }
+    }
+  }
+
+  /**
    * Makes system call `nr` as if the guest had (for tests and tools); returns the raw a0 value, signed. A signal
    * the call made deliverable is then acted on as on the way back to user mode: a handler's frame is set up in
    * the registers, or the task ends (TaskTerminated).
@@ -286,8 +310,14 @@ export class Machine {
     this.collectPmaps();
   }
 
-  /** Every counter: the hot path's (by C_* name in lower case) plus the kernel's. */
-  counters(): Record<string, number> {
+  /**
+   * Every counter since the statistics were last reset (by the guest, or at the end of a warm-up): the hot path's
+   * (by C_* name in lower case) plus the kernel's. From boot when they never were.
+   */
+  counters(): Record<string, number> { return this.stats.view(); }
+
+  /** Every counter from boot, whatever the resets. */
+  rawCounters(): Record<string, number> {
     const w = this.wasm;
     const out: Record<string, number> = {};
     w.counterNames.forEach((name, i) => { if (name) out[name.toLowerCase()] = Number(w.counter(i)); });

@@ -10,6 +10,7 @@ import type { ProcessTable } from "../kern/proc.js";
 import type { GuestIo } from "../fs/file.js";
 import { ENOSYS, errnoName, errnoText } from "../sys/errno.js";
 import { addr, int, long } from "./args.js";
+import type { StatsControl } from "./sys_mmulab.js";
 
 /** What a system call can reach: the calling task and the machine services around it. */
 export interface SyscallContext {
@@ -22,6 +23,8 @@ export interface SyscallContext {
   cycles(): bigint;
   /** The process tree (fork, wait, other tasks by pid). */
   readonly procs: ProcessTable;
+  /** The run's statistics region (mmulab_reset_stats, mmulab_dump_stats); absent outside a whole machine. */
+  readonly stats?: StatsControl;
 }
 
 /**

@@ -28,9 +28,9 @@ import { applyMounts } from "../fs/mount.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "tlb", "mem", "max-insns", "json", "stats-file", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
+  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "help"]) },
-  record: { values: new Set(["arch", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
+  record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "help"]) },
 };
 
 /** Value options that may be given several times (each adds one item). */
@@ -92,13 +92,16 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
 
 interface RunArgs {
   elf: string;
-  arch: string;
+  arch?: string;
+  machine?: string;
   tlb?: string;
-  mem: string;
+  mem?: string;
   "max-insns"?: string;
   stats: boolean;
   json?: string;
   "stats-file"?: string;
+  "warmup-insns"?: string;
+  "stats-every"?: string;
   strace: boolean;
   seed: string;
   env: string[];
@@ -138,15 +141,18 @@ function parseCli(own: string[]): Parsed {
     .command("run <elf> [args..]", "run a RISC-V Linux executable under the emulated MMU", (y) => y
       .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
       .positional("args", { type: "string", array: true, describe: "arguments for the guest" })
-      .option("arch", { type: "string", default: "riscv-sv39", describe: `translation hardware: ${ARCHS.join(", ")}` })
+      .option("arch", { type: "string", describe: `translation hardware (default riscv-sv39): ${ARCHS.join(", ")}` })
+      .option("machine", { type: "string", describe: "FILE.json: a machine in the data files' format, overriding any part of its defaults (TLBs, costs, PSCs, memory)" })
       .option("tlb", { type: "string", describe: "TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
-      .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("mem", { type: "string", describe: "guest RAM size (default 256M)" })
       .option("ad", { type: "string", describe: "accessed/dirty bits: svadu (walker sets them) or svade (fault), where the machine offers both" })
       .option("psc", { type: "string", describe: "paging-structure cache entries, e.g. pde=32,pdpte=4,pml4e=2,pml5e=2 (0 disables)" })
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print statistics on stderr" })
       .option("json", { type: "string", describe: "write every counter as JSON to this file" })
       .option("stats-file", { type: "string", describe: "write every counter that applies, one per line with unit and description (like gem5's stats.txt)" })
+      .option("warmup-insns", { type: "string", describe: "statistics count from this instruction on (a warm-up, like ChampSim's)" })
+      .option("stats-every", { type: "string", describe: "dump the statistics every N instructions: a time series in --json and --stats-file" })
       .option("strace", { type: "boolean", default: false, describe: "trace system calls on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value for the guest environment (repeatable)" })
@@ -176,9 +182,10 @@ function parseCli(own: string[]): Parsed {
       .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
       .positional("args", { type: "string", array: true, describe: "arguments for the guest" })
       .option("output", { alias: "o", type: "string", demandOption: true, describe: "the trace file to write" })
-      .option("arch", { type: "string", default: "riscv-sv39", describe: `translation hardware: ${ARCHS.join(", ")}` })
+      .option("arch", { type: "string", describe: `translation hardware (default riscv-sv39): ${ARCHS.join(", ")}` })
+      .option("machine", { type: "string", describe: "FILE.json: a machine in the data files' format, overriding any part of its defaults (TLBs, costs, PSCs, memory)" })
       .option("tlb", { type: "string", describe: "TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
-      .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
+      .option("mem", { type: "string", describe: "guest RAM size (default 256M)" })
       .option("max-insns", { type: "string", describe: "stop after this many instructions (exit 124)" })
       .option("stats", { type: "boolean", default: false, describe: "print the run's statistics on stderr" })
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
@@ -283,13 +290,16 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   recorder?: TraceRecorder, command?: string): number {
   for (const e of a.env) if (!e.includes("=")) throw new ConfigError(`--env expects NAME=value, got '${e}'`);
   const config = machineConfig({
-    arch: a.arch, mem: a.mem, seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}),
+    ...(a.arch !== undefined ? { arch: a.arch } : {}), ...(a.machine !== undefined ? { machine: a.machine } : {}),
+    ...(a.mem !== undefined ? { mem: a.mem } : {}), seed: a.seed, ...(a.tlb !== undefined ? { tlb: a.tlb } : {}),
     ...(a.ad !== undefined ? { ad: a.ad } : {}), ...(a.psc !== undefined ? { psc: a.psc } : {}),
     ...(a.subblock !== undefined ? { subblock: Number(parseCount(a.subblock, "--subblock")) } : {}),
     ...(a["pft-size"] !== undefined ? { pftSize: Number(parseCount(a["pft-size"], "--pft-size")) } : {}),
     ...(a["page-size"] !== undefined ? { pageSize: a["page-size"] } : {}),
   });
   const maxInsns = a["max-insns"] !== undefined ? parseCount(a["max-insns"], "--max-insns") : undefined;
+  const warmup = a["warmup-insns"] !== undefined ? parseCount(a["warmup-insns"], "--warmup-insns") : undefined;
+  const dumpEvery = a["stats-every"] !== undefined ? parseCount(a["stats-every"], "--stats-every") : undefined;
   if (a.json !== undefined) checkOutputFile(a.json, "--json");
   if (a["stats-file"] !== undefined) checkOutputFile(a["stats-file"], "--stats-file");
   const bytes = readProgram(a.elf);
@@ -303,7 +313,10 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   });
   applyMounts(m.fs, a.mount);
   m.load(image, { argv: [a.elf, ...guestArgs], envp: a.env, execfn: a.elf, exePath: resolve(a.elf) });
-  const r: RunResult = m.run(maxInsns);
+  const r: RunResult = m.runMeasured({
+    ...(maxInsns !== undefined ? { maxInsns } : {}), ...(warmup !== undefined ? { warmup } : {}),
+    ...(dumpEvery !== undefined ? { every: dumpEvery } : {}),
+  });
   if (recorder) {
     const n = recorder.close();
     say(`recorded ${n.toLocaleString("en-US")} records to ${recorder.path}`);
@@ -313,7 +326,8 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
   if (a["stats-file"] !== undefined) {
     try {
-      writeFileSync(a["stats-file"], formatStatsFile(counters, config));
+      writeFileSync(a["stats-file"], [...m.stats.dumps.map((d) => formatStatsFile(d.counters, config, d.tag)),
+        formatStatsFile(counters, config)].join("\n"));
     } catch (e) {
       say(`cannot write '${a["stats-file"]}': ${(e as Error).message}`);
       return r.exitCode === 0 ? 1 : r.exitCode;
@@ -322,6 +336,8 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   if (a.json !== undefined) {
     const doc = statsJson(counters, config, {
       ...(command !== undefined ? { command } : {}), program: a.elf, args: guestArgs, exitCode: r.exitCode, reason: r.reason, signal: r.signal,
+      ...(m.stats.resets > 0 ? { statsResets: m.stats.resets } : {}),
+      ...(m.stats.dumps.length > 0 ? { dumps: m.stats.dumps } : {}),
     });
     try {
       writeFileSync(a.json, doc);

@@ -99,8 +99,8 @@ export function formatStats(c: Record<string, number>, config: MachineConfig): s
 }
 
 /** The --stats-file text: every counter that applies, one per line with its unit and description. */
-export function formatStatsFile(c: Record<string, number>, config: MachineConfig): string {
-  return statsFile(c, machineGroups(config), translates(config.arch));
+export function formatStatsFile(c: Record<string, number>, config: MachineConfig, dumpTag?: number): string {
+  return statsFile(c, machineGroups(config), translates(config.arch), dumpTag);
 }
 
 /** The --json document: configuration, outcome, every counter and what each means. */

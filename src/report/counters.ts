@@ -152,11 +152,13 @@ export function counterApplies(name: string, machineGroups: readonly string[], t
  * The stats file: one counter per line — name, value, unit, description — grouped as --stats groups them, like
  * gem5's stats.txt. Only the counters that apply to the machine.
  */
-export function statsFile(c: Record<string, number>, machineGroups: readonly string[], translates: boolean): string {
+export function statsFile(c: Record<string, number>, machineGroups: readonly string[], translates: boolean,
+  dumpTag?: number): string {
   const names = Object.keys(c).filter((k) => counterApplies(k, machineGroups, translates));
   const w = Math.max(...names.map((n) => n.length));
   const vw = Math.max(...names.map((n) => String(c[n]).length));
-  const lines = ["---------- Begin mmulab statistics ----------"];
+  const what = dumpTag === undefined ? "statistics" : `statistics dump ${dumpTag}`;
+  const lines = [`---------- Begin mmulab ${what} ----------`];
   const order = (n: string): number => {
     const g = COUNTERS[n]?.group;
     return g === undefined ? COUNTER_GROUPS.length : COUNTER_GROUPS.findIndex(([k]) => k === g);
@@ -165,7 +167,7 @@ export function statsFile(c: Record<string, number>, machineGroups: readonly str
     const info = COUNTERS[n];
     lines.push(`${n.padEnd(w)}  ${String(c[n]).padStart(vw)}  # ${info ? `${info.description} (${info.unit})` : "(no description)"}`);
   }
-  lines.push("---------- End mmulab statistics ----------");
+  lines.push(`---------- End mmulab ${what} ----------`);
   return lines.join("\n") + "\n";
 }
 

@@ -118,12 +118,43 @@ async function runSections(d: Json, kind: DocKind): Promise<Section[]> {
   const levels = tlbLevels(c, config);
   const plot = await renderSvg(barSpec("Misses per TLB level and page walks",
     [...levels.map((l) => ({ label: String(l[0]), value: Number(l[3]) })), { label: "page walks", value: g("walks") }], "count"));
+  const series = Array.isArray(d.dumps) && (d.dumps as Json[]).length > 1
+    ? [{ title: "Over time", html: figure(await renderSvg(timeSeriesSpec(d.dumps as Json[]))) }] : [];
   return [
     { title: "Summary", html: table(["", ""], summary, [false, true]) },
-    { title: "TLBs", html: table(["level", "geometry", "accesses", "misses", "miss rate"], levels, [false, false, true, true, true]) },
     { title: "Plot", html: figure(plot) },
+    ...series,
+    { title: "TLBs", html: table(["level", "geometry", "accesses", "misses", "miss rate"], levels, [false, false, true, true, true]) },
     { title: "Every counter", html: counterTable(c, d.counterInfo as Json | undefined) },
   ];
+}
+
+/**
+ * The miss rate of each TLB level and the page faults per thousand instructions in each interval between two dumps
+ * (--stats-every), on a symmetric-log axis: rates from 0 to tens of percent stay readable together.
+ */
+function timeSeriesSpec(dumps: Json[]): TopLevelSpec {
+  const values: { instructions: number; series: string; value: number }[] = [];
+  for (let i = 1; i < dumps.length; i++) {
+    const a = dumps[i - 1]!.counters as Json, b = dumps[i]!.counters as Json;
+    const d = (k: string) => Number(b[k] ?? 0) - Number(a[k] ?? 0);
+    const at = Number(dumps[i]!.instret);
+    for (const [name, acc, miss] of [["L1 I-TLB miss %", "itlb_access", "itlb_miss"], ["L1 D-TLB miss %", "dtlb_access", "dtlb_miss"],
+      ["L2 TLB miss %", "l2_access", "l2_miss"]] as const) {
+      if (d(acc) > 0) values.push({ instructions: at, series: name, value: (100 * d(miss)) / d(acc) });
+    }
+    if (d("instret") > 0) values.push({ instructions: at, series: "page faults per 1k instructions", value: (1000 * d("page_faults")) / d("instret") });
+  }
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: "Over time", subtitle: "each point: the interval since the previous dump" },
+    data: { values }, mark: { type: "line", point: true }, width: 560, height: 240,
+    encoding: {
+      x: { field: "instructions", type: "quantitative", title: "instructions retired", axis: { format: "~s" } },
+      y: { field: "value", type: "quantitative", title: "per interval", scale: { type: "symlog" } },
+      color: { field: "series", type: "nominal", title: null },
+    },
+  } as TopLevelSpec;
 }
 
 async function compareSections(d: Json): Promise<Section[]> {

@@ -42,6 +42,21 @@ describe("mmulab report", () => {
     expect(html).toContain("L1 D-TLB");
     expect(html).toMatch(/<figure><svg[^>]*>[\s\S]*page walks[\s\S]*<\/svg><\/figure>/);
     expect(html).toContain("&quot;arch&quot;: &quot;x86-64&quot;");
+    // the machine is named, and every counter says what it counts
+    expect(html).toContain("<td>machine</td><td class=\"n\">x86-64</td>");
+    expect(html).toContain("<td>psc_pde_hit</td>");
+    expect(html).toContain("walks that skipped to the PTE level on a PDE-cache hit");
+    expect(html).not.toContain("<td>mips_refills</td>");
+  });
+
+  it("a run with --stats-every: a plot over time, after the summary", async () => {
+    const json = join(dir, "series.json");
+    const QSORT = join(import.meta.dirname, "../../../guest/bin/qsort");
+    expect((await cli("run", QSORT, "--stats-every", "20000", "--json", json)).status).toBe(0);
+    expect((await cli("report", json, "-o", join(dir, "series.html"))).status).toBe(0);
+    const html = readFileSync(join(dir, "series.html"), "utf8");
+    expect(html.indexOf("<h2>Over time</h2>")).toBeGreaterThan(html.indexOf("<h2>Summary</h2>"));
+    expect(html).toMatch(/<h2>Over time<\/h2>\s*<figure><svg[\s\S]*L1 D-TLB miss %[\s\S]*<\/svg><\/figure>/);
   });
 
   it("a compare, a single-TLB trace study and a whole-machine trace", async () => {
