@@ -3,7 +3,8 @@
 // lacks that programs commonly test for. Without such a file tools cannot tell a missing feature from an
 // unreadable configuration (LTP stops with TBROK instead of skipping).
 
-import { MemDir, MemFile, type FileSystem } from "../fs/memfs.js";
+import { MemDir, MEMFS_DEV, type FileSystem } from "../fs/memfs.js";
+import type { FileNode, Times } from "../fs/vnode.js";
 import { UTSNAME } from "./sys_proc.js";
 
 const PROVIDED = ["64BIT", "MMU", "PROC_FS", "PROC_PAGE_MONITOR", "TMPFS", "SHMEM", "DEVTMPFS"];
@@ -15,11 +16,33 @@ export function kernelConfig(): string {
     ABSENT.map((o) => `# CONFIG_${o} is not set\n`).join("");
 }
 
-/** Makes /boot/config-<release> in fs (owned by root, mode 0644). */
+/**
+ * The file itself: fixed text, root's, read-only (a write open is EROFS where Linux says EACCES) and outside the
+ * tmpfs space budget, so a guest's file system starts empty.
+ */
+class ConfigFile implements FileNode {
+  readonly type = "reg";
+  readonly readOnly = true;
+  readonly dev = MEMFS_DEV;
+  readonly nlink = 1;
+  readonly cache = null;
+  mode = 0o644;
+  uid = 0;
+  gid = 0;
+  readonly times: Times;
+  private readonly text = Uint8Array.from(kernelConfig(), (c) => c.charCodeAt(0));
+  constructor(readonly ino: number, fs: FileSystem) { this.times = fs.times(); }
+  get size(): number { return this.text.length; }
+  get blocks(): number { return 8; }
+  read(off: number, len: number): Uint8Array { return this.text.slice(off, off + len); }
+  write(): boolean { return false; }
+  truncate(): void { /* read-only */ }
+  hold(): void { /* nothing stored */ }
+}
+
+/** Makes /boot/config-<release> in fs. */
 export function makeBootConfig(fs: FileSystem): void {
   const boot = new MemDir(fs, fs.allocIno(), 0o755, fs.root, "boot");
   fs.root.link("boot", boot);
-  const file = new MemFile(fs, fs.allocIno(), 0o644);
-  file.write(0, Uint8Array.from(kernelConfig(), (c) => c.charCodeAt(0)));
-  boot.link(`config-${UTSNAME[2]}`, file);
+  boot.link(`config-${UTSNAME[2]}`, new ConfigFile(fs.allocIno(), fs));
 }
