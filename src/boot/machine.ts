@@ -8,6 +8,8 @@
 import { SyscallTable, type SyscallContext } from "../bsd/syscall.js";
 import { FileTable } from "../bsd/files.js";
 import { mountProcfs } from "../bsd/procfs.js";
+import { makeBootConfig } from "../bsd/kconfig.js";
+import { makeDev } from "../fs/devices.js";
 import type { GuestIo } from "../fs/file.js";
 import type { FileSystem } from "../fs/memfs.js";
 import { FILE_SYSCALLS } from "../bsd/sys_file.js";
@@ -149,7 +151,9 @@ export class Machine {
       snapshotCpu: (c) => this.runLoop.saveCpu(c),
     }, this.sched, this.layout);
     const files = new FileTable();
-    mountProcfs(files.fs, { procs: this.procs, phys: this.phys, current: () => this.sched.current });
+    makeDev(files.fs, (n) => this.random.bytes(n));
+    makeBootConfig(files.fs);
+    mountProcfs(files.fs, { procs: this.procs, phys: this.phys, current: () => this.sched.current, machine: config.arch });
     this.task = this.procs.createFirst(this.newMap(GUEST_PID), files);
     this.sched.current = this.task;
     this.task.pmap.activate();

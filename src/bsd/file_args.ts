@@ -29,6 +29,12 @@ export function bytesOf(s: string): Uint8Array { return Uint8Array.from(s, (c) =
 
 export function files(ctx: SyscallContext): FileTable { return fileTable(ctx.task); }
 
+/**
+ * The absolute path each vnode was last opened by (what /proc/<pid>/fd and maps show). Linux finds the name from
+ * the dentry, which follows later renames; this is the name at open time.
+ */
+export const openedAs = new WeakMap<Vnode, string>();
+
 /** The guest clock stamps what this call creates or changes. */
 export function touch(ctx: SyscallContext): void {
   const fs = files(ctx).fs;
@@ -53,7 +59,7 @@ export function pathArg(ctx: SyscallContext, p: bigint): string | number {
 /** The directory a relative path starts from: the cwd for AT_FDCWD, else the directory open as dirfd. */
 export function startDir(ctx: SyscallContext, dirfd: number, path: string): DirNode | number {
   if (path.startsWith("/") || dirfd === AT_FDCWD) return files(ctx).cwd;
-  const f = files(ctx).get(dirfd);
+  const f = files(ctx).getRaw(dirfd);
   if (!f) return -EBADF;
   if (!(f instanceof VnodeFile) || f.node.type !== "dir") return -ENOTDIR;
   return f.node;
@@ -94,6 +100,7 @@ export function statBytes(s: StatInfo): Uint8Array {
   dv.setUint32(20, s.nlink, true);
   dv.setUint32(24, s.uid ?? GUEST_UID, true);
   dv.setUint32(28, s.gid ?? GUEST_GID, true);
+  dv.setBigUint64(32, BigInt(s.rdev ?? 0), true);
   dv.setBigInt64(48, BigInt(s.size), true);
   dv.setInt32(56, s.blksize, true);
   dv.setBigInt64(64, BigInt(s.blocks), true);

@@ -4,7 +4,7 @@
 // the file system: which one, and its working directory. The standard streams are connected to the host through
 // GuestIo (the CLI writes through to its own fds, the library API captures into buffers).
 
-import { StdioFile, type OpenFile } from "../fs/file.js";
+import { StdioFile, type OpenFile, O_PATH } from "../fs/file.js";
 import { FileSystem } from "../fs/memfs.js";
 import type { DirNode } from "../fs/vnode.js";
 import type { Task } from "../kern/task.js";
@@ -25,7 +25,17 @@ export class FileTable {
     if (standardStreams) for (const s of [0, 1, 2] as const) this.fds.set(s, { file: new StdioFile(s), cloexec: false });
   }
 
-  get(fd: number): OpenFile | undefined { return this.fds.get(fd)?.file; }
+  /**
+   * The description open as fd, for a call that uses the file (Linux fdget): an O_PATH descriptor only names a
+   * place in the file system, so for these calls it is as if fd were not open (EBADF).
+   */
+  get(fd: number): OpenFile | undefined {
+    const f = this.fds.get(fd)?.file;
+    return f && !(f.flags & O_PATH) ? f : undefined;
+  }
+
+  /** The description open as fd, O_PATH ones included (fdget_raw: fstat, dup, fcntl, fchdir, a dirfd...). */
+  getRaw(fd: number): OpenFile | undefined { return this.fds.get(fd)?.file; }
 
   cloexec(fd: number): boolean { return this.fds.get(fd)?.cloexec ?? false; }
 
@@ -104,6 +114,11 @@ export class FileTable {
   }
 
   get count(): number { return this.fds.size; }
+
+  /** The open descriptors in ascending order with their descriptions (/proc/<pid>/fd). */
+  entries(): [number, OpenFile][] {
+    return [...this.fds].sort(([a], [b]) => a - b).map(([fd, e]) => [fd, e.file]);
+  }
 }
 
 /** Drops one reference to a description; the last one releases it. */

@@ -7,19 +7,24 @@
 import { ERESTARTSYS, SIGPIPE, SI_USER, sendSignal } from "../kern/signal.js";
 import { GUEST_UID } from "../kern/task.js";
 import { addr, int, long, size, uint } from "./args.js";
-import { EBADF, EFAULT, EINVAL, EISDIR, EMFILE, ENOTDIR, ENOTTY, ENXIO, EPIPE, ESPIPE } from "../sys/errno.js";
+import {
+  EBADF, EFAULT, EFBIG, EINVAL, EISDIR, EMFILE, ENODEV, ENOSPC, ENOTDIR, ENOTTY, ENXIO, EOPNOTSUPP, EPIPE, ESPIPE,
+} from "../sys/errno.js";
+import { fileTruncate, fileWrite } from "../fs/vnode_pager.js";
 import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 import { NAMEI_SYSCALLS } from "./sys_namei.js";
 import { STATFS_SYSCALLS } from "./sys_statfs.js";
+import { XATTR_SYSCALLS } from "./sys_xattr.js";
+import { UTIMES_SYSCALLS } from "./sys_utimes.js";
 import { bytesOf, fdLimit, files, statBytes, touch, truncateNode } from "./file_args.js";
-import { type OpenFile, O_CLOEXEC, O_DIRECT, O_NONBLOCK, SETFL_MASK, VnodeFile } from "../fs/file.js";
+import { type OpenFile, O_CLOEXEC, O_DIRECT, O_NONBLOCK, O_PATH, SETFL_MASK, VnodeFile } from "../fs/file.js";
 import { PipeEnd, makePipe } from "../fs/pipe.js";
-import { MAX_FILE_SIZE, direntType } from "../fs/vnode.js";
+import { type FileNode, MAX_FILE_SIZE, direntType } from "../fs/vnode.js";
 
 export const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4;
 export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030,
-  F_GETPIPE_SZ = 1032;
+  F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
 const FD_CLOEXEC = 1;
 const FIONREAD = 0x541B;
 const MAX_RW_COUNT = 0x7FFFF000;      // INT_MAX & PAGE_MASK: Linux clamps every read/write to this
@@ -244,7 +249,7 @@ function sysClose(ctx: SyscallContext, a: readonly bigint[]): number {
 }
 
 function sysDup(ctx: SyscallContext, a: readonly bigint[]): number {
-  const f = files(ctx).get(int(a[0]!));
+  const f = files(ctx).getRaw(int(a[0]!));
   if (!f) return -EBADF;
   const fd = files(ctx).install(f, false, fdLimit(ctx));
   if (fd === undefined) return -EMFILE;
@@ -257,7 +262,7 @@ function sysDup3(ctx: SyscallContext, a: readonly bigint[]): number {
   if (flags & ~O_CLOEXEC) return -EINVAL;
   if (oldfd === newfd) return -EINVAL;
   if (newfd >= fdLimit(ctx)) return -EBADF;
-  const f = files(ctx).get(oldfd);
+  const f = files(ctx).getRaw(oldfd);
   if (!f) return -EBADF;
   f.refs++;
   files(ctx).installAt(newfd, f, (flags & O_CLOEXEC) !== 0);
@@ -267,8 +272,10 @@ function sysDup3(ctx: SyscallContext, a: readonly bigint[]): number {
 function sysFcntl(ctx: SyscallContext, a: readonly bigint[]): number {
   const fd = int(a[0]!), cmd = int(a[1]!), arg = a[2]!;
   const t = files(ctx);
-  const f = t.get(fd);
+  const f = t.getRaw(fd);
   if (!f) return -EBADF;
+  // check_fcntl_cmd: an O_PATH descriptor allows only these.
+  if ((f.flags & O_PATH) && ![F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL].includes(cmd)) return -EBADF;
   switch (cmd) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
@@ -283,7 +290,8 @@ function sysFcntl(ctx: SyscallContext, a: readonly bigint[]): number {
     case F_SETFD: t.setCloexec(fd, (int(arg) & FD_CLOEXEC) !== 0); return 0;
     case F_GETFL: return f.flags;
     case F_SETFL: f.flags = (f.flags & ~SETFL_MASK) | (int(arg) & SETFL_MASK); return 0;
-    case F_GETPIPE_SZ: return f instanceof PipeEnd ? 65536 : -EBADF;
+    case F_SETPIPE_SZ: return f instanceof PipeEnd ? f.pipe.setSize(uint(arg)) : -EBADF;
+    case F_GETPIPE_SZ: return f instanceof PipeEnd ? f.pipe.capacity : -EBADF;
     default: return -EINVAL;
   }
 }
@@ -292,7 +300,7 @@ function sysPipe2(ctx: SyscallContext, a: readonly bigint[]): number {
   const fdsp = addr(a[0]!), flags = int(a[1]!);
   if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return -EINVAL;
   const t = files(ctx), limit = fdLimit(ctx);
-  const [r, w] = makePipe(t.fs.allocIno(), flags);
+  const [r, w] = makePipe(t.fs.allocIno(), flags, t.fs.pipeLimits);
   const cloexec = (flags & O_CLOEXEC) !== 0;
   const rfd = t.install(r, cloexec, limit);
   const wfd = rfd === undefined ? undefined : t.install(w, cloexec, limit);
@@ -329,6 +337,27 @@ function offsetArg(a: bigint): number | undefined {
   return v > BigInt(MAX_FILE_SIZE) || v < -BigInt(MAX_FILE_SIZE) ? undefined : Number(v);
 }
 
+/**
+ * SEEK_DATA and SEEK_HOLE as tmpfs answers them (mm/shmem.c shmem_file_llseek): a page that holds data is data,
+ * a page never written is a hole, and the end of the file is a hole. Pages only in a mapping's cache that were
+ * never written back count by their file page.
+ */
+function seekHoleData(node: FileNode, off: number, hole: boolean): number {
+  const size = node.size;
+  if (!node.dataPages) return hole ? size : off;
+  const pages = node.dataPages();
+  let idx = Math.floor(off / PAGE);
+  if (hole) {
+    let i = pages.findIndex((p) => p >= idx);
+    while (i >= 0 && i < pages.length && pages[i] === idx) { idx++; i++; }
+    return Math.min(size, Math.max(off, idx * PAGE));
+  }
+  const next = pages.find((p) => p >= idx);
+  if (next === undefined) return -ENXIO;
+  const pos = Math.max(off, next * PAGE);
+  return pos >= size ? -ENXIO : pos;
+}
+
 function sysLseek(ctx: SyscallContext, a: readonly bigint[]): number {
   const f = files(ctx).get(int(a[0]!));
   if (!f) return -EBADF;
@@ -344,11 +373,15 @@ function sysLseek(ctx: SyscallContext, a: readonly bigint[]): number {
       case SEEK_SET: pos = off; break;
       case SEEK_CUR: pos = f.offset + off; break;
       case SEEK_END: pos = sz + off; break;
-      default:
-        // The whole file is data (no hole reporting): SEEK_DATA finds off, SEEK_HOLE the end.
+      default: {
         if (off < 0 || off >= sz) return -ENXIO;
-        pos = whence === SEEK_DATA ? off : sz;
+        pos = seekHoleData(node, off, whence === SEEK_HOLE);
+        if (pos < 0) return pos;
+      }
     }
+  } else if (node.type === "chr") {
+    f.offset = 0;   // the memory devices' llseek (null_lseek, zero_lseek, full_lseek) leaves the position at 0
+    return 0;
   } else {
     if (whence !== SEEK_SET && whence !== SEEK_CUR) return -EINVAL;
     pos = whence === SEEK_SET ? off : f.offset + off;
@@ -366,6 +399,67 @@ function sysFtruncate(ctx: SyscallContext, a: readonly bigint[]): number {
   if (!(f instanceof VnodeFile) || f.node.type !== "reg" || !f.writable) return -EINVAL;
   return truncateNode(ctx, f.node, length);
 }
+
+const FALLOC_FL_KEEP_SIZE = 0x01, FALLOC_FL_PUNCH_HOLE = 0x02, FALLOC_FL_COLLAPSE_RANGE = 0x08,
+  FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20, FALLOC_FL_UNSHARE_RANGE = 0x40;
+const FALLOC_FL_SUPPORTED_MASK = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE |
+  FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+
+/**
+ * fallocate (fs/open.c vfs_fallocate, in its order), on tmpfs (mm/shmem.c shmem_fallocate): mode 0 allocates and
+ * grows the file, FALLOC_FL_KEEP_SIZE allocates only, FALLOC_FL_PUNCH_HOLE (with KEEP_SIZE) zeroes the range and
+ * frees its whole pages; tmpfs supports nothing else (EOPNOTSUPP).
+ */
+function sysFallocate(ctx: SyscallContext, a: readonly bigint[]): number {
+  const f = files(ctx).get(int(a[0]!));
+  if (!f) return -EBADF;
+  const mode = int(a[1]!), off = BigInt.asIntN(64, a[2]!), len = BigInt.asIntN(64, a[3]!);
+  if (off < 0n || len <= 0n) return -EINVAL;
+  if (mode & ~FALLOC_FL_SUPPORTED_MASK) return -EOPNOTSUPP;
+  if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) return -EOPNOTSUPP;
+  if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE)) return -EOPNOTSUPP;
+  if ((mode & FALLOC_FL_COLLAPSE_RANGE) && (mode & ~FALLOC_FL_COLLAPSE_RANGE)) return -EINVAL;
+  if ((mode & FALLOC_FL_INSERT_RANGE) && (mode & ~FALLOC_FL_INSERT_RANGE)) return -EINVAL;
+  if ((mode & FALLOC_FL_UNSHARE_RANGE) && (mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE))) return -EINVAL;
+  if (!f.writable) return -EBADF;
+  if (f instanceof PipeEnd) return -ESPIPE;
+  if (!(f instanceof VnodeFile)) return -ESPIPE;   // the standard streams present as pipes
+  const node = f.node;
+  if (node.type === "fifo") return -ESPIPE;
+  if (node.type === "dir") return -EISDIR;
+  if (node.type !== "reg") return -ENODEV;
+  if (off + len > BigInt(MAX_FILE_SIZE)) return -EFBIG;
+  if (!node.allocate || !node.freePages || (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))) return -EOPNOTSUPP;
+  const at = Number(off), n = Number(len);
+  touch(ctx);
+  if (mode & FALLOC_FL_PUNCH_HOLE) {
+    punchHole(node, at, n);
+  } else {
+    if (!node.allocate(at, n)) return -ENOSPC;
+    if (!(mode & FALLOC_FL_KEEP_SIZE) && at + n > node.size) fileTruncate(node, at + n);
+  }
+  node.times.mtime = node.times.ctime = files(ctx).fs.now;
+  return 0;
+}
+
+/**
+ * Zeroes [at, at + n) within the file. A mapped file is zeroed through its page cache, so every mapping sees it at
+ * once; otherwise the whole pages are freed and only the partial pages at either end that hold data are zeroed,
+ * so punching needs no space.
+ */
+function punchHole(node: FileNode, at: number, n: number): void {
+  const end = Math.min(at + n, node.size);
+  if (end <= at) return;
+  if (node.cache) { fileWrite(node, at, new Uint8Array(end - at)); return; }
+  node.freePages!(at, n);
+  const data = new Set(node.dataPages?.() ?? []);
+  const firstWhole = Math.ceil(at / PAGE) * PAGE, lastWhole = Math.floor((at + n) / PAGE) * PAGE;
+  const parts: [number, number][] = firstWhole <= lastWhole ? [[at, Math.min(end, firstWhole)], [Math.max(at, lastWhole), end]] : [[at, end]];
+  for (const [from, to] of parts) if (to > from && data.has(Math.floor(from / PAGE))) node.write(from, new Uint8Array(to - from));
+}
+
+/** sync and syncfs: memory is the storage, there is nothing to write back (syncfs still wants a descriptor). */
+function sysSyncfs(ctx: SyscallContext, a: readonly bigint[]): number { return files(ctx).get(int(a[0]!)) ? 0 : -EBADF; }
 
 function sysFsync(ctx: SyscallContext, a: readonly bigint[]): number {
   const f = files(ctx).get(int(a[0]!));
@@ -415,7 +509,7 @@ function sysGetdents64(ctx: SyscallContext, a: readonly bigint[]): number {
 }
 
 function sysFstat(ctx: SyscallContext, a: readonly bigint[]): number {
-  const f = files(ctx).get(int(a[0]!));
+  const f = files(ctx).getRaw(int(a[0]!));
   if (!f) return -EBADF;
   return ctx.task.um.copyout(addr(a[1]!), statBytes(f.stat())) ? 0 : -EFAULT;
 }
@@ -423,11 +517,16 @@ function sysFstat(ctx: SyscallContext, a: readonly bigint[]): number {
 export const FILE_SYSCALLS: Record<number, SyscallDef> = {
   ...NAMEI_SYSCALLS,
   ...STATFS_SYSCALLS,
+  ...XATTR_SYSCALLS,
+  ...UTIMES_SYSCALLS,
   23: { name: "dup", args: ["i"], fn: sysDup },
   24: { name: "dup3", args: ["i", "i", "x"], fn: sysDup3 },
   25: { name: "fcntl", args: ["i", "i", "x"], fn: sysFcntl },
   29: { name: "ioctl", args: ["i", "x", "x"], fn: sysIoctl },
   46: { name: "ftruncate", args: ["i", "l"], fn: sysFtruncate },
+  47: { name: "fallocate", args: ["i", "x", "l", "l"], fn: sysFallocate },
+  81: { name: "sync", args: [], fn: () => 0 },
+  267: { name: "syncfs", args: ["i"], fn: sysSyncfs },
   57: { name: "close", args: ["i"], fn: sysClose },
   59: { name: "pipe2", args: ["x", "o"], fn: sysPipe2 },
   61: { name: "getdents64", args: ["i", "x", "u"], fn: sysGetdents64 },

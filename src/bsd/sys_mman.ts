@@ -113,11 +113,13 @@ function unmapRange(map: VmMap, start: number, end: number): void {
 }
 
 /** What a file descriptor may be mapped as: the file's object and maximum protection, or a negative errno. */
-function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open: VnodeFile; maxProt: number } | number {
+function fileMapping(t: Task, fd: number, shared: boolean, prot: number): { open: VnodeFile; maxProt: number } | { anonymous: number } | number {
   const f = fileTable(t).get(fd);
   if (!f) return -EBADF;
   if (shared && (prot & PROT_WRITE) && !f.writable) return -EACCES;
   if (!f.readable) return -EACCES;
+  // /dev/zero: anonymous memory, which a shared mapping of a read-only descriptor may never make writable.
+  if (f instanceof VnodeFile && f.node.type === "chr" && f.node.mapsAnonymous) return { anonymous: shared && !f.writable ? VM_PROT_ALL & ~PROT_WRITE : VM_PROT_ALL };
   if (!(f instanceof VnodeFile) || f.node.type !== "reg") return -ENODEV;
   // Without translation one frame cannot appear at two addresses, which sharing a file's pages needs: as on
   // NOMMU Linux, shared file mappings are refused and private ones are copies (FileCopyPager).
@@ -140,8 +142,9 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
   if (type === MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK) !== 0) return -EOPNOTSUPP;
   const shared = type !== MAP_PRIVATE;
-  const file = anonymous ? undefined : fileMapping(t, fd, shared, prot);
-  if (typeof file === "number") return file;
+  const mapping = anonymous ? undefined : fileMapping(t, fd, shared, prot);
+  if (typeof mapping === "number") return mapping;
+  const file = mapping && "anonymous" in mapping ? undefined : mapping;
   if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !(file && shared) && exceedsRam(t, len)) return -ENOMEM;
   // do_mmap: MAP_LOCKED needs the right to lock at all, and a locked mapping must fit under RLIMIT_MEMLOCK.
   const locked = (flags & MAP_LOCKED) !== 0;
@@ -177,6 +180,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
     }
   } else {
     mapAnonymous(t, start, len, prot, shared, "[anon]");
+    if (mapping && "anonymous" in mapping) map.lookup(start)!.maxProtection = mapping.anonymous;
   }
   if (locked || map.lockFuture) lockNew(t, start, start + len, locked);
   else if (flags & MAP_POPULATE) vmMapPopulate(map, start, start + len);

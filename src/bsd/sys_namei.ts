@@ -13,13 +13,14 @@ import { release } from "./files.js";
 import type { SyscallContext, SyscallDef } from "./syscall.js";
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, bytesOf,
-  existingAt, fdLimit, files, lookupAt, pathArg, statBytes, touch, truncateNode,
+  existingAt, fdLimit, files, lookupAt, openedAs, pathArg, statBytes, touch, truncateNode,
 } from "./file_args.js";
 import {
-  type StatInfo, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY, O_NOFOLLOW, O_PATH,
+  type OpenFile, type StatInfo, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY, O_NOFOLLOW, O_PATH,
   O_TMPFILE, O_TRUNC, VnodeFile, vnodeStat,
 } from "../fs/file.js";
-import { MemDir, MemFile, MemLink } from "../fs/memfs.js";
+import { MemDir, MemFifo, MemFile, MemLink } from "../fs/memfs.js";
+import { fifoOpen } from "./fifo_open.js";
 import { pathOf, type Walked } from "../fs/namei.js";
 import { fileTruncate } from "../fs/vnode_pager.js";
 import { type DirNode, type Vnode, MAX_FILE_SIZE, isWritableDir } from "../fs/vnode.js";
@@ -33,8 +34,10 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
   const dirfd = int(a[0]!);
   let flags = int(a[2]!);
   const mode = uint(a[3]!);
-  if ((flags & O_TMPFILE) === O_TMPFILE) return -EOPNOTSUPP;
+  if (flags & __O_TMPFILE) return tmpfile(ctx, dirfd, a[1]!, flags, mode);
   if ((flags & (O_CREAT | O_DIRECTORY)) === (O_CREAT | O_DIRECTORY)) return -EINVAL;
+  // build_open_flags: with O_PATH nothing but these counts (no creating, truncating, access mode or O_LARGEFILE).
+  if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   const t = files(ctx);
   touch(ctx);
   const excl = (flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL);
@@ -54,22 +57,61 @@ function sysOpenat(ctx: SyscallContext, a: readonly bigint[]): number {
     node = file;
   } else {
     if (excl) return -EEXIST;
-    if (node.type === "lnk") return -ELOOP;   // only reached with O_NOFOLLOW (or O_EXCL) on a link
+    // Only reached with O_NOFOLLOW (or O_EXCL) on a link; O_PATH|O_NOFOLLOW opens the link itself.
+    if (node.type === "lnk" && !(flags & O_PATH)) return -ELOOP;
     if (node.type === "dir" && (flags & O_CREAT)) return -EISDIR;
     if (node.type !== "dir" && (flags & O_DIRECTORY)) return -ENOTDIR;
     if (node.type === "dir" && wantsWrite) return -EISDIR;
     if (node.generated && wantsWrite && !(node.mode & 0o200 && node.uid === GUEST_UID)) return -EACCES;   // /proc
     if (node.readOnly && wantsWrite) return -EROFS;
-    if (node.type === "reg" && (flags & O_TRUNC) && !(flags & O_PATH)) {
+    if (node.type === "reg" && (flags & O_TRUNC) && !(flags & O_PATH)) {   // a FIFO ignores O_TRUNC
       fileTruncate(node, 0);
       node.times.mtime = node.times.ctime = t.fs.now;
     }
   }
   flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);   // not kept in f_flags: F_GETFL never shows them
-  if (flags & O_PATH) flags = O_PATH | 3;   // neither readable nor writable
-  const file = new VnodeFile(node, flags | O_LARGEFILE);
+  const dir = pathOf(w.parent);
+  if (dir !== undefined) openedAs.set(node, node.type === "dir" ? pathOf(node) ?? dir : w.last === "norm" ? (dir === "/" ? "" : dir) + "/" + w.name : dir);
+  let file: OpenFile;
+  if (node.type === "chr" && !(flags & O_PATH)) {
+    file = node.open(flags | O_LARGEFILE);
+  } else if (node.type === "fifo" && !(flags & O_PATH)) {
+    const end = fifoOpen(ctx, node, flags | O_LARGEFILE);
+    if (typeof end === "number") return end;
+    file = end;
+  } else {
+    file = new VnodeFile(node, flags & O_PATH ? flags : flags | O_LARGEFILE);
+  }
   const fd = t.install(file, (int(a[2]!) & O_CLOEXEC) !== 0, fdLimit(ctx));
   if (fd === undefined) { release(file); return -EMFILE; }
+  return fd;
+}
+
+const __O_TMPFILE = 0o20000000;
+
+/**
+ * O_TMPFILE (do_tmpfile, shmem_tmpfile): an unnamed regular file in the directory the path names, for writing;
+ * gone at its last close unless linkat gives it a name first, which O_EXCL forbids.
+ */
+function tmpfile(ctx: SyscallContext, dirfd: number, p: bigint, flags: number, mode: number): number {
+  if ((flags & (O_TMPFILE | O_CREAT)) !== O_TMPFILE) return -EINVAL;   // O_TMPFILE_MASK: O_DIRECTORY, no O_CREAT
+  const acc = flags & O_ACCMODE;
+  if (acc !== 1 && acc !== 2) return -EINVAL;
+  touch(ctx);
+  const dir = existingAt(ctx, dirfd, p, true);
+  if (typeof dir === "number") return dir;
+  if (dir.type !== "dir") return -ENOTDIR;
+  if (dir.removed) return -ENOENT;
+  if (!isWritableDir(dir)) return dir.readOnly ? -EROFS : -EOPNOTSUPP;
+  const t = files(ctx);
+  const file = new MemFile(t.fs, t.fs.allocIno(), mode & 0o7777 & ~t.umask);
+  file.nlink = 0;
+  file.linkable = !(flags & O_EXCL);
+  const where = pathOf(dir);
+  if (where !== undefined) openedAs.set(file, `${where === "/" ? "" : where}/#${file.ino}`);
+  const open = new VnodeFile(file, (flags & ~(O_TMPFILE | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
+  const fd = t.install(open, (flags & O_CLOEXEC) !== 0, fdLimit(ctx));
+  if (fd === undefined) { release(open); return -EMFILE; }
   return fd;
 }
 
@@ -82,6 +124,35 @@ function sysMkdirat(ctx: SyscallContext, a: readonly bigint[]): number {
   if (!isWritableDir(w.parent)) return -EROFS;
   const t = files(ctx);
   w.parent.link(w.name, new MemDir(t.fs, t.fs.allocIno(), uint(a[2]!) & 0o1777 & ~t.umask, w.parent, w.name));
+  return 0;
+}
+
+const S_IFMT = 0o170000, S_IFSOCK = 0o140000, S_IFREG = 0o100000, S_IFBLK = 0o060000, S_IFDIR = 0o040000,
+  S_IFCHR = 0o020000, S_IFIFO = 0o010000;
+
+/**
+ * mknodat (fs/namei.c do_mknodat): regular files and FIFOs. The type is checked first (may_mknod: a directory is
+ * EPERM, an unknown type EINVAL), then the name is made (EEXIST, ENOENT...), then a device needs CAP_MKNOD, which
+ * the guest lacks (EPERM; Linux lets anyone make the 0:0 character device of an overlay whiteout, not done here).
+ * There are no sockets here: S_IFSOCK is EPERM too.
+ */
+function sysMknodat(ctx: SyscallContext, a: readonly bigint[]): number {
+  const mode = uint(a[2]!);
+  switch (mode & S_IFMT) {
+    case 0: case S_IFREG: case S_IFCHR: case S_IFBLK: case S_IFIFO: case S_IFSOCK: break;
+    case S_IFDIR: return -EPERM;
+    default: return -EINVAL;
+  }
+  touch(ctx);
+  const w = lookupAt(ctx, int(a[0]!), a[1]!, false);
+  if (typeof w === "number") return w;
+  if (w.node !== undefined) return -EEXIST;
+  if (w.trailingSlash || w.parent.removed) return -ENOENT;
+  if (!isWritableDir(w.parent)) return -EROFS;
+  const type = mode & S_IFMT;
+  if (type === S_IFCHR || type === S_IFBLK || type === S_IFSOCK) return -EPERM;
+  const t = files(ctx), perm = mode & 0o7777 & ~t.umask;
+  w.parent.link(w.name, type === S_IFIFO ? new MemFifo(t.fs, t.fs.allocIno(), perm) : new MemFile(t.fs, t.fs.allocIno(), perm));
   return 0;
 }
 
@@ -189,7 +260,7 @@ function sysLinkat(ctx: SyscallContext, a: readonly bigint[]): number {
   const path = pathArg(ctx, a[1]!);
   if (typeof path === "number") return path;
   if (path === "" && (flags & AT_EMPTY_PATH)) {
-    const f = files(ctx).get(int(a[0]!));
+    const f = files(ctx).getRaw(int(a[0]!));
     if (!f) return -EBADF;
     if (!(f instanceof VnodeFile)) return -ENOENT;
     src = f.node;
@@ -205,7 +276,11 @@ function sysLinkat(ctx: SyscallContext, a: readonly bigint[]): number {
   if (to.parent.readOnly) return -EROFS;
   if (src.dev !== to.parent.dev || !isWritableDir(to.parent)) return -EXDEV;
   if (src.type === "dir") return -EPERM;
-  if (to.parent.removed || src.nlink === 0) return -ENOENT;   // an unlinked file cannot get a name back
+  // An unlinked file cannot get a name back, but for an O_TMPFILE one without O_EXCL (I_LINKABLE, cleared here).
+  const linkable = src instanceof MemFile && src.linkable;
+  if (to.parent.removed || (src.nlink === 0 && !linkable)) return -ENOENT;
+  if (src instanceof MemFile) src.linkable = false;
+  if (src.nlink === 0) { const d = pathOf(to.parent); if (d !== undefined) openedAs.set(src, `${d === "/" ? "" : d}/${to.name}`); }
   to.parent.link(to.name, src);
   src.nlink++;
   src.times.ctime = files(ctx).fs.now;
@@ -214,6 +289,7 @@ function sysLinkat(ctx: SyscallContext, a: readonly bigint[]): number {
 
 function chmodNode(ctx: SyscallContext, node: Vnode, mode: number): number {
   if (node.readOnly) return -EROFS;
+  if (node.uid !== GUEST_UID) return -EPERM;   // only the owner may (setattr_prepare: inode_owner_or_capable)
   node.mode = mode & 0o7777;
   node.times.ctime = files(ctx).fs.now;
   return 0;
@@ -260,7 +336,7 @@ function sysFchownat(ctx: SyscallContext, a: readonly bigint[]): number {
   if (typeof path === "number") return path;
   if (path === "" && (flags & AT_EMPTY_PATH)) {
     if (dirfd === AT_FDCWD) return chownNode(ctx, files(ctx).cwd, uid, gid);
-    const f = files(ctx).get(dirfd);
+    const f = files(ctx).getRaw(dirfd);
     if (!f) return -EBADF;
     return f instanceof VnodeFile ? chownNode(ctx, f.node, uid, gid) : chownAnonymous(uid, gid);
   }
@@ -276,7 +352,7 @@ function chownAnonymous(uid: number, gid: number): number {
 
 function sysFchown(ctx: SyscallContext, a: readonly bigint[]): number {
   const f = files(ctx).get(int(a[0]!));
-  if (!f || (f.flags & O_PATH)) return -EBADF;   // fdget, not fdget_raw: an O_PATH descriptor does not do
+  if (!f) return -EBADF;
   const uid = int(a[1]!), gid = int(a[2]!);
   touch(ctx);
   return f instanceof VnodeFile ? chownNode(ctx, f.node, uid, gid) : chownAnonymous(uid, gid);
@@ -341,7 +417,7 @@ function sysChdir(ctx: SyscallContext, a: readonly bigint[]): number {
 }
 
 function sysFchdir(ctx: SyscallContext, a: readonly bigint[]): number {
-  const f = files(ctx).get(int(a[0]!));
+  const f = files(ctx).getRaw(int(a[0]!));
   if (!f) return -EBADF;
   if (!(f instanceof VnodeFile) || f.node.type !== "dir") return -ENOTDIR;
   files(ctx).cwd = f.node;
@@ -385,7 +461,7 @@ function sysNewfstatat(ctx: SyscallContext, a: readonly bigint[]): number {
     if (dirfd === AT_FDCWD) {
       info = vnodeStat(files(ctx).cwd);
     } else {
-      const f = files(ctx).get(dirfd);
+      const f = files(ctx).getRaw(dirfd);
       if (!f) return -EBADF;
       info = f.stat();
     }
@@ -399,6 +475,7 @@ function sysNewfstatat(ctx: SyscallContext, a: readonly bigint[]): number {
 
 export const NAMEI_SYSCALLS: Record<number, SyscallDef> = {
   17: { name: "getcwd", args: ["x", "u"], fn: sysGetcwd },
+  33: { name: "mknodat", args: ["f", "s", "o", "x"], fn: sysMknodat },
   34: { name: "mkdirat", args: ["f", "s", "o"], fn: sysMkdirat },
   35: { name: "unlinkat", args: ["f", "s", "x"], fn: sysUnlinkat },
   36: { name: "symlinkat", args: ["s", "f", "s"], fn: sysSymlinkat },

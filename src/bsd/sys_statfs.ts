@@ -39,7 +39,7 @@ function sysStatfs(ctx: SyscallContext, a: readonly bigint[]): number {
 
 /** fstatfs takes any descriptor, O_PATH ones too (fdget_raw). */
 function sysFstatfs(ctx: SyscallContext, a: readonly bigint[]): number {
-  const f = files(ctx).get(int(a[0]!));
+  const f = files(ctx).getRaw(int(a[0]!));
   if (!f) return -EBADF;
   const s = f instanceof VnodeFile ? files(ctx).fs.statfs(f.node.dev) : PIPEFS;
   return ctx.task.um.copyout(addr(a[1]!), statfsBytes(s)) ? 0 : -EFAULT;

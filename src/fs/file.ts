@@ -31,6 +31,8 @@ export interface StatInfo {
   ino: number;
   mode: number;      // type and permission bits
   nlink: number;
+  /** st_rdev of a device, else 0. */
+  rdev?: number;
   /** Owner and group; absent for anonymous inodes (pipes, the standard streams), which belong to the caller. */
   uid?: number;
   gid?: number;
@@ -55,8 +57,9 @@ export abstract class OpenFile {
   refs = 1;                               // descriptors (in every task) referring to this description
   constructor(public flags: number) {}
 
-  get readable(): boolean { const a = this.flags & O_ACCMODE; return a === O_RDONLY || a === O_RDWR; }
-  get writable(): boolean { const a = this.flags & O_ACCMODE; return a === O_WRONLY || a === O_RDWR; }
+  /** An O_PATH description neither reads nor writes (FMODE_PATH), whatever its access mode bits. */
+  get readable(): boolean { const a = this.flags & O_ACCMODE; return !(this.flags & O_PATH) && (a === O_RDONLY || a === O_RDWR); }
+  get writable(): boolean { const a = this.flags & O_ACCMODE; return !(this.flags & O_PATH) && (a === O_WRONLY || a === O_RDWR); }
   get nonblocking(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
 
   /** Whether lseek, pread and pwrite apply (ESPIPE otherwise). */
@@ -111,8 +114,8 @@ export class VnodeFile extends OpenFile {
 
 export function vnodeStat(n: Vnode): StatInfo {
   return {
-    dev: n.dev, ino: n.ino, mode: modeBits(n), nlink: n.nlink, uid: n.uid, gid: n.gid,
-    size: n.generated ? 0 : n.type === "reg" ? n.size : n.type === "lnk" ? n.target.length : 4096,
+    dev: n.dev, ino: n.ino, mode: modeBits(n), nlink: n.nlink, uid: n.uid, gid: n.gid, rdev: n.type === "chr" ? n.rdev : 0,
+    size: n.generated ? 0 : n.type === "reg" ? n.size : n.type === "lnk" ? n.target.length : n.type === "dir" ? 4096 : 0,
     blksize: n.generated ? 1024 : 4096,
     blocks: n.generated ? 0 : n.type === "reg" ? n.blocks : n.type === "dir" ? 8 : 0,
     times: n.times,

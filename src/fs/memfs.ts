@@ -3,8 +3,9 @@
 // valid while entries come and go. Space is bounded (ENOSPC) by a byte budget. Times come from the guest's clock.
 
 import { PAGE_SIZE } from "../vm/vm_prot.js";
+import { type Pipe, PipeLimits } from "./pipe.js";
 import {
-  type DirEntry, type DirNode, type FileNode, type LinkNode, type StatFs, type Times, type Vnode, type WritableDir,
+  type DirEntry, type DirNode, type FifoNode, type FileNode, type LinkNode, type StatFs, type Times, type Vnode, type WritableDir,
   NAME_MAX, ST_RELATIME, ST_VALID,
 } from "./vnode.js";
 import type { PagerStats, VnodePager } from "./vnode_pager.js";
@@ -26,6 +27,8 @@ export class FileSystem {
    */
   uid = 0;
   gid = 0;
+  /** Pipe limits and the user's pipe buffers (pipefs; /proc/sys/fs/pipe-*). */
+  readonly pipeLimits = new PipeLimits();
   /** statfs of the file systems other than this one attached to its tree (host mounts, /proc), by st_dev. */
   private readonly others = new Map<number, () => StatFs>();
   /** What the file pagers of this file system did (mapped files). */
@@ -113,6 +116,8 @@ export class MemFile implements FileNode {
   readonly dev = MEMFS_DEV;
   nlink = 1;
   size = 0;
+  /** An O_TMPFILE file opened without O_EXCL: linkat may give it a name although nlink is 0 (I_LINKABLE). */
+  linkable = false;
   cache: VnodePager | null = null;
   readonly times: Times;
   uid: number;
@@ -126,6 +131,8 @@ export class MemFile implements FileNode {
   }
 
   get blocks(): number { return this.pages.size * (PAGE_SIZE / 512); }
+
+  dataPages(): number[] { return [...this.pages.keys()].sort((a, b) => a - b); }
 
   read(off: number, len: number): Uint8Array {
     const out = new Uint8Array(len);
@@ -154,6 +161,22 @@ export class MemFile implements FileNode {
     }
     this.size = Math.max(this.size, off + data.length);
     return true;
+  }
+
+  allocate(off: number, len: number): boolean {
+    const first = Math.floor(off / PAGE_SIZE), last = Math.floor((off + len - 1) / PAGE_SIZE);
+    let fresh = 0;
+    for (let i = first; i <= last; i++) if (!this.pages.has(i)) fresh++;
+    if (!this.fs.reserve(fresh)) return false;
+    for (let i = first; i <= last; i++) if (!this.pages.has(i)) this.pages.set(i, new Uint8Array(PAGE_SIZE));
+    return true;
+  }
+
+  freePages(off: number, len: number): void {
+    const first = Math.ceil(off / PAGE_SIZE), end = Math.floor((off + len) / PAGE_SIZE);
+    let freed = 0;
+    for (let i = first; i < end; i++) if (this.pages.delete(i)) freed++;
+    this.fs.release(freed);
   }
 
   truncate(size: number): void {
@@ -194,6 +217,22 @@ export class MemLink implements LinkNode {
   uid: number;
   gid: number;
   constructor(fs: FileSystem, readonly ino: number, readonly target: string) {
+    this.times = fs.times();
+    this.uid = fs.uid;
+    this.gid = fs.gid;
+  }
+}
+
+export class MemFifo implements FifoNode {
+  readonly type = "fifo";
+  readonly readOnly = false;
+  readonly dev = MEMFS_DEV;
+  nlink = 1;
+  pipe: Pipe | null = null;
+  readonly times: Times;
+  uid: number;
+  gid: number;
+  constructor(fs: FileSystem, readonly ino: number, public mode: number) {
     this.times = fs.times();
     this.uid = fs.uid;
     this.gid = fs.gid;

@@ -43,7 +43,11 @@ function walkFrom(root: DirNode, start: DirNode, path: string, follow: boolean, 
     const isLast = i === parts.length - 1;
     const last: LastType = name === "." ? "dot" : name === ".." ? "dotdot" : "norm";
     let node = last === "dot" ? dir : last === "dotdot" ? dir.parent : dir.lookup(name);
-    if (node?.type === "lnk" && (!isLast || follow || trailingSlash)) {
+    if (node?.type === "lnk" && node.magic && (!isLast || follow || trailingSlash)) {
+      if (++count.links > MAXSYMLINKS) return -ELOOP;
+      node = node.magic();
+      if (node === undefined) return -ENOENT;
+    } else if (node?.type === "lnk" && (!isLast || follow || trailingSlash)) {
       if (++count.links > MAXSYMLINKS) return -ELOOP;
       const r = walkFrom(root, dir, node.target, true, count);
       if (typeof r === "number") return r;

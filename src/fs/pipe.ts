@@ -8,18 +8,32 @@
 // fits and returns that short count (the caller's write loop comes back for the rest, which then blocks); Linux
 // would sleep inside the call until all is written. O_DIRECT makes a packet pipe: no merging, one buffer per read.
 
-import { EAGAIN, EPIPE } from "../sys/errno.js";
+import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from "../sys/errno.js";
 import {
   type ReadResult, type StatInfo, type WriteResult, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, OpenFile, POLLERR, POLLHUP,
-  POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
+  POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, vnodeStat,
 } from "./file.js";
-import { S_IFIFO } from "./vnode.js";
+import { type FifoNode, S_IFIFO } from "./vnode.js";
 
 export const PIPE_BUF = 4096;
 const PAGE = 4096;
 export const PIPE_BUFFERS = 16;                         // Linux's default pipe_max_size / PAGE_SIZE
 export const PIPE_CAPACITY = PIPE_BUFFERS * PAGE;       // 64 KiB
 const PIPEFS_DEV = 0xC;
+
+/** Linux's PIPE_MIN_DEF_BUFFERS: what a new pipe gets once its user is over the soft limit. */
+const PIPE_MIN_DEF_BUFFERS = 2;
+
+/**
+ * The pipe limits of /proc/sys/fs (Documentation/admin-guide/sysctl/fs.rst) and the page buffers the guest's user
+ * holds in pipes (fs/pipe.c account_pipe_buffers). The guest is one unprivileged user: every limit applies.
+ */
+export class PipeLimits {
+  maxSize = 1048576;         // pipe-max-size: F_SETPIPE_SZ above it is EPERM
+  userPagesSoft = 16384;     // pipe-user-pages-soft: beyond it new pipes get PIPE_MIN_DEF_BUFFERS
+  userPagesHard = 0;         // pipe-user-pages-hard: 0, no limit
+  userPages = 0;             // buffers accounted to the user
+}
 
 /** One pipe_buffer: bytes [offset, offset + len) of a page. */
 interface PipeBuffer {
@@ -33,12 +47,58 @@ export class Pipe {
   private readonly bufs: PipeBuffer[] = [];   // oldest first; at most PIPE_BUFFERS
   readers = 0;                                // open read-end descriptions
   writers = 0;                                // open write-end descriptions
+  /** Read and write opens ever made (fs/pipe.c r_counter, w_counter): a FIFO opener waits for the other's to move. */
+  rCounter = 0;
+  wCounter = 0;
+  /** Capacity in page buffers (fcntl F_SETPIPE_SZ changes it; a power of two). */
+  maxBuffers = PIPE_BUFFERS;
 
-  constructor(readonly ino: number, readonly packet: boolean) {}
+  /** Buffers accounted to the user for this pipe (nr_accounted); 0 once the pipe is freed. */
+  private accounted: number;
+
+  /** alloc_pipe_info: 16 buffers, or 2 when the user already holds more than the soft limit. */
+  constructor(readonly ino: number, readonly packet: boolean, private readonly limits = new PipeLimits()) {
+    limits.userPages += PIPE_BUFFERS;
+    this.accounted = PIPE_BUFFERS;
+    if (limits.userPagesSoft > 0 && limits.userPages > limits.userPagesSoft) {
+      limits.userPages += PIPE_MIN_DEF_BUFFERS - PIPE_BUFFERS;
+      this.accounted = this.maxBuffers = PIPE_MIN_DEF_BUFFERS;
+    }
+  }
+
+  /** free_pipe_info: the last description is gone; the user's buffers are given back. */
+  free(): void {
+    this.limits.userPages -= this.accounted;
+    this.accounted = 0;
+    this.bufs.length = 0;
+  }
+
+  /** Capacity in bytes (F_GETPIPE_SZ). */
+  get capacity(): number { return this.maxBuffers * PAGE; }
+
+  /**
+   * F_SETPIPE_SZ (pipe_set_size): the size rounded up to a power of two pages; growing beyond pipe-max-size or the
+   * user's limits is EPERM, shrinking below what is buffered EBUSY. Returns the new capacity or a negative errno.
+   */
+  setSize(arg: number): number {
+    const size = arg > 2 ** 31 ? 0 : arg < PAGE ? PAGE : 2 ** Math.ceil(Math.log2(arg));
+    const slots = size / PAGE;
+    if (slots === 0) return -EINVAL;
+    const l = this.limits, grows = slots > this.maxBuffers;
+    if (grows && size > l.maxSize) return -EPERM;
+    const total = l.userPages - this.accounted + slots;
+    if (grows && ((l.userPagesHard > 0 && total > l.userPagesHard) || (l.userPagesSoft > 0 && total > l.userPagesSoft))) return -EPERM;
+    if (slots < this.bufs.length) return -EBUSY;
+    l.userPages = total;
+    this.accounted = this.maxBuffers = slots;
+    return size;
+  }
 
   /** Bytes buffered (FIONREAD). */
   get length(): number { return this.bufs.reduce((s, b) => s + b.len, 0); }
-  get full(): boolean { return this.bufs.length >= PIPE_BUFFERS; }
+  get full(): boolean { return this.bufs.length >= this.maxBuffers; }
+  /** Buffers in use: F_SETPIPE_SZ cannot shrink below them (EBUSY). */
+  get used(): number { return this.bufs.length; }
   get empty(): boolean { return this.bufs.length === 0; }
 
   /** What a read of up to max bytes would return (one buffer at most in packet mode). */
@@ -100,8 +160,8 @@ export class Pipe {
 }
 
 /** Makes a pipe and its two ends; `flags` may carry O_NONBLOCK and O_DIRECT (a packet pipe). */
-export function makePipe(ino: number, flags: number): [PipeEnd, PipeEnd] {
-  const pipe = new Pipe(ino, (flags & O_DIRECT) !== 0);
+export function makePipe(ino: number, flags: number, limits?: PipeLimits): [PipeEnd, PipeEnd] {
+  const pipe = new Pipe(ino, (flags & O_DIRECT) !== 0, limits);
   const status = flags & (O_NONBLOCK | O_DIRECT);
   return [new PipeEnd(pipe, O_RDONLY | status), new PipeEnd(pipe, O_WRONLY | status)];
 }
@@ -109,9 +169,11 @@ export function makePipe(ino: number, flags: number): [PipeEnd, PipeEnd] {
 export class PipeEnd extends OpenFile {
   readonly seekable = false;
 
-  constructor(readonly pipe: Pipe, flags: number) {
+  /** `fifo`: the named pipe this end was opened through (its vnode is what fstat shows). */
+  constructor(readonly pipe: Pipe, flags: number, readonly fifo: FifoNode | null = null) {
     super(flags);
-    if (this.readable) pipe.readers++; else pipe.writers++;
+    if (this.readable) { pipe.readers++; pipe.rCounter++; }
+    if (this.writable) { pipe.writers++; pipe.wCounter++; }
   }
 
   read(max: number): ReadResult {
@@ -150,11 +212,18 @@ export class PipeEnd extends OpenFile {
   }
 
   stat(): StatInfo {
+    if (this.fifo) return vnodeStat(this.fifo);
     const z = { atime: 0n, mtime: 0n, ctime: 0n };
     return { dev: PIPEFS_DEV, ino: this.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, size: 0, blksize: 4096, blocks: 0, times: z };
   }
 
   override release(): void {
-    if (this.readable) this.pipe.readers--; else this.pipe.writers--;
+    if (this.readable) this.pipe.readers--;
+    if (this.writable) this.pipe.writers--;
+    // The last close frees the pipe and whatever it still held (put_pipe_info); a FIFO makes a new one next time.
+    if (this.pipe.readers === 0 && this.pipe.writers === 0) {
+      this.pipe.free();
+      if (this.fifo?.pipe === this.pipe) this.fifo.pipe = null;
+    }
   }
 }

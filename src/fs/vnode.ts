@@ -3,11 +3,13 @@
 // a name is one byte (latin1), so any name a guest can pass survives unchanged.
 
 import type { VnodePager } from "./vnode_pager.js";
+import type { Pipe } from "./pipe.js";
+import type { OpenFile } from "./file.js";
 
 export const S_IFMT = 0o170000, S_IFSOCK = 0o140000, S_IFLNK = 0o120000, S_IFREG = 0o100000, S_IFBLK = 0o060000,
   S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFIFO = 0o010000;
 /** getdents64 d_type values (include/linux/fs_types.h). */
-export const DT_FIFO = 1, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
+export const DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
 export const NAME_MAX = 255;
 /** Largest file size this file system represents exactly (tmpfs allows 2^63 − 1; we keep exact integers). */
 export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
@@ -65,6 +67,18 @@ export interface FileNode extends NodeBase {
   write(off: number, data: Uint8Array): boolean;
   /** Sets the size; new bytes read as zero. */
   truncate(size: number): void;
+  /**
+   * Optional (fallocate): gives [off, off + len) storage, zero where nothing was written, without changing the size;
+   * false when the file system is full (ENOSPC). Absent: fallocate is not supported (EOPNOTSUPP).
+   */
+  allocate?(off: number, len: number): boolean;
+  /** Optional (fallocate FALLOC_FL_PUNCH_HOLE): frees the whole pages of [off, off + len). */
+  freePages?(off: number, len: number): void;
+  /**
+   * Optional: the indices of the pages that hold data, ascending (a sparse file's; SEEK_DATA and SEEK_HOLE find
+   * holes from them, as tmpfs does). Absent: the whole file is data.
+   */
+  dataPages?(): number[];
   /** The VM object caching the file's pages while it is mapped (vnode_pager.ts), else null. */
   cache: VnodePager | null;
   /**
@@ -101,9 +115,33 @@ export interface LinkNode extends NodeBase {
   readonly type: "lnk";
   readonly target: string;
   nlink: number;
+  /**
+   * A magic link (/proc/<pid>/fd/N, cwd): following it gives this vnode itself, whatever its name now, as Linux's
+   * proc links do (nd_jump_link); undefined when it names nothing the file system holds (a pipe). readlink still
+   * shows `target`.
+   */
+  readonly magic?: () => Vnode | undefined;
 }
 
-export type Vnode = FileNode | DirNode | LinkNode;
+/** A named pipe (mknod S_IFIFO): its pipe exists while some description has it open (Linux inode->i_pipe). */
+export interface FifoNode extends NodeBase {
+  readonly type: "fifo";
+  nlink: number;
+  pipe: Pipe | null;
+}
+
+/** A character device (/dev/null...): opening it makes the device's own open description. */
+export interface DeviceNode extends NodeBase {
+  readonly type: "chr";
+  nlink: number;
+  /** The device number, as st_rdev encodes it (major << 8 | minor for small numbers). */
+  readonly rdev: number;
+  /** mmap gives anonymous memory (/dev/zero, drivers/char/mem.c mmap_zero); other devices cannot be mapped. */
+  readonly mapsAnonymous: boolean;
+  open(flags: number): OpenFile;
+}
+
+export type Vnode = FileNode | DirNode | LinkNode | FifoNode | DeviceNode;
 
 /** A directory that can be changed (the in-memory file system's). */
 export interface WritableDir extends DirNode {
@@ -119,9 +157,17 @@ export function modeBits(node: Vnode): number {
     case "reg": return S_IFREG | node.mode;
     case "dir": return S_IFDIR | node.mode;
     case "lnk": return S_IFLNK | node.mode;
+    case "fifo": return S_IFIFO | node.mode;
+    case "chr": return S_IFCHR | node.mode;
   }
 }
 
 export function direntType(node: Vnode): number {
-  return node.type === "reg" ? DT_REG : node.type === "dir" ? DT_DIR : DT_LNK;
+  switch (node.type) {
+    case "reg": return DT_REG;
+    case "dir": return DT_DIR;
+    case "fifo": return DT_FIFO;
+    case "chr": return DT_CHR;
+    case "lnk": return DT_LNK;
+  }
 }

@@ -6,6 +6,7 @@ export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2
   ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27,
   ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, EDOM = 33, ERANGE = 34, ENAMETOOLONG = 36,
   ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110;
+export const ENODATA = 61;
 
 const NAMES: Record<number, [string, string]> = {
   [EPERM]: ["EPERM", "Operation not permitted"],
@@ -46,6 +47,7 @@ const NAMES: Record<number, [string, string]> = {
   [ELOOP]: ["ELOOP", "Too many levels of symbolic links"],
   [EOVERFLOW]: ["EOVERFLOW", "Value too large for defined data type"],
   [EOPNOTSUPP]: ["EOPNOTSUPP", "Operation not supported"],
+  [ENODATA]: ["ENODATA", "No data available"],
   [ETIMEDOUT]: ["ETIMEDOUT", "Connection timed out"],
   // The kernel's restart codes (include/linux/errno.h; kern/signal.ts), as strace shows an interrupted call.
   512: ["ERESTARTSYS", "To be restarted if SA_RESTART is set"],

@@ -189,6 +189,7 @@ const CASES: Case[] = [
   { guest: "files", scratchCwd: true, status: 0, stdoutMatch: /listing: 9 entries\n[^]*files done\n$/ },
   { guest: "pipes", scratchCwd: true, status: 0, stdoutMatch: /capacity: 65536\n[^]*pipes done\n$/ },
   { guest: "filemap", scratchCwd: true, status: 0, stdoutMatch: /file unchanged: bbbbbbb\n[^]*filemap done\n$/ },
+  { guest: "opath", scratchCwd: true, status: 0, stdoutMatch: /mmap: EBADF\n[^]*fifo read: through the fifo\nopath done\n$/ },
   ...[1, 2, 3, 4].map((seed): Case => ({
     guest: "fsfuzz", args: [String(seed), "3000"], scratchCwd: true, status: 0, stdoutMatch: /list \. -> \. \.\.\nrmdir -> 0\nfsfuzz done\n$/,
   })),
