@@ -261,7 +261,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
     const n = recorder.close();
     say(`recorded ${n.toLocaleString("en-US")} records to ${recorder.path}`);
   }
-  if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);
+  if (r.message) say(r.message);   // every signal death has its one line, SIGPIPE too
   const counters = m.counters();
   if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
   if (a.json !== undefined) {

@@ -93,6 +93,20 @@ describe("mmulab run", () => {
     expect(r.err).toMatch(/^mmulab: guest killed by SIGSEGV \(invalid write at 0xdead0000, pc 0x[0-9a-f]+\)\n$/);
   });
 
+  it("reports a death by SIGPIPE in one line too (a write to a pipe with no reader)", () => {
+    const sigpipe = join(dir, "sigpipe");
+    writeFileSync(sigpipe, program((a) => {
+      a.li(A0, 0x20000).li(A1, 0).li(17, 59).ecall();                          // pipe2(fds, 0)
+      a.li(5, 0x20000).lbu(A0, 5, 0).li(17, 57).ecall();                       // close(fds[0])
+      a.li(5, 0x20000).lbu(A0, 5, 4).li(A1, 0x20000).li(12, 1).li(17, 64).ecall();   // write(fds[1], .., 1)
+      a.exit(0);
+    }, { vaddr: 0x20000, bytes: new Uint8Array(8) }));
+    const r = cli("run", sigpipe);
+    expect(r.status).toBe(141);
+    oneLine(r.err);
+    expect(r.err).toBe("mmulab: guest killed by SIGPIPE (write to a pipe with no reader)\n");
+  });
+
   it("--stats prints a table, --json writes every counter, --strace traces", () => {
     const json = join(dir, "out.json");
     const r = cli("run", "--stats", "--json", json, "--strace", "--tlb", "l1d=16:4:fifo,l2=off", hello);
