@@ -20,7 +20,7 @@ import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { TraceRecorder } from "../trace/record.js";
 import { sweepMain } from "./sweep.js";
-import { commandLine } from "./command.js";
+import { commandLine, onceOnly } from "./command.js";
 import { reportMain } from "./html.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
 import { applyMounts } from "../fs/mount.js";
@@ -175,6 +175,7 @@ function parseCli(own: string[]): Parsed {
     .command("sweep [traces..]", "sweep TLB policies, geometries, page sizes and machines over traces and guests (mmulab sweep --help)")
     .command("report <json>", "one self-contained HTML page from the JSON of a run, compare, trace or sweep (mmulab report --help)")
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
+    .check(onceOnly(["args", "env", "mount"]))
     .strict()
     .help()
     .version(false)

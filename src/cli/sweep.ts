@@ -20,7 +20,7 @@ import { checkSpec, machineJobs, tlbJobs, type MachineRow, type RecordJob, type 
 import { machinesCsv, sweepJson, sweepMarkdown, tlbCsv, type SweepResult } from "../sweep/output.js";
 import { cyclesSpec, missRateSpec, renderSvg } from "../sweep/plot.js";
 import { parseBytes, TraceUsageError } from "./trace.js";
-import { commandLine } from "./command.js";
+import { commandLine, onceOnly } from "./command.js";
 import { existsSync } from "node:fs";
 
 interface SweepArgs {
@@ -68,6 +68,7 @@ function parseArgs(argv: readonly string[]): SweepArgs | "done" {
       .option("opt-limit", { type: "number", default: DEFAULT_OPT_LIMIT, describe: "most references the optimum will hold" })
       .option("record-arch", { type: "string", default: "riscv-sv39", describe: "machine a guest is recorded on for the TLB studies" }),
     () => { ran = true; })
+    .check(onceOnly(["traces", "guest"]))
     .strict()
     .help()
     .version(false)

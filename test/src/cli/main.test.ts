@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { main, splitGuestArgs } from "../../../src/cli/main.js";
+import { main, runCli, splitGuestArgs } from "../../../src/cli/main.js";
 import { BufferIo } from "../helpers/machine.js";
 import { A0, A1, SP, program } from "../helpers/rv.js";
 
@@ -91,6 +91,18 @@ describe("mmulab run", () => {
     const r = cli("run", segv);
     expect(r.status).toBe(139);
     expect(r.err).toMatch(/^mmulab: guest killed by SIGSEGV \(invalid write at 0xdead0000, pc 0x[0-9a-f]+\)\n$/);
+  });
+
+  it("an option that takes one value, given twice, is a usage error (found by the cli fuzzer: a crash before)", async () => {
+    for (const argv of [["run", hello, "--max-insns", "5", "--max-insns", "7"], ["compare", "missing", "--max-insns", "--max-insns"],
+      ["run", hello, "--arch", "vax", "--arch", "bare"], ["trace", "--gen", "seq", "--entries", "3", "--entries", "4"],
+      ["report", "x.json", "-o", "a", "-o", "b"]]) {
+      const io = new BufferIo();
+      expect(await runCli(argv, io)).toBe(2);
+      oneLine(io.err);
+      expect(io.err).toMatch(/^mmulab: -?-[a-z-]+ given more than once\n$/);
+    }
+    expect(cli("run", hello, "--env", "A=1", "--env", "B=2").status).toBe(5);   // repeatable options stay lists
   });
 
   it("reports a death by SIGPIPE in one line too (a write to a pipe with no reader)", () => {

@@ -39,14 +39,11 @@ describe("a page's pv list", () => {
   it("inserts and removes a million mappings of one page in linear time", () => {
     const p = new VmPage(0);
     const n = 1 << 20;
-    const t0 = performance.now();
     for (let i = 0; i < n; i++) p.pvAdd(pmapA, i * 4096);
     for (let i = 0; i < n; i += 2) p.pvRemove(pmapA, i * 4096);
     expect(p.pv).toHaveLength(n / 2);
     for (let i = 1; i < n; i += 2) p.pvRemove(pmapA, i * 4096);
-    expect(p.pv).toHaveLength(0);
-    // A scan per operation would take hours here; linear work takes well under a second.
-    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(p.pv).toHaveLength(0);   // a scan per operation would not end within the test's timeout (hours)
   });
 });
 
