@@ -84,10 +84,30 @@ export function randomProgram(rng, n) {
   const regs = Array.from({ length: 32 }, () => value(rng));
   const data = Buffer.alloc(0x3000);
   for (let k = 0; k < 32; k++) data.writeBigUInt64LE(regs[k], 8 * k);
-  for (let k = 256; k < data.length; k++) data[k] = rng.below(256);
+  for (let k = 256 + 24 * 3; k < data.length; k++) data[k] = rng.below(256);
   const out = [];
   const w32 = (w) => { const x = Buffer.alloc(4); x.writeUInt32LE(w >>> 0); out.push(x); };
   const w16 = (h) => { const x = Buffer.alloc(2); x.writeUInt16LE(h); out.push(x); };
+  // Handlers first, sometimes: rt_sigaction(sig, &act, NULL, 8) for SIGSEGV, SIGILL, SIGBUS or SIGTRAP with a
+  // handler anywhere (this code, an unmapped page, the data page, NULL) and random flags (SA_NODEFER, SA_ONSTACK,
+  // SA_RESETHAND, SA_SIGINFO): faults that recur with nothing retiring, handlers that cannot be reached.
+  const handlers = rng.chance(0.5) ? rng.range(1, 3) : 0;
+  for (let k = 0; k < handlers; k++) {
+    const act = 0x100 + 24 * k;   // struct sigaction { sa_handler, sa_flags, sa_mask } (no sa_restorer on riscv)
+    const where = rng.weighted({ code: 5, unmapped: 2, data: 1, nul: 1 });
+    const handler = where === "code" ? BigInt(CODE_BASE + 2 * rng.below(2 * n + 64))
+      : where === "unmapped" ? 0xDEAD0000n : where === "data" ? BigInt(DATA_BASE + 0x1000) : 0n;
+    data.writeBigUInt64LE(handler, act);
+    data.writeBigUInt64LE(BigInt((rng.pick([0, 0x40000000, 0x08000000, 0x80000000, 4]) | rng.pick([0, 0x40000000, 4])) >>> 0), act + 8);
+    data.writeBigUInt64LE(rng.chance(0.3) ? rng.u64() : 0n, act + 16);
+    w32(i(rng.pick([11, 4, 7, 5]), 0, 0, 10, 0x13));               // a0 = signal
+    w32(u(DATA_BASE >>> 12, 11, 0x37));                              // a1 = &act
+    w32(i(act, 11, 0, 11, 0x13));
+    w32(i(0, 0, 0, 12, 0x13));                                       // a2 = NULL
+    w32(i(8, 0, 0, 13, 0x13));                                       // a3 = sizeof(sigset_t)
+    w32(i(134, 0, 0, 17, 0x13));                                     // rt_sigaction
+    w32(0x73);
+  }
   // Prologue: x5 = DATA_BASE (lui), then ld x1..x31 from the table (x5 last; x2 kept as the loader's sp sometimes).
   w32(u(DATA_BASE >>> 12, 5, 0x37));
   const keepSp = rng.chance(0.5);
