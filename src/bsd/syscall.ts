@@ -8,7 +8,8 @@ import { TaskTerminated } from "../kern/signal.js";
 import type { SeededRandom } from "../kern/random.js";
 import type { ProcessTable } from "../kern/proc.js";
 import type { GuestIo } from "../fs/file.js";
-import { ENOSYS, errnoName, errnoText } from "../sys/errno.js";
+import { ENOMEM, ENOSYS, errnoName, errnoText } from "../sys/errno.js";
+import { MapCountExceeded } from "../vm/vm_map.js";
 import { addr, int, long } from "./args.js";
 
 /** What a system call can reach: the calling task and the machine services around it. */
@@ -67,8 +68,11 @@ export class SyscallTable {
     try {
       r = def.fn(ctx, a);
     } catch (e) {
-      if (e instanceof TaskTerminated && trace) trace(`${name}(${formatArgs(ctx, def, a, undefined)}) = ?`);
-      throw e;
+      if (e instanceof MapCountExceeded) r = -ENOMEM;   // an entry could not be split (vm.max_map_count)
+      else {
+        if (e instanceof TaskTerminated && trace) trace(`${name}(${formatArgs(ctx, def, a, undefined)}) = ?`);
+        throw e;
+      }
     }
     if (trace) trace(`${name}(${formatArgs(ctx, def, a, Number(r))}) = ${formatResult(def, r)}`);
     return BigInt(r);
