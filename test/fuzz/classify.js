@@ -24,7 +24,7 @@ export function classify(r, bounds) {
   if (STACK_FRAME.test(err)) return fail("stack-trace", firstLine(err, STACK_FRAME));
   const json = r.json;
   if (json) {
-    if (json.reason === "signal" && !/^mmulab: guest killed by SIG[A-Z0-9+]+\b/m.test(err)) {
+    if (json.reason === "signal" && !/^mmulab: guest killed by SIG[A-Z0-9_]+\b/m.test(err)) {
       return fail("no-message", `guest killed by signal ${json.signal} with no one-line message`);
     }
     if (json.reason === "limit" && !/^mmulab: instruction limit reached/m.test(err)) {
