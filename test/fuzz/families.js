@@ -20,8 +20,8 @@ function runOptions(rng, maxInsns) {
   if (rng.chance(0.2)) a.push("--mem", rng.pick(["16M", "64M", "128M"]));
   if (rng.chance(0.1)) a.push("--quantum", String(rng.range(1, 100000)));
   if (rng.chance(0.1)) {
-    // Throwing every translation away every few traps makes each instruction fault: about 30 us an instruction
-    // (linear, by design), so these runs get at most 200k instructions to stay well inside the wall-clock budget on a loaded machine.
+    // Throwing every translation away every few traps makes each instruction fault: 30-90 us an instruction
+    // (linear, by design), so these runs get at most 200k instructions, well inside the budget on a loaded host.
     a.push("--pmap-collect-every", String(rng.range(1, 50)));
     maxInsns = Math.min(maxInsns, 200_000);
   }
