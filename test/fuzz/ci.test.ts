@@ -19,6 +19,7 @@ describe("the verdict on one run (classify.js)", () => {
     ["guest exit", { status: 3, json: { reason: "exit" } }, true],
     ["signal death with its line", { status: 139, stderr: "mmulab: guest killed by SIGSEGV (x)\n", json: { reason: "signal", signal: 11 } }, true],
     ["death for want of guest memory with its line", { status: 137, stderr: "mmulab: guest killed by SIGKILL: out of guest memory (--mem 256M)\n", json: { reason: "signal", signal: 9 } }, true],
+    ["instruction limit after the guest's stderr, on the same line", { status: 124, stderr: "\0\0\0mmulab: instruction limit reached (--max-insns 5)\n", json: { reason: "limit" } }, true],
     ["signal death without its line", { status: 139, json: { reason: "signal", signal: 11 } }, false],
     ["instruction limit with its line", { status: 124, stderr: "mmulab: instruction limit reached (--max-insns 5)\n", json: { reason: "limit" } }, true],
     ["bad input with one line", { status: 1, stderr: "mmulab: not an ELF file (bad magic number)\n" }, true],

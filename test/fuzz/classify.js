@@ -1,7 +1,8 @@
 // What counts as a host failure (issue 17): a stack trace, "internal error", exit 70, a wasm trap escaping, the
 // host process dying of a signal, a hang past the wall-clock budget, host memory past a bound; and a run that ends
 // without its one line (a guest's signal death, the instruction limit, bad input). Everything else is clean: the
-// guest's own status, 128 + signal with its line, 124 for --max-insns, 1 or 2 with one line for bad input.
+// guest's own status, 128 + signal with its line, 124 for --max-insns, 1 or 2 with one line for bad input. mmulab's
+// line may follow the guest's own stderr output on the same line (a guest need not end what it wrote with a newline).
 
 const STACK_FRAME = /^\s+at .*(\(.*:\d+:\d+\)|:\d+:\d+|\(native\)|<anonymous>\)?)$/m;
 const HOST_CRASH = /RuntimeError|unreachable executed|memory access out of bounds|Maximum call stack size|heap out of memory|FATAL ERROR|Uncaught |node:internal/;
@@ -18,21 +19,21 @@ export function classify(r, bounds) {
   if (r.rssKB > bounds.memBoundKB) return fail("memory", `host memory ${Math.round(r.rssKB / 1024)} MiB past the bound`);
   if (r.signal) return fail("host-signal", `the host process died of ${r.signal}`);
   const err = r.stderr;
-  if (/^mmulab: internal error/m.test(err)) return fail("internal-error", firstLine(err, /^mmulab: internal error.*$/m));
+  if (/mmulab: internal error/.test(err)) return fail("internal-error", firstLine(err, /mmulab: internal error.*$/m));
   if (r.status === 70) return fail("exit-70", "exit status 70");
   if (HOST_CRASH.test(err)) return fail("wasm-trap", firstLine(err, HOST_CRASH));
   if (STACK_FRAME.test(err)) return fail("stack-trace", firstLine(err, STACK_FRAME));
   const json = r.json;
   if (json) {
-    if (json.reason === "signal" && !/^mmulab: guest killed by SIG[A-Z0-9_]+\b/m.test(err)) {
+    if (json.reason === "signal" && !/mmulab: guest killed by SIG[A-Z0-9_]+\b/.test(err)) {
       return fail("no-message", `guest killed by signal ${json.signal} with no one-line message`);
     }
-    if (json.reason === "limit" && !/^mmulab: instruction limit reached/m.test(err)) {
+    if (json.reason === "limit" && !/mmulab: instruction limit reached/.test(err)) {
       return fail("no-message", "instruction limit with no one-line message");
     }
     return { clean: true };
   }
-  if (r.status !== 0 && !/^mmulab: /m.test(err)) return fail("no-message", `exit status ${r.status} with no one-line message`);
+  if (r.status !== 0 && !/mmulab: /.test(err)) return fail("no-message", `exit status ${r.status} with no one-line message`);
   return { clean: true };
 }
 

@@ -11,6 +11,20 @@ import { fileURLToPath } from "node:url";
 export const MMULAB = fileURLToPath(new URL("../../bin/mmulab.js", import.meta.url));
 const OUTPUT_CAP = 1 << 20;
 
+/**
+ * A stream's first and last OUTPUT_CAP / 2 characters: a guest may write megabytes to stderr, and mmulab's own line
+ * (a signal death, the instruction limit) comes last.
+ */
+export class HeadTail {
+  constructor() { this.head = ""; this.tail = ""; }
+  add(s) {
+    const half = OUTPUT_CAP / 2;
+    if (this.head.length < half) { const n = half - this.head.length; this.head += s.slice(0, n); s = s.slice(n); }
+    if (s) this.tail = (this.tail + s).slice(-half);
+  }
+  text() { return this.tail ? `${this.head}\n[...]\n${this.tail}` : this.head; }
+}
+
 /** The JSON summary file a run-type input writes (`--json`), read back to tell a signal death from an exit. */
 export const JSON_NAME = "run.json";
 
@@ -31,10 +45,10 @@ export function runInput(input, opts) {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [MMULAB, ...input.argv], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "", peak = 0, timedOut = false;
-    const take = (s, chunk) => (s.length < OUTPUT_CAP ? s + chunk.toString("latin1") : s);
-    child.stdout.on("data", (c) => { stdout = take(stdout, c); });
-    child.stderr.on("data", (c) => { stderr = take(stderr, c); });
+    let stdout = "", peak = 0, timedOut = false;
+    const stderr = new HeadTail();
+    child.stdout.on("data", (c) => { if (stdout.length < OUTPUT_CAP) stdout += c.toString("latin1"); });
+    child.stderr.on("data", (c) => { stderr.add(c.toString("latin1")); });
     const sample = setInterval(() => { peak = Math.max(peak, rssKB(child.pid)); }, 50);
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, opts.budgetMs);
     child.on("close", (status, signal) => {
@@ -43,7 +57,7 @@ export function runInput(input, opts) {
       let json;
       try { json = JSON.parse(readFileSync(join(dir, JSON_NAME), "utf8")); } catch { json = undefined; }
       rmSync(dir, { recursive: true, force: true });
-      resolve({ status, signal: timedOut ? null : signal, stdout, stderr, timedOut, rssKB: peak, ms: Date.now() - t0, json });
+      resolve({ status, signal: timedOut ? null : signal, stdout, stderr: stderr.text(), timedOut, rssKB: peak, ms: Date.now() - t0, json });
     });
   });
 }

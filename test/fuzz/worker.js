@@ -6,18 +6,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../dist/cli/main.js";
+import { HeadTail } from "./runner.js";
 
-const CAP = 1 << 20;
 const home = process.cwd();
 
 process.on("message", async (msg) => {
   const dir = mkdtempSync(join(tmpdir(), "mmulab-fuzz-"));
   for (const [name, data] of Object.entries(msg.files)) writeFileSync(join(dir, name), Buffer.from(data, "base64"));
-  let stderr = "";
+  const stderr = new HeadTail();
   const dec = new TextDecoder("latin1");
   const io = {
     read: () => new Uint8Array(0),
-    write: (fd, data) => { if (fd === 2 && stderr.length < CAP) stderr += dec.decode(data); },
+    write: (fd, data) => { if (fd === 2) stderr.add(dec.decode(data)); },
   };
   process.chdir(dir);
   let status;
@@ -29,6 +29,6 @@ process.on("message", async (msg) => {
   let json;
   try { json = JSON.parse(readFileSync(join(dir, msg.jsonName), "utf8")); } catch { json = undefined; }
   rmSync(dir, { recursive: true, force: true });
-  process.send({ id: msg.id, status, stderr, json });
+  process.send({ id: msg.id, status, stderr: stderr.text(), json });
 });
 process.send({ ready: true });
