@@ -3,7 +3,7 @@
 // A file mapping maps the file's VM object (fs/vnode_pager.ts): MAP_SHARED directly, MAP_PRIVATE as a needs-copy
 // entry that gets a shadow object on its first write, so the file never sees private stores.
 
-import { VmMapEntry } from "../vm/vm_map.js";
+import { MAX_MAP_COUNT, VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";
 import { vmMapRewire, vmMapWire } from "../vm/vm_wire.js";
 import { PAGE_SIZE, VM_PROT_ALL, isPageAligned, roundPage, truncPage } from "../vm/vm_prot.js";
@@ -137,6 +137,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   if (len0 === 0) return -EINVAL;
   const len = roundPage(len0);
   if (len > map.maxAddress - map.minAddress) return -ENOMEM;
+  if (map.entries.length > MAX_MAP_COUNT) return -ENOMEM;   // do_mmap: mm->map_count > sysctl_max_map_count
   if (!anonymous && off + BigInt(len) > BigInt(MAX_FILE_SIZE)) return -EOVERFLOW;
   const type = flags & MAP_TYPE;
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;

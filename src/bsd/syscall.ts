@@ -11,7 +11,8 @@ import type { Timers } from "../kern/timer.js";
 import type { FutexQueues } from "../kern/futex.js";
 import type { GuestIo } from "../fs/file.js";
 import type { VmMap } from "../vm/vm_map.js";
-import { ENOSYS, errnoName, errnoText } from "../sys/errno.js";
+import { MapCountExceeded } from "../vm/vm_map.js";
+import { ENOMEM, ENOSYS, errnoName, errnoText } from "../sys/errno.js";
 import { addr, int, long } from "./args.js";
 import type { StatsControl } from "./sys_mmulab.js";
 
@@ -79,8 +80,11 @@ export class SyscallTable {
     try {
       r = def.fn(ctx, a);
     } catch (e) {
-      if (e instanceof TaskTerminated && trace) trace(`${name}(${before ?? formatArgs(ctx, def, a, undefined)}) = ?`);
-      throw e;
+      if (e instanceof MapCountExceeded) r = -ENOMEM;   // an entry could not be split (vm.max_map_count)
+      else {
+        if (e instanceof TaskTerminated && trace) trace(`${name}(${before ?? formatArgs(ctx, def, a, undefined)}) = ?`);
+        throw e;
+      }
     }
     if (trace) trace(`${name}(${before ?? formatArgs(ctx, def, a, Number(r))}) = ${formatResult(def, r)}`);
     return BigInt(r);

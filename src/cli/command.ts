@@ -8,3 +8,17 @@ export function shellQuote(w: string): string {
 export function commandLine(argv: readonly string[]): string {
   return ["mmulab", ...argv].map(shellQuote).join(" ");
 }
+
+/**
+ * A yargs check: an option that takes one value given more than once (yargs would hand its users an array) is a
+ * usage error, not a crash. `repeatable` names the options and positionals that are lists.
+ */
+export function onceOnly(repeatable: readonly string[]): (a: Record<string, unknown>) => true {
+  return (a) => {
+    for (const [k, v] of Object.entries(a)) {
+      if (k === "_" || k === "$0" || repeatable.includes(k) || !Array.isArray(v)) continue;
+      throw new Error(`${k.length === 1 ? "-" : "--"}${k} given more than once`);
+    }
+    return true;
+  };
+}

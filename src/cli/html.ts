@@ -6,6 +6,7 @@ import yargs from "yargs";
 import type { GuestIo } from "../fs/file.js";
 import { ConfigError } from "../machine/config.js";
 import { ReportError, reportHtml } from "../report/page.js";
+import { onceOnly } from "./command.js";
 import { TraceUsageError } from "./trace.js";
 
 export async function reportMain(argv: readonly string[], io: GuestIo, say: (line: string) => void): Promise<number> {
@@ -16,7 +17,7 @@ export async function reportMain(argv: readonly string[], io: GuestIo, say: (lin
       .positional("json", { type: "string", describe: "the JSON document (--json of run, compare or trace; sweep.json)" })
       .option("output", { alias: "o", type: "string", describe: "the HTML file to write (default: the JSON file's name with .html)" }),
     () => { ran = true; })
-    .strict().help().version(false).exitProcess(false)
+    .check(onceOnly([])).strict().help().version(false).exitProcess(false)
     .fail((msg, err) => { throw new TraceUsageError((msg ?? err?.message ?? "bad command line").replace(/\s*\n\s*/g, " ")); })
     .parseSync() as unknown as { json: string; output?: string };
   if (!ran) return 0;

@@ -20,7 +20,7 @@ import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { TraceRecorder } from "../trace/record.js";
 import { sweepMain } from "./sweep.js";
-import { commandLine } from "./command.js";
+import { commandLine, onceOnly } from "./command.js";
 import { reportMain } from "./html.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
 import { applyMounts } from "../fs/mount.js";
@@ -201,6 +201,7 @@ function parseCli(own: string[]): Parsed {
     .command("sweep [traces..]", "sweep TLB policies, geometries, page sizes and machines over traces and guests (mmulab sweep --help)")
     .command("report <json>", "one self-contained HTML page from the JSON of a run, compare, trace or sweep (mmulab report --help)")
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
+    .check(onceOnly(["args", "env", "mount"]))
     .strict()
     .help()
     .alias("h", "help")
@@ -326,7 +327,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
     const n = recorder.close();
     say(`recorded ${n.toLocaleString("en-US")} records to ${recorder.path}`);
   }
-  if (r.message && !(r.reason === "signal" && r.signal === SIGPIPE)) say(r.message);
+  if (r.message) say(r.message);   // every signal death has its one line, SIGPIPE too
   const counters = m.counters();
   if (a.stats) io.write(2, enc.encode(formatStats(counters, config) + "\n"));
   if (a["stats-file"] !== undefined) {

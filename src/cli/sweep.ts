@@ -21,7 +21,7 @@ import { checkSpec, machineJobs, tlbJobs, type MachineRow, type RecordJob, type 
 import { machinesCsv, sweepJson, sweepMarkdown, tlbCsv, type SweepResult } from "../sweep/output.js";
 import { cyclesSpec, missRateSpec, renderSvg } from "../sweep/plot.js";
 import { parseBytes, TraceUsageError } from "./trace.js";
-import { commandLine } from "./command.js";
+import { commandLine, onceOnly } from "./command.js";
 import { existsSync, statSync } from "node:fs";
 
 interface SweepArgs {
@@ -71,6 +71,7 @@ function parseArgs(argv: readonly string[]): SweepArgs | "done" {
       .option("record-arch", { type: "string", default: "riscv-sv39", describe: "machine a guest is recorded on for the TLB studies" })
       .option("max-insns", { type: "string", describe: "stop every guest after this many instructions (its trace and runs are that prefix)" }),
     () => { ran = true; })
+    .check(onceOnly(["traces", "guest"]))
     .strict()
     .help()
     .version(false)

@@ -10,7 +10,7 @@ import { ConfigError, POLICIES } from "../machine/config.js";
 import { machineConfig } from "../index.js";
 import { MachineReplayer, replayFileOnMachine } from "../trace/machine.js";
 import { formatStats, statsJson } from "./report.js";
-import { commandLine } from "./command.js";
+import { commandLine, onceOnly } from "./command.js";
 import { BinaryTraceWriter, FLAG_IFETCH, FLAG_MODIFY2 } from "../trace/binary.js";
 import { TraceError, type ReadStats, type TraceBatch, type TraceSource } from "../trace/batch.js";
 import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";
@@ -71,6 +71,7 @@ function parseArgs(argv: readonly string[]): TraceArgs | "done" {
       .option("mem", { type: "string", default: "256M", describe: "with --arch: physical memory for the demand-mapped pages" })
       .option("tlb", { type: "string", describe: "with --arch: TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" }),
     () => { ran = true; })
+    .check(onceOnly([]))
     .strict()
     .help()
     .version(false)

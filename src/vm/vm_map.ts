@@ -58,6 +58,19 @@ export class VmMapEntry {
 /** Result of vm_map.protect, Mach's kern_return_t in miniature. */
 export type ProtectResult = "ok" | "no-entry" | "protection-failure";
 
+/**
+ * vm.max_map_count's default (include/linux/mm.h DEFAULT_MAX_MAP_COUNT, 65536 less the ELF core margin of 5): the
+ * most entries a map holds. Past it mmap fails with ENOMEM, and so does a munmap, mprotect or madvise that would
+ * split an entry; without it a guest splitting one mapping page by page grew the host's memory without bound.
+ */
+export const MAX_MAP_COUNT = 65530;
+
+/** A map entry could not be split: the map holds MAX_MAP_COUNT entries (the system call fails with ENOMEM). */
+export class MapCountExceeded extends Error {
+  override name = "MapCountExceeded";
+  constructor(count: number) { super(`the map holds ${count} entries (vm.max_map_count)`); }
+}
+
 export class VmMap {
   readonly entries: VmMapEntry[] = [];   // sorted by start, non-overlapping
   refCount = 1;                          // tasks using this map (a vfork child borrows its parent's)
@@ -131,11 +144,16 @@ export class VmMap {
     this.entries.splice(this.firstEndingAbove(entry.start), 0, entry);
   }
 
-  /** Splits the entry containing va so that an entry starts exactly at va (no-op if va is a boundary). */
+  /**
+   * Splits the entry containing va so that an entry starts exactly at va (no-op if va is a boundary). A map already
+   * holding MAX_MAP_COUNT entries cannot split one (Linux's __split_vma: ENOMEM): throws MapCountExceeded, which
+   * the system-call layer returns as ENOMEM.
+   */
   clip(va: number): void {
     const i = this.firstEndingAbove(va);
     const e = this.entries[i];
     if (!e || e.start >= va) return;
+    if (this.entries.length >= MAX_MAP_COUNT) throw new MapCountExceeded(this.entries.length);
     const tail = new VmMapEntry(va, e.end, e.object, e.offset + (va - e.start), e.protection, e.maxProtection,
       e.inheritance, e.needsCopy, e.name);
     if (e.object) this.vm.objectReference(e.object);

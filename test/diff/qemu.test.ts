@@ -186,6 +186,11 @@ const CASES: Case[] = [
   { guest: "sigfault", args: ["frame"], status: SEGV },
   // The core-dump bit and CLD_DUMPED: core signals only, and only from RLIMIT_CORE of a page (fs/coredump.c).
   { guest: "coredump", scratchCwd: true, status: 0, stdoutMatch: /RLIMIT_CORE 4096\n[^]*signal 11: CLD_DUMPED 11, status 0x008b[^]*coredump done\n$/ },
+  // The same fault again and again with nothing retiring: re-delivered until the handler cannot be reached.
+  { guest: "faultloop", args: ["nodefer"], status: SEGV, stdoutMatch: /^nodefer: faulting\n$/ },
+  { guest: "faultloop", args: ["blocked"], status: SEGV, stdoutMatch: /^blocked: faulting\n$/ },
+  { guest: "faultloop", args: ["text"], status: SEGV, stdoutMatch: /^text: faulting\n$/ },
+  { guest: "faultloop", args: ["children"], status: SEGV, stdoutMatch: /child 3: killed by signal 11\nchildren: faulting\n$/ },
   { guest: "files", scratchCwd: true, status: 0, stdoutMatch: /listing: 9 entries\n[^]*files done\n$/ },
   { guest: "pipes", scratchCwd: true, status: 0, stdoutMatch: /capacity: 65536\n[^]*pipes done\n$/ },
   { guest: "filemap", scratchCwd: true, status: 0, stdoutMatch: /file unchanged: bbbbbbb\n[^]*filemap done\n$/ },

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { main, splitGuestArgs } from "../../../src/cli/main.js";
+import { main, runCli, splitGuestArgs } from "../../../src/cli/main.js";
 import { BufferIo } from "../helpers/machine.js";
 import { A0, A1, A7, SP, T0, T1, ZERO, program } from "../helpers/rv.js";
 
@@ -132,6 +132,32 @@ describe("mmulab run", () => {
     const r = cli("run", segv);
     expect(r.status).toBe(139);
     expect(r.err).toMatch(/^mmulab: guest killed by SIGSEGV \(invalid write at 0xdead0000, pc 0x[0-9a-f]+\)\n$/);
+  });
+
+  it("an option that takes one value, given twice, is a usage error (found by the cli fuzzer: a crash before)", async () => {
+    for (const argv of [["run", hello, "--max-insns", "5", "--max-insns", "7"], ["compare", "missing", "--max-insns", "--max-insns"],
+      ["run", hello, "--arch", "vax", "--arch", "bare"], ["trace", "--gen", "seq", "--entries", "3", "--entries", "4"],
+      ["report", "x.json", "-o", "a", "-o", "b"]]) {
+      const io = new BufferIo();
+      expect(await runCli(argv, io)).toBe(2);
+      oneLine(io.err);
+      expect(io.err).toMatch(/^mmulab: -?-[a-z-]+ given more than once\n$/);
+    }
+    expect(cli("run", hello, "--env", "A=1", "--env", "B=2").status).toBe(5);   // repeatable options stay lists
+  });
+
+  it("reports a death by SIGPIPE in one line too (a write to a pipe with no reader)", () => {
+    const sigpipe = join(dir, "sigpipe");
+    writeFileSync(sigpipe, program((a) => {
+      a.li(A0, 0x20000).li(A1, 0).li(17, 59).ecall();                          // pipe2(fds, 0)
+      a.li(5, 0x20000).lbu(A0, 5, 0).li(17, 57).ecall();                       // close(fds[0])
+      a.li(5, 0x20000).lbu(A0, 5, 4).li(A1, 0x20000).li(12, 1).li(17, 64).ecall();   // write(fds[1], .., 1)
+      a.exit(0);
+    }, { vaddr: 0x20000, bytes: new Uint8Array(8) }));
+    const r = cli("run", sigpipe);
+    expect(r.status).toBe(141);
+    oneLine(r.err);
+    expect(r.err).toBe("mmulab: guest killed by SIGPIPE (write to a pipe with no reader)\n");
   });
 
   it("--stats prints a table, --json writes every counter, --strace traces", () => {

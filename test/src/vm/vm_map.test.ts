@@ -191,3 +191,37 @@ describe("VmMap", () => {
     expect(obj.size).toBe(0x5000);
   });
 });
+
+describe("vm.max_map_count", () => {
+  // Linux: a map holds at most 65530 entries; a split past that fails (ENOMEM from munmap, mprotect, madvise).
+  // Without the limit a guest splitting one mapping page by page grew the host's memory without bound.
+  it("a map of MAX_MAP_COUNT entries cannot split one more; the system-call layer turns that into ENOMEM", async () => {
+    const { MAX_MAP_COUNT, MapCountExceeded } = await import("../../../src/vm/vm_map.js");
+    expect(MAX_MAP_COUNT).toBe(65530);
+    const s = setup();
+    const big = new VmMap(s.vm, s.pmap, 0x10000, 2 ** 40);
+    big.insert(new VmMapEntry(0x10000, 0x10000 + 2 * MAX_MAP_COUNT * P, null, 0, VM_PROT_READ, VM_PROT_ALL, "copy"));
+    for (let k = 1; k < MAX_MAP_COUNT; k++) big.clip(0x10000 + 2 * k * P);
+    expect(big.entries).toHaveLength(MAX_MAP_COUNT);
+    big.clip(0x10000 + 2 * P);                                      // already a boundary: nothing to split
+    expect(() => big.clip(0x10000 + P)).toThrow(MapCountExceeded);
+    expect(() => big.protect(0x10000 + P, 0x10000 + 2 * P, VM_PROT_ALL)).toThrow(MapCountExceeded);
+    expect(big.entries).toHaveLength(MAX_MAP_COUNT);
+    expect(big.entries[0]!.protection).toBe(VM_PROT_READ);          // nothing changed
+  });
+});
+
+describe("vm.max_map_count, from a guest (guest/src/zeropage.c split)", () => {
+  it("mprotect splitting one mapping page by page fails with ENOMEM once the map holds 65530 entries", async () => {
+    const { existsSync, readFileSync } = await import("node:fs");
+    const { guestBin } = await import("../helpers/guest_cases.js");
+    const { loadedMachine } = await import("../helpers/machine.js");
+    if (!existsSync(guestBin("zeropage"))) return;
+    const { m, io } = loadedMachine(new Uint8Array(readFileSync(guestBin("zeropage"))), { args: ["split", "1024"] });
+    expect(m.run().exitCode).toBe(0);
+    // Each split adds two entries (the PROT_NONE page and the rest); the program's own few entries come first.
+    const n = Number(/^split 1024 MiB: mprotect (\d+) failed: Cannot allocate memory\n$/.exec(io.out)?.[1]);
+    expect(n).toBeGreaterThan(32_700);
+    expect(n).toBeLessThanOrEqual(65_530 / 2);
+  });
+});
