@@ -74,7 +74,7 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
         if (bare !== name) value = name.slice(bare.length + 1);
         else if (j + 1 < argv.length && !argv[j + 1]!.startsWith("--")) value = argv[++j]!;
         else throw new UsageError(`option '${t}' needs a value`);
-        if (!REPEATABLE.has(bare) && seen.has(bare)) throw new UsageError(`option --${bare} given twice (give it once)`);
+        if (!REPEATABLE.has(bare) && seen.has(bare)) throw new UsageError(`--${bare} given more than once`);
         seen.add(bare);
         own.push(`--${bare}=${value}`);
         continue;

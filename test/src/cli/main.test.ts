@@ -86,7 +86,7 @@ describe("mmulab run", () => {
       [["run", "--arch", "pdp11", hello], 2, /unknown architecture 'pdp11'/],
       [["run", "--max-insns", "-5", hello], 2, /--max-insns must be a positive integer/],
       [["run", "--seed", "x", hello], 2, /bad seed 'x'/],
-      [["run", hello, "--tlb", "l1d=64:4", "--tlb", "l2=512:4"], 2, /option --tlb given twice/],
+      [["run", hello, "--tlb", "l1d=64:4", "--tlb", "l2=512:4"], 2, /^mmulab: --tlb given more than once\n$/],
       [["run", hello, "--arch"], 2, /option '--arch' needs a value/],
       [["run", hello, "--json"], 2, /option '--json' needs a value/],
       [["run", "--mem", "-5M", hello], 2, /bad memory size '-5M'/],
