@@ -135,7 +135,10 @@ describe("mmulab run", () => {
   });
 
   it("an option that takes one value, given twice, is a usage error (found by the cli fuzzer: a crash before)", async () => {
-    for (const argv of [["run", hello, "--max-insns", "5", "--max-insns", "7"], ["compare", "missing", "--max-insns", "--max-insns"],
+    const io0 = new BufferIo();   // an option where its value belongs: the value is what is missing
+    expect(await runCli(["compare", "missing", "--max-insns", "--max-insns"], io0)).toBe(2);
+    expect(io0.err).toBe("mmulab: option '--max-insns' needs a value\n");
+    for (const argv of [["run", hello, "--max-insns", "5", "--max-insns", "7"], ["compare", "missing", "--max-insns", "1", "--max-insns", "2"],
       ["run", hello, "--arch", "vax", "--arch", "bare"], ["trace", "--gen", "seq", "--entries", "3", "--entries", "4"],
       ["report", "x.json", "-o", "a", "-o", "b"]]) {
       const io = new BufferIo();
