@@ -15,6 +15,7 @@ import type { FileSystem } from "../fs/memfs.js";
 import { FILE_SYSCALLS } from "../bsd/sys_file.js";
 import { MMAN_SYSCALLS } from "../bsd/sys_mman.js";
 import { SHM_SYSCALLS } from "../bsd/sys_shm.js";
+import { SOCKET_SYSCALLS } from "../bsd/sys_socket.js";
 import { PROC_SYSCALLS } from "../bsd/sys_proc.js";
 import { SIGNAL_SYSCALLS } from "../bsd/sys_signal.js";
 import { TIME_SYSCALLS } from "../bsd/sys_time.js";
@@ -159,7 +160,8 @@ export class Machine {
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
     this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS,
-      POLL_SYSCALLS, FUTEX_SYSCALLS, MACH_SYSCALLS, MMULAB_SYSCALLS, EXEC_SYSCALLS, SHM_SYSCALLS);
+      POLL_SYSCALLS, FUTEX_SYSCALLS, MACH_SYSCALLS, MMULAB_SYSCALLS, EXEC_SYSCALLS, SHM_SYSCALLS,
+      SOCKET_SYSCALLS);
     const recorder = options.recorder;
     this.trapHandler = new TrapHandler(w, {
       syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),

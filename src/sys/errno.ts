@@ -7,6 +7,7 @@ export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2
   ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, EDOM = 33, ERANGE = 34, ENAMETOOLONG = 36,
   ENOSYS = 38, ENOTEMPTY = 39, ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ETIMEDOUT = 110;
 export const ENODATA = 61;
+export const EDESTADDRREQ = 89, EPROTONOSUPPORT = 93, ESOCKTNOSUPPORT = 94, EAFNOSUPPORT = 97, ENOTCONN = 107;
 
 const NAMES: Record<number, [string, string]> = {
   [EPERM]: ["EPERM", "Operation not permitted"],
@@ -47,6 +48,11 @@ const NAMES: Record<number, [string, string]> = {
   [ELOOP]: ["ELOOP", "Too many levels of symbolic links"],
   [EOVERFLOW]: ["EOVERFLOW", "Value too large for defined data type"],
   [EOPNOTSUPP]: ["EOPNOTSUPP", "Operation not supported"],
+  [EDESTADDRREQ]: ["EDESTADDRREQ", "Destination address required"],
+  [EPROTONOSUPPORT]: ["EPROTONOSUPPORT", "Protocol not supported"],
+  [ESOCKTNOSUPPORT]: ["ESOCKTNOSUPPORT", "Socket type not supported"],
+  [EAFNOSUPPORT]: ["EAFNOSUPPORT", "Address family not supported by protocol"],
+  [ENOTCONN]: ["ENOTCONN", "Transport endpoint is not connected"],
   [ENODATA]: ["ENODATA", "No data available"],
   [ETIMEDOUT]: ["ETIMEDOUT", "Connection timed out"],
   // The kernel's restart codes (include/linux/errno.h; kern/signal.ts), as strace shows an interrupted call.

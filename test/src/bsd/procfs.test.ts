@@ -129,6 +129,32 @@ describe("/proc/<pid>", () => {
     expect(Number(e0 & ((1n << 55n) - 1n))).toBe(Math.floor(pa / 4096));
     expect(e1).toBe(0n);
   });
+
+  it("smaps: each entry's maps line, then Rss from the pmap and Locked for a locked mapping", () => {
+    const va = h.sys(222, 0, 4 * 4096, 3, 0x22, -1, 0);
+    h.put(va, new Uint8Array([7]));                          // one page of four touched
+    const locked = h.sys(222, 0, 2 * 4096, 3, 0x2022 /* MAP_LOCKED */, -1, 0);
+    const text = h.readFile("/proc/self/smaps");
+    const block = (at: number): Record<string, string> => {
+      const lines = text.split("\n");
+      const i = lines.findIndex((l) => l.startsWith(at.toString(16).padStart(8, "0") + "-"));
+      expect(i).toBeGreaterThanOrEqual(0);
+      const out: Record<string, string> = {};
+      for (const l of lines.slice(i + 1)) { const m = /^(\w+):\s+(.*)$/.exec(l); if (!m) break; out[m[1]!] = m[2]!; }
+      return out;
+    };
+    const a = block(va), b = block(locked);
+    expect(a.Size).toBe("16 kB");
+    expect(a.Rss).toBe("4 kB");
+    expect(a.Locked).toBe("0 kB");
+    expect(a.VmFlags).toMatch(/^rd wr mr mw me ac $/);
+    expect(b.Rss).toBe("8 kB");                               // MAP_LOCKED faulted both pages in
+    expect(b.Locked).toBe("8 kB");
+    expect(b.VmFlags).toContain(" lo ");
+    // the same entries, in the same order, as maps lists
+    const heads = text.split("\n").filter((l) => /^[0-9a-f]{8,}-/.test(l));
+    expect(heads.join("\n") + "\n").toBe(h.readFile("/proc/self/maps"));
+  });
 });
 
 describe("/proc/sys and /proc/cpuinfo", () => {
