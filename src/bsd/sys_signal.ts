@@ -89,15 +89,14 @@ function sysRtSigsuspend(ctx: SyscallContext, a: readonly bigint[]): number {
   const v = ctx.task.um.readU64(addr(a[0]!));
   if (v === undefined) return -EFAULT;
   const s = ctx.task.signals;
-  s.savedMask = s.blocked;
+  // The temporary mask stays in force while the task sleeps, as Linux's sigsuspend sets current->blocked and then
+  // schedules; the caller's own is kept in savedMask (a call made again after sleeping finds it saved already) and
+  // comes back when the handler returns. Putting the old mask back while asleep would let a signal the temporary
+  // mask blocks wake the task again and again without its ever running (a livelock the fuzzers found).
+  s.savedMask ??= s.blocked;
   s.setBlocked(v);
   if (s.hasDeliverable) return -ERESTARTNOHAND;
-  // Sleep until another task sends a signal the temporary mask lets through; the old mask stays in force while
-  // asleep, and the call is made again (setting the temporary mask once more) when such a signal is pending.
-  s.setBlocked(s.savedMask);
-  s.savedMask = undefined;
-  const through = ~(v & ~UNBLOCKABLE) & SIGSET_ALL;
-  return ctx.procs.sleep(ctx.task, "rt_sigsuspend", () => (s.pendingMask & through) !== 0n);
+  return ctx.procs.sleep(ctx.task, "rt_sigsuspend", () => s.hasDeliverable);
 }
 
 /**

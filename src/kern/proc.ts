@@ -210,7 +210,9 @@ export class ProcessTable {
    * watchdog would end it, with SIGKILL and one line saying what `t` (the last to block) waits for.
    */
   deadlock(t: Task | undefined): TaskTerminated {
-    const what = t?.sleepingIn || "a wait";
+    // The task that last ran may have exited meanwhile: then a sleeper says what is waited for.
+    const sleeper = t?.sleepingIn ? t : [...this.sleepers][0] ?? t;
+    const what = sleeper?.sleepingIn || "a wait";
     const others = this.sched.queue.length > 1 ? "every task is waiting" : "no other task exists to end the wait";
     return new TaskTerminated(128 + SIGKILL, SIGKILL, `guest killed by SIGKILL: deadlock: ${what} would wait forever (${others})`);
   }

@@ -233,3 +233,25 @@ describe("kill reaches process groups (kill_something_info)", () => {
     expect(a.signals.pendingMask & bit(SIGUSR1)).not.toBe(0n);
   });
 });
+
+describe("rt_sigsuspend keeps its temporary mask while it sleeps", () => {
+  it("a pending signal the temporary mask blocks does not wake it (a livelock with no instruction retired before)", () => {
+    // The first task forks a child that exits at once, then waits in rt_sigsuspend with SIGCHLD blocked: SIGCHLD
+    // comes and stays pending, nothing else can come, so the wait never ends — on Linux a hang, here the run ends
+    // as a watchdog would end it (SIGKILL and its line). Before, the old mask was put back while asleep, SIGCHLD
+    // looked deliverable, the call was woken and made again forever without retiring an instruction.
+    const guest = program((a) => {
+      a.li(17, 220).li(10, 17).li(11, 0).li(12, 0).li(13, 0).li(14, 0).ecall()   // clone(SIGCHLD)
+        .bne(10, 0, "parent").exit(0)
+        .label("parent")
+        .li(5, bit(SIGCHLD)).sd(5, SP, -16).addi(10, SP, -16).li(11, 8).li(17, 133).ecall()   // rt_sigsuspend
+        .exit(1);
+    });
+    const { m: mm } = loadedMachine(guest);
+    const r = mm.run(10_000_000n);
+    expect(r.reason).toBe("signal");
+    expect(r.signal).toBe(SIGKILL);
+    expect(r.message).toMatch(/deadlock: rt_sigsuspend would wait forever/);
+    expect(mm.wasm.instret).toBeLessThan(1000n);
+  });
+});
