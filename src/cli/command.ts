@@ -1,8 +1,16 @@
 // The command line as typed, kept in JSON documents so that `mmulab report` can say how to reproduce them.
 
+import { ConfigError } from "../machine/config.js";
+
 /** Quotes a word for a POSIX shell when it needs it. */
 export function shellQuote(w: string): string {
   return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
+}
+
+/** A count on the command line (--max-insns, --quantum …): a positive integer, or a ConfigError in one line. */
+export function parseCount(s: string, what: string): bigint {
+  if (!/^\d+$/.test(s.trim()) || BigInt(s.trim()) === 0n) throw new ConfigError(`${what} must be a positive integer, got '${s}'`);
+  return BigInt(s.trim());
 }
 
 export function commandLine(argv: readonly string[]): string {

@@ -20,7 +20,7 @@ import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
 import { TraceRecorder } from "../trace/record.js";
 import { sweepMain } from "./sweep.js";
-import { commandLine, onceOnly } from "./command.js";
+import { commandLine, onceOnly, parseCount } from "./command.js";
 import { reportMain } from "./html.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
 import { applyMounts } from "../fs/mount.js";
@@ -285,11 +285,6 @@ export function checkOutputFile(path: string, option: string): void {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(`${option} '${path}': ${code === "ENOENT" ? "no such directory" : "directory not writable"}`);
   }
-}
-
-function parseCount(s: string, what: string): bigint {
-  if (!/^\d+$/.test(s.trim()) || BigInt(s.trim()) === 0n) throw new ConfigError(`${what} must be a positive integer, got '${s}'`);
-  return BigInt(s.trim());
 }
 
 function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: string) => void,

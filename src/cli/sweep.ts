@@ -21,7 +21,7 @@ import { checkSpec, machineJobs, tlbJobs, type MachineRow, type RecordJob, type 
 import { machinesCsv, sweepJson, sweepMarkdown, tlbCsv, type SweepResult } from "../sweep/output.js";
 import { cyclesSpec, missRateSpec, renderSvg } from "../sweep/plot.js";
 import { parseBytes, TraceUsageError } from "./trace.js";
-import { commandLine, onceOnly } from "./command.js";
+import { commandLine, onceOnly, parseCount } from "./command.js";
 import { existsSync, statSync } from "node:fs";
 
 interface SweepArgs {
@@ -95,12 +95,6 @@ function positiveInts(s: string, what: string): number[] {
   });
 }
 
-function positiveInt(s: string, what: string): number {
-  const v = s.trim();
-  if (!/^\d+$/.test(v) || BigInt(v) === 0n || BigInt(v) > BigInt(Number.MAX_SAFE_INTEGER)) throw new ConfigError(`${what} must be a positive integer, got '${s}'`);
-  return Number(v);
-}
-
 function buildSpec(a: SweepArgs): SweepSpec {
   if (a.out !== undefined) {
     let isFile = false;
@@ -138,7 +132,7 @@ function buildSpec(a: SweepArgs): SweepSpec {
     ways, pageSizes, archs, opt: a.opt, tlbStudy: !a["machines-only"], seed: a.seed, ifetch: a.ifetch,
     modifyAs: a["modify-as"] as 1 | 2, format: a.format as TraceFormat, mem: a.mem, optLimit: a["opt-limit"],
     recordArch: a["record-arch"],
-    ...(a["max-insns"] !== undefined ? { maxInsns: String(positiveInt(a["max-insns"], "--max-insns")) } : {}),
+    ...(a["max-insns"] !== undefined ? { maxInsns: parseCount(a["max-insns"], "--max-insns").toString() } : {}),
   };
   checkSpec(spec);
   return spec;
