@@ -135,7 +135,7 @@ export class Machine {
     if (options.zeroPage === false || options.recorder) this.vm.useZeroPage = false;
     const large = (config.pageSize ?? PAGE_SIZE) > PAGE_SIZE;
     this.pctx = {
-      machine: w, phys: this.phys, pageOf: (pa) => this.vm.pageOf(pa),
+      machine: w, phys: this.phys, pageOf: (pa) => this.vm.pmapPageOf(pa),
       ...(large ? { superpages: { size: config.pageSize!, promotions: 0, demotions: 0 } } : {}),
     };
     if (large && !this.vm.identity) this.vm.reserv = new ReservSystem(this.phys);

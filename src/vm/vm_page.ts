@@ -20,9 +20,10 @@ interface PvNode extends PvEntry {
 const PV_INDEX_AT = 8;
 
 /**
- * A page's pv list: insertion order (as the list was), O(1) insert and remove. A page can be mapped a million
- * times (the shared zero page behind a large read-only anonymous mapping, MAP_POPULATE or read faults over it), so
- * neither may scan the list: entries are doubly linked, and a long list is indexed by pmap, then va.
+ * A page's pv list: insertion order (as the list was), O(1) insert and remove. A page can be mapped very many
+ * times (a shared page at every address of many tasks' maps; the shared zero page, the one mapped most, is kept off
+ * pv lists: VmSystem.pmapPageOf), so neither may scan the list: entries are doubly linked, and a long list is
+ * indexed by pmap, then va.
  */
 export class PvList implements Iterable<PvEntry> {
   private head: PvNode | null = null;

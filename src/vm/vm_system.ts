@@ -255,4 +255,16 @@ export class VmSystem {
 
   /** The resident page in the frame at pa, if that frame holds one. */
   pageOf(pa: number): VmPage | undefined { return this.pageArray[Math.floor(pa / PAGE_SIZE)]; }
+
+  /**
+   * The page whose mappings a pmap tracks in its pv list (the pmap context's pageOf). The shared zero page is not
+   * tracked, as Linux keeps no reverse map for it (vm_normal_page gives no page for the zero pfn): nothing ever
+   * revokes its mappings by page (it is never written, freed or paged out, and never backs a shared object), and
+   * a guest can map it at every page of a huge read-only range — 16 million pv entries would pass V8's Map limit
+   * and cost gigabytes of host memory where the guest's page tables cost 8 bytes a page.
+   */
+  pmapPageOf(pa: number): VmPage | undefined {
+    const page = this.pageArray[Math.floor(pa / PAGE_SIZE)];
+    return page === this.zero ? undefined : page;
+  }
 }
