@@ -20,6 +20,7 @@ import {
   tlbFind, tlbInsert, tlbTick, tlbTouch, tlbFlushWhere, clock1, tlbWays, evictedEntry, evictedTag, tlbResetAll, tlbGeometry,
   tlbPageShift, tlbSpanShift, entryPbase, entryMeta, entrySetMeta, pairEntries, PAIR_ODD,
   tlbConfigure, tlbSetPageShift, pageShift, FL_BY_VA, FL_BY_ASID, FL_KEEP_GLOBAL,
+  flushLogReset, flushLogCount, flushLogEntryAt, flushLogTagAt, FLUSH_LOG_MAX,
 } from "../tlb/tlb";
 import { policyReset, policyNeeds, HITS_FIRST, HITS_COUNT } from "../tlb/policy";
 import {
@@ -123,9 +124,15 @@ export function hostCacheClear(): void {
  * when fetches use that TLB and e covered the current code page (refetchCodePage).
  */
 export function hostCacheDrop(e: usize, tag: u64): void {
+  const span = tlbSpanShift((<u32>tag >> 1) & 7);
+  if (fetchTlb == TLB_L1D && (fetchPage >> span) == (tag >> span)) fetchEvicted = true;
+  dropSlots(e, tag);
+}
+
+/** Drops every host-cache slot that points at modelled entry e (whose tag was `tag`). */
+function dropSlots(e: usize, tag: u64): void {
   const level = (<u32>tag >> 1) & 7;
   const span = tlbSpanShift(level);
-  if (fetchTlb == TLB_L1D && (fetchPage >> span) == (tag >> span)) fetchEvicted = true;
   // An entry spanning up to 16 host-cache pages (2^pageShift bytes each) has at most that many slots.
   if (span - pageShift <= 4) {
     const pages: u32 = 1 << (span - pageShift);
@@ -164,8 +171,16 @@ export function setTranslation(mode: u32, root: u64, asid: u32, shift: u32 = 12)
 export function invalidate(va: u64, asid: u32, sel: u32): void {
   bump(C_FLUSHES, 1);
   chargeXlate(cfg(K_COST_FLUSH));
+  flushLogReset();
   for (let t: u32 = 0; t < TLB_COUNT; t++) tlbFlushWhere(t, va, asid, sel);
-  hostCacheClear();
+  // A flush of one address drops only the host-cache slots of the L1 D-TLB entries it removed (every valid slot
+  // points at a valid L1 D-TLB entry mapping its page); a broader one empties the host cache.
+  if ((sel & FL_BY_VA) != 0 && xlateMode != 0 && flushLogCount <= FLUSH_LOG_MAX) {
+    fetchInvalidate();
+    for (let i: u32 = 0; i < flushLogCount; i++) dropSlots(flushLogEntryAt(i), flushLogTagAt(i));
+  } else {
+    hostCacheClear();
+  }
 }
 
 /** sfence.vma: the kernel's invalidation request, with the privileged spec's rs1/rs2 semantics. */

@@ -8,7 +8,7 @@
 // permission bits (+24), the odd page uses the word at +40 (PAIR_ODD: its page base | its PERM_* bits). The ASID
 // and PERM_G stay in the meta word for both halves.
 
-import { K_SETS, K_WAYS, K_POLICY, TLB_BASE, TLB_STRIDE, TLBE_SIZE, TLB_COUNT, PERM_G, C_FLUSH_ENTRIES } from "../layout";
+import { K_SETS, K_WAYS, K_POLICY, TLB_BASE, TLB_STRIDE, TLBE_SIZE, TLB_COUNT, TLB_L1D, PERM_G, C_FLUSH_ENTRIES } from "../layout";
 import { bump, cfg } from "../cost/counters";
 import { victimWay, onFill, onCountedHit, policyConfigure, policyNeeds, HITS_COUNT } from "./policy";
 
@@ -21,6 +21,9 @@ let sets2: u32 = 0; let ways2: u32 = 0;
 // the page sizes that can be present.
 const LEVELS: u32 = 7;
 const levelCount = new StaticArray<u32>(MAXT * LEVELS);
+// Whether an indexed write (tlbWriteAt) may have put an entry outside the set its address selects: then a flush
+// by address must scan the whole TLB (only multi-set TLBs; MIPS's are fully associative).
+let scattered: u32 = 0;   // bit t: TLB t
 
 // The smallest page the machine maps (pageShiftBase, kept here as a plain global for the host caches): 12 (4 KiB)
 // on most machines; a machine with smaller pages (the VAX's 512 bytes) sets it with its translation mode (mmu/mmu.ts).
@@ -102,6 +105,7 @@ export function tlbConfigure(t: u32): void {
   memory.fill(tlbBase(t), 0, TLB_STRIDE);
   policyConfigure(t);
   for (let l: u32 = 0; l < LEVELS; l++) unchecked(levelCount[t * LEVELS + l] = 0);
+  scattered &= ~(<u32>1 << t);
 }
 
 @inline export function tlbPolicy(t: u32): u32 { return <u32>cfg(K_POLICY + 3 * t); }
@@ -203,6 +207,7 @@ export function tlbInsert(t: u32, va: u64, level: u32, pbase: u64, meta: u32, no
 export function tlbWriteAt(t: u32, index: u32, va: u64, level: u32, pbase: u64, meta: u32, now: u64, pair: u64 = 0): usize {
   evictedEntry = 0;
   if (index >= tlbEntries(t)) return 0;
+  if (tlbSets(t) > 1) scattered |= <u32>1 << t;
   const e = tlbBase(t) + <usize>index * TLBE_SIZE;
   const old = load<u64>(e);
   if (old & 1) {
@@ -221,6 +226,17 @@ export function tlbWriteAt(t: u32, index: u32, va: u64, level: u32, pbase: u64, 
 
 @inline function countFlushed(): void { bump(C_FLUSH_ENTRIES, 1); }
 
+// The L1 D-TLB entries invalidated since flushLogReset (entry address and old tag), so the host data cache, whose
+// slots point at L1 D-TLB entries, can drop just those slots; past FLUSH_LOG_MAX it must be emptied instead.
+export const FLUSH_LOG_MAX: u32 = 8;
+export let flushLogCount: u32 = 0;
+// Static data (array literals), not allocated at start-up.
+const flushLogEntry: StaticArray<usize> = [0, 0, 0, 0, 0, 0, 0, 0];
+const flushLogTag: StaticArray<u64> = [0, 0, 0, 0, 0, 0, 0, 0];
+export function flushLogReset(): void { flushLogCount = 0; }
+@inline export function flushLogEntryAt(i: u32): usize { return unchecked(flushLogEntry[i]); }
+@inline export function flushLogTagAt(i: u32): u64 { return unchecked(flushLogTag[i]); }
+
 /** Invalidates one entry (caller has decided it matches). */
 export function tlbInvalidateEntry(t: u32, e: usize): void {
   const old = load<u64>(e);
@@ -228,6 +244,13 @@ export function tlbInvalidateEntry(t: u32, e: usize): void {
   unchecked(levelCount[t * LEVELS + ((<u32>(old >> 1)) & 7)] -= 1);
   store<u64>(e, 0);
   countFlushed();
+  if (t == TLB_L1D) {
+    if (flushLogCount < FLUSH_LOG_MAX) {
+      unchecked(flushLogEntry[flushLogCount] = e);
+      unchecked(flushLogTag[flushLogCount] = old);
+    }
+    flushLogCount++;
+  }
 }
 
 // Selectors of tlbFlushWhere: which valid entries an invalidation removes.
@@ -241,8 +264,24 @@ export const FL_KEEP_GLOBAL: u32 = 8;  // never global entries
  * invalidations of every architecture are combinations of these: sfence.vma, INVLPG, INVPCID, MOV to CR3.
  */
 export function tlbFlushWhere(t: u32, va: u64, asid: u32, sel: u32): void {
-  const n = tlbEntries(t);
-  let e = tlbBase(t);
+  const ways = tlbWays(t);
+  if ((sel & FL_BY_VA) != 0 && (scattered & (<u32>1 << t)) == 0) {
+    // An entry of page level l mapping va can only sit in set (va >> span(l)) of its TLB (tlbInsert places it
+    // there): probe those sets instead of the whole array. A flush per new translation (Linux riscv's
+    // update_mmu_cache) then costs a few ways, not every entry of a 1536-entry STLB.
+    const sets = tlbSets(t);
+    for (let level: u32 = 0; level < LEVELS; level++) {
+      if (unchecked(levelCount[t * LEVELS + level]) == 0) continue;
+      const set = <u32>(va >> tlbSpanShift(level)) & (sets - 1);
+      flushRange(t, tlbBase(t) + <usize>(set * ways) * TLBE_SIZE, ways, va, asid, sel);
+    }
+    return;
+  }
+  flushRange(t, tlbBase(t), tlbEntries(t), va, asid, sel);
+}
+
+function flushRange(t: u32, first: usize, n: u32, va: u64, asid: u32, sel: u32): void {
+  let e = first;
   for (let i: u32 = 0; i < n; i++, e += TLBE_SIZE) {
     const tag = load<u64>(e);
     if ((tag & 1) == 0) continue;

@@ -400,6 +400,32 @@ describe.skipIf(!asmAvailable)("the kernel's view: fix a mapping, fence, retry",
     expect(m.r64(DPA)).toBe(99n);
   });
 
+  // A fence by address probes only the sets that address selects at each page size present (tlb.ts
+  // tlbFlushWhere), and drops only the host-cache slots of the L1 D-TLB entries it removed.
+  it("a fence at any address inside a 2 MiB page, in set-associative TLBs, stops stores through it", () => {
+    const { m, pt } = pagedMachine(3, 0, 8 << 20);
+    m.configureTlb(m.K.TLB_L1D, 16, 4);
+    m.configureTlb(m.K.TLB_L2, 64, 8);
+    const SVA = 0x40200000n, SPA = 0x400000;  // a 2 MiB leaf at level 1
+    pt.map(SVA, SPA, URW, 1);
+    pt.map(DVA, DPA, URW);                    // a 4 KiB page kept in the TLBs throughout
+    loadPaged(m, asm("1: sd a2, 0(a1)\nsd a2, 0(a3)\naddi a2, a2, 1\nj 1b"));
+    m.regs({ a1: SVA + 0x12340n, a2: 0, a3: DVA });
+    expect(m.run(400)).toBe(m.K.EXIT_BUDGET);
+    const flushed = m.counter(m.K.C_FLUSH_ENTRIES);
+    m.sfence(SVA + 0x1000n, 0, true, false); // another address in the 2 MiB page than the one stored to
+    expect(m.counter(m.K.C_FLUSH_ENTRIES)).toBe(flushed + 2n);   // the 2 MiB entry goes from L1 D and L2
+    pt.map(SVA, SPA, PTE.R | PTE.U | PTE.A | PTE.D, 1);
+    m.sfence(SVA + 0x1f000n, 0, true, false);
+    expect(m.counter(m.K.C_FLUSH_ENTRIES)).toBe(flushed + 2n);   // nothing cached any more for that page
+    const a2 = m.x("a2");
+    expect(m.run(400)).toBe(m.K.EXIT_PAGE_FAULT);
+    expect(m.trapCause()).toBe(15);
+    expect(m.trapValue()).toBe(SVA + 0x12340n);
+    expect(m.x("a2")).toBe(a2);
+    expect(m.r64(DPA)).toBe(a2 - 1n);         // the 4 KiB page's entry was not disturbed: its stores went on
+  });
+
   it("a remapped page (fenced) is read from its new frame", () => {
     const { m, pt } = pagedMachine();
     pt.map(DVA, DPA, URW);
