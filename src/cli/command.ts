@@ -1,11 +1,9 @@
 // The command line as typed, kept in JSON documents so that `mmulab report` can say how to reproduce them.
 
 import { ConfigError } from "../machine/config.js";
+import { shellQuote } from "../sys/shell_quote.js";
 
-/** Quotes a word for a POSIX shell when it needs it. */
-export function shellQuote(w: string): string {
-  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`;
-}
+export { shellQuote };
 
 /** A count on the command line (--max-insns, --quantum …): a positive integer, or a ConfigError in one line. */
 export function parseCount(s: string, what: string): bigint {
