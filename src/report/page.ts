@@ -35,9 +35,10 @@ function num(n: unknown): string {
 
 function table(head: string[], rows: unknown[][], numeric?: boolean[]): string {
   const cls = (i: number) => (numeric?.[i] ? ' class="n"' : "");
-  return `<table><thead><tr>${head.map((h, i) => `<th${cls(i)}>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
+  const thead = head.some((h) => h !== "") ? `<thead><tr>${head.map((h, i) => `<th${cls(i)}>${escapeHtml(h)}</th>`).join("")}</tr></thead>` : "";
+  return `<div class="scroll"><table>${thead}<tbody>` +
     rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${typeof c === "number" ? num(c) : escapeHtml(String(c ?? ""))}</td>`).join("")}</tr>`).join("") +
-    "</tbody></table>";
+    "</tbody></table></div>";
 }
 
 /** Markdown tables (| a | b | rows, as sweepMarkdown writes them) as HTML. */
@@ -184,10 +185,21 @@ function tlbTraceSections(d: Json): Section[] {
   return [{ title: "Result", html: table(["", ""], rows, [false, true]) }];
 }
 
+/** The plots first (what a reader looks at), then the tables they are drawn from. */
 async function sweepSections(d: SweepResult): Promise<Section[]> {
-  const out: Section[] = [{ title: "Tables", html: markdownTables(sweepMarkdown(d)) }];
+  const out: Section[] = [];
   if (d.tlb.length > 0) out.push({ title: "Miss rate against TLB size", html: figure(await renderSvg(missRateSpec(d.tlb))) });
   if (d.machines.length > 0) out.push({ title: "Cycles per access per machine", html: figure(await renderSvg(cyclesSpec(d.machines as MachineRow[]))) });
+  out.push({ title: "Tables", html: markdownTables(sweepMarkdown(d)) });
+  return out;
+}
+
+/** A configuration as a table of dotted keys and values (lists of scalars on one line); nested lists by index. */
+function configRows(v: unknown, key = "", out: unknown[][] = []): unknown[][] {
+  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== "object")) out.push([key, v.join(", ")]);
+  else if (Array.isArray(v)) v.forEach((x, i) => configRows(x, `${key}[${i}]`, out));
+  else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) configRows(x, key ? `${key}.${k}` : k, out);
+  else out.push([key, v]);
   return out;
 }
 
@@ -199,7 +211,8 @@ const TITLES: Record<DocKind, string> = {
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}h3{font-size:1.05em}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.2em .6em;text-align:left}
-th{background:#f4f4f4}.n{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f6f6f6;padding:.8em;overflow:auto}
+th{background:#f4f4f4}td,th{white-space:nowrap}.scroll{overflow-x:auto}
+.n{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f6f6f6;padding:.8em;overflow:auto}
 figure{margin:1em 0}figure svg{max-width:100%;height:auto}`;
 
 /**
@@ -235,7 +248,8 @@ export async function reportHtml(d: Json, source: string): Promise<string> {
 <p>From <code>${escapeHtml(source)}</code>.</p>
 ${body}
 <h2>Configuration</h2>
-<pre>${escapeHtml(JSON.stringify(config, null, 2))}</pre>
+${table(["setting", "value"], configRows(config), [false, false])}
+<details><summary>as JSON</summary><pre>${escapeHtml(JSON.stringify(config, null, 2))}</pre></details>
 <h2>How to reproduce</h2>
 ${note}<pre><code>${escapeHtml(command)}</code></pre>
 <p>mmulab is deterministic: the same program, configuration and seed give the same output, cycles and counters.</p>
