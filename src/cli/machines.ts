@@ -2,6 +2,7 @@
 // (one guest on several machines: translation must be transparent, only the counters may differ).
 
 import { writeFileSync } from "node:fs";
+import { basename } from "node:path";
 import type { GuestIo } from "../fs/file.js";
 import { parseElf, readProgram } from "../loader/elf.js";
 import { BARE_MIN_RAM } from "../arch/bare/layout.js";
@@ -9,7 +10,10 @@ import { ARCHS, type Arch } from "../arch/registry.js";
 import { ConfigError, type MachineConfig } from "../machine/config.js";
 import { COST_KEYS, type MachineData, PSC_KEYS, TLB_LEVELS, machineData, translates } from "../machine/costs.js";
 import { formatTlbLevel } from "../machine/tlbspec.js";
-import { machineConfig, runGuest, type GuestResult } from "../index.js";
+import { machineConfig, type GuestOptions, type GuestResult } from "../index.js";
+import { runPool } from "../sweep/pool.js";
+import type { JobContext } from "../sweep/jobs.js";
+import type { GuestJob } from "../sweep/plan.js";
 
 const enc = new TextEncoder();
 
@@ -85,7 +89,10 @@ export function parseArchList(s: string): Arch[] {
 export interface CompareArgs {
   elf: string;
   args: string[];
-  archs: string;
+  archs?: string;                      // --archs; absent: every machine, unless machine files are given
+  machines: string[];                  // --machine FILE.json (repeatable): machines described by files
+  tlb?: string;                        // --tlb: one TLB geometry for every machine compared
+  jobs: number;                        // machines run at once, on worker threads
   mem: string;
   maxInsns?: bigint;
   seed: string;
@@ -98,6 +105,7 @@ export interface CompareArgs {
 /** One machine's row of the comparison, with the derived figures the table shows. */
 export interface CompareRow {
   arch: Arch;
+  label: string;                       // the machine's name, or "arch (FILE.json)" for a machine file
   exitCode: number;
   reason: string;
   signal: number;
@@ -112,10 +120,10 @@ export interface CompareRow {
   config: MachineConfig;
 }
 
-function row(arch: Arch, r: GuestResult): CompareRow {
+function row(label: string, r: GuestResult): CompareRow {
   const c = r.counters, g = (k: string): number => c[k] ?? 0;
   return {
-    arch, exitCode: r.exitCode, reason: r.reason, signal: r.signal, message: r.message, stdoutBytes: r.stdoutBytes.length,
+    arch: r.config.arch as Arch, label, exitCode: r.exitCode, reason: r.reason, signal: r.signal, message: r.message, stdoutBytes: r.stdoutBytes.length,
     instructions: g("instret"), cycles: g("cycles"), translationCycles: g("xlate_cycles"),
     translationShare: g("cycles") ? g("xlate_cycles") / g("cycles") : 0,
     walkRefsPerWalk: g("walks") ? g("walk_refs") / g("walks") : 0,
@@ -130,7 +138,7 @@ export function formatCompare(rows: readonly CompareRow[]): string {
     "PT bytes", "page faults", "exit"];
   const body = rows.map((r) => {
     const g = (k: string): number => r.counters[k] ?? 0;
-    return [r.arch, num(r.instructions), num(r.cycles), `${(100 * r.translationShare).toFixed(2)}%`,
+    return [r.label, num(r.instructions), num(r.cycles), `${(100 * r.translationShare).toFixed(2)}%`,
       num(g("itlb_miss")), num(g("dtlb_miss")), num(g("l2_miss")), g("walks") ? r.walkRefsPerWalk.toFixed(2) : "-",
       num(g("pt_bytes_peak")), num(g("page_faults")), String(r.exitCode)];
   });
@@ -142,47 +150,59 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Runs the guest on every selected machine, one after the other. Every configuration is built and checked before
- * the first guest starts. Returns 1 when a machine's stdout or exit status differs from the first machine's,
- * else the guest's exit status.
+ * Runs the guest on every selected machine (--archs, then each --machine file), `jobs` at a time on worker threads;
+ * results are taken in that order whatever order they finish in. Every configuration is built and checked (a
+ * --tlb geometry every machine must accept, each machine file) before the first guest starts. Returns 1 when a
+ * machine's stdout or exit status differs from the first machine's, else the guest's exit status.
  */
-export function compareCommand(a: CompareArgs, io: GuestIo, say: (line: string) => void): number {
-  const archs = parseArchList(a.archs);
-  const configs = archs.map((arch) => machineConfig({ arch, mem: a.mem, seed: a.seed }));
-  for (const c of configs) {
-    if (!translates(c.arch) && c.ramBytes < BARE_MIN_RAM) {
-      throw new ConfigError(`--archs bare needs --mem of at least ${sizeName(BARE_MIN_RAM)} (stack and program at VA = PA)`);
-    }
-  }
+export async function compareCommand(a: CompareArgs, io: GuestIo, say: (line: string) => void): Promise<number> {
+  if (!Number.isSafeInteger(a.jobs) || a.jobs < 1) throw new ConfigError(`--jobs must be a positive integer, got ${a.jobs}`);
+  const archs = a.archs === undefined && a.machines.length > 0 ? [] : parseArchList(a.archs ?? "all");
+  const runs: { label: string; options: GuestOptions }[] = [
+    ...archs.map((arch) => ({ label: arch as string, options: { arch } as GuestOptions })),
+    ...a.machines.map((file) => ({ label: "", options: { machine: file } as GuestOptions })),
+  ];
   const elf = readProgram(a.elf);
   parseElf(elf);   // an unusable program is reported before any machine runs
-  const results = archs.map((arch) => runGuest({
-    path: a.elf, elf, args: a.args, env: a.env, arch, mem: a.mem, seed: a.seed,
-    ...(a.maxInsns !== undefined ? { maxInsns: a.maxInsns } : {}),
-  }));
+  for (const r of runs) {
+    Object.assign(r.options, {
+      path: a.elf, elf, args: a.args, env: a.env, mem: a.mem, seed: a.seed,
+      ...(a.tlb !== undefined ? { tlb: a.tlb } : {}), ...(a.maxInsns !== undefined ? { maxInsns: a.maxInsns } : {}),
+    });
+    const c = machineConfig(r.options);
+    if (r.label === "") r.label = `${c.arch} (${basename(r.options.machine!)})`;
+    if (!translates(c.arch) && c.ramBytes < BARE_MIN_RAM) {
+      throw new ConfigError(`${r.label} needs --mem of at least ${sizeName(BARE_MIN_RAM)} (bare: stack and program at VA = PA)`);
+    }
+  }
+  const labels = runs.map((r) => r.label);
+  const again = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (again !== undefined) throw new ConfigError(`${again} is compared twice`);
+  const results = (await runPool(runs.map((r): GuestJob => ({ kind: "guest", options: r.options })), {} as JobContext, a.jobs))
+    .map((x) => (x as { result: GuestResult }).result);
   const first = results[0]!;
   const differs = results.findIndex((r) => !equalBytes(r.stdoutBytes, first.stdoutBytes) || r.exitCode !== first.exitCode);
   if (a.showOutput) {
     io.write(1, first.stdoutBytes);
     if (first.stderrBytes.length) io.write(2, first.stderrBytes);
   }
-  const rows = results.map((r, i) => row(archs[i]!, r));
+  const rows = results.map((r, i) => row(labels[i]!, r));
   io.write(1, enc.encode(formatCompare(rows) + "\n"));
-  for (const r of rows) if (r.message) say(`${r.arch}: ${r.message}`);
+  for (const r of rows) if (r.message) say(`${r.label}: ${r.message}`);
   let verdict: string;
   if (differs < 0) {
     verdict = `translation is transparent: stdout (${first.stdoutBytes.length} bytes) and exit status ${first.exitCode} ` +
-      `are identical on all ${archs.length} machines`;
+      `are identical on all ${runs.length} machines`;
     io.write(1, enc.encode(verdict + "\n"));
   } else {
     const r = results[differs]!;
     const what = r.exitCode !== first.exitCode ? `exit status ${r.exitCode}, not ${first.exitCode}` : "stdout";
-    verdict = `guest output differs on ${archs[differs]} from ${archs[0]} (${what})`;
+    verdict = `guest output differs on ${labels[differs]} from ${labels[0]} (${what})`;
     say(verdict);
   }
   if (a.json !== undefined) {
     const doc = {
-      ...(a.command !== undefined ? { command: a.command } : {}), program: a.elf, args: a.args, identical: differs < 0, firstDifference: differs < 0 ? null : archs[differs], verdict,
+      ...(a.command !== undefined ? { command: a.command } : {}), program: a.elf, args: a.args, identical: differs < 0, firstDifference: differs < 0 ? null : labels[differs], verdict,
       machines: rows.map((r) => ({ ...r, config: { ...r.config, seed: r.config.seed.toString() } })),
     };
     try {

@@ -27,13 +27,14 @@ import { applyMounts } from "../fs/mount.js";
 
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
-const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
+const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string>; repeatable?: Set<string> }> = {
   run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "env-clear", "help"]) },
-  compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help"]) },
+  compare: { values: new Set(["archs", "machine", "tlb", "jobs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help"]),
+    repeatable: new Set(["machine"]) },
   record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "env-clear", "help"]) },
 };
 
-/** Value options that may be given several times (each adds one item). */
+/** Value options that may be given several times (each adds one item), and a command's own (GUEST_COMMANDS). */
 const REPEATABLE = new Set(["env", "mount"]);
 
 export class UsageError extends Error {
@@ -74,7 +75,7 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
         if (bare !== name) value = name.slice(bare.length + 1);
         else if (j + 1 < argv.length && !argv[j + 1]!.startsWith("--")) value = argv[++j]!;
         else throw new UsageError(`option '${t}' needs a value`);
-        if (!REPEATABLE.has(bare) && seen.has(bare)) throw new UsageError(`--${bare} given more than once`);
+        if (!REPEATABLE.has(bare) && !opts.repeatable?.has(bare) && seen.has(bare)) throw new UsageError(`--${bare} given more than once`);
         seen.add(bare);
         own.push(`--${bare}=${value}`);
         continue;
@@ -122,7 +123,10 @@ interface RecordArgs extends Omit<RunArgs, "strace" | "json"> {
 
 interface CompareCliArgs {
   elf: string;
-  archs: string;
+  archs?: string;
+  machine: string[];
+  tlb?: string;
+  jobs: string;
   mem: string;
   "max-insns"?: string;
   json?: string;
@@ -173,7 +177,10 @@ function parseCli(own: string[]): Parsed {
     .command("compare <elf> [args..]", "run one guest on several machines and compare what translation cost", (y) => y
       .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
       .positional("args", { type: "string", array: true, describe: "arguments for the guest" })
-      .option("archs", { type: "string", default: "all", describe: `machines: all, or a comma-separated list of ${ARCHS.join(", ")}` })
+      .option("archs", { type: "string", describe: `machines: all (the default without --machine), or a comma-separated list of ${ARCHS.join(", ")}` })
+      .option("machine", { type: "string", array: true, nargs: 1, default: [], describe: "FILE.json: also compare a machine described by a file (repeatable)" })
+      .option("tlb", { type: "string", describe: "one TLB geometry for every machine, e.g. l1d=64:4:lru,l2=1024:8:lru" })
+      .option("jobs", { type: "string", default: "1", describe: "machines run at once, on worker threads" })
       .option("mem", { type: "string", default: "256M", describe: "guest RAM size" })
       .option("max-insns", { type: "string", describe: "stop each run after this many instructions" })
       .option("json", { type: "string", describe: "write every machine's counters and the verdict as JSON to this file" })
@@ -201,7 +208,7 @@ function parseCli(own: string[]): Parsed {
     .command("sweep [traces..]", "sweep TLB policies, geometries, page sizes and machines over traces and guests (mmulab sweep --help)")
     .command("report <json>", "one self-contained HTML page from the JSON of a run, compare, trace or sweep (mmulab report --help)")
     .demandCommand(1, "missing command (try: mmulab run <elf>)")
-    .check(onceOnly(["args", "env", "mount"]))
+    .check(onceOnly(["args", "env", "mount", "machine"]))
     .strict()
     .help()
     .alias("h", "help")
@@ -354,7 +361,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
  * Runs the command line; returns the process exit status. `io` carries the guest's streams and our own messages
  * (tests pass a capturing one; yargs' --help text still goes to the console).
  */
-export function main(argv: readonly string[] = hideBin(process.argv), io: GuestIo = hostIo): number {
+export function main(argv: readonly string[] = hideBin(process.argv), io: GuestIo = hostIo): number | Promise<number> {
   const say = (line: string): void => {
     try { io.write(2, enc.encode(`${PROG}: ${line}\n`)); } catch { /* stderr is gone: nothing more to say */ }
   };
@@ -369,11 +376,15 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
     if (p.cmd === "compare") {
       const c = p.a;
       if (c.json !== undefined) checkOutputFile(c.json, "--json");
+      // The only asynchronous command of main(): its machines may run on worker threads. Failures are reported as
+      // main's own are.
       return compareCommand({
-        elf: c.elf, args: guestArgs, archs: c.archs, mem: c.mem, seed: c.seed, env: guestEnvironment(c.env, c["env-clear"]), showOutput: c["show-output"],
+        elf: c.elf, args: guestArgs, mem: c.mem, seed: c.seed, env: guestEnvironment(c.env, c["env-clear"]), showOutput: c["show-output"],
+        machines: c.machine, jobs: Number(parseCount(c.jobs, "--jobs")),
+        ...(c.archs !== undefined ? { archs: c.archs } : {}), ...(c.tlb !== undefined ? { tlb: c.tlb } : {}),
         ...(c["max-insns"] !== undefined ? { maxInsns: parseCount(c["max-insns"], "--max-insns") } : {}),
         ...(c.json !== undefined ? { json: c.json } : {}), command,
-      }, io, say);
+      }, io, say).catch((e: unknown) => failure(e, say));
     }
     if (p.cmd === "record") {
       const r = p.a;
@@ -383,12 +394,17 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
     }
     return runCommand(p.a, guestArgs, io, say, undefined, command);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
-    if (e instanceof TraceError) { say(e.message); return 1; }
-    if (e instanceof ElfError) { say(e.message); return 1; }   // the program cannot be run
-    say(`internal error: ${(e as Error).message ?? String(e)}`);
-    return 70;
+    return failure(e, say);
   }
+}
+
+/** The exit status of a command that threw, its one line said: 2 for usage, 1 for bad input, 70 for our own bug. */
+function failure(e: unknown, say: (line: string) => void): number {
+  if (e instanceof UsageError || e instanceof ConfigError) { say(e.message); return 2; }
+  if (e instanceof TraceError) { say(e.message); return 1; }
+  if (e instanceof ElfError) { say(e.message); return 1; }   // the program cannot be run
+  say(`internal error: ${(e as Error).message ?? String(e)}`);
+  return 70;
 }
 
 /**

@@ -162,13 +162,13 @@ async function compareSections(d: Json): Promise<Section[]> {
   const ms = d.machines as Json[];
   const rows = ms.map((m) => {
     const c = m.counters as Json;
-    return [m.arch, m.exitCode, m.instructions, m.cycles, m.translationCycles, `${(100 * Number(m.translationShare)).toFixed(2)}%`,
+    return [m.label ?? m.arch, m.exitCode, m.instructions, m.cycles, m.translationCycles, `${(100 * Number(m.translationShare)).toFixed(2)}%`,
       c.itlb_miss, c.dtlb_miss, c.l2_miss, c.walks, Number(m.walkRefsPerWalk).toFixed(2), c.page_faults];
   });
   const head = ["machine", "exit", "instructions", "cycles", "translation cycles", "translation share", "L1 I misses", "L1 D misses",
     "L2 misses", "walks", "refs / walk", "page faults"];
   const plot = await renderSvg(barSpec("Translation cycles per machine",
-    ms.map((m) => ({ label: String(m.arch), value: Number(m.translationCycles) })), "translation cycles"));
+    ms.map((m) => ({ label: String(m.label ?? m.arch), value: Number(m.translationCycles) })), "translation cycles"));
   return [
     { title: "Verdict", html: `<p>${escapeHtml(String(d.verdict))}</p>` },
     { title: "Machines", html: table(head, rows, head.map((_, i) => i > 0)) },

@@ -1,7 +1,7 @@
 // Running one sweep job, in a worker thread or inline: record a guest, study one TLB geometry on a trace, or run an
 // input on a whole machine (a guest live, a trace through the machine replay).
 
-import { machineConfig, runGuest } from "../index.js";
+import { machineConfig, runGuest, type GuestResult } from "../index.js";
 import { MachineReplayer, replayFileOnMachine } from "../trace/machine.js";
 import { TraceRecorder } from "../trace/record.js";
 import { readTrace, runStudy } from "../trace/study.js";
@@ -18,7 +18,8 @@ function unavailable(input: string, arch: string, why: string): JobResult {
   };
 }
 
-export type JobResult = { kind: "tlb"; row: TlbRow } | { kind: "machine"; row: MachineRow } | { kind: "record"; records: number };
+export type JobResult = { kind: "tlb"; row: TlbRow } | { kind: "machine"; row: MachineRow } | { kind: "record"; records: number }
+  | { kind: "guest"; result: GuestResult };
 
 /** The part of the spec a job needs (sent to workers with every job). */
 export type JobContext = Pick<SweepSpec, "seed" | "ifetch" | "modifyAs" | "format" | "mem" | "optLimit" | "recordArch" | "maxInsns">;
@@ -28,6 +29,8 @@ const LIMIT_STATUS = 124;
 
 export async function runJob(job: Job, ctx: JobContext): Promise<JobResult> {
   switch (job.kind) {
+    case "guest":
+      return { kind: "guest", result: runGuest(job.options) };
     case "record": {
       const rec = new TraceRecorder(job.out);
       const r = runGuest({ path: job.input.path, args: job.input.args, arch: ctx.recordArch, mem: ctx.mem, seed: ctx.seed, recorder: rec,

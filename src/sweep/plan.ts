@@ -8,6 +8,7 @@ import { ConfigError, POLICIES } from "../machine/config.js";
 import { translates } from "../machine/costs.js";
 import { checkGeometry } from "../trace/replay.js";
 import type { TraceFormat } from "../trace/study.js";
+import type { GuestOptions } from "../index.js";
 
 export interface SweepInput {
   name: string;              // as shown in tables and plots
@@ -48,7 +49,9 @@ export interface TlbJob {
 
 export interface MachineJob { kind: "machine"; input: SweepInput; arch: string }
 export interface RecordJob { kind: "record"; input: SweepInput; out: string }
-export type Job = TlbJob | MachineJob | RecordJob;
+/** One guest run with every option of the library API, its whole result returned (`mmulab compare --jobs`). */
+export interface GuestJob { kind: "guest"; options: GuestOptions }
+export type Job = TlbJob | MachineJob | RecordJob | GuestJob;
 
 export interface TlbRow {
   input: string; pageSize: number; entries: number; ways: number; sets: number; policy: string;

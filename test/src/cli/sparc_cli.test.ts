@@ -13,15 +13,15 @@ import { BufferIo } from "../helpers/machine.js";
 
 const bin = (name: string): string => fileURLToPath(new URL(`../../../guest/bin/${name}`, import.meta.url));
 
-function cli(...argv: string[]): { status: number; out: string; err: string } {
+async function cli(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
   const io = new BufferIo();
-  const status = main(argv, io);
+  const status = await main(argv, io);
   return { status, out: io.out, err: io.err };
 }
 
 describe("sparc on the command line", () => {
-  it("mmulab archs: 64-entry fully associative NRU TLBs, no L2, 4 KiB TTEs (a stated deviation), every handler figure sourced", () => {
-    const r = cli("archs");
+  it("mmulab archs: 64-entry fully associative NRU TLBs, no L2, 4 KiB TTEs (a stated deviation), every handler figure sourced", async () => {
+    const r = await cli("archs");
     expect(r.status).toBe(0);
     const row = r.out.split("\n").find((l) => l.startsWith("sparc "))!;
     expect(row).toMatch(/^sparc\s+4\s+4K\s+64:64:nru\s+64:64:nru\s+off\s/);
@@ -31,7 +31,7 @@ describe("sparc on the command line", () => {
     }
   });
 
-  it("bad sparc configurations: one line, status 2, no guest output", () => {
+  it("bad sparc configurations: one line, status 2, no guest output", async () => {
     const cases: [string[], RegExp][] = [
       [["run", "--arch", "sparc64", bin("hello")], /unknown architecture 'sparc64' \(choose .*sparc/],
       [["run", "--arch", "sparc", "--tlb", "l1d=64:48", bin("hello")], /tlb l1d: 64 entries are not divisible by 48 ways/],
@@ -39,7 +39,7 @@ describe("sparc on the command line", () => {
       [["compare", bin("hello"), "--archs", "sparc,sun4v"], /unknown machine 'sun4v' in --archs/],
     ];
     for (const [argv, msg] of cases) {
-      const r = cli(...argv);
+      const r = await cli(...argv);
       expect(r.status, argv.join(" ")).toBe(2);
       expect(r.out).toBe("");
       expect(r.err.trimEnd().split("\n")).toHaveLength(1);
@@ -47,7 +47,7 @@ describe("sparc on the command line", () => {
     }
   });
 
-  it("a refill figure without a source or configuration word is rejected", () => {
+  it("a refill figure without a source or configuration word is rejected", async () => {
     const doc = JSON.parse(readFileSync(machineDataUrl("sparc"), "utf8"));
     expect(() => checkMachineData("sparc", doc)).not.toThrow();
     const noSource = structuredClone(doc);
@@ -58,9 +58,9 @@ describe("sparc on the command line", () => {
     expect(() => checkMachineData("sparc", noWord)).toThrow(/refill\.fill\.config must name a K_\* word/);
   });
 
-  it("runs a guest with --stats and names the refill counters in --json", () => {
+  it("runs a guest with --stats and names the refill counters in --json", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "mmulab-sparc-")), "stats.json");
-    const r = cli("run", "--arch", "sparc", "--stats", "--json", file, bin("hello"));
+    const r = await cli("run", "--arch", "sparc", "--stats", "--json", file, bin("hello"));
     expect(r.status).toBe(0);
     expect(r.out).toContain("Hello, world!");
     expect(r.err).toMatch(/^mmulab statistics: sparc$/m);

@@ -54,7 +54,7 @@ describe.skipIf(!existsSync(bin("hello")))("the VAX runs the differential suite'
 });
 
 describe.skipIf(!existsSync(bin("hello")))("bad configuration of the VAX and guarded machines", () => {
-  it("is one line and status 2 before any guest runs", () => {
+  it("is one line and status 2 before any guest runs", async () => {
     const cases: [string[], RegExp][] = [
       [["run", "--arch", "vax11", bin("hello")], /unknown architecture 'vax11' \(choose .*vax, guarded/],
       [["run", "--arch", "vax", "--tlb", "l1d=96:32", bin("hello")], /tlb l1d: 3 sets .* not a power of two/],
@@ -64,7 +64,7 @@ describe.skipIf(!existsSync(bin("hello")))("bad configuration of the VAX and gua
     ];
     for (const [argv, msg] of cases) {
       const io = new BufferIo();
-      const status = main(argv, io);
+      const status = await main(argv, io);
       expect(status, argv.join(" ")).toBe(2);
       expect(io.out, argv.join(" ")).toBe("");
       expect(io.err.trimEnd().split("\n"), argv.join(" ")).toHaveLength(1);
