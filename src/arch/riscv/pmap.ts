@@ -97,6 +97,12 @@ export class RiscvPmap extends RadixTablePmap {
 
   override activate(): void { this.cpu.setSatp(this.satp); }
 
+  /** Under Svade the pmap sets A and D on the walker's faults (radix_table.ts refill); under Svadu the walker does. */
+  protected override refModEmulation() { return this.mmu.svade ? { mode: "svade" as const, account: this.mmu.refmod } : undefined; }
+
+  /** Svade's A/D faults and their cycles (the machine's, every address space's). */
+  machineCounters(): Record<string, number> { return this.mmu.refmod.counters("svade"); }
+
   /** Linux's update_mmu_cache: a local sfence.vma for the address even after an invalid → valid change. */
   protected override invalidateEntered(va: number): void { this.sfence(va, true, false); }
   /** sfence.vma va, asid (flush_tlb_range page by page, flush_tlb_page). */
