@@ -24,7 +24,7 @@ export interface MachineDef<Name extends string = string> {
   readonly hardwareOptions?: readonly HardwareOption[];
   /**
    * The counter groups of this machine's own translation hardware beyond every machine's (src/report/counters.ts:
-   * "psc", "mips", "power", "hashed", "sparc", "vax", "guarded"); --stats shows them for this machine only.
+   * "psc", "riscv", "mips", "power", "hashed", "sparc", "vax", "guarded"); --stats shows them for this machine only.
    */
   readonly counterGroups?: readonly string[];
 }

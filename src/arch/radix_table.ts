@@ -15,6 +15,7 @@ import { OutOfGuestMemory } from "../vm/phys.js";
 import { PAGE_SIZE, VM_PROT_ALL, VM_PROT_NONE, VM_PROT_WRITE, hex } from "../vm/vm_prot.js";
 import type { VmPage } from "../vm/vm_page.js";
 import type { Pmap, PmapContext, PmapStats, Translation } from "../vm/pmap.js";
+import type { RefModEmulation } from "./refmod.js";
 
 /**
  * Entries per table and bytes per entry: the Sv39/Sv48 figures the wasm's walker uses (assembly/arch/riscv/format.ts,
@@ -42,6 +43,12 @@ export interface PteFormat {
   readonly accessed: bigint;    // A
   readonly dirty: bigint;       // D
   readonly wired: bigint;       // software bit this pmap keeps on wired leaves
+  /**
+   * The software bit that says a leaf is mapped, where it differs from `valid` (Linux sparc64's _PAGE_PRESENT): the
+   * reference bit is then emulated by clearing `valid` with `accessed` (pte_mkold clears _PAGE_R, the valid bit),
+   * so the next access traps and refill sets both again. Absent: a leaf is mapped when `valid` is set.
+   */
+  readonly present?: bigint;
   readonly table: bigint;       // flags of a non-leaf entry besides its frame
   readonly largeLeaf: bigint;   // bits that make an upper-level entry a leaf (superpage)
   readonly largeName: string;   // what the architecture calls such a leaf
@@ -130,6 +137,12 @@ export abstract class RadixTablePmap implements Pmap {
   protected abstract invalidateEntered(va: number, old: bigint, pte: bigint): void;
   /** Last step of destroy, once every table is freed: the address-space identifier must not keep translations. */
   protected abstract retire(): void;
+  /**
+   * Which referenced/modified bits this machine's pmap emulates by soft faults (refill), now: "svade" (RISC-V
+   * Svade: a walk faults where A, or D for a store, is clear), "valid" (the format's `present` bit: a cleared
+   * reference took the valid bit away), or none (the walker keeps A/D itself). With the accounting of those faults.
+   */
+  protected refModEmulation(): { mode: "svade" | "valid"; account: RefModEmulation } | undefined { return undefined; }
 
   get pageSizes(): readonly number[] | undefined { return this.mapsLarge ? [PAGE_SIZE, SUPERPAGE_SIZE] : undefined; }
 
@@ -159,6 +172,9 @@ export abstract class RadixTablePmap implements Pmap {
     const f = this.pteFormat;
     return f.upper ? f.upper.make(pa) : f.toFrame(pa) | f.table;
   }
+
+  /** Whether a leaf maps a page (valid, or present with its valid bit taken away to catch a reference). */
+  private leafMapped(pte: bigint): boolean { return (pte & (this.pteFormat.present ?? this.pteFormat.valid)) !== 0n; }
 
   private read(a: number): bigint { return this.ctx.machine.readPhys64(a); }
   private write(a: number, v: bigint): void { this.ctx.machine.writePhys64(a, v); }
@@ -275,7 +291,7 @@ export abstract class RadixTablePmap implements Pmap {
     let pte = f.toFrame(pa) | f.valid | f.user | f.accessed | f.protToPte(prot);
     if (access & VM_PROT_WRITE) pte |= f.dirty;
     if (wired) pte |= f.wired;
-    if (old & f.valid) {
+    if (this.leafMapped(old)) {
       const oldPa = f.frame(old);
       if (oldPa === pa) pte |= old & (f.accessed | f.dirty);
       else { this.ctx.pageOf(oldPa)?.pvRemove(this, va); this.ctx.pageOf(pa)?.pvAdd(this, va); }
@@ -306,7 +322,7 @@ export abstract class RadixTablePmap implements Pmap {
     for (let i = i0; i <= i1; i++) {
       const slot = table + PTE_SIZE * i;
       const pte = this.read(slot);
-      if (level === 0 ? (pte & f.valid) === 0n : !this.upperPresent(pte)) continue;
+      if (level === 0 ? !this.leafMapped(pte) : !this.upperPresent(pte)) continue;
       const va = base + i * span;
       if (level > 0 && (pte & f.largeLeaf) !== 0n) {
         if (va >= sva && va + span <= eva) {   // the whole large page: one leaf
@@ -383,7 +399,7 @@ export abstract class RadixTablePmap implements Pmap {
     const s = this.leafSlot(va - (va % PAGE_SIZE), false);
     if (!s) return undefined;
     const pte = this.read(s.slot);
-    if ((pte & f.valid) === 0n) return undefined;
+    if (!this.leafMapped(pte)) return undefined;
     return {
       pa: f.frame(pte) + (va % levelSpan(s.level)),
       prot: f.pteToProt(pte),
@@ -403,7 +419,7 @@ export abstract class RadixTablePmap implements Pmap {
       if (!s) return 0n;
     }
     const pte = this.read(s.slot);
-    if ((pte & this.pteFormat.valid) === 0n) return 0n;
+    if (!this.leafMapped(pte)) return 0n;
     const next = fn(pte);
     if (next !== pte) {
       this.write(s.slot, next);
@@ -443,8 +459,34 @@ export abstract class RadixTablePmap implements Pmap {
   clearReference(page: VmPage): void {
     for (const pv of page.pv) {
       const pm = pv.pmap as RadixTablePmap;
-      pm.updateLeaf(pv.va, (pte) => pte & ~pm.pteFormat.accessed, pm.clearReferenceFlushes);
+      const f = pm.pteFormat;
+      pm.updateLeaf(pv.va, (pte) => pte & ~(f.present ? f.accessed | f.valid : f.accessed), pm.clearReferenceFlushes);
     }
+  }
+
+  /**
+   * The soft fault of an emulated bit (refModEmulation), resolved without the VM: a mapped leaf whose rights allow
+   * the access but which lacks what the hardware needs to use it for that access — under Svade A, and D for a
+   * store (FreeBSD riscv's pmap_fault; Linux reaches the same in handle_pte_fault); with a `present` format the
+   * valid bit clearReference took (Linux sparc64's pte_mkyoung in the fault path; a store also makes the page
+   * dirty, as that fault path does). The leaf gains them and is entered again as after any fault (update_mmu_cache).
+   */
+  refill(va: number, access: number): boolean {
+    const e = this.refModEmulation();
+    if (!e || !(va >= 0 && va < this.userTop)) return false;
+    const f = this.pteFormat;
+    const page = va - (va % PAGE_SIZE);
+    const s = this.leafSlot(page, false, false);
+    if (!s) return false;
+    const pte = this.read(s.slot);
+    if (!this.leafMapped(pte) || (f.pteToProt(pte) & access) !== access) return false;
+    const write = (access & VM_PROT_WRITE) !== 0;
+    if (e.mode === "valid" ? (pte & f.valid) !== 0n : (pte & f.accessed) !== 0n && (!write || (pte & f.dirty) === f.dirty)) return false;
+    const next = pte | f.valid | f.accessed | (write ? f.dirty : 0n);
+    this.write(s.slot, next);
+    this.invalidateEntered(page, pte, next);
+    e.account.charge();
+    return true;
   }
 
   zeroPage(pa: number): void { this.ctx.machine.fillPhys(pa, PAGE_SIZE, 0); }

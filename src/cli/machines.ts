@@ -54,6 +54,7 @@ export function formatArchs(ms: readonly MachineData[]): string {
       ...(m.adModes ? [["A/D bits", m.adModes.value.join("|"), m.adModes.source] as [string, string, string]] : []),
       ...(m.executeProtection ? [["execute protection", m.executeProtection.value ? "yes" : "no", m.executeProtection.source] as [string, string, string]] : []),
       ...Object.entries(m.refill ?? {}).map(([k, r]): [string, string, string] => [k, `${r.value}`, r.source]),
+      ...(m.refModEmulation ? [["ref/mod soft fault", `${m.refModEmulation.cycles}`, m.refModEmulation.source] as [string, string, string]] : []),
     ];
     const w0 = Math.max(...src.map((s) => s[0].length)), w1 = Math.max(...src.map((s) => s[1].length));
     for (const [k, v, s] of src) out.push(`  ${k.padEnd(w0)}  ${v.padEnd(w1)}  ${s}`);

@@ -16,13 +16,15 @@ import { TraceError, type ReadStats, type TraceBatch, type TraceSource } from ".
 import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";
 import { GEN_USAGE, generate, parseGenSpec } from "../trace/gen.js";
 import { pageShiftOf } from "../trace/replay.js";
+import { FRAME_POLICIES } from "../trace/frames.js";
+import { framesTrace } from "./frames.js";
 import { readTrace, runStudy, type StudyResult, type TraceFormat } from "../trace/study.js";
 
 export class TraceUsageError extends Error {
   override name = "TraceUsageError";
 }
 
-interface TraceArgs {
+export interface TraceArgs {
   file?: string;
   gen?: string;
   refs: string;
@@ -42,6 +44,7 @@ interface TraceArgs {
   arch?: string;
   mem: string;
   tlb?: string;
+  frames?: string;
 }
 
 function parseArgs(argv: readonly string[]): TraceArgs | "done" {
@@ -69,7 +72,8 @@ function parseArgs(argv: readonly string[]): TraceArgs | "done" {
       .option("write", { type: "string", describe: "also write the trace read, as an mmulab binary trace, to this file" })
       .option("arch", { type: "string", describe: `replay through this whole machine's TLBs and walker instead of one TLB: ${ARCHS.join(", ")}` })
       .option("mem", { type: "string", default: "256M", describe: "with --arch: physical memory for the demand-mapped pages" })
-      .option("tlb", { type: "string", describe: "with --arch: TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" }),
+      .option("tlb", { type: "string", describe: "with --arch: TLB geometry, e.g. l1i=32:8:lru,l1d=32:8:lru,l2=512:4:lru" })
+      .option("frames", { type: "string", describe: `page faults for N[,M…] page frames of 4 KiB instead of a TLB, under --policy ${FRAME_POLICIES.join("|")} (a list; default all three)` }),
     () => { ran = true; })
     .check(onceOnly([]))
     .strict()
@@ -89,7 +93,7 @@ export function parseBytes(s: string, what: string): number {
   return Number(m[1]) * { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase()]!;
 }
 
-function parseRefs(s: string): number {
+export function parseRefs(s: string): number {
   const m = /^(\d+)([kKmMgG]?)$/.exec(s.trim());
   const v = m ? Number(m[1]) * { "": 1, k: 1e3, m: 1e6, g: 1e9 }[m[2]!.toLowerCase()]! : NaN;
   if (!Number.isSafeInteger(v) || v <= 0) throw new ConfigError(`--refs: bad reference count '${s}'`);
@@ -125,7 +129,9 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
     throw new TraceUsageError("give either a trace file ('-' for stdin) or --gen SPEC");
   }
   if (a.file !== undefined && a.file !== "-") refuseExecutable(a.file);
+  if (a.frames !== undefined && a.arch !== undefined) throw new TraceUsageError("--frames studies the trace's pages, not a machine: drop --arch");
   if (a.arch !== undefined) return machineTrace(a, argv, io, say);
+  if (a.frames !== undefined) return framesTrace(a, argv, io, say);
   for (const o of ["mem", "tlb"]) {
     if (argv.some((t) => t === `--${o}` || t.startsWith(`--${o}=`))) throw new TraceUsageError(`--${o} needs --arch (a whole machine)`);
   }
@@ -174,7 +180,7 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
  * A binary trace file without a record count was written to a stream, or by a recording that never finished (the
  * count is written when it closes): its records were all read, but the user should know it may be a prefix.
  */
-function noteUnfinished(file: string | undefined, stats: ReadStats, say: (line: string) => void): void {
+export function noteUnfinished(file: string | undefined, stats: ReadStats, say: (line: string) => void): void {
   if (file === undefined || file === "-" || !stats.countUnknown) return;
   say(`note: ${file} has no record count (written to a stream, or its recording never finished): its ${stats.records.toLocaleString("en-US")} records may be a prefix`);
 }

@@ -44,6 +44,11 @@ export interface MachineData {
    * CONFIG word `config` (a K_* name of the wasm layout) when the machine is built.
    */
   refill?: Record<string, { value: number; config: string; source: string }>;
+  /**
+   * Where the pmap emulates a referenced or modified bit by soft faults (src/arch/refmod.ts): the cycles of the
+   * handler that resolves one, beyond the trap's entry and return.
+   */
+  refModEmulation?: { cycles: number; source: string };
 }
 
 /** Entries of each x86-64 paging-structure cache: PDE, PDPTE, PML4E, PML5E (0 disables one). */
@@ -159,6 +164,11 @@ export function checkMachineData(arch: string, doc: unknown): MachineData {
       if (typeof r["config"] !== "string" || !r["config"].startsWith("K_")) throw new Error(`${at}: refill.${k}.config must name a K_* word`);
       sourced(`${at}: refill.${k}`, r);
     }
+  }
+  const rm = d["refModEmulation"] as Record<string, unknown> | undefined;
+  if (rm !== undefined) {
+    count(`${at}: refModEmulation.cycles`, rm?.["cycles"]);
+    sourced(`${at}: refModEmulation`, rm);
   }
   return d as unknown as MachineData;
 }

@@ -5,7 +5,7 @@
 // kernel's (src/vm/vm_system.ts, src/boot/machine.ts).
 
 export type CounterGroup =
-  | "cpu" | "tlb" | "walker" | "flush" | "psc" | "mips" | "power" | "hashed" | "sparc" | "vax" | "guarded"
+  | "cpu" | "tlb" | "walker" | "flush" | "psc" | "riscv" | "mips" | "power" | "hashed" | "sparc" | "vax" | "guarded"
   | "superpages" | "traps" | "faults" | "memory" | "vm" | "processes" | "files" | "host";
 
 export interface CounterInfo {
@@ -17,6 +17,7 @@ export interface CounterInfo {
 /** Groups in the order they are shown, with their headings. */
 export const COUNTER_GROUPS: readonly [CounterGroup, string][] = [
   ["cpu", "CPU and cycles"], ["tlb", "TLBs"], ["walker", "page-table walker"], ["psc", "paging-structure caches (x86-64)"],
+  ["riscv", "RISC-V accessed/dirty bits"],
   ["mips", "MIPS software refill"], ["power", "POWER hashed page table and SLB"], ["hashed", "clustered hashed page table"],
   ["sparc", "SPARC TSB and software refill"], ["vax", "VAX page tables"], ["guarded", "guarded page tables"],
   ["flush", "TLB invalidation"], ["superpages", "superpages"], ["traps", "kernel: traps"], ["faults", "kernel: page faults"],
@@ -58,6 +59,8 @@ export const COUNTERS: Readonly<Record<string, CounterInfo>> = {
   psc_pdpte_miss: c("psc", "lookups", "PDPTE-cache misses"),
   psc_pml4e_miss: c("psc", "lookups", "PML4E-cache misses"),
   psc_pml5e_miss: c("psc", "lookups", "PML5E-cache misses"),
+  svade_faults: c("riscv", "faults", "Svade (--ad svade): page faults on a clear A, or D for a store, that the pmap resolved by setting them"),
+  svade_cycles: c("riscv", "cycles", "cycles those faults cost: trap entry and return plus the pmap's handler"),
   mips_refills: c("mips", "exceptions", "TLB refill exceptions for user addresses (a retaken one counts again)"),
   mips_nested: c("mips", "exceptions", "nested misses: the refill handler's PTE load missed on the linear page table"),
   mips_invalid: c("mips", "exceptions", "TLB invalid exceptions (V = 0): page faults to the kernel"),
@@ -66,6 +69,8 @@ export const COUNTERS: Readonly<Record<string, CounterInfo>> = {
   mips_handler_insns: c("mips", "instructions", "instructions executed by the modelled refill, nested and Mod handlers"),
   mips_handler_refs: c("mips", "references", "memory references of those handlers (PTE and root-table reads, PTE writes)"),
   mips_tlb_writes: c("mips", "instructions", "TLBWR and TLBWI executed (by the handlers and by the kernel)"),
+  mips_ref_faults: c("mips", "faults", "TLB invalid exceptions on pages whose V was cleared to emulate a referenced bit, resolved by the pmap"),
+  mips_ref_cycles: c("mips", "cycles", "cycles those faults cost: trap entry and return plus the handler"),
   htab_primary: c("power", "walks", "HTAB searches that found the HPTE in the primary PTEG"),
   htab_secondary: c("power", "walks", "HTAB searches that found the HPTE in the secondary PTEG (H = 1)"),
   htab_miss: c("power", "walks", "HTAB searches that found it in neither PTEG (a hash fault to the kernel)"),
@@ -87,10 +92,14 @@ export const COUNTERS: Readonly<Record<string, CounterInfo>> = {
   handler_insns: c("sparc", "instructions", "instructions executed by the modelled miss and protection handlers"),
   demap_pages: c("sparc", "operations", "demap-page operations (each an I-MMU and a D-MMU demap)"),
   demap_contexts: c("sparc", "operations", "demap-context operations and whole-TLB flushes"),
+  sparc_ref_faults: c("sparc", "faults", "faults on TTEs whose valid bit was cleared to emulate a referenced bit, resolved by the pmap"),
+  sparc_ref_cycles: c("sparc", "cycles", "cycles those faults cost: trap entry and return plus the handler"),
   vax_stb_hit: c("vax", "lookups", "process-PTE fetches whose system-space translation hit the TB"),
   vax_stb_miss: c("vax", "lookups", "process-PTE fetches that missed it and read the system page table"),
   vax_length_faults: c("vax", "faults", "length violations (VPN beyond P0LR/SLR, below P1LR, or no such region)"),
   vax_pte_faults: c("vax", "faults", "faults raised while fetching a process PTE"),
+  vax_ref_faults: c("vax", "faults", "translation-not-valid faults on pages whose V was cleared to simulate a referenced bit, resolved by the pmap (4.3BSD's fast reclaim)"),
+  vax_ref_cycles: c("vax", "cycles", "cycles those faults cost: trap entry and return plus the handler"),
   gpt_guard_bits: c("guarded", "bits", "VPN bits matched by guards (bits a radix walk would index level by level)"),
   gpt_guard_faults: c("guarded", "walks", "walks that ended on a guard mismatch"),
   superpage_promotions: c("superpages", "promotions", "2 MiB superpages made from fully populated reservations"),

@@ -3,12 +3,13 @@
 // TLB flush over the wasm's control operations (assembly/arch/mips/control.ts), and the machine's ASID generations.
 
 import { ConfigError } from "../../machine/config.js";
+import { RefModEmulation, type RefModMachine } from "../refmod.js";
 import { machineData } from "../../machine/costs.js";
 import { type WasmMachine, wasmLayout, wasmLayout64 } from "../../machine/wasm.js";
 
 /** What the MIPS pmap needs from the machine: the TLB control operations of assembly/arch/mips/control.ts. */
 export type MipsMachine = Pick<WasmMachine,
-  "layout" | "setConfig" | "mipsSetContext" | "mipsFlushPage" | "mipsFlushAll" | "mipsUpdateTlb">;
+  "layout" | "setConfig" | "mipsSetContext" | "mipsFlushPage" | "mipsFlushAll" | "mipsUpdateTlb"> & RefModMachine;
 
 export interface MipsFormat {
   readonly name: "mips-r3000" | "mips-r4000";
@@ -67,9 +68,12 @@ export class MipsMmu {
   current: object | undefined;      // the address space whose ASID and tables are loaded
   rollovers = 0;                     // ASID wraps (each flushed the whole TLB)
   readonly modeCode: number;
+  /** The emulated referenced bit's soft faults (pmap.ts refill), for every address space. */
+  readonly refmod: RefModEmulation;
 
   constructor(readonly machine: MipsMachine, readonly format: MipsFormat, data: MipsData = mipsData(format.name)) {
     const L = machine.layout;
+    this.refmod = new RefModEmulation(machine, format.name);
     machine.setConfig(L.K_MIPS_WIRED!, BigInt(data.wired));
     machine.setConfig(L.K_MIPS_EXC_CYCLES!, BigInt(data.excCycles));
     machine.setConfig(L.K_MIPS_REFILL_INSNS!, BigInt(data.refillInsns));

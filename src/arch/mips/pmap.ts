@@ -13,7 +13,12 @@
 //
 // Writability lives in software (the RO bit, like Linux's _PAGE_WRITE versus the hardware D bit): a writable page
 // gets D only once written (enter with a write access, or the TLB modified handler), so isModified reads D.
-// The hardware keeps no referenced bit: every mapping reads as referenced (pmap.ts Translation).
+// The hardware keeps no referenced bit. As Linux does (pte_mkold clears _PAGE_SILENT_READ, which is the V bit, with
+// _PAGE_ACCESSED), clearReference clears V and keeps the frame (a software NOREF bit says the page is still mapped)
+// and flushes the page from the TLB; the next access takes a TLB invalid exception (after a refill that loads the
+// invalid image), which the pmap resolves alone as Linux's handle_tlbl / handle_tlbs fast paths do (refill: V
+// again, and D for a store to a writable page, then __update_tlb), counted and charged (src/arch/refmod.ts). V set
+// means referenced.
 //
 // Invalidation follows Linux (arch/mips/mm/tlb-r3k.c, tlb-r4k.c, context.c):
 // - after a fault, update_mmu_cache → __update_tlb: TLBP for the page under the address space's ASID, TLBWI of the
@@ -43,6 +48,10 @@ export const M3 = {
   PFN_SHIFT: BigInt(L.MIPS_R4000_ENTRYLO_PFN_SHIFT), PFN_MASK: L64.MIPS_R4000_ENTRYLO_PFN_MASK,
 } as const;
 const KSEG0 = Number(L64.MIPS_KSEG0);
+/** Software bit: mapped, with V cleared by clearReference to catch the next reference (R3000: bit 2, below the
+ * hardware's fields like RO and WIRED; R4000: bit 32, above EntryLo's). */
+export const M1_NOREF = 0x4n;
+export const M3_NOREF = 1n << 32n;
 
 /** EntryLo image of a present page at pa. */
 export function entryLo(f: MipsFormat, pa: number, writable: boolean, dirty: boolean, wired: boolean): bigint {
@@ -54,6 +63,10 @@ export function entryLo(f: MipsFormat, pa: number, writable: boolean, dirty: boo
 }
 
 export function loValid(f: MipsFormat, lo: bigint): boolean { return (lo & (f.r4000 ? M3.V : M1.V)) !== 0n; }
+/** The PTE maps a page: valid, or with V taken away by clearReference (NOREF). */
+export function loMapped(f: MipsFormat, lo: bigint): boolean {
+  return (lo & (f.r4000 ? M3.V | M3_NOREF : M1.V | M1_NOREF)) !== 0n;
+}
 export function loDirty(f: MipsFormat, lo: bigint): boolean { return (lo & (f.r4000 ? M3.D : M1.D)) !== 0n; }
 export function loWritable(f: MipsFormat, lo: bigint): boolean { return (lo & (f.r4000 ? M3.RO : M1.RO)) === 0n; }
 export function loWired(f: MipsFormat, lo: bigint): boolean { return (lo & (f.r4000 ? M3.WIRED : M1.WIRED)) !== 0n; }
@@ -252,7 +265,7 @@ export class MipsPmap implements Pmap {
     const old = this.readPte(a);
     const writable = (prot & VM_PROT_WRITE) !== 0;
     let dirty = (access & VM_PROT_WRITE) !== 0;
-    if (loValid(f, old)) {
+    if (loMapped(f, old)) {
       const oldPa = loPa(f, old);
       if (oldPa === pa) dirty ||= loDirty(f, old);
       else { this.ctx.pageOf(oldPa)?.pvRemove(this, va); this.ctx.pageOf(pa)?.pvAdd(this, va); }
@@ -264,7 +277,7 @@ export class MipsPmap implements Pmap {
     const pte = entryLo(f, pa, writable, dirty, wired);
     this.writePte(a, pte);
     if (this.active) this.updateTlb(va);
-    else if (loValid(f, old) && old !== pte) this.flushPage(va);
+    else if (loMapped(f, old) && old !== pte) this.flushPage(va);
   }
 
   /** Applies fn to every valid PTE in [sva, eva) (0n clears it, undefined leaves it); returns the pages changed. */
@@ -280,7 +293,7 @@ export class MipsPmap implements Pmap {
       for (let va = lo - (lo % PAGE_SIZE); va < hi; va += PAGE_SIZE) {
         const a = frame + this.pteOffset(va);
         const pte = this.readPte(a);
-        if (!loValid(f, pte)) continue;
+        if (!loMapped(f, pte)) continue;
         const next = fn(pte, va);
         if (next === undefined || next === pte) continue;
         this.writePte(a, next);
@@ -321,11 +334,11 @@ export class MipsPmap implements Pmap {
   extract(va: number): Translation | undefined {
     if (!(va >= 0 && va < this.format.userTop)) return undefined;
     const pte = this.pte(va);
-    if (!loValid(this.format, pte)) return undefined;
+    if (!loMapped(this.format, pte)) return undefined;
     return {
       pa: loPa(this.format, pte) + (va % PAGE_SIZE),
       prot: VM_PROT_READ | VM_PROT_EXECUTE | (loWritable(this.format, pte) ? VM_PROT_WRITE : 0),
-      referenced: true,
+      referenced: loValid(this.format, pte),
       modified: loDirty(this.format, pte),
     };
   }
@@ -335,7 +348,7 @@ export class MipsPmap implements Pmap {
     const a = this.pteAddr(va, false);
     if (a === undefined) return;
     const pte = this.readPte(a);
-    if (!loValid(this.format, pte)) return;
+    if (!loMapped(this.format, pte)) return;
     const next = fn(pte);
     if (next === pte) return;
     this.writePte(a, next);
@@ -361,9 +374,44 @@ export class MipsPmap implements Pmap {
     }
   }
 
-  /** No referenced bit in the hardware: a mapped page counts as referenced (pmap.ts Translation). */
-  isReferenced(page: VmPage): boolean { return page.pv.length > 0; }
-  clearReference(_page: VmPage): void {}
+  /** Referenced = V set (the emulated bit: see the header). */
+  isReferenced(page: VmPage): boolean {
+    return page.pv.some((pv) => { const pm = pv.pmap as MipsPmap; return loValid(pm.format, pm.pte(pv.va)); });
+  }
+
+  /** Clears V, keeping the frame (NOREF), and flushes the page (Linux ptep_clear_flush_young → flush_tlb_page). */
+  clearReference(page: VmPage): void {
+    for (const pv of page.pv) {
+      const pm = pv.pmap as MipsPmap;
+      const f = pm.format, v = f.r4000 ? M3.V : M1.V, noref = f.r4000 ? M3_NOREF : M1_NOREF;
+      pm.updateLeaf(pv.va, (pte) => (pte & v ? (pte & ~v) | noref : pte));
+    }
+  }
+
+  /**
+   * The TLB invalid exception of a page whose V clearReference took (NOREF), for an access its rights allow: V set
+   * again (and D for a store to a writable page), then __update_tlb, without the VM — Linux's handle_tlbl and
+   * handle_tlbs fast paths (arch/mips/mm/tlbex.c: build_pte_present / build_make_valid, build_pte_writable /
+   * build_make_write). False for any other fault (the VM's).
+   */
+  refill(va: number, access: number): boolean {
+    if (!(va >= 0 && va < this.format.userTop)) return false;
+    const f = this.format, page = va - (va % PAGE_SIZE);
+    const a = this.pteAddr(page, false);
+    if (a === undefined) return false;
+    const pte = this.readPte(a);
+    const noref = f.r4000 ? M3_NOREF : M1_NOREF;
+    if ((pte & noref) === 0n || loValid(f, pte)) return false;
+    const write = (access & VM_PROT_WRITE) !== 0;
+    if (write && !loWritable(f, pte)) return false;
+    this.writePte(a, (pte & ~noref) | (f.r4000 ? M3.V : M1.V) | (write ? (f.r4000 ? M3.D : M1.D) : 0n));
+    this.updateTlb(page);
+    this.mmu.refmod.charge();
+    return true;
+  }
+
+  /** The emulated referenced bit's soft faults and their cycles (the machine's, every address space's). */
+  machineCounters(): Record<string, number> { return this.mmu.refmod.counters("mips_ref"); }
 
   zeroPage(pa: number): void { this.ctx.machine.fillPhys(pa, PAGE_SIZE, 0); }
   copyPage(src: number, dst: number): void {

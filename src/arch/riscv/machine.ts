@@ -13,5 +13,5 @@ function riscvMmu(w: RiscvMachine, format: RiscvFormat, pctx: PmapContext): Mach
   };
 }
 
-export const RISCV_SV39: MachineDef<"riscv-sv39"> = { name: "riscv-sv39", createMmu: (w, _c, pctx) => riscvMmu(w, SV39, pctx) };
-export const RISCV_SV48: MachineDef<"riscv-sv48"> = { name: "riscv-sv48", createMmu: (w, _c, pctx) => riscvMmu(w, SV48, pctx) };
+export const RISCV_SV39: MachineDef<"riscv-sv39"> = { name: "riscv-sv39", counterGroups: ["riscv"], createMmu: (w, _c, pctx) => riscvMmu(w, SV39, pctx) };
+export const RISCV_SV48: MachineDef<"riscv-sv48"> = { name: "riscv-sv48", counterGroups: ["riscv"], createMmu: (w, _c, pctx) => riscvMmu(w, SV48, pctx) };

@@ -3,9 +3,10 @@
 // control operations (assembly/arch/riscv/control.ts), and the machine's ASIDs.
 
 import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
+import { RefModEmulation, type RefModMachine } from "../refmod.js";
 
 /** The control operations the RISC-V pmap uses. */
-export type RiscvMachine = Pick<WasmMachine, "setSatp" | "sfenceVma">;
+export type RiscvMachine = Pick<WasmMachine, "setSatp" | "sfenceVma"> & RefModMachine;
 
 /** One translation mode: satp.MODE and the number of table levels. */
 export interface RiscvFormat {
@@ -43,5 +44,11 @@ export class AsidAllocator {
 
 /** The per-machine side: the CPU's control operations, its translation mode, and the ASIDs of its address spaces. */
 export class RiscvMmu {
-  constructor(readonly machine: RiscvMachine, readonly format: RiscvFormat, readonly asids = new AsidAllocator()) {}
+  /** Svade's A/D faults, resolved by the pmap (pmap.ts, radix_table.ts refill), for every address space. */
+  readonly refmod: RefModEmulation;
+  constructor(readonly machine: RiscvMachine, readonly format: RiscvFormat, readonly asids = new AsidAllocator()) {
+    this.refmod = new RefModEmulation(machine, format.name);
+  }
+  /** Whether the walker faults instead of setting A/D (Svade, --ad svade; machine/configure.ts writes K_AD_MODE). */
+  get svade(): boolean { return this.machine.config(this.machine.layout.K_AD_MODE) !== 0n; }
 }

@@ -7,6 +7,9 @@
 // Empty page-table pages are freed on removal, as FreeBSD's pmap_unwire_ptp does. The walking, allocation and pv
 // bookkeeping are radix_table.ts's; this file holds the PTE format, satp and the invalidation policy (the modes,
 // the CPU's control operations and the ASIDs are mmu.ts's).
+// A and D: under Svadu (the default) the walker sets them; under Svade (--ad svade) a walk that needs A, or D for
+// a store, faults instead, and the pmap sets them alone before the VM would see the fault (radix_table.ts refill,
+// as FreeBSD riscv's pmap_fault), then sfence.vma va as update_mmu_cache does; counted as svade_faults.
 
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../../vm/vm_prot.js";
 import type { PmapContext } from "../../vm/pmap.js";
@@ -96,6 +99,12 @@ export class RiscvPmap extends RadixTablePmap {
   }
 
   override activate(): void { this.cpu.setSatp(this.satp); }
+
+  /** Under Svade the pmap sets A and D on the walker's faults (radix_table.ts refill); under Svadu the walker does. */
+  protected override refModEmulation() { return this.mmu.svade ? { mode: "svade" as const, account: this.mmu.refmod } : undefined; }
+
+  /** Svade's A/D faults and their cycles (the machine's, every address space's). */
+  machineCounters(): Record<string, number> { return this.mmu.refmod.counters("svade"); }
 
   /** Linux's update_mmu_cache: a local sfence.vma for the address even after an invalid → valid change. */
   protected override invalidateEntered(va: number): void { this.sfence(va, true, false); }

@@ -3,12 +3,13 @@
 // operations (assembly/arch/sparc/control.ts), and the machine's context numbers as Linux allocates them.
 
 import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
+import { RefModEmulation, type RefModMachine } from "../refmod.js";
 
 /** Context numbers: 13 bits (UltraSPARC User's Manual §6.4; Linux CTX_NR_BITS), as the wasm defines them. */
 export const CTX_NR_BITS = wasmLayout().SPARC_CTX_BITS;
 
 /** What the SPARC pmap needs from the machine: the TSB's memory and the control operations (arch/sparc/control.ts). */
-export type SparcMachine = Pick<WasmMachine, "readPhys64" | "writePhys64" | "sparcSwitch" | "sparcDemap" | "sparcFlushAll">;
+export type SparcMachine = Pick<WasmMachine, "readPhys64" | "writePhys64" | "sparcSwitch" | "sparcDemap" | "sparcFlushAll"> & RefModMachine;
 
 /** Linux's context allocator (get_new_mmu_context): a bitmap of numbers in use, a version, the last number given. */
 export class SparcContexts {
@@ -54,5 +55,9 @@ export class SparcContexts {
 /** The per-machine side: contexts, and which address space is current. */
 export class SparcMmu {
   current: object | undefined;   // the address space whose context and TSB are loaded
-  constructor(readonly machine: SparcMachine, readonly contexts = new SparcContexts()) {}
+  /** The emulated referenced bit's soft faults (pmap.ts, radix_table.ts refill), for every address space. */
+  readonly refmod: RefModEmulation;
+  constructor(readonly machine: SparcMachine, readonly contexts = new SparcContexts()) {
+    this.refmod = new RefModEmulation(machine, "sparc");
+  }
 }

@@ -16,6 +16,12 @@
 // physical address | its size index (setup_tsb_params for a physically addressed TSB). TSB frames come from the same
 // allocator as page tables and count as page-table memory.
 //
+// Referenced bit (arch/sparc/include/asm/pgtable_64.h): sun4u TTEs have none, and Linux keeps _PAGE_ACCESSED in
+// software; pte_mkold clears it together with _PAGE_R, which is the valid bit (_PAGE_VALID, "keep ref bit
+// uptodate"), while _PAGE_PRESENT still says the page is mapped. The next access misses the TLB and the TSB (both
+// invalidated with the change), the miss handler's walk finds the TTE invalid and traps, and the pmap resolves that
+// fault alone (refill: pte_mkyoung, then update_mmu_cache's TSB preload), counted and charged (src/arch/refmod.ts).
+//
 // Invalidation as Linux does it (arch/sparc/mm/tlb.c tlb_batch_add, tsb.c flush_tsb_user, ultra.S
 // __flush_tlb_pending): every change to a valid PTE (removal, protection change, frame change, clearing A or D)
 // invalidates the page's TSB entry when its tag matches and demaps the page in the address space's context, page
@@ -108,7 +114,7 @@ export function pteToProt(pte: bigint): number {
  */
 export const SPARC_PTE: PteFormat = {
   valid: TTE_V, user: TTE_PRESENT | TTE_CP | TTE_CV, accessed: TTE_ACCESSED, dirty: TTE_MODIFIED | TTE_W,
-  wired: TTE_SW_WIRED,
+  wired: TTE_SW_WIRED, present: TTE_PRESENT,
   table: 0n,
   largeLeaf: TTE_PMD_HUGE, largeName: "huge PMD",
   grants: TTE_READ | TTE_WRITE | TTE_W | TTE_EXEC, denies: 0n,
@@ -220,10 +226,16 @@ export class SparcPmap extends RadixTablePmap {
       this.updateLeaf(va, () => pte, false);
     }
     if (old & TTE_V) this.invalidatePage(va);
-    else this.mapped++;
+    if ((old & TTE_PRESENT) === 0n) this.mapped++;   // a new leaf (one whose valid bit a clear took is still mapped)
     this.tsbInsert(va, pte);
     if (this.rss > this.tsbRssLimit) this.tsbGrow();
   }
+
+  /** The referenced bit is emulated through the valid bit (header), always. */
+  protected override refModEmulation() { return { mode: "valid" as const, account: this.mmu.refmod }; }
+
+  /** The emulated referenced bit's soft faults and their cycles (the machine's, every address space's). */
+  machineCounters(): Record<string, number> { return this.mmu.refmod.counters("sparc_ref"); }
 
   /** switch_mm: a context if this address space has no valid one (demapped first), then the context switch. */
   override activate(): void {

@@ -4,6 +4,7 @@
 
 import { PAGE_SIZE } from "../../machine/config.js";
 import { type WasmMachine, wasmLayout } from "../../machine/wasm.js";
+import { RefModEmulation, type RefModMachine } from "../refmod.js";
 
 // The page, the register numbers and the regions as the wasm defines them (assembly/arch/vax/format.ts).
 const L = wasmLayout();
@@ -27,7 +28,7 @@ export const P1_WINDOW_PAGES = (P1_WINDOW_VPNS * 4) / VAX_PAGE;   // 16384 syste
 export const SLOT_PAGES = P0_WINDOW_PAGES + P1_WINDOW_PAGES;
 
 /** The control operations of assembly/arch/vax/control.ts the pmap uses. */
-export type VaxMachine = Pick<WasmMachine, "phys" | "fillPhys" | "vaxMtpr" | "vaxMfpr" | "vaxLdpctx" | "vaxSystemTb">;
+export type VaxMachine = Pick<WasmMachine, "phys" | "fillPhys" | "vaxMtpr" | "vaxMfpr" | "vaxLdpctx" | "vaxSystemTb"> & RefModMachine;
 
 /** Where the system page table's frames come from (the kernel's physical allocator). */
 export interface TableFrames {
@@ -45,7 +46,10 @@ export class VaxMmu {
   private backed = 0;                         // slots the SPT covers
   private readonly slots: (object | undefined)[] = new Array(VAX_PROCESS_SLOTS).fill(undefined);   // address spaces
   current: object | undefined;                // the process whose P0/P1 registers are loaded
+  /** The simulated reference bit's soft faults (pmap.ts refill), for every process. */
+  readonly refmod: RefModEmulation;
   constructor(readonly machine: VaxMachine, stb: { sets: number; ways: number }) {
+    this.refmod = new RefModEmulation(machine, "vax");
     if (!machine.vaxSystemTb(stb.sets, stb.ways)) throw new Error(`vax: system TB geometry ${stb.sets}×${stb.ways} rejected`);
   }
 

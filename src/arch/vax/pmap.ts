@@ -8,8 +8,9 @@
 // PG_URKR; the VAX has no execute protection), M (set by the hardware on the first write) and the frame number; an
 // unmapped page's PTE is 0 (protection NA), and software bit 21 marks wired pages (BSD keeps software state in
 // bits 25:21). The VAX keeps no referenced bit; like 4.3BSD, clearReference simulates one by clearing V while the
-// PTE keeps its frame (software bit 22 says the page is still mapped): the next access is a TNV fault, the kernel
-// re-enters the page, and V set again means referenced.
+// PTE keeps its frame (software bit 22 says the page is still mapped) and TBIS'ing it: the next access is a TNV
+// fault, which the pmap resolves alone (refill: 4.3BSD's fast reclaim in locore's TNV handler) by setting V again,
+// counted and charged as a soft fault (src/arch/refmod.ts); V set means referenced. M is the hardware's.
 //
 // System virtual space is laid out as VMS lays out its balance slots: up to VAX_PROCESS_SLOTS fixed windows, each
 // holding one process's P0 table and its P1 table, each with room for its whole region (8 MiB of table, 16384
@@ -351,6 +352,27 @@ export class VaxPmap implements Pmap {
   clearReference(page: VmPage): void {
     for (const pv of page.pv) (pv.pmap as VaxPmap).updateCluster(pv.va, (pte) => pte & PG_V ? (pte & ~PG_V) | PG_NOREF : pte);
   }
+
+  /**
+   * The TNV fault of a page whose V clearReference took away (PG_NOREF), for an access its protection code allows:
+   * V set again in the cluster's 8 PTEs, PG_NOREF cleared, without the VM. The TB never holds an invalid PTE, so
+   * nothing is invalidated. False for any other fault (the VM's: an unmapped page, or a right the page lacks).
+   */
+  refill(va: number, access: number): boolean {
+    if (!(va >= 0 && va < S0_BASE)) return false;
+    const c = this.cluster(va - (va % PAGE_SIZE));
+    if (!c) return false;
+    const pte = this.readPte(c.t, c.s.index);
+    if ((pte & PG_NOREF) === 0 || (pte & PG_V) !== 0 || (codeToProt(codeOf(pte)) & access) !== access) return false;
+    for (let i = 0; i < CLSIZE; i++) {
+      this.writePte(c.t, c.s.index, i, ((this.readPte(c.t, c.s.index, i) & ~PG_NOREF) | PG_V) >>> 0);
+    }
+    this.mmu.refmod.charge();
+    return true;
+  }
+
+  /** The simulated reference bit's soft faults and their cycles (every process's: the count is the machine's). */
+  machineCounters(): Record<string, number> { return this.mmu.refmod.counters("vax_ref"); }
 
   zeroPage(pa: number): void { this.machine.fillPhys(pa, PAGE_SIZE, 0); }
   copyPage(src: number, dst: number): void { this.machine.phys(dst, PAGE_SIZE).set(this.machine.phys(src, PAGE_SIZE)); }

@@ -35,6 +35,8 @@ const SOFTWARE_BITS: Record<string, { file: string; clearOf: () => bigint }> = {
   MAP_SW_WIRED: { file: "hashed/pmap.ts", clearOf: () => hashedHardwareBits() },
   PG_WIRED: { file: "vax/pmap.ts", clearOf: () => vaxHardwareBits() },
   PG_NOREF: { file: "vax/pmap.ts", clearOf: () => vaxHardwareBits() },
+  M1_NOREF: { file: "mips/pmap.ts", clearOf: () => mips1Bits() },
+  M3_NOREF: { file: "mips/pmap.ts", clearOf: () => mips3Bits() },
 };
 
 /** Constants named like formats that are the OS's or this model's choices, not the hardware's. */
@@ -68,6 +70,13 @@ const hashedHardwareBits = (): bigint => or(L64.HASHED_MAP_V, L64.HASHED_MAP_R, 
 const vaxHardwareBits = (): bigint =>
   BigInt(L.VAX_PTE_V | L.VAX_PTE_M | L.VAX_PFN_MASK | (L.VAX_PTE_PROT_MASK << L.VAX_PTE_PROT_SHIFT)) &
   0xFFFF_FFFFn;
+
+// EntryLo's hardware fields and the software RO / WIRED bits the wasm's format already defines.
+const mips1Bits = (): bigint => or(L64.MIPS_R3000_ENTRYLO_G, L64.MIPS_R3000_ENTRYLO_V, L64.MIPS_R3000_ENTRYLO_D,
+  L64.MIPS_R3000_ENTRYLO_N, L64.MIPS_R3000_ENTRYLO_RO, L64.MIPS_R3000_ENTRYLO_WIRED, L64.MIPS_R3000_ENTRYLO_PFN);
+const mips3Bits = (): bigint => or(L64.MIPS_R4000_ENTRYLO_G, L64.MIPS_R4000_ENTRYLO_V, L64.MIPS_R4000_ENTRYLO_D,
+  L64.MIPS_R4000_ENTRYLO_CACHED, L64.MIPS_R4000_ENTRYLO_RO, L64.MIPS_R4000_ENTRYLO_WIRED,
+  L64.MIPS_R4000_ENTRYLO_PFN_MASK << BigInt(L.MIPS_R4000_ENTRYLO_PFN_SHIFT));
 
 /** Whether an expression is made of number literals only (e.g. `0x80n`, `1n << 47n`, `2 ** 43`, `(8)`). */
 function literalOnly(e: ts.Expression): boolean {
