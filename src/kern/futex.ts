@@ -5,9 +5,30 @@
 // taken off its queue; the sleeping task then finds itself woken when its call is made again.
 
 import type { Task } from "./task.js";
+import { EFAULT, EINVAL } from "../sys/errno.js";
 
 /** A futex's identity: the object the word is in (a VmMap or a VmObject) and its address or offset there. */
 export interface FutexKey { readonly object: object; readonly offset: number }
+
+/**
+ * The key of the futex word at uaddr of task t (get_futex_key): EINVAL when misaligned, EFAULT when not mapped.
+ * A private futex is keyed by address space and address; a shared one in a page of an object other address spaces
+ * map too (shared memory, a file mapped shared) by that object and offset.
+ */
+export function futexKey(t: Task, uaddr: number, shared: boolean): FutexKey | number {
+  if (uaddr % 4 !== 0) return -EINVAL;
+  const map = t.map;
+  if (uaddr + 4 > map.maxAddress) return -EFAULT;   // access_ok
+  if (!shared) return { object: map, offset: uaddr };
+  // A shared key needs the page itself (get_user_pages_fast): unmapped, PROT_NONE, or a file page beyond the end
+  // of its file (VM_FAULT_SIGBUS) is EFAULT.
+  const e = map.lookup(uaddr);
+  if (!e || t.um.readU32(uaddr) === undefined) return -EFAULT;
+  if (e.object && !e.needsCopy && (e.object.shared || e.object.pager !== null)) {
+    return { object: e.object, offset: e.offset + (uaddr - e.start) };
+  }
+  return { object: map, offset: uaddr };
+}
 
 export interface FutexWaiter {
   readonly task: Task;
