@@ -6,6 +6,7 @@
 
 import type { Task } from "./task.js";
 import type { ProcessTable } from "./proc.js";
+import { exitRobustList, futexKey } from "./futex.js";
 import { GUEST_GID, GUEST_UID } from "./task.js";
 import type { UserRegs } from "./sigframe.js";
 import { SIGSEGV, TaskTerminated } from "./signal.js";
@@ -111,10 +112,15 @@ export function execReplace(t: Task, image: ElfImage, args: ExecArgs, exePath: s
                             regs: UserRegs): ExecResult {
   host.procs?.deThread(t);             // de_thread: the other threads end; t becomes the leader
   const old = t.map;
-  // mm_release: a CLONE_CHILD_CLEARTID word in a map still shared is cleared, then forgotten; so is the robust list.
-  if (t.clearChildTid !== 0 && old.refCount > 1) t.um.writeU32(t.clearChildTid, 0);
-  t.clearChildTid = 0;
+  // exec_mm_release: the robust futexes t holds are released (futex_exec_release), then a CLONE_CHILD_CLEARTID
+  // word in a map still shared is cleared and forgotten.
+  if (host.procs) exitRobustList(t, host.procs.futexes);
   t.robustList = 0;
+  if (t.clearChildTid !== 0 && old.refCount > 1 && t.um.writeU32(t.clearChildTid, 0) && host.procs) {
+    const key = futexKey(t, t.clearChildTid, true);
+    if (typeof key !== "number") host.procs.futexes.wake(key, 1, 0xFFFF_FFFF);
+  }
+  t.clearChildTid = 0;
   const map = host.newMap(t.pid);
   t.replaceMap(map);
   map.pmap.activate();

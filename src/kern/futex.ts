@@ -117,3 +117,52 @@ export class FutexQueues {
     return moved.length;
   }
 }
+
+// Robust futexes (kernel/futex/core.c exit_robust_list): the words of the futex-based locks a thread holds are on
+// a list in its memory (set_robust_list); when it exits or execs, every word still naming it as owner gets
+// FUTEX_OWNER_DIED and one waiter is woken, so a robust mutex's next locker sees EOWNERDEAD instead of hanging.
+const FUTEX_WAITERS = 0x8000_0000, FUTEX_OWNER_DIED = 0x4000_0000, FUTEX_TID_MASK = 0x3FFF_FFFF;
+/** ROBUST_LIST_LIMIT: at most this many entries are walked (a circular list cannot hold the exit up). */
+const ROBUST_LIST_LIMIT = 2048;
+
+/** handle_futex_death for the word at uaddr: marks it if t owns it, wakes a waiter. */
+function handleFutexDeath(t: Task, q: FutexQueues, uaddr: bigint, pi: boolean, pendingOp: boolean): void {
+  if (uaddr & 3n || uaddr > BigInt(Number.MAX_SAFE_INTEGER)) return;
+  const at = Number(uaddr);
+  const uval = t.um.readU32(at);
+  if (uval === undefined) return;
+  const wake = () => {
+    const key = futexKey(t, at, true);
+    if (typeof key !== "number") q.wake(key, 1, 0xFFFF_FFFF);
+  };
+  // A lock being taken when the thread died, not yet owned: a waiter may have missed its wake-up.
+  if (pendingOp && !pi && uval === 0) { wake(); return; }
+  if ((uval & FUTEX_TID_MASK) !== t.tid) return;
+  if (!t.um.writeU32(at, ((uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED) >>> 0)) return;
+  if (!pi && (uval & FUTEX_WAITERS)) wake();
+}
+
+/**
+ * exit_robust_list: walks t's robust list (struct robust_list_head { next, futex_offset, list_op_pending }, each
+ * pointer's bit 0 flagging a PI futex), then the pending entry. A list that cannot be read ends the walk.
+ */
+export function exitRobustList(t: Task, q: FutexQueues): void {
+  const head = t.robustList;
+  t.robustList = 0;
+  if (head === 0) return;
+  const um = t.um;
+  const next = um.readU64(head), offset = um.readU64(head + 8), pending = um.readU64(head + 16);
+  if (next === undefined || offset === undefined || pending === undefined) return;
+  const off = BigInt.asIntN(64, offset);
+  const pendingEntry = pending & ~1n;
+  let entry = next & ~1n, pi = (next & 1n) !== 0n;
+  for (let n = 0; entry !== BigInt(head) && n < ROBUST_LIST_LIMIT; n++) {
+    if (entry > BigInt(Number.MAX_SAFE_INTEGER)) return;
+    const following = um.readU64(Number(entry));
+    if (following === undefined) return;
+    if (entry !== pendingEntry) handleFutexDeath(t, q, BigInt.asUintN(64, entry + off), pi, false);
+    entry = following & ~1n;
+    pi = (following & 1n) !== 0n;
+  }
+  if (pendingEntry !== 0n) handleFutexDeath(t, q, BigInt.asUintN(64, pendingEntry + off), (pending & 1n) !== 0n, true);
+}

@@ -15,7 +15,7 @@ import {
 import { RLIMIT_CORE, type TaskUsage, rlimit, usageBoth } from "./resource.js";
 import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { type CpuContext, GUEST_PID, GUEST_UID, Task, type TaskFiles, type ThreadGroup } from "./task.js";
-import { FutexQueues, futexKey } from "./futex.js";
+import { FutexQueues, exitRobustList, futexKey } from "./futex.js";
 
 /** What the process layer needs from the machine. */
 export interface ProcHost {
@@ -174,7 +174,8 @@ export class ProcessTable {
   }
 
   /**
-   * Ends one thread (do_exit): a CLONE_CHILD_CLEARTID word in memory other tasks still use is cleared and one
+   * Ends one thread (do_exit): the robust futexes it holds are marked FUTEX_OWNER_DIED (kern/futex.ts), a
+   * CLONE_CHILD_CLEARTID word in memory other tasks still use is cleared and one
    * waiter on it woken (mm_release: how pthread_join learns of the end), its files reference and address-space
    * reference go; a thread other than the leader is released at once (nobody waits for it). The last thread to
    * go ends the process (exitProcess).
@@ -182,6 +183,7 @@ export class ProcessTable {
   private exitThread(t: Task, how: TaskTerminated): void {
     if (t.state === "zombie") return;
     const g = t.group;
+    exitRobustList(t, this.futexes);   // futex_exit_release, then mm_release's CLEARTID
     if (t.clearChildTid !== 0 && t.map.refCount > 1) {
       const at = t.clearChildTid;
       if (t.um.writeU32(at, 0)) {

@@ -50,6 +50,7 @@ export class Timers {
   private seq = 0;
   private readonly itimers = new Map<ThreadGroup, ITimer[]>();   // per process (signal_struct)
   private readonly cpu = new Map<ThreadGroup, bigint>();   // CPU cycles each process has used (all threads)
+  private readonly threadCpu = new Map<Task, bigint>();     // and each thread
   private readonly timeouts = new Map<Task, { deadline: bigint; event: TimerEvent }>();
   private idleWithoutWake = 0;                        // idle jumps in a row that woke nobody
 
@@ -118,6 +119,9 @@ export class Timers {
   /** CPU cycles task t's process has used (every thread's). */
   cpuOf(t: Task): bigint { return this.cpu.get(t.group) ?? 0n; }
 
+  /** CPU cycles task t itself has used (CLOCK_THREAD_CPUTIME_ID). */
+  threadCpuOf(t: Task): bigint { return this.threadCpu.get(t) ?? 0n; }
+
   /**
    * Charges `cycles` of CPU to t (the run loop, after each slice of it). Every cycle counts as user time for
    * ITIMER_VIRTUAL and as process time for ITIMER_PROF: the kernel's own work (traps, faults) is charged in the
@@ -127,6 +131,7 @@ export class Timers {
     if (cycles <= 0n) return;
     const used = this.cpuOf(t) + cycles;
     this.cpu.set(t.group, used);
+    this.threadCpu.set(t, this.threadCpuOf(t) + cycles);
     const its = this.itimers.get(t.group);
     if (!its) return;
     for (const which of [ITIMER_VIRTUAL, ITIMER_PROF]) {
@@ -241,6 +246,7 @@ export class Timers {
   /** t has exited: its timeout goes, and with its process's last thread the interval timers (CPU time is kept). */
   exit(t: Task): void {
     this.callDone(t);
+    this.threadCpu.delete(t);
     if (!t.group.dead) return;
     const its = this.itimers.get(t.group);
     if (its) for (const it of its) this.cancel(it.event);

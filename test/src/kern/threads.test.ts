@@ -13,7 +13,7 @@ import { runGuest } from "../../../src/index.js";
 import { EINVAL } from "../../../src/sys/errno.js";
 
 const NR = { futex: 98, kill: 129, tkill: 130, tgkill: 131, rt_sigprocmask: 135, getpid: 172, gettid: 178, clone: 220,
-  mmap: 222, wait4: 260 };
+  mmap: 222, wait4: 260, clock_gettime: 113 };
 const SIGCHLD = 17, SIGUSR1 = 10, SIGUSR2 = 12, SIGKILL = 9, WNOHANG = 1;
 const CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800, CLONE_THREAD = 0x10000,
   CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000;
@@ -93,6 +93,43 @@ describe("clone(CLONE_THREAD) and thread groups", () => {
     expect(m.procs.byTid.has(t.tid)).toBe(false);                 // a thread is reaped at once
     expect(m.task.group.dead).toBe(false);
     expect(m.task.group.threads).toEqual([m.task]);
+  });
+
+  it("a thread that exits holding robust futexes: each word gets FUTEX_OWNER_DIED and one waiter is woken", () => {
+    const buf = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const t = m.procs.byTid.get(sys(NR.clone, PTHREAD_FLAGS & ~(CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID), 0, 0, 0, 0))!;
+    const um = m.task.um, head = buf, a = buf + 64, b = buf + 128, c = buf + 192, OFF = 16;
+    // head { next = a, futex_offset = 16, list_op_pending = c }; a → b → head; the words sit 16 bytes in.
+    um.writeU64(head, BigInt(a)); um.writeU64(head + 8, BigInt(OFF)); um.writeU64(head + 16, BigInt(c));
+    um.writeU64(a, BigInt(b)); um.writeU64(b, BigInt(head));
+    um.writeU32(a + OFF, (t.tid | 0x8000_0000) >>> 0);     // owned by t, with waiters
+    um.writeU32(b + OFF, m.task.tid);                      // owned by another thread: untouched
+    um.writeU32(c + OFF, 0);                               // pending and unowned: a waiter is woken
+    const q = m.procs.futexes, key = (x: number) => ({ object: m.task.map, offset: x + OFF });
+    const wa = q.enqueue(m.task, key(a), 0xFFFF_FFFF);
+    t.robustList = head;
+    m.procs.exit(t, TaskTerminated.byThreadExit(0));
+    expect(um.readU32(a + OFF)).toBe(0xC000_0000);          // FUTEX_WAITERS | FUTEX_OWNER_DIED
+    expect(um.readU32(b + OFF)).toBe(m.task.tid);
+    expect(wa.woken).toBe(true);
+    q.finish(m.task);
+    const u = m.procs.byTid.get(sys(NR.clone, PTHREAD_FLAGS & ~(CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID), 0, 0, 0, 0))!;
+    const wc = q.enqueue(m.task, key(c), 0xFFFF_FFFF);
+    um.writeU64(head, BigInt(head));                       // an empty list, c still pending
+    u.robustList = head;
+    m.procs.exit(u, TaskTerminated.byThreadExit(0));
+    expect(wc.woken).toBe(true);
+  });
+
+  it("CPU time: the process's clock counts every thread, the thread's clock the caller alone", () => {
+    const t = m.procs.byTid.get(sys(NR.clone, PTHREAD_FLAGS & ~(CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID), 0, 0, 0, 0))!;
+    m.timers.charge(m.task, 3000n);
+    m.timers.charge(t, 5000n);
+    const ts = sys(NR.mmap, 0, 4096, 3, 0x22, -1, 0);
+    const clock = (id: number) => { expect(sys(NR.clock_gettime, id, ts)).toBe(0); return m.task.um.readU64(ts + 8)!; };
+    runAs(t);
+    expect(clock(2)).toBe(8000n);                                 // CLOCK_PROCESS_CPUTIME_ID: 8000 cycles at 1 GHz
+    expect(clock(3)).toBe(5000n);                                 // CLOCK_THREAD_CPUTIME_ID
   });
 
   it("a child process is reaped only when its last thread has exited, with its leader's status", () => {
