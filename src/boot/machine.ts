@@ -33,7 +33,6 @@ import { Blocked, DEFAULT_QUANTUM, Scheduler } from "../kern/sched.js";
 import { execImage, type ExecResult } from "../kern/exec.js";
 import { DEFAULT_CHUNK, RunLoop, type RunResult } from "../kern/run.js";
 import { Timers } from "../kern/timer.js";
-import { FutexQueues } from "../kern/futex.js";
 import { TrapHandler, type TrapCounts } from "../kern/trap.js";
 import { VmMap } from "../vm/vm_map.js";
 import { vmCheck } from "../vm/vm_check.js";
@@ -98,10 +97,8 @@ export class Machine {
   readonly wasm: WasmMachine;
   readonly phys: PhysAllocator;
   readonly vm: VmSystem;
-  readonly task: Task;                // the first task (the program loaded); its status is the run's
   readonly sched: Scheduler;
   readonly timers: Timers;
-  private readonly futexes = new FutexQueues();
   readonly procs: ProcessTable;
   readonly syscalls: SyscallTable;
   readonly random: SeededRandom;
@@ -150,13 +147,14 @@ export class Machine {
       machine: w,
       newMap: (pid) => this.newMap(pid),
       snapshotCpu: (c) => this.runLoop.saveCpu(c),
+      exited: (t) => this.timers.exit(t),
     }, this.sched, this.layout);
     const files = new FileTable();
     makeDev(files.fs, (n) => this.random.bytes(n));
     makeBootConfig(files.fs);
     mountProcfs(files.fs, { procs: this.procs, phys: this.phys, current: () => this.sched.current, machine: config.arch });
-    this.task = this.procs.createFirst(this.newMap(GUEST_PID), files);
-    this.sched.current = this.task;
+    const first = this.procs.createFirst(this.newMap(GUEST_PID), files);
+    this.sched.current = first;
     this.task.pmap.activate();
     this.random = new SeededRandom(config.seed);
     this.syscalls = new SyscallTable(FILE_SYSCALLS, MMAN_SYSCALLS, PROC_SYSCALLS, SIGNAL_SYSCALLS, TIME_SYSCALLS,
@@ -206,12 +204,15 @@ export class Machine {
     const w = this.wasm;
     return {
       task: t, io: this.options.io, random: this.random, regs: w, procs: this.procs, timers: this.timers,
-      futexes: this.futexes, newMap: (pid) => this.newMap(pid), stats: this.stats,
+      futexes: this.procs.futexes, newMap: (pid) => this.newMap(pid), stats: this.stats,
     };
   }
 
   /** The running task (the first one until it forks). */
   get current(): Task { return this.runLoop.current; }
+
+  /** The first task (the program loaded; its process's status is the run's): its process's leader. */
+  get task(): Task { return this.procs.firstGroup.leader; }
 
   /** The first task's pmap. */
   get pmap(): Pmap { return this.task.pmap; }
@@ -225,7 +226,7 @@ export class Machine {
   /** --strace output for task t: as strace -f, calls of tasks other than the first are marked with their pid. */
   private traceOf(t: Task): ((line: string) => void) | undefined {
     const strace = this.options.strace;
-    return strace && t !== this.task ? (l: string) => strace(`[pid ${t.pid}] ${l}`) : strace;
+    return strace && t !== this.task ? (l: string) => strace(`[pid ${t.tid}] ${l}`) : strace;
   }
 
   /**

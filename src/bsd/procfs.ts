@@ -228,7 +228,22 @@ function pidEntries(p: Procfs, pid: number): Entry[] {
     ["smaps", (d) => d.file("smaps", 0o444, TASK_OWNER, () => live ? smaps(t) : "")],
     ["stat", (d) => d.file("stat", 0o444, TASK_OWNER, () => stat(p, t))],
     ["status", (d) => d.file("status", 0o444, TASK_OWNER, () => status(p, t))],
+    ["task", (d) => d.dir("task", 0o555, TASK_OWNER, () => taskEntries(p, t))],
   ];
+}
+
+/**
+ * /proc/<pid>/task: one directory per thread of the process by tid (its leader while the process lives, even if
+ * the leader has exited), each with the thread's comm, stat and status (proc_task_readdir).
+ */
+function taskEntries(p: Procfs, t: Task): Entry[] {
+  const g = t.group, leader = g.leader;
+  const threads = [leader, ...g.threads.filter((x) => x !== leader)].sort((a, b) => a.tid - b.tid);
+  return threads.map((th): Entry => [String(th.tid), (d) => d.dir(String(th.tid), 0o555, TASK_OWNER, () => [
+    ["comm", (td) => td.file("comm", 0o644, TASK_OWNER, () => `${comm(th)}\n`)],
+    ["stat", (td) => td.file("stat", 0o444, TASK_OWNER, () => stat(p, th))],
+    ["status", (td) => td.file("status", 0o444, TASK_OWNER, () => status(p, th))],
+  ])]);
 }
 
 /**
@@ -430,16 +445,16 @@ function status(p: Procfs, t: Task): string {
   const vm = (name: string, v: number): string => `${name}:\t${String(v).padStart(8)} kB\n`;
   const sig = t.signals;
   let s = `Name:\t${comm(t)}\nUmask:\t${fileTable(t).umask.toString(8).padStart(4, "0")}\nState:\t${stateOf(t)}\n` +
-    `Tgid:\t${t.pid}\nNgid:\t0\nPid:\t${t.pid}\nPPid:\t${t.ppid}\nTracerPid:\t0\n` +
+    `Tgid:\t${t.pid}\nNgid:\t0\nPid:\t${t.tid}\nPPid:\t${t.ppid}\nTracerPid:\t0\n` +
     `Uid:\t${ids(GUEST_UID)}\nGid:\t${ids(GUEST_GID)}\nFDSize:\t64\nGroups:\t\n` +
-    `NStgid:\t${t.pid}\nNSpid:\t${t.pid}\nNSpgid:\t${t.pgid}\nNSsid:\t${t.sid}\n`;
+    `NStgid:\t${t.pid}\nNSpid:\t${t.tid}\nNSpgid:\t${t.pgid}\nNSsid:\t${t.sid}\n`;
   if (m) {
     s += vm("VmPeak", m.size) + vm("VmSize", m.size) + vm("VmLck", 0) + vm("VmPin", 0) + vm("VmHWM", m.rss) +
       vm("VmRSS", m.rss) + vm("RssAnon", m.anon) + vm("RssFile", m.file) + vm("RssShmem", 0) + vm("VmData", m.data) +
       vm("VmStk", m.stack) + vm("VmExe", m.exe) + vm("VmLib", 0) + vm("VmPTE", m.pte) + vm("VmSwap", 0) +
       vm("HugetlbPages", 0);
   }
-  s += `CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t1\nSigQ:\t0/${p.host.procs.byPid.size}\n` +
+  s += `CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t${t.group.threads.length}\nSigQ:\t0/${p.host.procs.byPid.size}\n` +
     `SigPnd:\t${sigMask(t, (n) => (sig.pending.mask >> BigInt(n - 1)) & 1n ? true : false)}\n` +
     `ShdPnd:\t${sigMask(t, (n) => (sig.sharedPending.mask >> BigInt(n - 1)) & 1n ? true : false)}\n` +
     `SigBlk:\t${sigMask(t, (n) => (sig.blocked >> BigInt(n - 1)) & 1n ? true : false)}\n` +
@@ -466,7 +481,7 @@ function stat(p: Procfs, t: Task): string {
     return h !== SIG_IGN && h !== SIG_DFL ? acc | 1n << BigInt(i) : acc;
   }, 0n);
   const fields: (string | number)[] = [
-    t.pid, `(${comm(t)})`, stateOf(t)[0]!, t.ppid, t.pgid, t.sid,
+    t.tid, `(${comm(t)})`, stateOf(t)[0]!, t.ppid, t.pgid, t.sid,
     0, -1, 0x400040,                       // tty_nr, tpgid (no terminal), flags
     0, 0, 0, 0,                            // minflt, cminflt, majflt, cmajflt
     0, 0, 0, 0,                            // utime, stime, cutime, cstime

@@ -1,7 +1,11 @@
-// clone with fork and vfork semantics, and wait4 (Linux kernel/fork.c, kernel/exit.c; linux_riscv64_abi.md §2).
-// glibc's fork calls clone(SIGCHLD | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, 0, NULL, &tid, 0); vfork is
-// clone(CLONE_VM | CLONE_VFORK | SIGCHLD). Threads (a shared address space without CLONE_VFORK, CLONE_THREAD,
-// CLONE_SIGHAND) are not supported: such calls fail with ENOSYS after Linux's own flag checks.
+// clone and wait4 (Linux kernel/fork.c, kernel/exit.c; linux_riscv64_abi.md §2). glibc's fork calls
+// clone(SIGCHLD | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, 0, NULL, &tid, 0); vfork is
+// clone(CLONE_VM | CLONE_VFORK | SIGCHLD); pthread_create is clone(CLONE_VM | CLONE_FS | CLONE_FILES |
+// CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID, stack,
+// &tid, tls, &tid). CLONE_VM without CLONE_THREAD makes a process sharing the caller's memory. The working
+// directory and umask (Linux's fs_struct, CLONE_FS) live with the descriptor table here, so they are shared with
+// CLONE_FILES rather than CLONE_FS; CLONE_SYSVSEM needs nothing (no System V semaphores). CLONE_PIDFD is not
+// provided (ENOSYS).
 // riscv selects CONFIG_CLONE_BACKWARDS: the arguments are (flags, newsp, parent_tid, tls, child_tid), and
 // glibc's riscv kernel-features.h says __ASSUME_CLONE_BACKWARDS accordingly.
 
@@ -36,9 +40,9 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
   if ((flags & CLONE_PIDFD) && (flags & (CLONE_DETACHED | CLONE_THREAD))) return -EINVAL;
   if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return -EINVAL;   // kernel_clone: one pointer for both
   if (flags & CLONE_NEW_ANY) return -EPERM;            // an unprivileged user may not make namespaces
-  if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_PIDFD)) return -ENOSYS;
-  if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) return -ENOSYS;
+  if (flags & CLONE_PIDFD) return -ENOSYS;
   const parent = ctx.task;
+  const thread = (flags & CLONE_THREAD) !== 0;
   // Without an MMU a child cannot have its own copy of the address space (Linux nommu: fork fails with EINVAL).
   if (!(flags & CLONE_VM) && parent.pmap.identity) return -EINVAL;
   let child;
@@ -49,6 +53,8 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
       shareFiles: (flags & CLONE_FILES) !== 0,
       exitSignal: flags & CSIGNAL,
       cloneParent: (flags & CLONE_PARENT) !== 0,
+      thread,
+      shareSighand: (flags & CLONE_SIGHAND) !== 0,
     });
   } catch (e) {
     // Only the new address space's root table is allocated before anything changes: no frame, no fork.
@@ -61,7 +67,7 @@ export function sysClone(ctx: SyscallContext, a: readonly bigint[]): number {
   // Written after the copy, so each side sees only its own (Linux writes the child's through its new mm).
   if (flags & CLONE_CHILD_SETTID) child.um.writeU32(ctid, child.tid);
   if (flags & CLONE_PARENT_SETTID) parent.um.writeU32(ptid, child.tid);
-  return child.pid;
+  return child.tid;
 }
 
 export function sysWait4(ctx: SyscallContext, a: readonly bigint[]): number {

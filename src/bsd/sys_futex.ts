@@ -7,7 +7,7 @@
 // A waiting task sleeps and makes its call again when woken; its wait in progress (kern/futex.ts waiterOf)
 // tells the call made again that it is one: woken → 0, its deadline passed → ETIMEDOUT, a signal → a restart.
 
-import type { FutexKey } from "../kern/futex.js";
+import { type FutexKey, futexKey } from "../kern/futex.js";
 import { ERESTART_RESTARTBLOCK, ERESTARTSYS } from "../kern/signal.js";
 import { nsToCycles } from "../kern/timer.js";
 import { addr, uint } from "./args.js";
@@ -22,21 +22,9 @@ export const FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
 const FUTEX_CMD_MASK = ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 const FUTEX_BITSET_MATCH_ANY = 0xFFFF_FFFF;
 
-/** The key of the futex word at uaddr (get_futex_key): EINVAL when misaligned, EFAULT when not mapped. */
-function futexKey(ctx: SyscallContext, uaddr: number, shared: boolean): FutexKey | number {
-  if (uaddr % 4 !== 0) return -EINVAL;
-  const map = ctx.task.map;
-  if (uaddr + 4 > map.maxAddress) return -EFAULT;   // access_ok
-  if (!shared) return { object: map, offset: uaddr };
-  // A shared key needs the page itself (get_user_pages_fast): unmapped, PROT_NONE, or a file page beyond the end
-  // of its file (VM_FAULT_SIGBUS) is EFAULT.
-  const e = map.lookup(uaddr);
-  if (!e || ctx.task.um.readU32(uaddr) === undefined) return -EFAULT;
-  // A page of an object other tasks map too (shared memory, a file mapped shared): the object and offset name it.
-  if (e.object && !e.needsCopy && (e.object.shared || e.object.pager !== null)) {
-    return { object: e.object, offset: e.offset + (uaddr - e.start) };
-  }
-  return { object: map, offset: uaddr };
+/** The key of the futex word at uaddr of the calling task (kern/futex.ts futexKey). */
+function futexKeyOf(ctx: SyscallContext, uaddr: number, shared: boolean): FutexKey | number {
+  return futexKey(ctx.task, uaddr, shared);
 }
 
 /**
@@ -62,7 +50,7 @@ function futexWait(ctx: SyscallContext, uaddr: number, shared: boolean, val: num
     return timers.sleep(ctx.procs, t, "futex wait", deadline, () => w.woken);
   }
   if (bitset === 0) return -EINVAL;
-  const key = futexKey(ctx, uaddr, shared);
+  const key = futexKeyOf(ctx, uaddr, shared);
   if (typeof key === "number") return key;
   const v = t.um.readU32(uaddr);
   if (v === undefined) return -EFAULT;
@@ -78,7 +66,7 @@ function futexWait(ctx: SyscallContext, uaddr: number, shared: boolean, val: num
 /** FUTEX_WAKE and FUTEX_WAKE_BITSET (futex_wake): wakes up to nr waiters whose bitset meets `bitset`. */
 function futexWake(ctx: SyscallContext, uaddr: number, shared: boolean, nr: number, bitset: number): number {
   if (bitset === 0) return -EINVAL;
-  const key = futexKey(ctx, uaddr, shared);
+  const key = futexKeyOf(ctx, uaddr, shared);
   if (typeof key === "number") return key;
   return ctx.futexes.wake(key, nr, FUTEX_BITSET_MATCH_ANY & bitset);
 }
@@ -91,9 +79,9 @@ function futexWake(ctx: SyscallContext, uaddr: number, shared: boolean, nr: numb
 function futexRequeue(ctx: SyscallContext, uaddr: number, shared: boolean, uaddr2: number, nrWake: number,
                       nrRequeue: number, cmpval: number | undefined): number {
   if (nrWake < 0 || nrRequeue < 0) return -EINVAL;
-  const key1 = futexKey(ctx, uaddr, shared);
+  const key1 = futexKeyOf(ctx, uaddr, shared);
   if (typeof key1 === "number") return key1;
-  const key2 = futexKey(ctx, uaddr2, shared);
+  const key2 = futexKeyOf(ctx, uaddr2, shared);
   if (typeof key2 === "number") return key2;
   if (cmpval !== undefined) {
     const v = ctx.task.um.readU32(uaddr);
@@ -105,6 +93,62 @@ function futexRequeue(ctx: SyscallContext, uaddr: number, shared: boolean, uaddr
   return woken + ctx.futexes.requeue(key1, key2, nrRequeue);
 }
 
+// FUTEX_WAKE_OP's encoded operation (include/uapi/linux/futex.h): op in bits 30:28 (bit 31 shifts the argument),
+// cmp in 27:24, oparg in 23:12, cmparg in 11:0, both signed.
+const FUTEX_OP_SET = 0, FUTEX_OP_ADD = 1, FUTEX_OP_OR = 2, FUTEX_OP_ANDN = 3, FUTEX_OP_XOR = 4;
+const FUTEX_OP_OPARG_SHIFT = 8;
+const FUTEX_OP_CMP_EQ = 0, FUTEX_OP_CMP_NE = 1, FUTEX_OP_CMP_LT = 2, FUTEX_OP_CMP_LE = 3, FUTEX_OP_CMP_GT = 4,
+  FUTEX_OP_CMP_GE = 5;
+
+function signExtend12(v: number): number { return (v << 20) >> 20; }
+
+/**
+ * futex_atomic_op_inuser: applies the operation to the word at uaddr (atomically: nothing else runs meanwhile)
+ * and compares its old value; 1 or 0, or -ENOSYS for an unknown operation or comparison (the latter after the
+ * word has changed, as Linux), -EFAULT when the word cannot be written.
+ */
+function futexAtomicOp(ctx: SyscallContext, encoded: number, uaddr: number): number {
+  const op = (encoded >>> 28) & 7, cmp = (encoded >>> 24) & 15;
+  let oparg = signExtend12((encoded >>> 12) & 0xFFF);
+  const cmparg = signExtend12(encoded & 0xFFF);
+  if ((encoded >>> 28) & FUTEX_OP_OPARG_SHIFT) oparg = 1 << (oparg & 31);   // out of 0..31: masked, as Linux
+  if (op > FUTEX_OP_XOR) return -ENOSYS;
+  const um = ctx.task.um;
+  const old = um.readU32(uaddr);
+  if (old === undefined) return -EFAULT;
+  const next = op === FUTEX_OP_SET ? oparg : op === FUTEX_OP_ADD ? old + oparg : op === FUTEX_OP_OR ? old | oparg
+    : op === FUTEX_OP_ANDN ? old & ~oparg : old ^ oparg;
+  if (!um.writeU32(uaddr, next >>> 0)) return -EFAULT;
+  const o = old | 0;
+  switch (cmp) {
+    case FUTEX_OP_CMP_EQ: return o === cmparg ? 1 : 0;
+    case FUTEX_OP_CMP_NE: return o !== cmparg ? 1 : 0;
+    case FUTEX_OP_CMP_LT: return o < cmparg ? 1 : 0;
+    case FUTEX_OP_CMP_LE: return o <= cmparg ? 1 : 0;
+    case FUTEX_OP_CMP_GT: return o > cmparg ? 1 : 0;
+    case FUTEX_OP_CMP_GE: return o >= cmparg ? 1 : 0;
+    default: return -ENOSYS;
+  }
+}
+
+/**
+ * FUTEX_WAKE_OP (futex_wake_op): changes the word at uaddr2 by the encoded operation, wakes up to nrWake waiters
+ * of uaddr and, if the old value of uaddr2 passed the comparison, up to nrWake2 of uaddr2. glibc's condition
+ * variables used it until 2.25; other programs still do.
+ */
+function futexWakeOp(ctx: SyscallContext, uaddr: number, shared: boolean, uaddr2: number, nrWake: number,
+                     nrWake2: number, encoded: number): number {
+  const key1 = futexKeyOf(ctx, uaddr, shared);
+  if (typeof key1 === "number") return key1;
+  const key2 = futexKeyOf(ctx, uaddr2, shared);
+  if (typeof key2 === "number") return key2;
+  const r = futexAtomicOp(ctx, encoded, uaddr2);
+  if (r < 0) return r;
+  let woken = ctx.futexes.wake(key1, nrWake, FUTEX_BITSET_MATCH_ANY);
+  if (r > 0) woken += ctx.futexes.wake(key2, nrWake2, FUTEX_BITSET_MATCH_ANY);
+  return woken;
+}
+
 /** Commands that take a timeout in the fourth argument (futex_cmd_has_timeout). */
 const TIMED = new Set([FUTEX_WAIT, FUTEX_LOCK_PI, FUTEX_LOCK_PI2, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI]);
 /** Commands FUTEX_CLOCK_REALTIME may go with (FUTEX_WAIT since Linux 4.5). */
@@ -113,8 +157,8 @@ const CLOCKRT = new Set([FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI, F
 /**
  * futex(uaddr, op, val, timeout or val2, uaddr2, val3). The timeout is read and checked first (EFAULT, EINVAL):
  * relative for FUTEX_WAIT, absolute on CLOCK_MONOTONIC (CLOCK_REALTIME with the flag) for FUTEX_WAIT_BITSET.
- * The priority-inheritance commands and FUTEX_WAKE_OP are not provided (ENOSYS, as a kernel built without them):
- * glibc uses them only for PI mutexes and threads, which come with the threads.
+ * The priority-inheritance commands are not provided (ENOSYS, as a kernel built without CONFIG_FUTEX_PI): glibc
+ * uses them only for PTHREAD_PRIO_INHERIT mutexes.
  */
 function sysFutex(ctx: SyscallContext, a: readonly bigint[]): number {
   const uaddr = addr(a[0]!), op = uint(a[1]!), val = uint(a[2]!), utime = addr(a[3]!), uaddr2 = addr(a[4]!);
@@ -142,7 +186,8 @@ function sysFutex(ctx: SyscallContext, a: readonly bigint[]): number {
     case FUTEX_WAKE_BITSET: return futexWake(ctx, uaddr, shared, val | 0, val3);
     case FUTEX_REQUEUE: return futexRequeue(ctx, uaddr, shared, uaddr2, val | 0, val2, undefined);
     case FUTEX_CMP_REQUEUE: return futexRequeue(ctx, uaddr, shared, uaddr2, val | 0, val2, val3);
-    default: return -ENOSYS;   // FUTEX_FD (gone since 2.6.26), FUTEX_WAKE_OP, the PI commands, unknown ones
+    case FUTEX_WAKE_OP: return futexWakeOp(ctx, uaddr, shared, uaddr2, val | 0, val2, val3);
+    default: return -ENOSYS;   // FUTEX_FD (gone since 2.6.26), the PI commands, unknown ones
   }
 }
 

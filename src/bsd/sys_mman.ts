@@ -182,6 +182,7 @@ function sysMmap(ctx: SyscallContext, a: readonly bigint[]): number {
   } else {
     mapAnonymous(t, start, len, prot, shared, "[anon]");
     if (mapping && "anonymous" in mapping) map.lookup(start)!.maxProtection = mapping.anonymous;
+    if (flags & MAP_GROWSDOWN) map.lookup(start)!.growsDown = true;   // VM_GROWSDOWN
   }
   if (locked || map.lockFuture) lockNew(t, start, start + len, locked);
   else if (flags & MAP_POPULATE) vmMapPopulate(map, start, start + len);

@@ -93,7 +93,8 @@ function sysGetrusage(ctx: SyscallContext, a: readonly bigint[]): number {
   let u = t.childUsage;
   if (who !== RUSAGE_CHILDREN) {
     t.usage.sampleRss(t.map);
-    u = t.usage;
+    // RUSAGE_SELF: every thread of the process; RUSAGE_THREAD: the caller alone.
+    u = who === RUSAGE_SELF && t.group.threads.length + t.group.exited.length > 1 ? t.groupUsage(ctx.timers.busyCycles()) : t.usage;
   }
   return t.um.copyout(addr(a[1]!), encodeRusage(u, ctx.timers.busyCycles(), NOMINAL_HZ)) ? 0 : -EFAULT;
 }
@@ -122,7 +123,7 @@ const CPUMASK_SIZE = 8;
 function sysSchedGetaffinity(ctx: SyscallContext, a: readonly bigint[]): number {
   const pid = int(a[0]!), len = uint(a[1]!), mask = addr(a[2]!);
   if (len * 8 < 1 || len & (CPUMASK_SIZE - 1)) return -EINVAL;
-  if (pid < 0 || (pid !== 0 && !ctx.procs.byPid.has(pid))) return -ESRCH;
+  if (pid < 0 || (pid !== 0 && !ctx.procs.byTid.has(pid))) return -ESRCH;
   const b = new Uint8Array(CPUMASK_SIZE);
   b[0] = 1;
   const n = Math.min(len, CPUMASK_SIZE);
@@ -141,7 +142,7 @@ function sysSchedSetaffinity(ctx: SyscallContext, a: readonly bigint[]): number 
     if (!b) return -EFAULT;
     cpu0 = (b[0]! & 1) !== 0;
   }
-  if (pid < 0 || (pid !== 0 && !ctx.procs.byPid.has(pid))) return -ESRCH;
+  if (pid < 0 || (pid !== 0 && !ctx.procs.byTid.has(pid))) return -ESRCH;
   return cpu0 ? 0 : -EINVAL;
 }
 
@@ -162,6 +163,11 @@ function sysExitGroup(_ctx: SyscallContext, a: readonly bigint[]): number {
   throw TaskTerminated.byExit(int(a[0]!));
 }
 
+/** exit: only the calling thread ends (the process with its last thread; kern/proc.ts exit). */
+function sysExit(_ctx: SyscallContext, a: readonly bigint[]): number {
+  throw TaskTerminated.byThreadExit(int(a[0]!));
+}
+
 function sysSetTidAddress(ctx: SyscallContext, a: readonly bigint[]): number {
   ctx.task.clearChildTid = addr(a[0]!);
   return ctx.task.tid;
@@ -180,7 +186,7 @@ const constant = (v: number) => (): number => v;
 /** The process group, with the credential calls (sys_cred.ts): one entry in the machine's table. */
 export const PROC_SYSCALLS: Record<number, SyscallDef> = {
   ...CRED_SYSCALLS,
-  93: { name: "exit", args: ["i"], fn: sysExitGroup },
+  93: { name: "exit", args: ["i"], fn: sysExit },
   94: { name: "exit_group", args: ["i"], fn: sysExitGroup },
   96: { name: "set_tid_address", args: ["x"], fn: sysSetTidAddress },
   99: { name: "set_robust_list", args: ["x", "u"], fn: sysSetRobustList },

@@ -177,14 +177,17 @@ function userInfo(ctx: SyscallContext, target: Task, sig: number, code: number, 
  */
 function sendTo(target: Task, sig: number, info: () => SigInfo, group: boolean): number {
   if (!validSignal(sig)) return -EINVAL;
-  if (sig === 0 || target.state === "zombie") return 0;
+  if (sig === 0 || (group ? target.group.dead : target.state === "zombie")) return 0;
   queueSignal(target.signals, info(), group);
   return 0;
 }
 
-/** The task with this pid (one thread per process: tid = pid), zombies included, as find_task_by_vpid. */
+/**
+ * The task with this tid, a process's leader (zombie or not) until it is reaped included, as find_task_by_vpid:
+ * kill given a thread's tid signals its process.
+ */
 function taskOf(ctx: SyscallContext, pid: number): Task | undefined {
-  return pid > 0 ? ctx.procs.byPid.get(pid) : undefined;
+  return pid > 0 ? ctx.procs.byTid.get(pid) : undefined;
 }
 
 const INT_MIN = -0x8000_0000;
@@ -209,7 +212,7 @@ function sysKill(ctx: SyscallContext, a: readonly bigint[]): number {
     if (!validSignal(sig)) return -EINVAL;
     let count = 0, ret = 0;
     for (const t of ctx.procs.byPid.values()) {
-      if (t === ctx.task) continue;
+      if (t.group === ctx.task.group) continue;
       const r = sendTo(t, sig, info(t), true);
       count++;
       if (r !== -EPERM) ret = r;

@@ -27,8 +27,9 @@ const EPOCH_NS = BOOT_EPOCH_SECONDS * NS_PER_S;
 
 /** Nanoseconds on clock `id` now. */
 export function clockNs(ctx: SyscallContext, id: number): bigint {
-  // The CPU-time clocks count the cycles the task has run (one thread: the process's and the thread's alike).
-  if (id === CLOCK_PROCESS_CPUTIME_ID || id === CLOCK_THREAD_CPUTIME_ID) return cyclesToNs(ctx.timers.cpuOf(ctx.task));
+  // The CPU-time clocks count the cycles the process (every thread) or the calling thread has run.
+  if (id === CLOCK_PROCESS_CPUTIME_ID) return cyclesToNs(ctx.timers.cpuOf(ctx.task));
+  if (id === CLOCK_THREAD_CPUTIME_ID) return cyclesToNs(ctx.timers.threadCpuOf(ctx.task));
   const ns = cyclesToNs(ctx.timers.now());
   return REALTIME_CLOCKS.has(id) ? ns + EPOCH_NS : ns;
 }

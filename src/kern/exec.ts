@@ -5,6 +5,8 @@
 // fresh one and of what a new program must not inherit; bsd/sys_exec.ts finds and checks the program first.
 
 import type { Task } from "./task.js";
+import type { ProcessTable } from "./proc.js";
+import { exitRobustList, futexKey } from "./futex.js";
 import { GUEST_GID, GUEST_UID } from "./task.js";
 import type { UserRegs } from "./sigframe.js";
 import { SIGSEGV, TaskTerminated } from "./signal.js";
@@ -92,14 +94,15 @@ export function execImage(task: Task, image: ElfImage, args: ExecArgs): ExecResu
 
 const REG_SP = 2;
 
-/** What execve needs from the machine besides the task: a fresh address space with its own pmap. */
+/** What execve needs from the machine besides the task: a fresh address space with its own pmap, the processes. */
 export interface ExecHost {
   newMap(pid: number): VmMap;
+  readonly procs?: ProcessTable;
 }
 
 /**
- * execve past the point of no return (Linux begin_new_exec, then load_elf_binary and start_thread): `t`, the
- * running task, gets a fresh address space and the old one is let go of — a vfork child's borrowed map stays
+ * execve past the point of no return (Linux begin_new_exec, then load_elf_binary and start_thread): every other
+ * thread of t's process ends and t, the running task, takes the leader's place (de_thread); it gets a fresh address space and the old one is let go of — a vfork child's borrowed map stays
  * with its parent, which resumes now (mm_release → complete_vfork_done); close-on-exec descriptors are closed,
  * caught signals go back to SIG_DFL and the alternate stack is cleared (pending and blocked signals are kept);
  * the new image is loaded and every register cleared but sp and pc. A failure from here on cannot be returned
@@ -107,11 +110,17 @@ export interface ExecHost {
  */
 export function execReplace(t: Task, image: ElfImage, args: ExecArgs, exePath: string, host: ExecHost,
                             regs: UserRegs): ExecResult {
+  host.procs?.deThread(t);             // de_thread: the other threads end; t becomes the leader
   const old = t.map;
-  // mm_release: a CLONE_CHILD_CLEARTID word in a map still shared is cleared, then forgotten; so is the robust list.
-  if (t.clearChildTid !== 0 && old.refCount > 1) t.um.writeU32(t.clearChildTid, 0);
-  t.clearChildTid = 0;
+  // exec_mm_release: the robust futexes t holds are released (futex_exec_release), then a CLONE_CHILD_CLEARTID
+  // word in a map still shared is cleared and forgotten.
+  if (host.procs) exitRobustList(t, host.procs.futexes);
   t.robustList = 0;
+  if (t.clearChildTid !== 0 && old.refCount > 1 && t.um.writeU32(t.clearChildTid, 0) && host.procs) {
+    const key = futexKey(t, t.clearChildTid, true);
+    if (typeof key !== "number") host.procs.futexes.wake(key, 1, 0xFFFF_FFFF);
+  }
+  t.clearChildTid = 0;
   const map = host.newMap(t.pid);
   t.replaceMap(map);
   map.pmap.activate();

@@ -1,5 +1,6 @@
-// The process tree: fork (clone with fork or vfork semantics), exit with zombies and reparenting, and wait4.
-// Pids are handed out in order from the first task's, so runs are deterministic. Follows Linux kernel/fork.c
+// The process tree and its threads: clone (a process with fork or vfork semantics, or a thread of the caller's
+// process), exit of a thread and of a whole thread group with zombies and reparenting, execve's de_thread, and
+// wait4. Pids and tids come from one counter in order from the first task's, so runs are deterministic. Follows Linux kernel/fork.c
 // (copy_process flag checks) and kernel/exit.c (do_wait: the oldest eligible zombie is reaped first; orphans
 // go to init, which reaps them).
 
@@ -13,7 +14,8 @@ import {
 } from "./signal.js";
 import { RLIMIT_CORE, type TaskUsage, rlimit, usageBoth } from "./resource.js";
 import { PAGE_SIZE } from "../vm/vm_prot.js";
-import { type CpuContext, GUEST_PID, GUEST_UID, Task, type TaskFiles } from "./task.js";
+import { type CpuContext, GUEST_PID, GUEST_UID, Task, type TaskFiles, type ThreadGroup } from "./task.js";
+import { FutexQueues, exitRobustList, futexKey } from "./futex.js";
 
 /** What the process layer needs from the machine. */
 export interface ProcHost {
@@ -22,6 +24,8 @@ export interface ProcHost {
   newMap(pid: number): VmMap;
   /** The registers of the running task, as they are now. */
   snapshotCpu(into: CpuContext): void;
+  /** Told of every task that exits, after it has (its timers go). */
+  exited?(t: Task): void;
 }
 
 export interface ForkOptions {
@@ -31,6 +35,10 @@ export interface ForkOptions {
   exitSignal: number;      // CSIGNAL byte
   /** CLONE_PARENT: the child is the caller's sibling (its parent and exit signal are the caller's). */
   cloneParent?: boolean;
+  /** CLONE_THREAD: a new thread of the caller's process (shareMap and shareSighand are then set too). */
+  thread?: boolean;
+  /** CLONE_SIGHAND: the same signal dispositions. */
+  shareSighand?: boolean;
 }
 
 /** A reaped child: its pid, wait status, and its usage with its own reaped children's (wait4's rusage). */
@@ -66,12 +74,16 @@ export function waitStatus(t: TaskTerminated): number {
  * (LTP's tests run in one) it does whenever the limit allows it.
  */
 function dumpsCore(t: Task, how: TaskTerminated): boolean {
+  if (how.coreDumped) return true;
   return how.signal !== 0 && sigKernelCoredump(how.signal) && rlimit(t, RLIMIT_CORE).cur >= BigInt(MIN_COREDUMP);
 }
 
 export class ProcessTable {
   private nextPid = GUEST_PID;
-  readonly byPid = new Map<number, Task>();   // live tasks and zombies not yet reaped
+  readonly byPid = new Map<number, Task>();   // processes by pid (their leaders), zombies not yet reaped included
+  readonly byTid = new Map<number, Task>();   // every task by tid: live threads, and leaders until reaped
+  /** The futex wait queues (futex(2), and the CLONE_CHILD_CLEARTID wake of an exiting thread). */
+  readonly futexes = new FutexQueues();
   forks = 0;
   exits = 0;
   /** Tasks in wait4 or asleep in another call (checked after every trap while there are any). */
@@ -88,6 +100,7 @@ export class ProcessTable {
   createFirst(map: VmMap, files: TaskFiles): Task {
     const t = new Task(this.nextPid++, map, this.layout, this.host.machine, files);
     this.byPid.set(t.pid, t);
+    this.byTid.set(t.tid, t);
     this.sched.add(t);
     this.first = t;
     t.outsideParent = true;
@@ -95,9 +108,13 @@ export class ProcessTable {
     return t;
   }
 
+  /** The first task's process (its status is the run's). */
+  get firstGroup(): ThreadGroup { return this.first!.group; }
+
   /**
-   * Makes a child of `parent` (the running task): memory by the map's inheritance or shared for vfork, files
-   * copied (or shared), registers as they are now with a0 = 0 and pc past the ecall. Returns the child.
+   * Makes a child of `parent` (the running task): a new process, with memory by the map's inheritance or shared
+   * (CLONE_VM: vfork, or a process sharing memory), or with CLONE_THREAD a new thread of parent's process. Files
+   * copied or shared, registers as they are now with a0 = 0 and pc past the ecall. Returns the child.
    */
   fork(parent: Task, o: ForkOptions): Task {
     let map: VmMap;
@@ -109,44 +126,78 @@ export class ProcessTable {
       parent.map.fork(map);
     }
     const files = o.shareFiles ? parent.files.share() : parent.files.fork();
-    const child = new Task(this.nextPid++, map, this.layout, this.host.machine, files);
-    child.inheritFrom(parent);
-    // copy_process: with CLONE_PARENT, real_parent is the caller's and exit_signal its group leader's.
-    const p = o.cloneParent ? parent.parent : parent;
-    child.parent = p;
-    child.exitSignal = o.cloneParent ? parent.exitSignal : o.exitSignal;
-    if (p) p.children.push(child);
-    else child.outsideParent = parent.outsideParent;
+    const tid = this.nextPid++;
+    let child: Task;
+    if (o.thread) {
+      child = new Task(tid, map, this.layout, this.host.machine, files, parent.group);
+      child.signals = parent.signals.share(true);
+      child.exitSignal = -1;
+    } else {
+      child = new Task(tid, map, this.layout, this.host.machine, files);
+      child.inheritFrom(parent);
+      if (o.shareSighand) child.signals = parent.signals.share(false);
+      // copy_process: with CLONE_PARENT, real_parent is the caller's and exit_signal its group leader's.
+      const p = o.cloneParent ? parent.parent : parent.group.leader;
+      child.parent = p;
+      child.exitSignal = o.cloneParent ? parent.group.leader.exitSignal : o.exitSignal;
+      if (p) p.children.push(child);
+      else child.outsideParent = parent.outsideParent;
+      this.byPid.set(child.pid, child);
+    }
     this.host.snapshotCpu(child.cpu);   // pc is already past the ecall
     child.cpu.x[10] = 0n;              // the child's clone returns 0
     if (o.vfork) {
       child.vforkParent = parent;
       parent.state = "vfork";
     }
-    this.byPid.set(child.pid, child);
+    this.byTid.set(child.tid, child);
     this.sched.add(child);
     this.forks++;
     return child;
   }
 
   /**
-   * Ends task t: its memory and files go, its children are reparented to init (which reaps zombies at once), a
-   * vfork parent resumes, and it becomes a zombie for its parent to reap (or is reaped at once without one).
+   * Ends t's whole process (exit_group, or a fatal signal: do_group_exit): the status is the group's, t exits
+   * first (it is the one on the CPU), then every other thread in creation order, as each would on taking the
+   * SIGKILL Linux sends it (zap_other_threads). A group already exiting only loses t.
    */
   exit(t: Task, how: TaskTerminated): void {
     if (t.state === "zombie") return;
-    if (dumpsCore(t, how)) how.coreDumped = true;
-    if (t.clearChildTid !== 0 && t.map.refCount > 1) t.um.writeU32(t.clearChildTid, 0);
+    const g = t.group;
+    if (how.thread && !g.groupExit) { this.exitThread(t, how); return; }
+    if (!g.groupExit) {
+      if (dumpsCore(t, how)) how.coreDumped = true;
+      g.groupExit = how;
+    }
+    this.exitThread(t, g.groupExit);
+    for (const o of [...g.threads]) this.exitThread(o, g.groupExit);
+  }
+
+  /**
+   * Ends one thread (do_exit): the robust futexes it holds are marked FUTEX_OWNER_DIED (kern/futex.ts), a
+   * CLONE_CHILD_CLEARTID word in memory other tasks still use is cleared and one
+   * waiter on it woken (mm_release: how pthread_join learns of the end), its files reference and address-space
+   * reference go; a thread other than the leader is released at once (nobody waits for it). The last thread to
+   * go ends the process (exitProcess).
+   */
+  private exitThread(t: Task, how: TaskTerminated): void {
+    if (t.state === "zombie") return;
+    const g = t.group;
+    exitRobustList(t, this.futexes);   // futex_exit_release, then mm_release's CLEARTID
+    if (t.clearChildTid !== 0 && t.map.refCount > 1) {
+      const at = t.clearChildTid;
+      if (t.um.writeU32(at, 0)) {
+        const key = futexKey(t, at, true);
+        if (typeof key !== "number") this.futexes.wake(key, 1, 0xFFFF_FFFF);
+      }
+    }
+    t.clearChildTid = 0;
+    this.futexes.finish(t);
     t.files.release();
     t.usage.sampleRss(t.map);
     // The first task's address space outlives it, so the run's final counters (page-table bytes, frames)
     // describe the program that was run; every other task's goes at once, as on Linux.
-    if (t !== this.first) t.map.deallocate();
-    for (const c of t.children) {
-      c.parent = null;
-      if (c.state === "zombie") this.release(c);
-    }
-    t.children.length = 0;
+    if (!(g === this.firstGroup && t.map.refCount === 1)) t.map.deallocate();
     if (t.vforkParent) {
       if (t.vforkParent.state === "vfork") t.vforkParent.state = "run";
       t.vforkParent = null;
@@ -156,11 +207,31 @@ export class ProcessTable {
     this.sleepers.delete(t);
     this.sched.remove(t);
     this.exits++;
+    const i = g.threads.indexOf(t);
+    if (i >= 0) g.threads.splice(i, 1);
+    g.exited.push(t);
+    if (!t.isLeader) this.byTid.delete(t.tid);   // release_task: a thread is reaped by itself
+    this.host.exited?.(t);
+    if (g.dead) this.exitProcess(g.leader, g.groupExit ?? g.leader.exit ?? how);
+  }
+
+  /**
+   * The last thread of t's process has gone (t is its leader): its children are reparented to init (which reaps
+   * zombies at once), and it becomes a zombie for its parent to reap (or is reaped at once without one). The
+   * status is the group exit's, else the leader's own (wait_task_zombie).
+   */
+  private exitProcess(t: Task, how: TaskTerminated): void {
+    t.group.exit = how;
+    for (const c of t.children) {
+      c.parent = null;
+      if (c.group.dead) this.release(c);
+    }
+    t.children.length = 0;
     const p = t.parent;
     if (!p) { this.release(t); return; }
     // Legacy clone does not check its CSIGNAL byte: an exit signal above NSIG is simply never sent (Linux
     // do_notify_parent sends only a valid_signal()).
-    if (t.exitSignal !== 0 && t.exitSignal <= NSIG) {
+    if (t.exitSignal > 0 && t.exitSignal <= NSIG) {
       // do_notify_parent: the exit signal with the child's pid and status; SIGCHLD ignored or SA_NOCLDWAIT means
       // nobody will wait, so the child is reaped at once (wait4 then sees ECHILD).
       const killed = how.signal !== 0;
@@ -172,11 +243,42 @@ export class ProcessTable {
       const act = p.signals.actions[SIGCHLD]!;
       if (t.exitSignal === SIGCHLD && (act.handler === SIG_IGN || (act.flags & SA_NOCLDWAIT))) {
         this.release(t);
-        if (p.state === "wait" && !p.children.length) this.wake(p);
+        if (!p.children.length) this.wakeWaiters(p.group);
         return;
       }
     }
-    if (p.state === "wait") this.wake(p);
+    this.wakeWaiters(p.group);
+  }
+
+  /** Every thread of process g blocked in wait4 (any of them may reap any child of the process). */
+  private wakeWaiters(g: ThreadGroup): void {
+    for (const th of g.threads) if (th.state === "wait") this.wake(th);
+  }
+
+  /**
+   * execve's de_thread: every other thread of t's process ends, silently, and if t is not the leader it takes the
+   * leader's place and its tid (the process id), the old leader being released.
+   */
+  deThread(t: Task): void {
+    const g = t.group;
+    for (const o of [...g.threads]) {
+      if (o === t) continue;
+      const how = TaskTerminated.bySignal(SIGKILL, "another thread called execve");
+      how.thread = true;
+      this.exitThread(o, how);
+    }
+    if (t.isLeader) return;
+    const old = g.leader;
+    this.byTid.delete(t.tid);
+    t.tid = old.tid;
+    t.exitSignal = old.exitSignal;
+    g.leader = t;
+    this.byTid.set(t.tid, t);
+    this.byPid.set(t.pid, t);
+    const p = g.parent;
+    if (p) p.children[p.children.indexOf(old)] = t;
+    for (const c of g.children) c.group.parent = t;
+    if (this.first === old) this.first = t;
   }
 
   /**
@@ -217,8 +319,10 @@ export class ProcessTable {
     return new TaskTerminated(128 + SIGKILL, SIGKILL, `guest killed by SIGKILL: deadlock: ${what} would wait forever (${others})`);
   }
 
+  /** Reaps process t (its leader; every thread has exited): its pid is free again. */
   private release(t: Task): void {
     this.byPid.delete(t.pid);
+    this.byTid.delete(t.tid);
     if (t.parent) {
       const i = t.parent.children.indexOf(t);
       if (i >= 0) t.parent.children.splice(i, 1);
@@ -227,7 +331,7 @@ export class ProcessTable {
     this.zombiesReaped++;
   }
 
-  // Process groups and sessions (kernel/sys.c). Every task is its own thread group leader; a task is a session
+  // Process groups and sessions (kernel/sys.c), kept per thread group; a process is a session
   // leader when its session id is its pid (signal->leader). Zombies keep their group until reaped, as on Linux
   // (the pid's PIDTYPE_PGID link goes in release_task).
 
@@ -292,13 +396,14 @@ export class ProcessTable {
       (pid > 0 ? c.pid === pid : pid === -1 || c.pgid === pgid) &&
       (all || (c.exitSignal !== SIGCHLD) === clone));
     if (eligible.length === 0) return -ECHILD;
-    const z = eligible.find((c) => c.state === "zombie");
+    // A process is a zombie once its last thread has exited (a leader gone before its threads is not yet).
+    const z = eligible.find((c) => c.group.dead);
     if (z) {
       this.release(z);
-      // wait_task_zombie: the child's figures and its children's go to the parent's RUSAGE_CHILDREN.
-      const usage = usageBoth(z.usage, z.childUsage);
+      // wait_task_zombie: the child's figures (every thread's) and its children's go to RUSAGE_CHILDREN.
+      const usage = usageBoth(z.groupUsage(0n), z.childUsage);
       t.childUsage.addChild(usage);
-      return { pid: z.pid, status: waitStatus(z.exit!), usage };
+      return { pid: z.pid, status: waitStatus(z.group.exit!), usage };
     }
     if (options & WNOHANG) return 0;
     if (t.signals.hasDeliverable) return -ERESTARTSYS;   // a handler runs first; SA_RESTART makes the call again

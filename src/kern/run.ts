@@ -1,12 +1,13 @@
-// The run loop: runs the hot path in chunks and takes each trap (kern/trap.ts) for the running task. Tasks share
-// the CPU round-robin on a quantum of emulated cycles; a context switch saves the registers in the task, clears the
-// LR reservation, activates the next task's pmap (with its ASID/PCID/context, so the TLB behaves as that machine's
+// The run loop: runs the hot path in chunks and takes each trap (kern/trap.ts) for the running task. Tasks (the
+// threads of every process) share the CPU round-robin on a quantum of emulated cycles (kern/sched.ts); a context
+// switch saves the registers in the task, clears the LR reservation, activates the next task's pmap unless it
+// shares the address space of the one before (with its ASID/PCID/context, so the TLB behaves as that machine's
 // would), acts on the signals other tasks sent it (as a return to user mode would) and is charged the machine's
 // costs.contextSwitch. A task that must wait (wait4, a pipe) sleeps and its call is made again when it can
 // proceed. Timers (kern/timer.ts) fire between slices: a slice never runs past the next deadline, and a signal a
 // timer sends to the running task is acted on at once, as on the return from a timer interrupt. When every task
 // sleeps the CPU idles to the next deadline; with none, the run ends as a watchdog would end it (SIGKILL). The
-// run ends when every task has exited; its status is the first task's.
+// run ends when every task has exited; its status is the first task's process's.
 
 import type { WasmMachine } from "../machine/wasm.js";
 import { OutOfGuestMemory } from "../vm/phys.js";
@@ -87,7 +88,8 @@ export class RunLoop {
     if (cur) cur.usage.stop(w.cycles(), cur.state === "zombie" ? "exit" : cur.state === "run" ? "involuntary" : "voluntary");
     w.clearReservation();
     this.loadCpu(next.cpu);
-    next.pmap.activate();
+    // switch_mm: threads of one process (and a vfork child with its parent) share the address space, which stays.
+    if (!cur || cur.map !== next.map) next.pmap.activate();
     this.host.onSwitch?.(next.pid);
     const cost = BigInt(this.host.switchCost);
     w.addCounter(w.layout.C_XCYCLES, cost);
@@ -122,11 +124,10 @@ export class RunLoop {
     this.chargedTo = now;
   }
 
-  /** Ends task t (exit or fatal signal); the first task's end is the run's result. */
+  /** Ends task t (exit, exit_group or a fatal signal); the end of the first task's process is the run's result. */
   terminate(t: Task, how: TaskTerminated): void {
-    this.timers.exit(t);
     this.procs.exit(t, how);
-    if (t === this.first) this.firstExit = how;
+    this.firstExit ??= this.procs.firstGroup.exit;
   }
 
   /** Runs the tasks until all have exited, or maxInsns instructions have retired. */

@@ -1,5 +1,7 @@
-// Round-robin scheduling of tasks on the one emulated CPU. A task runs until it blocks, exits, or has used its
-// quantum of emulated cycles; then the next runnable task in creation order gets the CPU. The switch itself
+// Round-robin scheduling of tasks on the one emulated CPU. Every thread of every process is a task of its own
+// here, as in Linux: a task runs until it blocks (wait4, a futex, a pipe, nanosleep…), exits, yields, or has used
+// its quantum of emulated cycles; then the next runnable task in creation order (pids and tids come from one
+// counter) gets the CPU. Nothing depends on the host's timing, so the interleaving of threads is reproducible. The switch itself
 // (saving and loading registers, clearing the LR reservation, activating the next pmap) is the machine's; this
 // module decides who runs and keeps the run queue.
 

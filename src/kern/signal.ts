@@ -143,35 +143,72 @@ export interface AltStack { sp: bigint; size: bigint; flags: number }
 export interface KSignal { sig: number; info: SigInfo; action: SigAction }
 
 /**
- * A task's signal state: what Linux keeps in task_struct (blocked, pending, saved_sigmask, sas_ss_*), in the
- * shared sighand_struct (actions) and in signal_struct (shared_pending). One thread per task for now, so the
- * process-wide parts live here too; the split is kept so the dequeue order is Linux's.
+ * The dispositions (Linux sighand_struct): shared by the tasks of a clone with CLONE_SIGHAND (every thread of a
+ * process), copied by fork. The sigreturn trampoline's address is kept with them: it lives in the address space,
+ * which every task sharing the dispositions shares too (CLONE_SIGHAND requires CLONE_VM).
  */
-export class SignalState {
-  blocked = 0n;
+export class SigHand {
   readonly actions: SigAction[] = Array.from({ length: NSIG + 1 }, () => ({ handler: SIG_DFL, flags: 0, mask: 0n }));
-  readonly pending = new SigPending();        // thread-directed: tkill, tgkill, faults
-  readonly sharedPending = new SigPending();  // process-directed: kill
-  altstack: AltStack = { sp: 0n, size: 0n, flags: SS_DISABLE };
-  /** rt_sigsuspend's mask to put back once a handler has been set up or nothing was delivered. */
-  savedMask: bigint | undefined;
   /** Address of the sigreturn trampoline page, 0 until a handler first runs. */
   sigpage = 0;
-  /** Set by rt_sigreturn: the restored a0 is not a system call result, so no restart applies. */
-  returnedFromHandler = false;
 
-  /** The state a child starts with at fork: dispositions, mask and alternate stack; nothing pending. */
-  fork(): SignalState {
-    const c = new SignalState();
-    c.blocked = this.blocked;
+  copy(): SigHand {
+    const c = new SigHand();
     this.actions.forEach((a, i) => { c.actions[i] = { ...a }; });
-    c.altstack = { ...this.altstack };
     c.sigpage = this.sigpage;
     return c;
   }
+}
 
-  /** At exec: handled signals go back to SIG_DFL, ignored ones stay ignored (flush_signal_handlers). */
+/**
+ * A task's signal state: what Linux keeps per thread in task_struct (blocked, pending, saved_sigmask, sas_ss_*),
+ * and references to what it shares: the dispositions (sighand_struct: `hand`, shared with CLONE_SIGHAND) and the
+ * process-directed queue (signal_struct's shared_pending, shared by the threads of one thread group).
+ */
+export class SignalState {
+  blocked = 0n;
+  readonly pending = new SigPending();        // thread-directed: tkill, tgkill, faults
+  altstack: AltStack = { sp: 0n, size: 0n, flags: SS_DISABLE };
+  /** rt_sigsuspend's mask to put back once a handler has been set up or nothing was delivered. */
+  savedMask: bigint | undefined;
+  /** Set by rt_sigreturn: the restored a0 is not a system call result, so no restart applies. */
+  returnedFromHandler = false;
+
+  constructor(public hand = new SigHand(), readonly sharedPending = new SigPending()) {}
+
+  /** The dispositions (shared with every CLONE_SIGHAND task). */
+  get actions(): SigAction[] { return this.hand.actions; }
+
+  /** Address of the sigreturn trampoline page, 0 until a handler first runs. */
+  get sigpage(): number { return this.hand.sigpage; }
+  set sigpage(v: number) { this.hand.sigpage = v; }
+
+  /** The state a child starts with at fork: dispositions, mask and alternate stack; nothing pending. */
+  fork(): SignalState {
+    const c = new SignalState(this.hand.copy());
+    c.blocked = this.blocked;
+    c.altstack = { ...this.altstack };
+    return c;
+  }
+
+  /**
+   * The state of a task cloned with CLONE_SIGHAND: the same dispositions, and with CLONE_THREAD the same
+   * process-directed queue; the mask is inherited, nothing is pending, and the alternate stack is cleared, since
+   * the new task shares the address space and so would share the stack (copy_process: sas_ss_flags = SS_DISABLE
+   * when CLONE_VM without CLONE_VFORK).
+   */
+  share(thread: boolean): SignalState {
+    const c = new SignalState(this.hand, thread ? this.sharedPending : new SigPending());
+    c.blocked = this.blocked;
+    return c;
+  }
+
+  /**
+   * At exec: handled signals go back to SIG_DFL, ignored ones stay ignored (flush_signal_handlers); dispositions
+   * shared with another process are copied first (unshare_sighand).
+   */
   exec(): void {
+    this.hand = this.hand.copy();
     for (const a of this.actions) {
       if (a.handler !== SIG_IGN) a.handler = SIG_DFL;
       a.flags = 0;
@@ -327,12 +364,14 @@ export function signalDelivered(s: SignalState, k: KSignal): void {
 
 /**
  * Thrown from anywhere in the kernel to end the task: by a fatal signal (status 128 + signal, `message` explains
- * it) or by exit (signal 0). The machine's run loop catches it.
+ * it), which ends every thread of its process, or by exit_group or exit (signal 0). The machine's run loop catches it.
  */
 export class TaskTerminated extends Error {
   override name = "TaskTerminated";
   /** A core dump was made (the wait status's 0x80, WCOREDUMP; SIGCHLD's CLD_DUMPED): see ProcessTable.exit. */
   coreDumped = false;
+  /** Only the calling thread ends (exit, not exit_group); the process ends with its last thread. */
+  thread = false;
   constructor(readonly status: number, readonly signal: number, message: string) {
     super(message);
   }
@@ -343,5 +382,12 @@ export class TaskTerminated extends Error {
 
   static byExit(status: number): TaskTerminated {
     return new TaskTerminated(status & 0xFF, 0, `guest exited with status ${status & 0xFF}`);
+  }
+
+  /** exit(2): the calling thread ends (Linux do_exit); the thread group ends with its last thread. */
+  static byThreadExit(status: number): TaskTerminated {
+    const t = TaskTerminated.byExit(status);
+    t.thread = true;
+    return t;
   }
 }

@@ -11,7 +11,7 @@
 import { NOMINAL_HZ } from "../machine/costs.js";
 import type { ProcessTable } from "./proc.js";
 import { SI_KERNEL, SIGALRM, SIGPROF, SIGVTALRM, sendSignal } from "./signal.js";
-import type { Task } from "./task.js";
+import type { Task, ThreadGroup } from "./task.js";
 
 const NS_PER_S = 1_000_000_000n;
 const HZ = BigInt(NOMINAL_HZ);
@@ -48,8 +48,9 @@ export class Timers {
   idleCycles = 0n;                                    // clock cycles spent idle (every task asleep)
   private readonly events: TimerEvent[] = [];         // pending, sorted by (deadline, seq)
   private seq = 0;
-  private readonly itimers = new Map<Task, ITimer[]>();
-  private readonly cpu = new Map<Task, bigint>();     // CPU cycles each task has used
+  private readonly itimers = new Map<ThreadGroup, ITimer[]>();   // per process (signal_struct)
+  private readonly cpu = new Map<ThreadGroup, bigint>();   // CPU cycles each process has used (all threads)
+  private readonly threadCpu = new Map<Task, bigint>();     // and each thread
   private readonly timeouts = new Map<Task, { deadline: bigint; event: TimerEvent }>();
   private idleWithoutWake = 0;                        // idle jumps in a row that woke nobody
 
@@ -115,8 +116,11 @@ export class Timers {
 
   // --- CPU time of tasks (ITIMER_VIRTUAL, ITIMER_PROF) ---
 
-  /** CPU cycles task t has used. */
-  cpuOf(t: Task): bigint { return this.cpu.get(t) ?? 0n; }
+  /** CPU cycles task t's process has used (every thread's). */
+  cpuOf(t: Task): bigint { return this.cpu.get(t.group) ?? 0n; }
+
+  /** CPU cycles task t itself has used (CLOCK_THREAD_CPUTIME_ID). */
+  threadCpuOf(t: Task): bigint { return this.threadCpu.get(t) ?? 0n; }
 
   /**
    * Charges `cycles` of CPU to t (the run loop, after each slice of it). Every cycle counts as user time for
@@ -126,8 +130,9 @@ export class Timers {
   charge(t: Task, cycles: bigint): void {
     if (cycles <= 0n) return;
     const used = this.cpuOf(t) + cycles;
-    this.cpu.set(t, used);
-    const its = this.itimers.get(t);
+    this.cpu.set(t.group, used);
+    this.threadCpu.set(t, this.threadCpuOf(t) + cycles);
+    const its = this.itimers.get(t.group);
     if (!its) return;
     for (const which of [ITIMER_VIRTUAL, ITIMER_PROF]) {
       const it = its[which]!;
@@ -140,7 +145,7 @@ export class Timers {
 
   /** CPU cycles t may still run before one of its CPU itimers expires, or undefined. */
   cpuBudget(t: Task): bigint | undefined {
-    const its = this.itimers.get(t);
+    const its = this.itimers.get(t.group);
     if (!its) return undefined;
     let left: bigint | undefined;
     for (const which of [ITIMER_VIRTUAL, ITIMER_PROF]) {
@@ -155,22 +160,22 @@ export class Timers {
   // --- interval timers (setitimer, getitimer, alarm) ---
 
   private itimersOf(t: Task): ITimer[] {
-    let its = this.itimers.get(t);
+    let its = this.itimers.get(t.group);
     if (!its) {
       its = [0, 1, 2].map(() => ({ interval: 0n, expires: 0n }));
-      this.itimers.set(t, its);
+      this.itimers.set(t.group, its);
     }
     return its;
   }
 
   private signal(t: Task, which: number): void {
-    if (t.state === "zombie") return;
-    sendSignal(t, ITIMER_SIGNALS[which]!, { code: SI_KERNEL, detail: `sent by the kernel: ${["ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF"][which]} expired` });
+    if (t.group.dead) return;
+    sendSignal(t.group.leader, ITIMER_SIGNALS[which]!, { code: SI_KERNEL, detail: `sent by the kernel: ${["ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF"][which]} expired` });
   }
 
   /** getitimer: the interval and the time left (nanoseconds) of t's timer `which` (0..2). */
   getitimer(t: Task, which: number): ITimerValue {
-    const it = this.itimers.get(t)?.[which];
+    const it = this.itimers.get(t.group)?.[which];
     if (!it || it.expires === 0n) return { interval: cyclesToNs(it?.interval ?? 0n), value: 0n };
     const now = which === ITIMER_REAL ? this.now() : this.cpuOf(t);
     let left = cyclesToNs(it.expires - now);
@@ -238,11 +243,13 @@ export class Timers {
     this.timeouts.delete(t);
   }
 
-  /** t has exited: its timers and timeout go (its CPU time is kept for the run's end). */
+  /** t has exited: its timeout goes, and with its process's last thread the interval timers (CPU time is kept). */
   exit(t: Task): void {
     this.callDone(t);
-    const its = this.itimers.get(t);
+    this.threadCpu.delete(t);
+    if (!t.group.dead) return;
+    const its = this.itimers.get(t.group);
     if (its) for (const it of its) this.cancel(it.event);
-    this.itimers.delete(t);
+    this.itimers.delete(t.group);
   }
 }

@@ -9,6 +9,7 @@ import {
 } from "./signal.js";
 import { deliverSignals, userFault } from "./sigframe.js";
 import { Blocked } from "./sched.js";
+import { expandStack } from "./stack_growth.js";
 import type { Task } from "./task.js";
 import type { WasmMachine } from "../machine/wasm.js";
 import { type FaultResult, vmFault } from "../vm/vm_fault.js";
@@ -65,7 +66,7 @@ export class TrapHandler {
    * mapping of the page as `fault`).
    */
   resolvePageFault(t: Task, va: bigint, access: number,
-    fault: (va: number, access: number) => FaultResult = (a, acc) => vmFault(t.map, a, acc)): FaultResult {
+    fault: (va: number, access: number) => FaultResult = (a, acc) => liveFault(t, a, acc)): FaultResult {
     if (va > BigInt(Number.MAX_SAFE_INTEGER)) return "maperr";
     if (t.pmap.refill?.(Number(va), access)) return "ok";
     return fault(Number(va), access);
@@ -154,6 +155,12 @@ export class TrapHandler {
       : `${what} not permitted at ${hex(va)}, pc ${hex(pc)}`;
     userFault(t, w, SIGSEGV, r === "maperr" ? SEGV_MAPERR : SEGV_ACCERR, va, detail, trace);
   }
+}
+
+/** A live fault: a stack growing down is extended first (the fault handler's expand_stack), then vm_fault. */
+function liveFault(t: Task, va: number, access: number): FaultResult {
+  expandStack(t, va);
+  return vmFault(t.map, va, access);
 }
 
 function accessName(access: number): string {

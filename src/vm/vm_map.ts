@@ -35,6 +35,7 @@ export class Wiring {
 export class VmMapEntry {
   wiring: Wiring | null = null;        // locked (mlock, MAP_LOCKED, mlockall): its pages stay resident
   wipeOnFork = false;                  // MADV_WIPEONFORK: a fork's child gets fresh zero memory here
+  growsDown = false;                   // MAP_GROWSDOWN: a fault below it grows the stack (kern/stack_growth.ts)
   constructor(
     public start: number,              // first byte (page aligned)
     public end: number,                // one past the last byte (page aligned)
@@ -158,6 +159,7 @@ export class VmMap {
       e.inheritance, e.needsCopy, e.name);
     if (e.object) this.vm.objectReference(e.object);
     tail.wipeOnFork = e.wipeOnFork;
+    tail.growsDown = e.growsDown;
     if (e.wiring) {
       const cut = (va - e.start) / PAGE_SIZE;
       tail.wiring = new Wiring(e.wiring.onFault, e.wiring.pages.slice(cut));

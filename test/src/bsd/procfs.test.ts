@@ -171,3 +171,19 @@ describe("/proc/sys and /proc/cpuinfo", () => {
     expect(h.readFile("/proc/cpuinfo")).toMatch(/^processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc/);
   });
 });
+
+describe("/proc/<pid>/task", () => {
+  it("lists the process's threads by tid; thread-self leads to the calling thread's directory", () => {
+    const CLONE_THREAD_FLAGS = 0x100 | 0x400 | 0x800 | 0x10000;   // CLONE_VM | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD
+    const pid = h.m.task.pid;
+    const tid = h.sys(220, CLONE_THREAD_FLAGS, 0, 0, 0, 0);
+    expect(tid).toBe(pid + 1);
+    expect(h.readFile(`/proc/${pid}/status`)).toMatch(/\nThreads:\t2\n/);
+    expect(h.readFile(`/proc/${pid}/task/${pid}/status`)).toMatch(new RegExp(`\\nTgid:\\t${pid}\\nNgid:\\t0\\nPid:\\t${pid}\\n`));
+    expect(h.readFile(`/proc/${pid}/task/${tid}/status`)).toMatch(new RegExp(`\\nTgid:\\t${pid}\\nNgid:\\t0\\nPid:\\t${tid}\\n`));
+    expect(h.readFile(`/proc/${pid}/task/${tid}/stat`)).toMatch(new RegExp(`^${tid} \\(`));
+    expect(readlink("/proc/thread-self")).toBe(`${pid}/task/${pid}`);
+    h.m.sched.current = h.m.procs.byTid.get(tid)!;
+    expect(readlink("/proc/thread-self")).toBe(`${pid}/task/${tid}`);
+  });
+});

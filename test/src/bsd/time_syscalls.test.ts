@@ -17,7 +17,7 @@ const NR = {
 };
 const WILD = 0xdead0000;
 const PROT_RW = 3, MAP_PRIVATE = 2, MAP_SHARED = 1, MAP_ANON = 0x20;
-const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5, FUTEX_WAIT_BITSET = 9,
+const FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_CMP_REQUEUE = 4, FUTEX_LOCK_PI = 6, FUTEX_WAKE_OP = 5, FUTEX_WAIT_BITSET = 9,
   FUTEX_CLOCK_REALTIME = 256;
 
 let m: Machine;
@@ -108,7 +108,9 @@ describe("sleeping, timers, poll and futex with bad arguments", () => {
     expect(sys(NR.futex, w, FUTEX_WAIT, 5, ts, 0, 0)).toBe(-EINVAL);
     expect(sys(NR.futex, w, FUTEX_WAIT_BITSET, 5, 0, 0, 0)).toBe(-EINVAL);        // bitset 0
     expect(sys(NR.futex, w, FUTEX_WAKE | FUTEX_CLOCK_REALTIME, 1, 0, 0, 0)).toBe(-ENOSYS);
-    expect(sys(NR.futex, w, FUTEX_WAKE_OP, 1, 0, 0, 0)).toBe(-ENOSYS);
+    expect(sys(NR.futex, w, FUTEX_WAKE_OP, 1, 0, 0, 0)).toBe(-EFAULT);             // uaddr2 NULL
+    expect(sys(NR.futex, w, FUTEX_WAKE_OP, 1, 0, w + 4, 0x7000_0000)).toBe(-ENOSYS);  // op 7 unknown
+    expect(sys(NR.futex, w, FUTEX_LOCK_PI, 1, 0, 0, 0)).toBe(-ENOSYS);
     expect(sys(NR.futex, w, FUTEX_WAKE, 1, 0, 0, 0)).toBe(0);
     expect(sys(NR.futex, WILD, FUTEX_WAKE, 1, 0, 0, 0)).toBe(-EFAULT);            // shared: needs the page
     expect(sys(NR.futex, WILD, FUTEX_WAKE | 128, 1, 0, 0, 0)).toBe(0);            // private: only access_ok
@@ -120,6 +122,29 @@ describe("sleeping, timers, poll and futex with bad arguments", () => {
     put64(ts, 0n, 0n);                                                // a zero timeout has expired already
     expect(sys(NR.futex, w, FUTEX_WAIT, 5, ts, 0, 0)).toBe(-ETIMEDOUT);
     expect(sys(NR.futex, w, FUTEX_WAIT_BITSET, 5, ts, 0, 0xFFFF_FFFF)).toBe(-ETIMEDOUT);  // absolute: long past
+  });
+
+  it("futex FUTEX_WAKE_OP: changes the second word, wakes the first's waiters, the second's if the old value passed", () => {
+    const w = scratch(), q = m.procs.futexes, t = m.task;
+    const key = (a: number) => ({ object: t.map, offset: a });
+    // FUTEX_OP(op, oparg, cmp, cmparg) = op << 28 | cmp << 24 | oparg << 12 | cmparg
+    const encode = (op: number, oparg: number, cmp: number, cmparg: number) =>
+      ((op << 28) | (cmp << 24) | ((oparg & 0xFFF) << 12) | (cmparg & 0xFFF)) >>> 0;
+    const PRIVATE = 128, OP_ADD = 1, OP_OR = 2, OPARG_SHIFT = 8, CMP_EQ = 0, CMP_GT = 4;
+    t.um.writeU32(w + 4, 10);
+    const a = q.enqueue(t, key(w), 0xFFFF_FFFF);
+    expect(sys(NR.futex, w, FUTEX_WAKE_OP | PRIVATE, 1, 1, w + 4, encode(OP_ADD, -3, CMP_EQ, 9))).toBe(1);
+    expect(a.woken).toBe(true);
+    expect(t.um.readU32(w + 4)).toBe(7);                                         // 10 + (-3)
+    q.finish(t);
+    const b = q.enqueue(t, key(w + 4), 0xFFFF_FFFF);
+    // old value 7 > 6: the second futex's waiter is woken too (none waits on the first)
+    expect(sys(NR.futex, w, FUTEX_WAKE_OP | PRIVATE, 1, 1, w + 4, encode(OP_OR | OPARG_SHIFT, 4, CMP_GT, 6))).toBe(1);
+    expect(b.woken).toBe(true);
+    expect(t.um.readU32(w + 4)).toBe(7 | 16);                                    // oparg 4 shifted: 1 << 4
+    q.finish(t);
+    expect(sys(NR.futex, w, FUTEX_WAKE_OP | PRIVATE, 1, 1, w + 4, encode(OP_ADD, 1, 9, 0))).toBe(-ENOSYS);  // cmp 9
+    expect(t.um.readU32(w + 4)).toBe(24);                                        // changed before the comparison
   });
 });
 

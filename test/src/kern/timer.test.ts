@@ -6,11 +6,12 @@ import { ITIMER_PROF, ITIMER_REAL, ITIMER_VIRTUAL, Timers, cyclesToNs, nsToCycle
 import { SIGALRM, SIGPROF, SIGVTALRM, SignalState, sigbit } from "../../../src/kern/signal.js";
 import type { Task } from "../../../src/kern/task.js";
 
-/** A clock the test moves by hand, and a stand-in task that only has signals and a state. */
+/** A clock the test moves by hand, and a stand-in task that only has signals, a state and a one-thread group. */
 function setup() {
   const clock = { cycles: 0n };
   const timers = new Timers(() => clock.cycles);
   const task = { state: "run", signals: new SignalState() } as unknown as Task;
+  Object.assign(task, { group: { leader: task, get dead() { return task.state === "zombie"; } } });
   return { clock, timers, task };
 }
 
@@ -107,9 +108,12 @@ describe("Timers", () => {
     expect(timers.deadlineOf(task, () => clock.cycles + 100n)).toBe(150n);
   });
 
-  it("a task's exit cancels its interval timers", () => {
+  it("the exit of a process's last thread cancels its interval timers", () => {
     const { timers, task } = setup();
     timers.setitimer(task, ITIMER_REAL, { interval: 0n, value: 10n });
+    timers.exit(task);                           // a thread of a live process: the process's timers stay
+    expect(timers.nextDeadline).toBe(10n);
+    (task as { state: string }).state = "zombie";
     timers.exit(task);
     expect(timers.nextDeadline).toBeUndefined();
   });
