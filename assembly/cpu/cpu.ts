@@ -7,6 +7,7 @@ import {
   EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT, EXIT_TRACE_FULL,
 } from "../layout";
 import { recording, recordFull, recordRef, REC_IFETCH } from "../mmu/record";
+import { walkTraceFull } from "../mmu/walk_trace";
 import { pc, setPc, instret, setInstret, getX, setX } from "./state";
 import { mulh, mulhu, mulhsu, div64, divu64, rem64, remu64, sx32, div32, divu32, rem32, remu32 } from "./alu";
 import { csrRead, csrWrite, csrIllegal, clearCsrIllegal } from "./csr";
@@ -34,7 +35,7 @@ function fetchSlow(va: u64): u64 {
   // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped, bit 33 when recording
   // must empty the trace buffer first (nothing fetched: the instruction starts again after the flush).
   const rec = recording();
-  if (rec && recordFull()) return <u64>2 << 32;
+  if ((rec && recordFull()) || walkTraceFull()) return <u64>2 << 32;
   if (!translateFetch(va)) return <u64>1 << 32;
   const last: u32 = (1 << pageShift) - 2;   // offset of the page's last parcel
   const off = <u32>va & (last | 1);
