@@ -173,8 +173,10 @@ export class WalkFormatter {
     let head: string | undefined;
     let steps: string[] = [];
     let pair: bigint | undefined;
+    let va = 0n;
     for (const r of records) {
       if (r.kind === L.WT_BEGIN) {
+        va = r.a;
         head = `walk ${ACCESS[r.aux] ?? r.aux} va ${hex(r.a)} asid ${r.extra}:`;
         steps = []; pair = undefined;
       } else if (r.kind === L.WT_PAIR) {
@@ -186,11 +188,15 @@ export class WalkFormatter {
         if (ok) {
           const level = (r.aux >>> 4) & 15;
           const size = 2 ** (geo.baseShift + geo.stepShift * level);
-          const perm = r.extra & 0xFF;
+          // A pair entry (MIPS R4000) maps an even and an odd page: the result is va's, the other is said after it.
+          const even = { pa: r.a, perm: r.extra & 0xFF };
+          const odd = pair !== undefined ? { pa: pair & ~0xFFFn, perm: Number(pair & 0xFFn) } : undefined;
+          const isOdd = odd !== undefined && ((va >> BigInt(geo.baseShift + geo.stepShift * level)) & 1n) === 1n;
+          const mine = isOdd ? odd! : even, other = isOdd ? even : odd;
           // A refill may load an entry that is not valid (MIPS: V = 0); the access then takes the TLB invalid
           // exception, a page fault for the kernel.
-          result = perm === 0 ? "an invalid entry loaded" : `pa ${hex(r.a)} ${sizeName(size)} ${permString(this.w, perm)}`;
-          if (pair !== undefined) result += `, odd page pa ${hex(pair & ~0xFFFn)} ${permString(this.w, Number(pair & 0xFFn))}`;
+          result = mine.perm === 0 ? "an invalid entry loaded" : `pa ${hex(mine.pa)} ${sizeName(size)} ${permString(this.w, mine.perm)}`;
+          if (other) result += ` (pair: ${isOdd ? "even" : "odd"} page ${other.perm === 0 ? "invalid" : `pa ${hex(other.pa)} ${permString(this.w, other.perm)}`})`;
         } else {
           result = (r.aux & 2) !== 0 ? "access fault (outside physical memory)" : "page fault";
         }
