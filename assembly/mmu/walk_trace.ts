@@ -80,8 +80,20 @@ export const WT_HEADROOM: u32 = 256;
 export function setWalkTrace(on: bool): void { walkTracing = on; }
 export function setWtFill(n: u32): void { wtFill = n < WALK_TRACE_CAPACITY ? n : WALK_TRACE_CAPACITY; wtLost = 0; }
 
-/** True when the next instruction's walks might not fit: the fetch slow path then exits to let the host drain. */
+/**
+ * True when the next instruction's walks might not fit. The fetch slow path then exits before the instruction
+ * starts, and so do the data slow paths (access.ts) before an access that misses the host cache makes its first
+ * lookup: the instruction is then left for the next run, as a trap leaves it, but nothing of it has reached the
+ * model but its fetch, which the CPU loop does not count twice (cpu.ts, wtStopped). The host drains and resumes.
+ */
 @inline export function walkTraceFull(): bool { return walkTracing && wtFill > WALK_TRACE_CAPACITY - WT_HEADROOM; }
+
+/** A data slow path stopped the instruction for the host to drain the buffer (cleared when a run starts). */
+export let wtStopped: bool = false;
+/** The trap cause such a stop leaves (not a RISC-V cause: the CPU loop turns it into EXIT_TRACE_FULL). */
+export const CAUSE_WALK_TRACE_FULL: u32 = 0x100;
+export function wtStop(): void { wtStopped = true; }
+export function wtStopClear(): void { wtStopped = false; }
 
 /** Appends one record (callers test walkTracing first, so that a walk pays one branch when tracing is off). */
 export function wtRecord(kind: u32, fmt: u32, aux: u32, extra: u32, a: u64, b: u64): void {
