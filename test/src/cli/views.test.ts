@@ -81,3 +81,19 @@ describe("mmulab run views", () => {
     expect(existsSync(join(dir, "x"))).toBe(false);
   });
 });
+
+describe("the library's views (runGuest)", () => {
+  it("hands the same lines to callbacks and the TLB dumps in the result", async () => {
+    const { runGuest } = await import("../../../src/index.js");
+    const walks: string[] = [], faults: string[] = [];
+    const r = runGuest({ path: bin("hello"), arch: "sparc", traceWalk: (l) => walks.push(l), traceFaults: (l) => faults.push(l) });
+    expect(r.exitCode).toBe(0);
+    expect(walks.filter((l) => l.startsWith("walk ")).length).toBe(r.counters["walks"]);
+    expect(walks.some((l) => /TSB \[0x\w+\] tag 0x\w+ hit → TSB TTE/.test(l))).toBe(true);
+    expect(faults.length).toBe(r.counters["traps_page_fault"]);
+    expect(r.tlbDump).toBeUndefined();
+    // roi counts from its reset, so its counters say nothing of the whole run; its dump is what is checked.
+    const roi = runGuest({ path: bin("roi"), arch: "sparc", dumpTlb: true });
+    expect(roi.tlbDump?.map((d) => d[0])).toEqual(["TLB contents at statistics dump 1:", "TLB contents at exit:"]);
+  });
+});
