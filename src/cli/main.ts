@@ -166,10 +166,10 @@ function parseCli(own: string[]): Parsed {
       .option("quantum", { type: "string", describe: "scheduling quantum in emulated cycles (default 1000000)" })
       .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" })
       .option("page-size", { type: "string", describe: "largest page for user memory: 4K (default) or 2M (superpage promotion)" })
-      .option("trace-walk", { type: "boolean", describe: "print each page walk or TLB refill: its steps (entries read, caches, probes), result and cycles" })
-      .option("trace-faults", { type: "boolean", describe: "print each page fault: va, access, pc and how the kernel resolved it" })
-      .option("dump-tlb", { type: "boolean", describe: "print every TLB level's valid entries at exit and at each statistics dump" })
-      .option("trace-limit", { type: "string", describe: `stop --trace-walk/--trace-faults after N lines (default ${DEFAULT_TRACE_LIMIT}; 0: no limit)` })
+      .option("trace-walk", { type: "boolean", describe: "print each page walk or refill: its steps, result and cycles" })
+      .option("trace-faults", { type: "boolean", describe: "print each page fault and how the kernel resolved it" })
+      .option("dump-tlb", { type: "boolean", describe: "print the TLBs' entries at exit and at each statistics dump" })
+      .option("trace-limit", { type: "string", describe: `lines of trace at most (default ${DEFAULT_TRACE_LIMIT}; 0: no limit)` })
       .option("trace-file", { type: "string", describe: "write the views to this file instead of stderr" }),
     () => { ran = "run"; })
     .command("archs [machine]", "list the machines (or one) and their translation hardware, each default with its source", (y) => y
