@@ -11,7 +11,7 @@ import { cpuRun, exitInsn } from "./cpu/cpu";
 import { pc, setPc, instret, setInstret, frm, setFrm, setReservation } from "./cpu/state";
 import { fpFlags, setFpFlags } from "./cpu/fpu";
 import * as mmu from "./mmu/mmu";
-import { tlbConfigure } from "./tlb/tlb";
+import { tlbConfigure, tlbPageShift, pairEntries } from "./tlb/tlb";
 import { pscReset } from "./arch/x86-64/walker";
 import { stbReset } from "./arch/vax/walker";
 import { setCfg } from "./cost/counters";
@@ -42,6 +42,21 @@ export { replayPages, replayRecords, replayedRefs, droppedIfetch } from "./trace
 // Recording a guest's references (`mmulab record`): the switch, the buffer's fill and the exit that empties it.
 export { K_RECORD, EXIT_TRACE_FULL } from "./layout";
 export { recFill, recLost, setRecFill } from "./mmu/record";
+// Walk tracing (`mmulab run --trace-walk`, mmu/walk_trace.ts): the buffer, its records' kinds, value formats and
+// roles, the switch and the fill the host drains.
+export { WALK_TRACE_BASE, WALK_TRACE_CAPACITY, WT_RECORD_SIZE, TLBE_STAMP, TLBE_AUX, TLBE_AUXT } from "./layout";
+export {
+  WT_BEGIN, WT_END, WT_PAIR, WT_ENTRY, WT_WRITE, WT_PSC, WT_SLB, WT_PTEG, WT_TSB, WT_REFILL, WT_NESTED, WT_MODIFIED,
+  WT_STB, WT_HANDLER, WT_NODE, WF_NONE, WF_SV, WF_X86, WF_TTE, WF_HPTE, WF_MIPS1, WF_MIPS3, WF_VAX, WF_GPT, WF_CPT,
+  WL_TSB, WL_LINEAR, WL_ROOT, WL_KPT, WL_SYSTEM, WL_HEAD, WL_WORD, WL_HPTE,
+  setWalkTrace, setWtFill, wtFill, wtLost,
+} from "./mmu/walk_trace";
+export { PAIR_ODD } from "./tlb/tlb";
+// For --dump-tlb: the TLB entries' page geometry (tlb/tlb.ts tlbGeometry): the smallest page's shift in bits 0..7,
+// the shift step per level in bits 8..15, pair entries in bit 16.
+export function tlbPageGeometry(): u32 {
+  return tlbPageShift(0) | ((tlbPageShift(1) - tlbPageShift(0)) << 8) | (pairEntries ? 1 << 16 : 0);
+}
 // Trace-driven replay through a whole machine's TLBs and walker.
 export { machineReplay, mrStop, MR_DONE, MR_FAULT, MR_CONTROL } from "./trace/machine";
 

@@ -68,6 +68,11 @@ export const PSCE_SIZE: u32 = 32;
 export const PSC_BASE: usize = 0xC0000;
 export const RVC_TABLE: usize = 0x100000;
 // Trace replay batch: TRACE_CAPACITY u64 page numbers (512 KiB), between the end of RVC_TABLE (0x140000) and RAM.
+// Walk tracing (mmu/walk_trace.ts, `mmulab run --trace-walk`): WALK_TRACE_CAPACITY records of WT_RECORD_SIZE bytes
+// in the free space between the end of RVC_TABLE (0x140000) and TRACE_BASE.
+export const WALK_TRACE_BASE: usize = 0x140000;
+export const WALK_TRACE_CAPACITY: u32 = 10240;
+export const WT_RECORD_SIZE: u32 = 24;
 export const TRACE_BASE: usize = 0x180000;
 export const TRACE_CAPACITY: u32 = 65536;
 export const RAM_BASE: usize = 0x200000;

@@ -52,6 +52,11 @@ export interface GuestOptions {
   mounts?: string[];           // "HOSTDIR:GUESTPATH": host directories shown read-only in the guest
   /** Records the run's references (src/trace/record.ts); the caller closes it. */
   recorder?: MachineRecorder;
+  /** Teaching views (`mmulab run --trace-walk`, `--trace-faults`, `--dump-tlb`): each line to the callback. */
+  traceWalk?: (line: string) => void;
+  traceFaults?: (line: string) => void;
+  /** The TLBs' contents at exit (and at each statistics dump), as `--dump-tlb` prints them, in `tlbDump`. */
+  dumpTlb?: boolean;
 }
 
 export interface GuestResult {
@@ -66,6 +71,8 @@ export interface GuestResult {
   strace: string[];
   counters: Record<string, number>;
   config: MachineConfig;
+  /** With dumpTlb: the TLB dumps, each a list of lines (statistics dumps first, then the one at exit). */
+  tlbDump?: string[][];
 }
 
 /**
@@ -175,7 +182,10 @@ export function runGuest(o: GuestOptions): GuestResult {
   const stdin = typeof o.stdin === "string" ? new TextEncoder().encode(o.stdin) : o.stdin ?? new Uint8Array(0);
   const io = new CaptureIo(stdin);
   const strace: string[] = [];
-  const m = new Machine(config, {
+  const tlbDump: string[][] = [];
+  const m: Machine = new Machine(config, {
+    ...(o.traceWalk ? { walkTrace: o.traceWalk } : {}), ...(o.traceFaults ? { faultTrace: o.traceFaults } : {}),
+    ...(o.dumpTlb ? { onStatsDump: (tag: number) => { tlbDump.push(m.tlbDump(`at statistics dump ${tag}`)); } } : {}),
     io, ...(o.strace ? { strace: (l: string) => { strace.push(l); } } : {}), ...(o.recorder ? { recorder: o.recorder } : {}),
     ...(o.quantum !== undefined ? { quantum: o.quantum } : {}),
     ...(o.pmapCollectEvery !== undefined ? { pmapCollectEvery: o.pmapCollectEvery } : {}),
@@ -202,5 +212,6 @@ export function runGuest(o: GuestOptions): GuestResult {
     strace,
     counters: m.counters(),
     config,
+    ...(o.dumpTlb ? { tlbDump: [...tlbDump, m.tlbDump("at exit")] } : {}),
   };
 }

@@ -7,6 +7,7 @@ import {
   EXIT_BUDGET, EXIT_ECALL, EXIT_ILLEGAL, EXIT_BREAKPOINT, EXIT_PAGE_FAULT, EXIT_ACCESS_FAULT, EXIT_TRACE_FULL,
 } from "../layout";
 import { recording, recordFull, recordRef, REC_IFETCH } from "../mmu/record";
+import { walkTraceFull, wtStopped, wtStopClear, CAUSE_WALK_TRACE_FULL } from "../mmu/walk_trace";
 import { pc, setPc, instret, setInstret, getX, setX } from "./state";
 import { mulh, mulhu, mulhsu, div64, divu64, rem64, remu64, sx32, div32, divu32, rem32, remu32 } from "./alu";
 import { csrRead, csrWrite, csrIllegal, clearCsrIllegal } from "./csr";
@@ -23,6 +24,7 @@ export let exitInsn: u32 = 0;  // the instruction bits of an illegal instruction
 
 @inline function memTrap(): i32 {
   const c = trapCause;
+  if (c == CAUSE_WALK_TRACE_FULL) return EXIT_TRACE_FULL;
   return (c == CAUSE_FETCH_ACCESS || c == CAUSE_LOAD_ACCESS || c == CAUSE_STORE_ACCESS) ? EXIT_ACCESS_FAULT : EXIT_PAGE_FAULT;
 }
 
@@ -34,7 +36,7 @@ function fetchSlow(va: u64): u64 {
   // Returns the raw instruction in the low 32 bits, or bit 32 set when the fetch trapped, bit 33 when recording
   // must empty the trace buffer first (nothing fetched: the instruction starts again after the flush).
   const rec = recording();
-  if (rec && recordFull()) return <u64>2 << 32;
+  if ((rec && recordFull()) || walkTraceFull()) return <u64>2 << 32;
   if (!translateFetch(va)) return <u64>1 << 32;
   const last: u32 = (1 << pageShift) - 2;   // offset of the page's last parcel
   const off = <u32>va & (last | 1);
@@ -71,6 +73,7 @@ function cpuLoop<P>(budget: u64): i32 {
   // The current code page, cached in locals: only the slow fetch path changes it during a run.
   let fpage = fetchPage, faddend = fetchAddend;
   exitInsn = 0;
+  wtStopClear();
   while (left != 0) {
     // Fetch: the fast path is one subtraction and compare while pc stays on the current code page.
     let insn: u32;
@@ -314,7 +317,8 @@ function cpuLoop<P>(budget: u64): i32 {
   // Every fetch is one I-TLB access. Fast fetches stay within the current I-TLB entry, so the model's LRU order
   // cannot change there; slow fetches each made one modelled lookup (clock0 ticks).
   // Iterations that fetched = retired + the trapping one; the fast ones are those that did not go slow.
-  const fast = n + (status != EXIT_BUDGET ? 1 : 0) - (slowIters - slow0);
+  // An instruction a data slow path stopped for --trace-walk (walk_trace.ts) runs again: its fetch is counted then.
+  const fast = n + (status != EXIT_BUDGET && !wtStopped ? 1 : 0) - (slowIters - slow0);
   const iAccess = fast + (clock0 - c0), dAccess = clock1 - c1;
   bump(C_INSTRET, n);
   // L1 hits are charged here in bulk (hits = accesses − misses), keeping the per-access fast path free of it.

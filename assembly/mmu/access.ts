@@ -9,7 +9,8 @@
 //   HostPage4K (u32): 4 KiB, every radix machine; HostPage512 (u16): 512 bytes, the VAX.
 
 import { HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, TLBE_STAMP } from "../layout";
-import { translateData, ACC_LOAD, ACC_STORE } from "./mmu";
+import { translateData, setTrap, ACC_LOAD, ACC_STORE } from "./mmu";
+import { walkTraceFull, wtStop, CAUSE_WALK_TRACE_FULL } from "./walk_trace";
 import { clock1, pageShift } from "../tlb/tlb";
 
 export type HostPage4K = u32;
@@ -50,7 +51,17 @@ export let memFault: bool = false;
 // A misaligned access within one page is one TLB access; one that crosses a page boundary is two, and it is
 // performed only when both pages translate (so a fault leaves memory unchanged).
 
+/** --trace-walk: whether the buffer must be drained before this access (walk_trace.ts walkTraceFull). */
+@inline function stopForWalkTrace(va: u64): bool {
+  if (!walkTraceFull()) return false;
+  wtStop();
+  setTrap(CAUSE_WALK_TRACE_FULL, va);
+  memFault = true;
+  return true;
+}
+
 @noinline export function slowRead(va: u64, size: u32): u64 {
+  if (stopForWalkTrace(va)) return 0;
   const page: u32 = 1 << pageShift;
   const off = <u32>va & (page - 1);
   if (off + size <= page) {
@@ -72,6 +83,7 @@ export let memFault: bool = false;
 }
 
 @noinline export function slowWrite(va: u64, size: u32, v: u64): void {
+  if (stopForWalkTrace(va)) return;
   const page: u32 = 1 << pageShift;
   const off = <u32>va & (page - 1);
   if (off + size <= page) {
@@ -95,6 +107,7 @@ export let memFault: bool = false;
 @noinline export function rmwAddress<P>(va: u64, size: u32): usize {
   const h = fastWrite<P>(va, size);
   if (h != 0) return h;
+  if (stopForWalkTrace(va)) return 0;
   const r = translateData(va, ACC_STORE, size);
   if (r == 0) memFault = true;
   return r;

@@ -11,7 +11,7 @@ import {
   RAM_BASE, HOSTCACHE_BASE, HC_SLOTS, HC_SIZE, POISON_PAGE, TLB_L1I, TLB_L1D, TLB_L2, TLB_COUNT,
   PERM_R, PERM_W, PERM_X, PERM_U, PERM_D, PERM_G,
   C_ITLB_MISS, C_DTLB_MISS, C_L2_MISS, C_WALKS, C_WALK_REFS, C_WALK_FAULTS, C_AD_UPDATES,
-  C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW,
+  C_FLUSHES, C_FETCH_SLOW, C_DATA_SLOW, C_XLATE_CYCLES,
   K_COST_L2_HIT, K_COST_FLUSH,
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT,
   CAUSE_FETCH_ACCESS, CAUSE_LOAD_ACCESS, CAUSE_STORE_ACCESS,
@@ -27,7 +27,8 @@ import {
   ACC_FETCH, ACC_LOAD, ACC_STORE, wPbase, wLevel, wPerm, wRefs, wAdWrites, wAccessFault, wPair,
 } from "./walk_result";
 import { recording, recordRef, REC_LOAD, REC_STORE } from "./record";
-import { bump, cfg } from "../cost/counters";
+import { walkTracing, wtRecord, WT_BEGIN, WT_END, WT_PAIR } from "./walk_trace";
+import { bump, cfg, counter } from "../cost/counters";
 import { chargeXlate, chargeWalk } from "../cost/charge";
 
 export { ACC_FETCH, ACC_LOAD, ACC_STORE };
@@ -246,6 +247,9 @@ export function useSegments(segment: WalkOp): void {
 /** Runs the walker of the current translation mode for va, charging its references; on success sets wPbase/wLevel/wPerm. */
 function walk(va: u64, acc: u32): bool {
   bump(C_WALKS, 1);
+  const tracing = walkTracing;
+  const cycles0 = tracing ? counter(C_XLATE_CYCLES) : 0;
+  if (tracing) wtRecord(WT_BEGIN, 0, acc, xlateTag, va, xlateMode);
   const ok = opWalk(va, acc);
   bump(C_WALK_REFS, wRefs);
   bump(C_AD_UPDATES, wAdWrites);
@@ -255,7 +259,15 @@ function walk(va: u64, acc: u32): bool {
     fault(acc, va, wAccessFault);
     if (!wAccessFault) opWalkFault(va, acc);
   }
+  if (tracing) walkTraceEnd(ok, counter(C_XLATE_CYCLES) - cycles0);
   return ok;
+}
+
+/** The end record of a traced walk: the result the walker reported and the cycles the walk cost. */
+function walkTraceEnd(ok: bool, cycles: u64): void {
+  if (ok && wPair != 0) wtRecord(WT_PAIR, 0, 0, 0, wPair, 0);
+  const aux: u32 = (ok ? 1 : 0) | (wAccessFault ? 2 : 0) | ((ok ? wLevel & 15 : 0) << 4);
+  wtRecord(WT_END, 0, aux, (ok ? wPerm & 0xFF : 0) | (min(wRefs, 0xFFFFFF) << 8), ok ? wPbase : 0, cycles);
 }
 
 @inline function permits(meta: u32, acc: u32): bool {

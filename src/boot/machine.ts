@@ -24,6 +24,10 @@ import { FUTEX_SYSCALLS } from "../bsd/sys_futex.js";
 import { MACH_SYSCALLS } from "../bsd/sys_mach.js";
 import { MMULAB_SYSCALLS } from "../bsd/sys_mmulab.js";
 import { StatsRegion } from "./stats_region.js";
+import { WalkFormatter, takeWalkRecords } from "./walk_trace.js";
+import { FaultTracer } from "./fault_trace.js";
+import { formatTlbDump } from "./tlb_dump.js";
+import type { FaultResult } from "../vm/vm_fault.js";
 import { EXEC_SYSCALLS } from "../bsd/sys_exec.js";
 import { SeededRandom } from "../kern/random.js";
 import { deliverSignals } from "../kern/sigframe.js";
@@ -71,6 +75,12 @@ export interface MachineOptions {
   zeroPage?: boolean;          // map the shared zero page for reads of untouched anonymous memory (default: yes;
                                // never while recording)
   recorder?: MachineRecorder;
+  /** --trace-walk: each page walk or refill, one line (boot/walk_trace.ts). */
+  walkTrace?: (line: string) => void;
+  /** --trace-faults: each page fault the kernel takes and how it resolved it, one line (boot/fault_trace.ts). */
+  faultTrace?: (line: string) => void;
+  /** Told of each statistics dump (a region of interest's mmulab_dump_stats, --stats-every): --dump-tlb. */
+  onStatsDump?: (tag: number) => void;
 }
 
 /**
@@ -103,7 +113,7 @@ export class Machine {
   readonly syscalls: SyscallTable;
   readonly random: SeededRandom;
   /** What the reports count from: the last reset of the statistics, and the dumps taken (a time series). */
-  readonly stats = new StatsRegion(() => this.rawCounters());
+  readonly stats = new StatsRegion(() => this.rawCounters(), (tag) => this.options.onStatsDump?.(tag));
   readonly layout: AddressLayout;
   readonly trapHandler: TrapHandler;
   private readonly runLoop: RunLoop;
@@ -114,6 +124,8 @@ export class Machine {
   private loaded: ExecResult | undefined;
   private collectDue = 0;                        // traps since the last pmap collection
   private lastTrapPc = -1n;
+  private walkFormatter: WalkFormatter | undefined;   // --trace-walk, while on
+  private readonly faultTracer: FaultTracer | undefined;
   pmapCollections = 0;
 
   constructor(readonly config: MachineConfig, private readonly options: MachineOptions) {
@@ -161,20 +173,33 @@ export class Machine {
       POLL_SYSCALLS, FUTEX_SYSCALLS, MACH_SYSCALLS, MMULAB_SYSCALLS, EXEC_SYSCALLS, SHM_SYSCALLS,
       SOCKET_SYSCALLS);
     const recorder = options.recorder;
+    if (options.walkTrace) { this.walkFormatter = new WalkFormatter(w); w.setWalkTrace(true); }
+    if (options.faultTrace) {
+      this.faultTracer = new FaultTracer(this.vm, () => this.pctx.superpages?.promotions ?? 0, options.faultTrace, GUEST_PID);
+    }
+    const tracer = this.faultTracer;
     this.trapHandler = new TrapHandler(w, {
       syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),
       traceOf: (t) => this.traceOf(t),
-      // The recorder sees the trap before a collection, which it records as the kernel's work in that trap.
-      ...(recorder || every > 0 ? {
-        onTrap: (code: number) => { recorder?.onTrap(code); if (every > 0) this.maybeCollect(code); },
+      // The recorder sees the trap before a collection, which it records as the kernel's work in that trap; the
+      // walks that led to the trap are printed before it, and a traced fault is measured from after the collection.
+      ...(recorder || every > 0 || options.walkTrace || tracer ? {
+        onTrap: (code: number) => {
+          recorder?.onTrap(code);
+          this.drainWalkTrace();
+          if (every > 0) this.maybeCollect(code);
+          if (tracer && code === w.layout.EXIT_PAGE_FAULT) tracer.enter(this.current, w.trapValue(), w.pc);
+        },
       } : {}),
+      ...(tracer ? { onPageFault: (t: Task, va: bigint, access: number, r: FaultResult) => tracer.resolved(t, va, access, r) } : {}),
     });
     this.runLoop = new RunLoop(w, this.sched, this.procs, this.trapHandler, this.task, this.timers, {
       chunk: options.chunk ?? DEFAULT_CHUNK,
       switchCost: options.switchCost ?? config.costs.contextSwitch,
       traceOf: (t) => this.traceOf(t),
       outOfMemory: () => `guest killed by SIGKILL: out of guest memory (--mem ${formatMem(config.ramBytes)})`,
-      ...(recorder ? { onSwitch: (pid: number) => recorder.onSwitch(pid), onTraceFull: () => recorder.flush() } : {}),
+      ...(recorder ? { onSwitch: (pid: number) => recorder.onSwitch(pid) } : {}),
+      ...(recorder || options.walkTrace ? { onTraceFull: () => { recorder?.flush(); this.drainWalkTrace(); } } : {}),
     });
   }
 
@@ -267,8 +292,32 @@ export class Machine {
   /** Runs the loaded guest and its children until all have exited, or maxInsns instructions have retired. */
   run(maxInsns?: bigint): RunResult {
     if (!this.loaded) throw new Error("no program loaded");
-    return this.runLoop.run(maxInsns);
+    const r = this.runLoop.run(maxInsns);
+    this.drainWalkTrace();
+    return r;
   }
+
+  /** --trace-walk: prints the walks recorded since the last drain (and how many did not fit), in order. */
+  drainWalkTrace(): void {
+    const f = this.walkFormatter;
+    if (!f) return;
+    const { records, lost } = takeWalkRecords(this.wasm);
+    for (const line of f.lines(records)) {
+      if (!this.walkFormatter) return;   // the sink stopped the trace (its limit)
+      this.options.walkTrace!(line);
+    }
+    if (lost > 0 && this.walkFormatter) this.options.walkTrace!(`(${lost} walk records lost: the trace buffer filled between two slow fetches)`);
+  }
+
+  /** Switches --trace-walk off (its line limit was reached): the walks cost nothing more to record. */
+  stopWalkTrace(): void {
+    this.walkFormatter = undefined;
+    this.wasm.setWalkTrace(false);
+    this.wasm.walkTraceClear();
+  }
+
+  /** --dump-tlb: the contents of every TLB level now, as lines headed `when`. */
+  tlbDump(when: string): string[] { return formatTlbDump(this.wasm, when); }
 
   /**
    * Runs like run(maxInsns), resetting the statistics once `warmup` instructions have retired (ChampSim's warm-up)

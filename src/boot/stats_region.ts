@@ -22,8 +22,8 @@ export class StatsRegion implements StatsControl {
   readonly dumps: StatsDump[] = [];
   resets = 0;
 
-  /** `read` gives every counter as it is now, from boot. */
-  constructor(private readonly read: () => Record<string, number>) {}
+  /** `read` gives every counter as it is now, from boot; `onDump` is told of each dump (--dump-tlb). */
+  constructor(private readonly read: () => Record<string, number>, private readonly onDump?: (tag: number) => void) {}
 
   reset(): void {
     this.baseline = this.read();
@@ -33,6 +33,7 @@ export class StatsRegion implements StatsControl {
   dump(tag: number): void {
     const raw = this.read();
     this.dumps.push({ tag, instret: raw["instret"] ?? 0, counters: this.relative(raw) });
+    this.onDump?.(tag);
   }
 
   /** The counters since the last reset (all of them from boot when there was none). */

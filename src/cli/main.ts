@@ -24,11 +24,12 @@ import { commandLine, onceOnly, parseCount } from "./command.js";
 import { reportMain } from "./html.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
 import { applyMounts } from "../fs/mount.js";
+import { DEFAULT_TRACE_LIMIT, type ViewArgs, finishViews, openViews, viewOptions } from "./views.js";
 
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string>; repeatable?: Set<string> }> = {
-  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "env-clear", "help"]) },
+  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size", "trace-limit", "trace-file"]), flags: new Set(["stats", "strace", "env-clear", "help", "trace-walk", "trace-faults", "dump-tlb"]) },
   compare: { values: new Set(["archs", "machine", "tlb", "jobs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help"]),
     repeatable: new Set(["machine"]) },
   record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "env-clear", "help"]) },
@@ -91,7 +92,7 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
   return { own, guest };
 }
 
-interface RunArgs {
+interface RunArgs extends ViewArgs {
   elf: string;
   arch?: string;
   machine?: string;
@@ -168,7 +169,12 @@ function parseCli(own: string[]): Parsed {
       .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" })
       .option("quantum", { type: "string", describe: "scheduling quantum in emulated cycles (default 1000000)" })
       .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" })
-      .option("page-size", { type: "string", describe: "largest page for user memory: 4K (default) or 2M (superpage promotion)" }),
+      .option("page-size", { type: "string", describe: "largest page for user memory: 4K (default) or 2M (superpage promotion)" })
+      .option("trace-walk", { type: "boolean", describe: "print each page walk or refill: its steps, result and cycles" })
+      .option("trace-faults", { type: "boolean", describe: "print each page fault and how the kernel resolved it" })
+      .option("dump-tlb", { type: "boolean", describe: "print the TLBs' entries at exit and at each statistics dump" })
+      .option("trace-limit", { type: "string", describe: `lines of trace at most (default ${DEFAULT_TRACE_LIMIT}; 0: no limit)` })
+      .option("trace-file", { type: "string", describe: "write the views to this file instead of stderr" }),
     () => { ran = "run"; })
     .command("archs [machine]", "list the machines (or one) and their translation hardware, each default with its source", (y) => y
       .positional("machine", { type: "string", describe: `one machine: ${ARCHS.join(", ")}` })
@@ -310,21 +316,24 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const dumpEvery = a["stats-every"] !== undefined ? parseCount(a["stats-every"], "--stats-every") : undefined;
   if (a.json !== undefined) checkOutputFile(a.json, "--json");
   if (a["stats-file"] !== undefined) checkOutputFile(a["stats-file"], "--stats-file");
+  const views = openViews(a, io);
   const bytes = readProgram(a.elf);
   const image = parseElf(bytes);
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
   const quantum = a.quantum !== undefined ? Number(parseCount(a.quantum, "--quantum")) : undefined;
   const every = a["pmap-collect-every"] !== undefined ? Number(parseCount(a["pmap-collect-every"], "--pmap-collect-every")) : undefined;
-  const m = new Machine(config, {
+  const m: Machine = new Machine(config, {
     io, ...(strace ? { strace } : {}), ...(recorder ? { recorder } : {}), ...(quantum !== undefined ? { quantum } : {}),
-    ...(every !== undefined ? { pmapCollectEvery: every } : {}),
+    ...(every !== undefined ? { pmapCollectEvery: every } : {}), ...viewOptions(a, views, (): Machine => m),
   });
+  if (views) views.onLimit = () => m.stopWalkTrace();
   applyMounts(m.fs, a.mount);
   m.load(image, { argv: [a.elf, ...guestArgs], envp, execfn: a.elf, exePath: resolve(a.elf) });
   const r: RunResult = m.runMeasured({
     ...(maxInsns !== undefined ? { maxInsns } : {}), ...(warmup !== undefined ? { warmup } : {}),
     ...(dumpEvery !== undefined ? { every: dumpEvery } : {}),
   });
+  finishViews(a, views, m);
   if (recorder) {
     const n = recorder.close();
     say(`recorded ${n.toLocaleString("en-US")} records to ${recorder.path}`);

@@ -36,6 +36,8 @@ export interface TrapHost {
   traceOf(t: Task): ((line: string) => void) | undefined;
   /** Told of every trap at entry, before it is handled (the recorder, --pmap-collect-every); optional. */
   onTrap?(code: number): void;
+  /** Told how each page fault of a task was resolved, before a signal is sent for it (--trace-faults); optional. */
+  onPageFault?(t: Task, va: bigint, access: number, result: FaultResult): void;
 }
 
 /** The VM_PROT_* access a page-fault cause stands for, or -1 when the cause is not a page fault. */
@@ -143,6 +145,7 @@ export class TrapHandler {
     // children fault at one pc). A fault the kernel cannot resolve becomes a signal; one whose handler cannot be
     // reached ends the task (deliverSignals: force_sigsegv, or the fault forced through a blocked signal).
     const r = this.resolvePageFault(t, va, access);
+    this.host.onPageFault?.(t, va, access, r);
     if (r === "ok") return;
     const what = accessName(access);
     if (r === "buserr") {

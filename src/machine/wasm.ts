@@ -63,6 +63,13 @@ export const LAYOUT_NAMES = [
   "GPT_MAX_NODE_BITS",
   "MIPS_R4000_ENTRYLO_PFN_SHIFT", "MIPS_R3000_ASIDS", "MIPS_R4000_ASIDS", "MIPS_R3000_PTE_BYTES",
   "MIPS_R4000_PTE_BYTES",
+  // Walk tracing (assembly/mmu/walk_trace.ts): the buffer, record kinds, value formats and entry roles.
+  "WALK_TRACE_BASE", "WALK_TRACE_CAPACITY", "WT_RECORD_SIZE",
+  "WT_BEGIN", "WT_END", "WT_PAIR", "WT_ENTRY", "WT_WRITE", "WT_PSC", "WT_SLB", "WT_PTEG", "WT_TSB", "WT_REFILL",
+  "WT_NESTED", "WT_MODIFIED", "WT_STB", "WT_HANDLER", "WT_NODE",
+  "WF_NONE", "WF_SV", "WF_X86", "WF_TTE", "WF_HPTE", "WF_MIPS1", "WF_MIPS3", "WF_VAX", "WF_GPT", "WF_CPT",
+  "WL_TSB", "WL_LINEAR", "WL_ROOT", "WL_KPT", "WL_SYSTEM", "WL_HEAD", "WL_WORD", "WL_HPTE",
+  "TLBE_STAMP", "TLBE_AUX", "TLBE_AUXT", "PAIR_ODD",
 ] as const;
 
 /**
@@ -148,6 +155,11 @@ interface RawExports {
   mipsFlushPage(va: bigint, asid: number): number;
   mipsFlushAll(): void;
   mipsUpdateTlb(va: bigint, asid: number, lo0: bigint, lo1: bigint): number;
+  setWalkTrace(on: number): void;
+  setWtFill(n: number): void;
+  tlbPageGeometry(): number;
+  wtFill: WebAssembly.Global;
+  wtLost: WebAssembly.Global;
 }
 
 const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
@@ -158,7 +170,7 @@ const FUNCTION_NAMES: readonly (keyof RawExports)[] = [
   "setSdr1", "switchContext", "slbia", "tlbie", "slbWord", "hashedSetTable",
   "vaxMtpr", "vaxMfpr", "vaxLdpctx", "vaxSystemTb", "gptSetRoot", "gptInvalidate",
   "mipsSetContext", "mipsSetWired", "mipsRandom", "mipsTlbProbe", "mipsTlbWriteIndexed", "mipsTlbWriteRandom",
-  "mipsFlushPage", "mipsFlushAll", "mipsUpdateTlb",
+  "mipsFlushPage", "mipsFlushAll", "mipsUpdateTlb", "setWalkTrace", "setWtFill", "tlbPageGeometry",
 ];
 
 /** Where the compiled hot path lives, relative to this module (src/machine or dist/machine). */
@@ -447,5 +459,21 @@ export class WasmMachine {
   /** __update_tlb: TLBP, then TLBWI over the match or TLBWR; returns the index written. */
   mipsUpdateTlb(va: number | bigint, asid: number, lo0: bigint, lo1: bigint): number {
     return this.raw.mipsUpdateTlb(BigInt.asIntN(64, BigInt(va)), asid, BigInt.asIntN(64, lo0), BigInt.asIntN(64, lo1));
+  }
+
+  // ---- views (boot/walk_trace.ts, boot/tlb_dump.ts) ----
+
+  /** Switches walk tracing on or off (assembly/mmu/walk_trace.ts). */
+  setWalkTrace(on: boolean): void { this.raw.setWalkTrace(on ? 1 : 0); }
+  /** Walk-trace records in the buffer, and records dropped since the last drain. */
+  walkTraceFill(): { fill: number; lost: number } {
+    return { fill: Number(this.raw.wtFill.value) >>> 0, lost: Number(this.raw.wtLost.value) >>> 0 };
+  }
+  /** Empties the walk-trace buffer (after the host has read it). */
+  walkTraceClear(): void { this.raw.setWtFill(0); }
+  /** The TLB entries' page geometry: the smallest page's shift, the shift step per level, pair entries. */
+  tlbPageGeometry(): { baseShift: number; stepShift: number; pairs: boolean } {
+    const g = this.raw.tlbPageGeometry() >>> 0;
+    return { baseShift: g & 0xFF, stepShift: (g >> 8) & 0xFF, pairs: (g & 0x10000) !== 0 };
   }
 }

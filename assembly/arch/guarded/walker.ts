@@ -22,6 +22,7 @@ import {
   GPT_V, GPT_LEAF, GPT_R, GPT_W, GPT_X, GPT_A, GPT_D, GPT_VPN_BITS, GPT_ENTRY_SIZE, GPT_MAX_NODE_BITS, guardLen,
   childBits, guardValue,
 } from "./format";
+import { walkTracing, wtRecord, WT_ENTRY, WT_WRITE, WF_GPT } from "../../mmu/walk_trace";
 
 // A walk reports in the walker contract's record (mmu/walk_result.ts; wLevel 0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB).
 // Besides:
@@ -55,6 +56,7 @@ export function guardedWalk(root: u64, rootBits: u32, va: u64, acc: u32, ramSize
     const w0 = load<u64>(RAM_BASE + <usize>a);
     const w1 = load<u64>(RAM_BASE + <usize>a, 8);
     wRefs++;
+    if (walkTracing) wtRecord(WT_ENTRY, WF_GPT, left + s, 0, a, w0);
     if ((w0 & GPT_V) == 0) return false;
     const g = guardLen(w0);
     if (g > left || bitsAt(vpn, left, g) != (guardValue(w0) & ((<u64>1 << <u64>g) - 1))) {
@@ -73,6 +75,7 @@ export function guardedWalk(root: u64, rootBits: u32, va: u64, acc: u32, ramSize
       if ((e & need) != need) {
         e |= need;
         store<u64>(RAM_BASE + <usize>a, e);
+        if (walkTracing) wtRecord(WT_WRITE, WF_GPT, left, 0, a, e);
         wRefs++;
         wAdWrites++;
       }

@@ -20,6 +20,7 @@ import {
   HASHED_MAP_REF as MAP_REF, HASHED_MAP_MOD as MAP_MOD, HASHED_MAP_FRAME as MAP_FRAME,
   HASHED_NODE_HEADER as NODE_HEADER, hashedTag,
 } from "./format";
+import { walkTracing, wtRecord, WT_ENTRY, WT_WRITE, WT_NODE, WF_CPT, WF_NONE, WL_HEAD, WL_WORD } from "../../mmu/walk_trace";
 
 /** The bucket of page block vpbn in a table of 2^bucketsLog2 heads. */
 @inline export function hashedBucket(vpbn: u64, bucketsLog2: u32): u64 {
@@ -41,12 +42,14 @@ export function hashedWalk(table: u64, bucketsLog2: u32, subLog2: u32, va: u64, 
   if (head + 8 > ramSize) { wAccessFault = true; return false; }
   let node = load<u64>(RAM_BASE + <usize>head);
   wRefs++;
+  if (walkTracing) wtRecord(WT_ENTRY, WF_NONE, WL_HEAD, 0, head, node);
   const tag = hashedTag(vpbn);
   const words = <u64>1 << subLog2;
   while (node != 0) {
     if (node + NODE_HEADER + (words << 3) > ramSize) { wAccessFault = true; return false; }
     wRefs++;
     bump(C_CPT_NODES, 1);
+    if (walkTracing) wtRecord(WT_NODE, WF_NONE, load<u64>(RAM_BASE + <usize>node) == tag ? 1 : 0, 0, node, load<u64>(RAM_BASE + <usize>node));
     if (load<u64>(RAM_BASE + <usize>node) == tag) break;
     node = load<u64>(RAM_BASE + <usize>node, 8);
   }
@@ -54,6 +57,7 @@ export function hashedWalk(table: u64, bucketsLog2: u32, subLog2: u32, va: u64, 
   const wordAddr = node + NODE_HEADER + (((va >> 12) & (words - 1)) << 3);
   let m = load<u64>(RAM_BASE + <usize>wordAddr);
   wRefs++;
+  if (walkTracing) wtRecord(WT_ENTRY, WF_CPT, WL_WORD, 0, wordAddr, m);
   if ((m & MAP_V) == 0) { bump(C_CPT_HOLES, 1); return false; }
   if (acc == ACC_FETCH) { if ((m & MAP_X) == 0) return false; }
   else if (acc == ACC_LOAD) { if ((m & MAP_R) == 0) return false; }
@@ -62,6 +66,7 @@ export function hashedWalk(table: u64, bucketsLog2: u32, subLog2: u32, va: u64, 
   if ((m & need) != need) {
     m |= need;
     store<u64>(RAM_BASE + <usize>wordAddr, m);
+    if (walkTracing) wtRecord(WT_WRITE, WF_CPT, WL_WORD, 0, wordAddr, m);
     wRefs++;
     wAdWrites++;
   }

@@ -11,7 +11,7 @@ import {
 } from "../../layout";
 import {
   tlbFind, tlbGeometry, tlbGeometryIs, tlbResetAll, tlbWriteAt, tlbEntries, tlbBase, tlbInvalidateEntry, clock1,
-  entryMeta,
+  entryMeta, entryPbase,
 } from "../../tlb/tlb";
 import { policyConfigure } from "../../tlb/policy";
 import { mipsRandomReload, mipsRandomAt } from "../../tlb/policy/mips_random";
@@ -151,7 +151,7 @@ function mipsOpWalk(va: u64, acc: u32): bool {
   const e = acc == ACC_STORE ? tlbFind(TLB_L1D, va, xlateTag) : 0;
   if (e != 0 && (entryMeta(e, va) & PERM_D) == 0) {
     const ok = modified(va);
-    if (ok) { wPbase = 0; wPerm = entryMeta(e, va) | PERM_D; wLevel = 0; wPair = 0; }
+    if (ok) { wPbase = entryPbase(e, va); wPerm = entryMeta(e, va) | PERM_D; wLevel = 0; wPair = 0; }
     return ok;
   }
   const ok = refill(va);

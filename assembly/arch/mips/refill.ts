@@ -45,6 +45,7 @@ import {
   MIPS_R4000_USER_TOP as R4000_USER_TOP, MIPS_R4000_PTEBASE as R4000_PTEBASE, MIPS_KSEG0 as KSEG0,
   MIPS_R3000_PTE_BYTES as M1_PTE, MIPS_R4000_PTE_BYTES as M3_PTE,
 } from "./format";
+import { walkTracing, wtRecord, WT_ENTRY, WT_WRITE, WT_REFILL, WT_NESTED, WT_MODIFIED, WF_MIPS1, WF_MIPS3, WF_NONE, WL_LINEAR, WL_ROOT, WL_KPT } from "../../mmu/walk_trace";
 
 // Current machine state: which CPU, the root table of the current address space (pgd_current), RAM size.
 let r4000: bool = false;
@@ -114,6 +115,7 @@ export function refill(va: u64): bool {
   for (let attempt = 0; attempt < 2; attempt++) {
     bump(C_MIPS_REFILLS, 1);
     handlerRun(cfg(K_MIPS_REFILL_INSNS));
+    if (walkTracing) wtRecord(WT_REFILL, 0, attempt, 0, ctx, 0);
     const e = tlbFind(TLB_L1D, ctx, asid);
     if (e == 0) {
       if (!nested(ctx)) return false;
@@ -133,11 +135,13 @@ export function refill(va: u64): bool {
       const lo0 = load<u64>(RAM_BASE + <usize>pa);
       const lo1 = load<u64>(RAM_BASE + <usize>pa, 8);
       refs(2);
+      if (walkTracing) { wtRecord(WT_ENTRY, WF_MIPS3, WL_LINEAR, 0, pa, lo0); wtRecord(WT_ENTRY, WF_MIPS3, WL_LINEAR, 0, pa + 8, lo1); }
       decodeLo(va, lo0, lo1);
     } else {
       if (!physOk(pa, 4)) { wAccessFault = true; return false; }
       const lo = <u64>load<u32>(RAM_BASE + <usize>pa);
       refs(1);
+      if (walkTracing) wtRecord(WT_ENTRY, WF_MIPS1, WL_LINEAR, 0, pa, lo);
       decodeLo(va, lo, 0);
     }
     bump(C_MIPS_TLB_WRITES, 1);   // the TLBWR that the caller performs (mmu/mmu.ts inserts into the JTLB)
@@ -156,6 +160,7 @@ export function refill(va: u64): bool {
 function nested(ctx: u64): bool {
   bump(C_MIPS_NESTED, 1);
   handlerRun(cfg(K_MIPS_NESTED_INSNS));
+  if (walkTracing) wtRecord(WT_NESTED, 0, 0, 0, ctx, 0);
   let lo0: u64, lo1: u64 = 0;
   if (r4000) {
     const off = ctx - R4000_PTEBASE;
@@ -163,18 +168,21 @@ function nested(ctx: u64): bool {
     if (!physOk(segPa, 4)) { wAccessFault = true; return false; }
     const kpt = <u64>load<u32>(RAM_BASE + <usize>segPa);
     refs(1);
+    if (walkTracing) wtRecord(WT_ENTRY, WF_NONE, WL_ROOT, 0, segPa, kpt);
     if (kpt < KSEG0) return false;                       // no kernel page for this part of the linear table
     const evenPa = (kpt - KSEG0) + ((((off >> 12) & 511) & ~(<u64>1)) * <u64>M3_PTE);
     if (!physOk(evenPa, 16)) { wAccessFault = true; return false; }
     lo0 = load<u64>(RAM_BASE + <usize>evenPa);
     lo1 = load<u64>(RAM_BASE + <usize>evenPa, 8);
     refs(2);
+    if (walkTracing) { wtRecord(WT_ENTRY, WF_MIPS3, WL_KPT, 0, evenPa, lo0); wtRecord(WT_ENTRY, WF_MIPS3, WL_KPT, 0, evenPa + 8, lo1); }
     if (((((off >> 12) & 1) == 0 ? lo0 : lo1) & M3_V) == 0) return false;
   } else {
     const a = rootPa + (((ctx - R3000_PTEBASE) >> 12) * <u64>M1_PTE);
     if (!physOk(a, 4)) { wAccessFault = true; return false; }
     lo0 = <u64>load<u32>(RAM_BASE + <usize>a);
     refs(1);
+    if (walkTracing) wtRecord(WT_ENTRY, WF_MIPS1, WL_ROOT, 0, a, lo0);
     if ((lo0 & M1_V) == 0) return false;
   }
   decodeLo(ctx, lo0, lo1);
@@ -205,6 +213,7 @@ export function modified(va: u64): bool {
   wAccessFault = false;
   bump(C_MIPS_MODIFIED, 1);
   handlerRun(cfg(K_MIPS_MOD_INSNS));
+  if (walkTracing) wtRecord(WT_MODIFIED, 0, 0, 0, va, 0);
   let ptePa: u64;
   const off = contextOf(va) - (r4000 ? R4000_PTEBASE : R3000_PTEBASE);
   if (r4000) {
@@ -212,11 +221,13 @@ export function modified(va: u64): bool {
     if (!physOk(segPa, 4)) { wAccessFault = true; return false; }
     const kpt = <u64>load<u32>(RAM_BASE + <usize>segPa);
     refs(1);
+    if (walkTracing) wtRecord(WT_ENTRY, WF_NONE, WL_ROOT, 0, segPa, kpt);
     if (kpt < KSEG0) return modFault();
     const loPa = (kpt - KSEG0) + (((off >> 12) & 511) * <u64>M3_PTE);
     if (!physOk(loPa, 8)) { wAccessFault = true; return false; }
     const lo = load<u64>(RAM_BASE + <usize>loPa);
     refs(1);
+    if (walkTracing) wtRecord(WT_ENTRY, WF_MIPS3, WL_KPT, 0, loPa, lo);
     if ((lo & M3_V) == 0) return modFault();
     ptePa = loPbase(lo) + (off & 0xFFF) + (((va >> 12) & 1) * <u64>M3_PTE);
   } else {
@@ -224,6 +235,7 @@ export function modified(va: u64): bool {
     if (!physOk(a, 4)) { wAccessFault = true; return false; }
     const lo = <u64>load<u32>(RAM_BASE + <usize>a);
     refs(1);
+    if (walkTracing) wtRecord(WT_ENTRY, WF_MIPS1, WL_ROOT, 0, a, lo);
     if ((lo & M1_V) == 0) return modFault();
     ptePa = loPbase(lo) + (off & 0xFFF);
   }
@@ -231,11 +243,13 @@ export function modified(va: u64): bool {
   if (!physOk(ptePa, size)) { wAccessFault = true; return false; }
   const pte = r4000 ? load<u64>(RAM_BASE + <usize>ptePa) : <u64>load<u32>(RAM_BASE + <usize>ptePa);
   refs(1);
+  if (walkTracing) wtRecord(WT_ENTRY, r4000 ? WF_MIPS3 : WF_MIPS1, WL_LINEAR, 0, ptePa, pte);
   const valid = (pte & (r4000 ? M3_V : M1_V)) != 0;
   if (!valid || (pte & (r4000 ? M3_RO : M1_RO)) != 0) return modFault();
   if (r4000) store<u64>(RAM_BASE + <usize>ptePa, pte | M3_D);
   else store<u32>(RAM_BASE + <usize>ptePa, <u32>(pte | M1_D));
   refs(1);
+  if (walkTracing) wtRecord(WT_WRITE, r4000 ? WF_MIPS3 : WF_MIPS1, WL_LINEAR, 0, ptePa, pte | (r4000 ? M3_D : M1_D));
   bump(C_MIPS_TLB_WRITES, 1);   // TLBWI of the entry with D set (the caller updates the modelled entry)
   return true;
 }

@@ -34,6 +34,7 @@ import {
 import { wLevel, wRefs, wAdWrites, wAccessFault, ACC_FETCH, ACC_STORE } from "../../mmu/walk_result";
 import { bump, cfg } from "../../cost/counters";
 import { chargeXlate } from "../../cost/charge";
+import { walkTracing, wtRecord, WT_SLB, WF_NONE } from "../../mmu/walk_trace";
 
 // SLB entries in the state region (layout.ts SLB_BASE): +0 the ESID word, +8 the VSID word.
 const SLB_ESID_ENTRY: u32 = 0;
@@ -142,8 +143,14 @@ function slbMiss(ea: u64): i32 {
 function slbLookup(va: u64): i32 {
   segFault = false;
   let i = slbFind(((va >> POWER_SID_SHIFT) << POWER_SID_SHIFT) | SLB_ESID_V);
+  const missed = i < 0;
   if (i < 0) i = slbMiss(va);
   if (i < 0) segFault = true;
+  if (walkTracing) {
+    if (i < 0) wtRecord(WT_SLB, WF_NONE, 0, 2, va, 0);
+    else wtRecord(WT_SLB, WF_NONE, <u32>i, missed ? 1 : 0, load<u64>(slbEntry(<u32>i) + SLB_ESID_ENTRY),
+      load<u64>(slbEntry(<u32>i) + SLB_VSID_ENTRY));
+  }
   return i;
 }
 

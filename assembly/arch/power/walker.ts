@@ -16,6 +16,7 @@ import {
   HPTES_PER_GROUP, PTEG_SIZE, HTAB_HASH_MASK_39, DSISR_NOHPTE, DSISR_PROTFAULT, DSISR_ISSTORE, HPTE_PP_RW,
   HPTE_AVPN_VA_SHIFT, POWER_SID_SHIFT,
 } from "./format";
+import { walkTracing, wtRecord, WT_ENTRY, WT_WRITE, WT_PTEG, WF_HPTE, WF_NONE, WL_HPTE } from "../../mmu/walk_trace";
 
 // A search reports in the walker contract's record (mmu/walk_result.ts): wRefs = PTEG reads + R/C byte stores,
 // wAdWrites = the R/C stores. Besides:
@@ -68,6 +69,7 @@ export function htabSearch(htab: u64, hashMask: u64, vsid: u64, ea: u64, acc: u3
         break;
       }
     }
+    if (walkTracing) wtRecord(WT_PTEG, WF_NONE, h, hwGroup != 0 ? hwSlot + 1 : 0, group, hash);
     if (hwGroup != 0) break;
   }
   const isStore = acc == ACC_STORE;
@@ -76,6 +78,7 @@ export function htabSearch(htab: u64, hashMask: u64, vsid: u64, ea: u64, acc: u3
     return false;
   }
   const r = bswap<u64>(load<u64>(RAM_BASE + <usize>hpte, 8));
+  if (walkTracing) wtRecord(WT_ENTRY, WF_HPTE, WL_HPTE, 0, hpte, r);
   let perm = ppRights(<u32>(r & HPTE_R_PP));
   if ((perm & PERM_R) != 0 && (r & HPTE_R_N) == 0 && !noExec) perm |= PERM_X;
   const need = acc == ACC_FETCH ? PERM_X : isStore ? PERM_W : PERM_R;
@@ -95,6 +98,7 @@ export function htabSearch(htab: u64, hashMask: u64, vsid: u64, ea: u64, acc: u3
     rc |= HPTE_R_C;
     wRefs++; wAdWrites++;
   }
+  if (walkTracing && rc != r) wtRecord(WT_WRITE, WF_HPTE, WL_HPTE, 0, hpte, rc);
   wPbase = rc & HPTE_R_RPN;
   wPerm = perm | PERM_U | PERM_A | ((rc & HPTE_R_C) != 0 ? PERM_D : 0);
   return true;

@@ -15,6 +15,7 @@ import {
   SV_PTE_V, SV_PTE_R, SV_PTE_W, SV_PTE_X, SV_PTE_U, SV_PTE_A, SV_PTE_D, SV_PTE_RESERVED, SV_PTE_PPN_SHIFT,
   SV_PTE_PPN_MASK, SV_PTE_SIZE,
 } from "./format";
+import { walkTracing, wtRecord, WT_ENTRY, WT_WRITE, WF_SV } from "../../mmu/walk_trace";
 
 /**
  * Walks the table rooted at physical address `root` with `levels` levels for `va`. Returns true on success; on
@@ -37,6 +38,7 @@ export function radixWalk(root: u64, levels: u32, va: u64, acc: u32, ramSize: u6
     if (pteAddr + SV_PTE_SIZE > ramSize) { wAccessFault = true; return false; }
     pte = load<u64>(RAM_BASE + <usize>pteAddr);
     wRefs++;
+    if (walkTracing) wtRecord(WT_ENTRY, WF_SV, <u32>i, 0, pteAddr, pte);
     if ((pte & SV_PTE_V) == 0 || (pte & (SV_PTE_R | SV_PTE_W)) == SV_PTE_W || (pte & SV_PTE_RESERVED) != 0) return false;
     if ((pte & (SV_PTE_R | SV_PTE_X)) != 0) break; // leaf
     // Non-leaf: D, A and U are reserved and must be zero.
@@ -57,6 +59,7 @@ export function radixWalk(root: u64, levels: u32, va: u64, acc: u32, ramSize: u6
     if (!hardwareAD) return false;
     pte |= need;
     store<u64>(RAM_BASE + <usize>pteAddr, pte);
+    if (walkTracing) wtRecord(WT_WRITE, WF_SV, <u32>i, 0, pteAddr, pte);
     wRefs++;
     wAdWrites++;
   }

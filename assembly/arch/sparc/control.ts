@@ -16,6 +16,7 @@ import { setTranslation, useWalker, invalidate, xlateTag, rootPa, ramSize } from
 import { wLevel, wRefs, wAdWrites, wAccessFault, ACC_FETCH } from "../../mmu/walk_result";
 import { bump, cfg } from "../../cost/counters";
 import { chargeHandler, chargeXlate } from "../../cost/charge";
+import { walkTracing, wtRecord, WT_HANDLER } from "../../mmu/walk_trace";
 
 const CTX_MASK: u32 = (1 << SPARC_CTX_BITS) - 1;
 
@@ -68,6 +69,7 @@ function sparcOpWalk(va: u64, acc: u32): bool {
   bump(srTsbHit ? C_TSB_HITS : C_TSB_MISSES, 1);
   if (srFilled) bump(C_TSB_FILLS, 1);
   chargeInsns(srInsns);
+  if (walkTracing) wtRecord(WT_HANDLER, 0, 0, srInsns, 0, 0);
   wAdWrites = 0; wLevel = 0;
   return ok;
 }

@@ -33,6 +33,7 @@ import {
   TTE_V, TTE_SIZE, TTE_PA, TTE_PA_SHIFT, TTE_EXEC, TTE_P, TTE_W, TTE_G, TSB_SPLIT, SPARC_PT_LEVELS,
   TSB_TAG_SHIFT,
 } from "./format";
+import { walkTracing, wtRecord, WT_ENTRY, WT_WRITE, WT_TSB, WF_TTE, WF_NONE, WL_TSB } from "../../mmu/walk_trace";
 
 // USER_PGTABLE_WALK_TL1 (tsb.h, huge pages off): instructions executed up to and including the test of the entry
 // at each level with its delay slot: PTE (a full walk) 25, PMD 18, PUD 11, PGD 6.
@@ -100,6 +101,10 @@ export function sparcRefill(va: u64, fetch: bool, ctx: u32, tsbReg: u64, pgd: u6
   const tsbTag = load<u64>(RAM_BASE + <usize>ptr);
   const tsbTte = load<u64>(RAM_BASE + <usize>ptr, 8);
   const tail = insns(fetch ? K_SPARC_TAIL_I : K_SPARC_TAIL_D);
+  if (walkTracing) {
+    wtRecord(WT_TSB, WF_NONE, tsbTag == tag ? 1 : 0, <u32>tag, ptr, tsbTag);
+    wtRecord(WT_ENTRY, WF_TTE, WL_TSB, 0, ptr + 8, tsbTte);
+  }
   if (tsbTag == tag) {
     srTsbHit = true;
     if (!loadable(tsbTte, fetch)) {
@@ -123,6 +128,7 @@ export function sparcRefill(va: u64, fetch: bool, ctx: u32, tsbReg: u64, pgd: u6
     if (a + 8 > ramSize) { wAccessFault = true; srInsns += unchecked(WALK_INSNS[level]); return false; }
     const e = load<u64>(RAM_BASE + <usize>a);
     wRefs++;
+    if (walkTracing) wtRecord(WT_ENTRY, level > 0 ? WF_NONE : WF_TTE, <u32>level, 0, a, e);
     // brz on an upper entry (it holds the next table's physical address), brgez on the PTE (_PAGE_VALID is bit 63).
     if (level > 0 ? e == 0 : (e & TTE_V) == 0) { srInsns += unchecked(WALK_INSNS[level]) + tail; return false; }
     if (level == 0) pte = e; else table = e;
@@ -134,6 +140,7 @@ export function sparcRefill(va: u64, fetch: bool, ctx: u32, tsbReg: u64, pgd: u6
   store<u64>(RAM_BASE + <usize>ptr, pte, 8);
   store<u64>(RAM_BASE + <usize>ptr, tag);
   srFilled = true;
+  if (walkTracing) wtRecord(WT_WRITE, WF_TTE, WL_TSB, 0, ptr + 8, pte);
   if (!loadable(pte, fetch)) { srInsns += (fetch ? insns(K_SPARC_LOAD_I) - 2 : 0) + tail; return false; }
   srInsns += insns(fetch ? K_SPARC_LOAD_I : K_SPARC_LOAD_D);
   wPbase = ttePa(pte);

@@ -19,6 +19,7 @@ import {
   VAX_PTE_V, VAX_PTE_PROT_SHIFT, VAX_PTE_M, VAX_PFN_MASK, VAX_PAGE_SHIFT, VAX_MODE_KERNEL, VAX_SCB_ACV, VAX_SCB_TNV,
   VAX_MM_LENGTH, VAX_MM_PTEREF, VAX_MM_WRITE, VAX_PTE_PROT_MASK,
 } from "./format";
+import { walkTracing, wtRecord, WT_ENTRY, WT_WRITE, WT_STB, WF_VAX, WL_SYSTEM } from "../../mmu/walk_trace";
 
 // Protection codes (vax.md §3 table): for each code, the least privileged mode (0 K .. 3 U) that may read or write,
 // one nibble per code, F = no mode. Code 1 is reserved (unpredictable): no access here.
@@ -126,13 +127,20 @@ function stbInsert(svpn: u32, spte: u32): void {
 function systemPte(svpn: u32, cached: bool, ramSize: u64): u32 {
   if (cached) {
     const hit = stbFind(svpn);
-    if (hit != 0) { bump(C_VAX_STB_HIT, 1); return hit; }
+    if (hit != 0) {
+      bump(C_VAX_STB_HIT, 1);
+      if (walkTracing) wtRecord(WT_STB, WF_VAX, 1, 0, svpn, hit);
+      return hit;
+    }
     bump(C_VAX_STB_MISS, 1);
+    if (walkTracing) wtRecord(WT_STB, WF_VAX, 0, 0, svpn, 0);
   }
   const a = <u64>sbr + (<u64>svpn << 2);
   if (a + 4 > ramSize) { wAccessFault = true; return 0; }
   wRefs++;
-  return load<u32>(RAM_BASE + <usize>a);
+  const spte = load<u32>(RAM_BASE + <usize>a);
+  if (walkTracing) wtRecord(WT_ENTRY, WF_VAX, WL_SYSTEM, 0, a, spte);
+  return spte;
 }
 
 /**
@@ -177,6 +185,7 @@ export function vaxWalk(va: u64, acc: u32, mode: u32, ramSize: u64): bool {
   if (pteAddr + 4 > ramSize) { wAccessFault = true; return false; }
   let pte = load<u32>(RAM_BASE + <usize>pteAddr);
   wRefs++;
+  if (walkTracing) wtRecord(WT_ENTRY, WF_VAX, vwGlobal ? WL_SYSTEM : 0, 0, pteAddr, pte);
   // Protection first (ACV), then validity (TNV): vax.md §4.5.
   const code = pte >> VAX_PTE_PROT_SHIFT & VAX_PTE_PROT_MASK;
   if (!vaxProtAllows(code, mode, write)) return fail(VAX_SCB_ACV, w);
@@ -184,6 +193,7 @@ export function vaxWalk(va: u64, acc: u32, mode: u32, ramSize: u64): bool {
   if (write && (pte & VAX_PTE_M) == 0) {
     pte |= VAX_PTE_M;
     store<u32>(RAM_BASE + <usize>pteAddr, pte);
+    if (walkTracing) wtRecord(WT_WRITE, WF_VAX, vwGlobal ? WL_SYSTEM : 0, 0, pteAddr, pte);
     wRefs++;
     wAdWrites++;
   }

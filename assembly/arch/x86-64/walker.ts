@@ -18,6 +18,7 @@ import {
   X86_PTE_P, X86_PTE_RW, X86_PTE_US, X86_PTE_A, X86_PTE_D, X86_PTE_PS, X86_PTE_G, X86_PTE_XD, X86_PTE_ADDR_MASK,
   X86_PF_P, X86_PF_W, X86_PF_U, X86_PF_RSVD, X86_PF_I, X86_VEC_GP, X86_VEC_PF,
 } from "./format";
+import { walkTracing, wtRecord, WT_ENTRY, WT_WRITE, WT_PSC, WF_X86, WF_NONE } from "../../mmu/walk_trace";
 
 // Results go to the walker contract's record (mmu/walk_result.ts): wLevel 0 = 4 KiB, 1 = 2 MiB (PDE.PS), 2 = 1 GiB
 // (PDPTE.PS); wPerm = PERM_* bits for the TLB: combined rights, G and D of the leaf, A. Besides, when a walk fails:
@@ -147,10 +148,12 @@ export function x86Walk(root: u64, levels: u32, va: u64, acc: u32, pcid: u32, ra
       store<u64>(e, ++pscClock, 16);
       table = load<u64>(e, 8);
       rights = load<u32>(e, 24);
+      if (walkTracing) wtRecord(WT_PSC, WF_NONE, c, 1, table, rights);
       i = <i32>c;
       break;
     }
     bump(C_PSC_PDE_MISS + c, 1);
+    if (walkTracing) wtRecord(WT_PSC, WF_NONE, c, 0, 0, 0);
   }
   const first = i;
   let pte: u64 = 0;
@@ -159,6 +162,7 @@ export function x86Walk(root: u64, levels: u32, va: u64, acc: u32, pcid: u32, ra
     if (a + 8 > ramSize) { wAccessFault = true; return false; }
     pte = load<u64>(RAM_BASE + <usize>a);
     wRefs++;
+    if (walkTracing) wtRecord(WT_ENTRY, WF_X86, <u32>i, 0, a, pte);
     if ((pte & X86_PTE_P) == 0) { xwError = pfError(0, acc); return false; }
     if (reserved(pte, <u32>i)) { xwError = pfError(X86_PF_P | X86_PF_RSVD, acc); return false; }
     if ((pte & X86_PTE_RW) == 0) rights &= ~R_RW;
@@ -184,6 +188,7 @@ export function x86Walk(root: u64, levels: u32, va: u64, acc: u32, pcid: u32, ra
     if ((old & need) != need) {
       const v = old | need;
       store<u64>(RAM_BASE + <usize>unchecked(entAddr[j]), v);
+      if (walkTracing) wtRecord(WT_WRITE, WF_X86, <u32>j, 0, unchecked(entAddr[j]), v);
       unchecked(entVal[j] = v);
       wRefs++;
       wAdWrites++;
