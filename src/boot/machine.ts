@@ -81,6 +81,8 @@ export interface MachineOptions {
   faultTrace?: (line: string) => void;
   /** Told of each statistics dump (a region of interest's mmulab_dump_stats, --stats-every): --dump-tlb. */
   onStatsDump?: (tag: number) => void;
+  /** Told the instructions retired so far after every return from the hot path (--progress); must be cheap. */
+  progress?: (instret: bigint) => void;
 }
 
 /**
@@ -200,6 +202,7 @@ export class Machine {
       outOfMemory: () => `guest killed by SIGKILL: out of guest memory (--mem ${formatMem(config.ramBytes)})`,
       ...(recorder ? { onSwitch: (pid: number) => recorder.onSwitch(pid) } : {}),
       ...(recorder || options.walkTrace ? { onTraceFull: () => { recorder?.flush(); this.drainWalkTrace(); } } : {}),
+      ...(options.progress ? { onProgress: () => options.progress!(w.instret) } : {}),
     });
   }
 

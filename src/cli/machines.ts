@@ -101,6 +101,7 @@ export interface CompareArgs {
   json?: string;
   showOutput: boolean;
   command?: string;                    // the command line, kept in the JSON document (mmulab report)
+  progress?: boolean;                  // a "k/n machines run" line on stderr while they run
 }
 
 /** One machine's row of the comparison, with the derived figures the table shows. */
@@ -179,7 +180,10 @@ export async function compareCommand(a: CompareArgs, io: GuestIo, say: (line: st
   const labels = runs.map((r) => r.label);
   const again = labels.find((l, i) => labels.indexOf(l) !== i);
   if (again !== undefined) throw new ConfigError(`${again} is compared twice`);
-  const results = (await runPool(runs.map((r): GuestJob => ({ kind: "guest", options: r.options })), {} as JobContext, a.jobs))
+  const bar = a.progress ? (done: number, total: number): void => {
+    io.write(2, enc.encode(done < total ? `\r\x1b[Kmmulab: compare: ${done}/${total} machines run` : "\r\x1b[K"));
+  } : undefined;
+  const results = (await runPool(runs.map((r): GuestJob => ({ kind: "guest", options: r.options })), {} as JobContext, a.jobs, bar))
     .map((x) => (x as { result: GuestResult }).result);
   const first = results[0]!;
   const differs = results.findIndex((r) => !equalBytes(r.stdoutBytes, first.stdoutBytes) || r.exitCode !== first.exitCode);

@@ -21,6 +21,7 @@ import { traceMain, TraceUsageError } from "./trace.js";
 import { TraceRecorder } from "../trace/record.js";
 import { sweepMain } from "./sweep.js";
 import { commandLine, onceOnly, parseCount } from "./command.js";
+import { progressOn, withProgress } from "./progress.js";
 import { reportMain } from "./html.js";
 import { allMachines, archsCommand, compareCommand } from "./machines.js";
 import { applyMounts } from "../fs/mount.js";
@@ -29,8 +30,8 @@ import { DEFAULT_TRACE_LIMIT, type ViewArgs, finishViews, openViews, viewOptions
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string>; repeatable?: Set<string> }> = {
-  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size", "trace-limit", "trace-file"]), flags: new Set(["stats", "strace", "env-clear", "help", "trace-walk", "trace-faults", "dump-tlb"]) },
-  compare: { values: new Set(["archs", "machine", "tlb", "jobs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help"]),
+  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size", "trace-limit", "trace-file"]), flags: new Set(["stats", "strace", "env-clear", "help", "trace-walk", "trace-faults", "dump-tlb", "progress"]) },
+  compare: { values: new Set(["archs", "machine", "tlb", "jobs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help", "progress"]),
     repeatable: new Set(["machine"]) },
   record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "env-clear", "help"]) },
 };
@@ -94,6 +95,7 @@ export function splitGuestArgs(argv: readonly string[]): { own: string[]; guest:
 
 interface RunArgs extends ViewArgs {
   elf: string;
+  progress?: boolean;
   arch?: string;
   machine?: string;
   tlb?: string;
@@ -124,6 +126,7 @@ interface RecordArgs extends Omit<RunArgs, "strace" | "json"> {
 
 interface CompareCliArgs {
   elf: string;
+  progress?: boolean;
   archs?: string;
   machine: string[];
   tlb?: string;
@@ -170,6 +173,7 @@ function parseCli(own: string[]): Parsed {
       .option("quantum", { type: "string", describe: "scheduling quantum in emulated cycles (default 1000000)" })
       .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" })
       .option("page-size", { type: "string", describe: "largest page for user memory: 4K (default) or 2M (superpage promotion)" })
+      .option("progress", { type: "boolean", describe: "a progress line on stderr: instructions, MIPS, time left (default: when stderr is a terminal)" })
       .option("trace-walk", { type: "boolean", describe: "print each page walk or refill: its steps, result and cycles" })
       .option("trace-faults", { type: "boolean", describe: "print each page fault and how the kernel resolved it" })
       .option("dump-tlb", { type: "boolean", describe: "print the TLBs' entries at exit and at each statistics dump" })
@@ -193,7 +197,8 @@ function parseCli(own: string[]): Parsed {
       .option("seed", { type: "string", default: "0", describe: "seed for random replacement and guest entropy" })
       .option("env", { type: "string", array: true, nargs: 1, default: [], describe: "NAME=value added to the guest environment, or replacing a default (repeatable)" })
       .option("env-clear", { type: "boolean", default: false, describe: "start the guest environment empty instead of PATH=/usr/local/bin:/usr/bin:/bin HOME=/" })
-      .option("show-output", { type: "boolean", default: false, describe: "print the guest's output (once)" }),
+      .option("show-output", { type: "boolean", default: false, describe: "print the guest's output (once)" })
+      .option("progress", { type: "boolean", describe: "machines run so far on stderr (default: when stderr is a terminal)" }),
     () => { ran = "compare"; })
     .command("record <elf> [args..]", "run a guest and write its virtual references as a binary trace", (y) => y
       .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
@@ -300,8 +305,9 @@ export function checkOutputFile(path: string, option: string): void {
   }
 }
 
-function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: string) => void,
+function runCommand(a: RunArgs, guestArgs: string[], hostStreams: GuestIo, say: (line: string) => void,
   recorder?: TraceRecorder, command?: string): number {
+  let io = hostStreams;
   const envp = guestEnvironment(a.env, a["env-clear"]);
   const config = machineConfig({
     ...(a.arch !== undefined ? { arch: a.arch } : {}), ...(a.machine !== undefined ? { machine: a.machine } : {}),
@@ -316,6 +322,9 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const dumpEvery = a["stats-every"] !== undefined ? parseCount(a["stats-every"], "--stats-every") : undefined;
   if (a.json !== undefined) checkOutputFile(a.json, "--json");
   if (a["stats-file"] !== undefined) checkOutputFile(a["stats-file"], "--stats-file");
+  // The progress line (cli/progress.ts): by default only on a terminal, and only for the process's own streams.
+  const progress = (a.progress ?? (io === hostIo && process.stderr.isTTY === true)) ? progressOn(io, maxInsns) : undefined;
+  if (progress) io = withProgress(io, progress);
   const views = openViews(a, io);
   const bytes = readProgram(a.elf);
   const image = parseElf(bytes);
@@ -325,6 +334,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const m: Machine = new Machine(config, {
     io, ...(strace ? { strace } : {}), ...(recorder ? { recorder } : {}), ...(quantum !== undefined ? { quantum } : {}),
     ...(every !== undefined ? { pmapCollectEvery: every } : {}), ...viewOptions(a, views, (): Machine => m),
+    ...(progress ? { progress: (n: bigint) => progress.tick(n) } : {}),
   });
   if (views) views.onLimit = () => m.stopWalkTrace();
   applyMounts(m.fs, a.mount);
@@ -333,6 +343,7 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
     ...(maxInsns !== undefined ? { maxInsns } : {}), ...(warmup !== undefined ? { warmup } : {}),
     ...(dumpEvery !== undefined ? { every: dumpEvery } : {}),
   });
+  progress?.clear();
   finishViews(a, views, m);
   if (recorder) {
     const n = recorder.close();
@@ -390,6 +401,7 @@ export function main(argv: readonly string[] = hideBin(process.argv), io: GuestI
       return compareCommand({
         elf: c.elf, args: guestArgs, mem: c.mem, seed: c.seed, env: guestEnvironment(c.env, c["env-clear"]), showOutput: c["show-output"],
         machines: c.machine, jobs: Number(parseCount(c.jobs, "--jobs")),
+        progress: c.progress ?? (io === hostIo && process.stderr.isTTY === true),
         ...(c.archs !== undefined ? { archs: c.archs } : {}), ...(c.tlb !== undefined ? { tlb: c.tlb } : {}),
         ...(c["max-insns"] !== undefined ? { maxInsns: parseCount(c["max-insns"], "--max-insns") } : {}),
         ...(c.json !== undefined ? { json: c.json } : {}), command,

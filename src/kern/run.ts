@@ -43,6 +43,8 @@ export interface RunHost {
   onSwitch?(pid: number): void;
   /** The hot path stopped because the trace buffer is full (the recorder empties it); optional. */
   onTraceFull?(): void;
+  /** Called after every return from the hot path (a progress line); must be cheap. Optional. */
+  onProgress?(): void;
 }
 
 export class RunLoop {
@@ -165,6 +167,7 @@ export class RunLoop {
         if (left < budget) budget = left;
       }
       const code = w.run(budget);
+      this.host.onProgress?.();
       if (code === L.EXIT_TRACE_FULL) this.host.onTraceFull?.();
       else if (code !== L.EXIT_BUDGET) this.trapTask(cur, code);
       this.chargeCpu(cur);
