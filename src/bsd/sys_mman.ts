@@ -50,10 +50,13 @@ export function mapAnonymous(task: Task, start: number, len: number, prot: numbe
 }
 
 /**
- * Linux's default overcommit heuristic (OVERCOMMIT_GUESS): one request for more committed memory than the whole
- * of RAM fails with ENOMEM at once instead of at the first touch.
+ * Linux's default overcommit heuristic (OVERCOMMIT_GUESS, mm/util.c __vm_enough_memory): one request for more
+ * committed memory than the whole of RAM and swap fails with ENOMEM at once instead of at the first touch.
  */
-function exceedsRam(task: Task, bytes: number): boolean { return bytes > task.map.vm.phys.ramBytes; }
+function exceedsRam(task: Task, bytes: number): boolean {
+  const vm = task.map.vm;
+  return bytes > vm.phys.ramBytes + (vm.swapPager?.slots ?? 0) * PAGE_SIZE;
+}
 
 function sysBrk(ctx: SyscallContext, a: readonly bigint[]): number {
   const t = ctx.task;

@@ -14,7 +14,7 @@ import { ElfError, parseElf, readProgram } from "../loader/elf.js";
 import { ARCHS } from "../arch/registry.js";
 import { ConfigError } from "../machine/config.js";
 import { Machine, type RunResult } from "../boot/machine.js";
-import { guestEnvironment, machineConfig } from "../index.js";
+import { guestEnvironment, machineConfig, pagingConfig } from "../index.js";
 import { formatStats, formatStatsFile, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
@@ -28,7 +28,7 @@ import { applyMounts } from "../fs/mount.js";
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string> }> = {
-  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size"]), flags: new Set(["stats", "strace", "env-clear", "help"]) },
+  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size", "swap", "swap-latency", "pageout"]), flags: new Set(["stats", "strace", "env-clear", "help"]) },
   compare: { values: new Set(["archs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help"]) },
   record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "env-clear", "help"]) },
 };
@@ -114,6 +114,9 @@ interface RunArgs {
   quantum?: string;
   "pmap-collect-every"?: string;
   "page-size"?: string;
+  swap?: string;
+  "swap-latency"?: string;
+  pageout?: string;
 }
 
 interface RecordArgs extends Omit<RunArgs, "strace" | "json"> {
@@ -164,7 +167,10 @@ function parseCli(own: string[]): Parsed {
       .option("mount", { type: "string", array: true, nargs: 1, default: [], describe: "HOSTDIR:GUESTPATH: show a host directory read-only in the guest (repeatable)" })
       .option("quantum", { type: "string", describe: "scheduling quantum in emulated cycles (default 1000000)" })
       .option("pmap-collect-every", { type: "string", describe: "throw every pmap's translations away every N traps" })
-      .option("page-size", { type: "string", describe: "largest page for user memory: 4K (default) or 2M (superpage promotion)" }),
+      .option("page-size", { type: "string", describe: "largest page for user memory: 4K (default) or 2M (superpage promotion)" })
+      .option("swap", { type: "string", describe: "swap space, e.g. 64M; 0 for none (default: as large as --mem)" })
+      .option("swap-latency", { type: "string", describe: "swap device: disk1987, ssd (default), nvme, or cycles per page" })
+      .option("pageout", { type: "string", describe: "page-replacement policy: fifo, random, lru, clock, clock2, second-chance, nru, 2q, freebsd (default)" }),
     () => { ran = "run"; })
     .command("archs [machine]", "list the machines (or one) and their translation hardware, each default with its source", (y) => y
       .positional("machine", { type: "string", describe: `one machine: ${ARCHS.join(", ")}` })
@@ -308,9 +314,13 @@ function runCommand(a: RunArgs, guestArgs: string[], io: GuestIo, say: (line: st
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
   const quantum = a.quantum !== undefined ? Number(parseCount(a.quantum, "--quantum")) : undefined;
   const every = a["pmap-collect-every"] !== undefined ? Number(parseCount(a["pmap-collect-every"], "--pmap-collect-every")) : undefined;
+  const paging = pagingConfig({
+    ...(a.swap !== undefined ? { swap: a.swap } : {}), ...(a["swap-latency"] !== undefined ? { swapLatency: a["swap-latency"] } : {}),
+    ...(a.pageout !== undefined ? { pageout: a.pageout } : {}),
+  });
   const m = new Machine(config, {
     io, ...(strace ? { strace } : {}), ...(recorder ? { recorder } : {}), ...(quantum !== undefined ? { quantum } : {}),
-    ...(every !== undefined ? { pmapCollectEvery: every } : {}),
+    ...(every !== undefined ? { pmapCollectEvery: every } : {}), paging,
   });
   applyMounts(m.fs, a.mount);
   m.load(image, { argv: [a.elf, ...guestArgs], envp, execfn: a.elf, exePath: resolve(a.elf) });

@@ -35,6 +35,8 @@ export interface TrapHost {
   traceOf(t: Task): ((line: string) => void) | undefined;
   /** Told of every trap at entry, before it is handled (the recorder, --pmap-collect-every); optional. */
   onTrap?(code: number): void;
+  /** Puts task t to sleep until `ready` holds (a page-in on its way); throws Blocked. Absent: faults never sleep. */
+  pageWait?(t: Task, ready: () => boolean): never;
 }
 
 /** The VM_PROT_* access a page-fault cause stands for, or -1 when the cause is not a page fault. */
@@ -65,7 +67,8 @@ export class TrapHandler {
    * mapping of the page as `fault`).
    */
   resolvePageFault(t: Task, va: bigint, access: number,
-    fault: (va: number, access: number) => FaultResult = (a, acc) => vmFault(t.map, a, acc)): FaultResult {
+    fault: (va: number, access: number) => FaultResult =
+      (a, acc) => vmFault(t.map, a, acc, false, this.host.pageWait !== undefined)): FaultResult {
     if (va > BigInt(Number.MAX_SAFE_INTEGER)) return "maperr";
     if (t.pmap.refill?.(Number(va), access)) return "ok";
     return fault(Number(va), access);
@@ -143,6 +146,8 @@ export class TrapHandler {
     // reached ends the task (deliverSignals: force_sigsegv, or the fault forced through a blocked signal).
     const r = this.resolvePageFault(t, va, access);
     if (r === "ok") return;
+    // The page's data is on its way (vm_fault.ts): sleep; the instruction faults again once it has come.
+    if (r === "wait") this.host.pageWait!(t, t.map.vm.waitingFor!);
     const what = accessName(access);
     if (r === "buserr") {
       // Linux: a file page beyond EOF is SIGBUS with BUS_ADRERR and si_addr = the faulting address.
