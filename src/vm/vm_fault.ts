@@ -8,7 +8,8 @@
 // MAP_SHARED maps it directly, MAP_PRIVATE as a needs-copy entry over it; a page its pager has no data for
 // (beyond the end of the file) fails the access with SIGBUS. Out of frames propagates as OutOfGuestMemory.
 //
-// Paging (pager.ts, vm_pageout.ts): a fault first wakes the page daemon if free frames are short. The chain search
+// Paging (pager.ts, vm_pageout.ts): a fault that needs a new page first wakes the page daemon if free frames are
+// short. The chain search
 // stops at an object that holds the page on swap as it would at a resident page; such a page, like one a pager
 // holds, is asked for with data_request into a busy page. If the answer has not come yet, a fault that may sleep
 // (a user fault from the trap path) returns "wait" and the task sleeps until the page is no longer busy, then
@@ -95,17 +96,20 @@ function pageFor(map: VmMap, entry: VmMapEntry, va: number, write: boolean, acce
       vm.pageout?.reference(resident);
       return { page: resident, top: obj === top, fresh: false };
     }
-    if (obj.swapped(offset)) return pageIn(vm, obj, offset, va, access, top);
+    if (obj.swapped(offset)) { vm.pageout?.check(); return pageIn(vm, obj, offset, va, access, top); }
     if (obj.pager || !obj.shadow) break;
     offset += obj.shadowOffset;
     obj = obj.shadow;
   }
-  if (obj.pager) return pageIn(vm, obj, offset, va, access, top);
+  // A new page is needed: the page daemon runs first if free frames are short (nothing is held half-made yet; the
+  // pages it may evict are not this offset's, which no object of the chain holds).
+  if (obj.pager) { vm.pageout?.check(); return pageIn(vm, obj, offset, va, access, top); }
   // A superpage reservation gets real pages for reads too (FreeBSD has no zero page): the range can then promote.
   if (!write && vm.useZeroPage && !top.shared && !reservable(map, entry, va)) {
     vm.stats.zeroPageMaps++;
     return { page: vm.zeroPage(), top: false, fresh: false };   // no page made: a soft fault
   }
+  vm.pageout?.check();
   const page = vm.pageAlloc(top, entry.offset + (va - entry.start), va, reservable(map, entry, va));
   vm.stats.zeroFills++;
   return { page, top: true, fresh: true };
@@ -159,6 +163,8 @@ function resolve(map: VmMap, entry: VmMapEntry, pageVa: number, access: number, 
     if (write) {
       const old = page;
       const obj = entry.object!;
+      old.wireCount++;                    // held while the page daemon may run: it is the copy's source
+      try { vm.pageout?.check(); } finally { old.wireCount--; }
       page = vm.pageAlloc(obj, entry.offset + (pageVa - entry.start), pageVa, reservable(map, entry, pageVa));
       map.pmap.copyPage(old.pa, page.pa);
       vm.stats.cowCopies++;
@@ -241,7 +247,6 @@ export function vmFault(map: VmMap, va: number, access: number, kernel = false, 
   const entry = map.lookup(va);
   if (!entry) { vm.stats.faultErrors++; return "maperr"; }
   if (!accessAllowed(entry.protection, access)) { vm.stats.faultErrors++; return "accerr"; }
-  vm.pageout?.check();
   const fresh = resolve(map, entry, truncPage(va), access, mayWait);
   if (fresh === "wait") { vm.stats.faultWaits++; return "wait"; }
   if (fresh === undefined) { vm.stats.faultErrors++; return "buserr"; }
