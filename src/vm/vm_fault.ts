@@ -191,7 +191,9 @@ function resolve(map: VmMap, entry: VmMapEntry, pageVa: number, access: number, 
   if (prot & VM_PROT_WRITE && page.object?.pager && !page.object.pager.dataWrite) page.dirty = true;
   if (prot === 0) prot = VM_PROT_READ;   // a write-only entry read through a copy: reads are allowed by write
   wirePage(map, entry, pageVa, page);
-  map.pmap.enter(pageVa, page.pa, prot, entry.wiring !== null, access);
+  // Held while entered: a pmap growing a contiguous table may have the page daemon evict pages (phys evictRange).
+  page.wireCount++;
+  try { map.pmap.enter(pageVa, page.pa, prot, entry.wiring !== null, access); } finally { page.wireCount--; }
   return fresh;
 }
 

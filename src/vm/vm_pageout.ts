@@ -18,6 +18,7 @@ import type { PageoutContext, PageoutPolicy } from "./pageout/policy.js";
 import { type SwapLatency, pagingCosts } from "./swap_device.js";
 import type { VmPage } from "./vm_page.js";
 import { PageQueue } from "./vm_page_queue.js";
+import { PAGE_SIZE } from "./vm_prot.js";
 import type { VmSystem } from "./vm_system.js";
 import { ConfigError } from "../sys/config_error.js";
 
@@ -150,6 +151,22 @@ export class PageDaemon {
     // Backed by swap: clean (a copy on swap, or its pager's unchanging data), or a slot to write it to.
     if (!p.dirty && (obj.swapped(p.offset) || obj.pager !== null)) return true;
     return this.vm.swapPager?.canWrite(obj, p.offset) ?? false;
+  }
+
+  /**
+   * Evicts the user pages of frames [first, first + count) if every one of them can go (a physically contiguous
+   * table needs the run); returns whether the run is now free of user pages.
+   */
+  evictRange(first: number, count: number): boolean {
+    const pages: VmPage[] = [];
+    for (let f = first; f < first + count; f++) {
+      if (!this.vm.phys.isAllocated(f * PAGE_SIZE)) continue;
+      const p = this.vm.pageOf(f * PAGE_SIZE);
+      if (!p || !this.evictable(p)) return false;
+      pages.push(p);
+    }
+    for (const p of pages) this.reclaim(p);
+    return pages.every((p) => p.object === null);
   }
 
   /** Cleans p through its pager if it is modified, then frees its frame. */

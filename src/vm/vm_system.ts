@@ -82,6 +82,8 @@ export class VmSystem implements MemoryObjectControl {
     this.clock = clock;
     if (opts.swapBytes >= PAGE_SIZE) this.swapPager = new SwapPager(this, clock, new SwapDevice(opts.latency), opts.swapBytes);
     this.pageout = new PageDaemon(this, opts, clock);
+    const daemon = this.pageout;
+    this.phys.evictRange = (first, count) => daemon.evictRange(first, count);
   }
 
   objectAllocate(size: number, pager: Pager | null = null): VmObject {

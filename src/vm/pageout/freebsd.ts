@@ -37,7 +37,7 @@ export const freebsd: () => PageoutPolicy = () => ({
   name: "freebsd",
   insert(p, ctx) { p.stamp = ACT_INIT; ctx.active.append(p); },
   victim(ctx) {
-    for (let round = 0; round < 2 * ACT_MAX + 2; round++) {
+    for (let round = 0; round < 2 * ACT_MAX; round++) {
       if (ctx.inactive.length < inactiveTarget(ctx) || !ctx.inactive.head) scanActive(ctx);
       const q = ctx.inactive;
       const n = q.length;
@@ -54,10 +54,11 @@ export const freebsd: () => PageoutPolicy = () => ({
         return p;
       }
       if (ctx.active.length === 0) break;
-      // Nothing on the inactive queue could go: age the active queue further.
+      // Nothing on the inactive queue could go: age the active queue further, unless a whole scan of it moved
+      // nothing (every page referenced again, as on hardware without a reference bit that can be cleared).
       const before = ctx.inactive.length;
       scanActive(ctx);
-      if (ctx.inactive.length === before && round > ACT_MAX) break;
+      if (ctx.inactive.length === before) break;
     }
     // Everything is busy or referenced over and over: the first evictable page anywhere.
     for (const q of [ctx.inactive, ctx.active]) for (let p = q.head; p; p = p.qnext) if (ctx.evictable(p)) return p;
