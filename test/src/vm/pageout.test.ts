@@ -23,6 +23,7 @@ import { PAGEOUT_POLICIES } from "../../../src/vm/pageout/index.js";
 import { RiscvMmu, SV39 } from "../../../src/arch/riscv/mmu.js";
 import { RiscvPmap } from "../../../src/arch/riscv/pmap.js";
 import { VM_PROT_ALL, VM_PROT_READ, VM_PROT_WRITE } from "../../../src/vm/vm_prot.js";
+import { chainPlace, madviseCold, madvisePageout, madviseWillneed, swappedPages } from "../../../src/vm/vm_residency.js";
 
 const P = 4096, BASE = 0x40_0000, PAGES = 16;
 
@@ -48,7 +49,7 @@ function machine(policy: string, frames: number, exact = false) {
   const made = () => vm.stats.zeroFills + vm.stats.pagerFills;
   const base = made();
   return {
-    vm, map, um,
+    vm, map, um, clock,
     /** References page k; returns whether it faulted (a page made or read back). */
     ref(k: number): boolean {
       const before = made();
@@ -132,5 +133,33 @@ describe("page-out policies on worked reference strings", () => {
     for (const k of [1, 2, 3, 4, 5, 6, 1, 2, 3]) m.ref(k);
     expect(m.resident()).toContain(0);
     expect(m.resident().length).toBe(3);
+  });
+});
+
+describe("residency: madvise PAGEOUT, COLD, WILLNEED and the swapped size", () => {
+  it("PAGEOUT sends pages to swap now, WILLNEED starts reading them back without waiting, the data survives", () => {
+    const m = machine("clock", 12);
+    for (let k = 0; k < 6; k++) expect(m.um.copyout(BASE + k * P, new Uint8Array([k + 10]))).toBe(true);
+    const e = m.map.lookup(BASE)!;
+    madvisePageout(m.map, BASE, BASE + 4 * P);
+    for (let k = 0; k < 6; k++) expect(chainPlace(e, BASE + k * P)!.swapped, `page ${k}`).toBe(k < 4);
+    expect(swappedPages(m.map)).toBe(4);
+    expect(m.vm.swapPager!.pageouts).toBe(4);
+    madviseWillneed(m.map, BASE, BASE + 2 * P);                  // two reads queued on the device, nobody waits
+    const p0 = chainPlace(e, BASE)!.page!;
+    expect(p0.busy).toBe(true);
+    while (m.clock.step());
+    expect(p0.busy).toBe(false);
+    expect(swappedPages(m.map)).toBe(2);                         // pages 0 and 1 are clean copies of their slots now
+    for (let k = 0; k < 6; k++) expect(m.um.copyin(BASE + k * P, 1)![0]).toBe(k + 10);
+    expect(m.vm.swapPager!.pageins).toBe(4);
+  });
+
+  it("COLD puts pages first in line: the next victims", () => {
+    const m = machine("fifo", 4);
+    for (const k of [0, 1, 2, 3]) m.ref(k);
+    madviseCold(m.map, BASE + 3 * P, BASE + 4 * P);              // the newest page goes first instead of the oldest
+    m.ref(4);
+    expect(m.resident()).toEqual([0, 1, 2, 4]);
   });
 });
