@@ -1,15 +1,15 @@
 // The page daemon (Mach vm_pageout, FreeBSD vm_pageout.c): physical memory is a cache of memory objects, and this
 // is what keeps room in it. Every resident page of an object is on the active or the inactive queue (the free
 // frames are the allocator's); the policy (pageout/*.ts, --pageout) decides which and orders them. The daemon is
-// woken when free frames fall below the target (at the start of each fault, where no page is held half-made) and
-// reclaims until they are back at it: the policy names a victim, a modified page is first cleaned through its
+// woken when free frames fall below its threshold (where a fault needs a new page and holds none half-made) and
+// reclaims until they are back at the target: the policy names a victim, a modified page is first cleaned through its
 // pager (data_write: a file page to its file, an anonymous page to swap through the default pager), a clean one
 // is simply dropped (its pager has it, or it can be zero-filled again), and the frame is freed. Wired pages, busy
 // pages (data on its way) and anonymous pages with nowhere to go (no swap slot left) are never taken. When nothing
 // can be reclaimed, allocation runs dry and the guest is killed as before (out of memory and swap).
 //
-// freeMin frames are the reserve a fault may need beyond its page (page-table pages); freeTarget is where the
-// daemon stops. The kernel's work is charged: each page examined by a scan, each page copied to or from the
+// freeMin frames are the reserve a fault may need beyond its page (page-table pages) and the wake-up threshold;
+// freeTarget is where the daemon stops (FreeBSD's v_free_min, vm_pageout_wakeup_thresh and v_free_target). The kernel's work is charged: each page examined by a scan, each page copied to or from the
 // device (swap_devices.json).
 
 import { type PagingClock, backedBySwap } from "./pager.js";
@@ -121,10 +121,14 @@ export class PageDaemon {
     if (p.queue) this.policy.reference?.(p, this.ctx);
   }
 
-  /** A fault is starting: wake the daemon if free frames are below the target. */
+  /**
+   * A fault needs a new page: wake the daemon if free frames are below the wake-up threshold — freeMin, as
+   * FreeBSD's vm_pageout_wakeup_thresh sits just above v_free_min — and let it reclaim up to freeTarget, so that it
+   * runs once per freeTarget − freeMin faults rather than at every one.
+   */
   check(): void {
     this.faults++;
-    if (this.vm.phys.freeFrames < this.freeTarget && !this.running) this.run();
+    if (this.vm.phys.freeFrames < Math.max(this.freeMin, 1) && !this.running) this.run();
   }
 
   /** One round: reclaim until the free frames are back at the target, or nothing more can go. */

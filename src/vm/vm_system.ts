@@ -376,7 +376,7 @@ export class VmSystem implements MemoryObjectControl {
       const chunk = data.subarray(at, Math.min(data.length, at + PAGE_SIZE));
       dst.set(chunk);
       if (chunk.length < PAGE_SIZE) dst.fill(0, chunk.length);
-      if (page.busy && backedBySwap(obj)) this.pageout?.charge(this.pageout.copyCost);   // a page read from swap
+      if (page.busy && obj.swapped(offset + at)) this.pageout?.charge(this.pageout.copyCost);   // a page read from swap
       page.busy = false;
       page.dirty = false;
       page.lock = lockValue;
