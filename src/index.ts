@@ -18,6 +18,7 @@ import { readMachineFile } from "./machine/machine_file.js";
 
 export { ConfigError } from "./machine/config.js";
 export { ElfError } from "./loader/elf.js";
+import { type PagingOptions, parsePageoutPolicy, parseSwapLatency } from "./boot/machine.js";
 export { Machine } from "./boot/machine.js";
 export type { MachineConfig, TlbConfig } from "./machine/config.js";
 export type { Arch } from "./arch/registry.js";
@@ -48,6 +49,9 @@ export interface GuestOptions {
   quantum?: number;            // scheduling quantum in emulated cycles
   pmapCollectEvery?: number;   // collect every pmap every N traps (0 or absent: never)
   zeroPage?: boolean;          // false: reads of untouched anonymous memory get a page of their own (as recorded)
+  swap?: number | string;      // swap space: bytes, or "64M"; 0 for none (default: as large as RAM) (--swap)
+  swapLatency?: string;        // swap device: a preset of src/vm/swap_devices.json, or cycles (--swap-latency)
+  pageout?: string;            // page-replacement policy (--pageout; default freebsd)
   strace?: boolean;
   mounts?: string[];           // "HOSTDIR:GUESTPATH": host directories shown read-only in the guest
   /** Records the run's references (src/trace/record.ts); the caller closes it. */
@@ -175,6 +179,22 @@ function join(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * The paging options given (--swap, --swap-latency, --pageout), checked: a bad value is a ConfigError (one line,
+ * exit status 2). What is not given keeps its default (boot/machine.ts pagingOptions).
+ */
+export function pagingConfig(o: { swap?: number | string; swapLatency?: string; pageout?: string }): Partial<PagingOptions> {
+  const out: Partial<PagingOptions> = {};
+  if (o.swap !== undefined) {
+    const bytes = typeof o.swap === "number" ? o.swap : parseSize(o.swap, "--swap size");
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes % 4096 !== 0) throw new ConfigError(`bad --swap '${o.swap}' (a multiple of 4K, 0 for none)`);
+    out.swapBytes = bytes;
+  }
+  if (o.swapLatency !== undefined) out.latency = parseSwapLatency(o.swapLatency);
+  if (o.pageout !== undefined) out.policy = parsePageoutPolicy(o.pageout);
+  return out;
+}
+
 /** Runs a guest to completion. Throws ConfigError or ElfError for bad input. */
 export function runGuest(o: GuestOptions): GuestResult {
   const config = machineConfig(o);
@@ -190,6 +210,7 @@ export function runGuest(o: GuestOptions): GuestResult {
     ...(o.quantum !== undefined ? { quantum: o.quantum } : {}),
     ...(o.pmapCollectEvery !== undefined ? { pmapCollectEvery: o.pmapCollectEvery } : {}),
     ...(o.zeroPage !== undefined ? { zeroPage: o.zeroPage } : {}),
+    paging: pagingConfig(o),
   });
   applyMounts(m.fs, o.mounts ?? []);
   m.load(image, {

@@ -47,6 +47,13 @@ import type { Pmap, PmapContext } from "../vm/pmap.js";
 import { OutOfGuestMemory, PhysAllocator } from "../vm/phys.js";
 import { PAGE_SIZE } from "../vm/vm_prot.js";
 import { VmSystem } from "../vm/vm_system.js";
+import type { PagingOptions } from "../vm/vm_pageout.js";
+import { DEFAULT_PAGEOUT } from "../vm/pageout/index.js";
+import { defaultSwapLatency } from "../vm/swap_device.js";
+
+export type { PagingOptions } from "../vm/vm_pageout.js";
+export { parsePageoutPolicy } from "../vm/vm_pageout.js";
+export { parseSwapLatency } from "../vm/swap_device.js";
 import { ReservSystem } from "../vm/vm_reserv.js";
 import { ConfigError, type MachineConfig } from "../machine/config.js";
 import { configureHardware } from "../machine/configure.js";
@@ -83,6 +90,7 @@ export interface MachineOptions {
   onStatsDump?: (tag: number) => void;
   /** Told the instructions retired so far after every return from the hot path (--progress); must be cheap. */
   progress?: (instret: bigint) => void;
+  paging?: Partial<PagingOptions>;  // swap, swap device, page-out policy (default: swap as large as RAM, vm_pageout.ts)
 }
 
 /**
@@ -95,6 +103,20 @@ export interface MachineRecorder {
   onTrap(code: number): void;
   onSwitch(pid: number): void;
   flush(): void;
+}
+
+/**
+ * Paging as configured: swap as large as RAM unless told (the classic "swap = RAM" rule for small machines), the
+ * default device of swap_devices.json, FreeBSD's active/inactive page-out. The random policy draws from the seed.
+ */
+export function pagingOptions(config: MachineConfig, o: Partial<PagingOptions> | undefined): PagingOptions {
+  return {
+    ...o,
+    swapBytes: o?.swapBytes ?? config.ramBytes,
+    latency: o?.latency ?? defaultSwapLatency(),
+    policy: o?.policy ?? DEFAULT_PAGEOUT,
+    seed: o?.seed ?? config.seed,
+  };
 }
 
 function formatMem(bytes: number): string {
@@ -150,6 +172,7 @@ export class Machine {
       ...(large ? { superpages: { size: config.pageSize!, promotions: 0, demotions: 0 } } : {}),
     };
     if (large && !this.vm.identity) this.vm.reserv = new ReservSystem(this.phys);
+    const paging = pagingOptions(config, options.paging);
     this.mmu = def.createMmu(w, config, this.pctx);
     const quantum = options.quantum ?? DEFAULT_QUANTUM;
     if (!(Number.isSafeInteger(quantum) && quantum > 0)) throw new ConfigError(`bad quantum ${quantum} (a positive number of cycles)`);
@@ -157,6 +180,10 @@ export class Machine {
     if (!(Number.isSafeInteger(every) && every >= 0)) throw new ConfigError(`bad --pmap-collect-every ${every} (a number of traps, 0 for never)`);
     this.sched = new Scheduler(quantum);
     this.timers = new Timers(() => w.cycles());
+    this.vm.enablePaging(paging, {
+      now: () => this.timers.now(), at: (d, fire) => { this.timers.at(d, fire); },
+      charge: (c) => w.addCounter(w.layout.C_XCYCLES, BigInt(c)),
+    });
     this.procs = new ProcessTable({
       machine: w,
       newMap: (pid) => this.newMap(pid),
@@ -183,6 +210,7 @@ export class Machine {
     this.trapHandler = new TrapHandler(w, {
       syscall: (t, nr, args, trace) => this.syscalls.dispatch(this.ctxOf(t), nr, args, trace),
       traceOf: (t) => this.traceOf(t),
+      pageWait: (t, ready) => this.procs.sleep(t, "a page-in", ready),
       // The recorder sees the trap before a collection, which it records as the kernel's work in that trap; the
       // walks that led to the trap are printed before it, and a traced fault is measured from after the collection.
       ...(recorder || every > 0 || options.walkTrace || tracer ? {
@@ -199,7 +227,9 @@ export class Machine {
       chunk: options.chunk ?? DEFAULT_CHUNK,
       switchCost: options.switchCost ?? config.costs.contextSwitch,
       traceOf: (t) => this.traceOf(t),
-      outOfMemory: () => `guest killed by SIGKILL: out of guest memory (--mem ${formatMem(config.ramBytes)})`,
+      outOfMemory: () => paging.swapBytes > 0 && this.vm.pageout
+        ? `guest killed by SIGKILL: out of guest memory and swap (--mem ${formatMem(config.ramBytes)}, --swap ${formatMem(paging.swapBytes)})`
+        : `guest killed by SIGKILL: out of guest memory (--mem ${formatMem(config.ramBytes)})`,
       ...(recorder ? { onSwitch: (pid: number) => recorder.onSwitch(pid) } : {}),
       ...(recorder || options.walkTrace ? { onTraceFull: () => { recorder?.flush(); this.drainWalkTrace(); } } : {}),
       ...(options.progress ? { onProgress: () => options.progress!(w.instret) } : {}),
@@ -437,6 +467,22 @@ export class Machine {
     // The machine's own counters (its identifier allocator's are per machine; per-address-space ones are the
     // first task's, whose address space is kept to the end of the run).
     Object.assign(out, this.pmap.machineCounters?.() ?? {});
+    const pd = this.vm.pageout?.stats, sw = this.vm.swapPager;
+    out["major_faults"] = s.pagerFills;
+    out["minor_faults"] = s.faults - s.pagerFills;
+    out["fault_waits"] = s.faultWaits;
+    out["pageins"] = sw?.pageins ?? 0;
+    out["pageouts"] = sw?.pageouts ?? 0;
+    out["pageout_wakeups"] = pd?.wakeups ?? 0;
+    out["pages_scanned"] = pd?.scanned ?? 0;
+    out["pages_reclaimed"] = pd?.reclaimed ?? 0;
+    out["pages_cleaned"] = pd?.cleaned ?? 0;
+    out["reference_bits_cleared"] = pd?.referenceCleared ?? 0;
+    out["pages_prefetched"] = pd?.prefetched ?? 0;
+    out["swap_slots_used"] = sw?.used ?? 0;
+    out["swap_slots_peak"] = sw?.peak ?? 0;
+    out["paging_cycles"] = (pd?.cycles ?? 0) + s.syncWaitCycles;
+    out["swap_device_cycles"] = sw?.device.busyCycles ?? 0;
     const f = this.fs.pagerStats;
     out["file_pages_read"] = f.pagesRead;
     out["file_pages_written"] = f.pagesWritten;

@@ -10,6 +10,7 @@ import { NSIG, SIG_DFL, SIG_IGN } from "../kern/signal.js";
 import { GUEST_GID, GUEST_UID, type Task } from "../kern/task.js";
 import type { PhysAllocator } from "../vm/phys.js";
 import type { VmMapEntry } from "../vm/vm_map.js";
+import { swappedPages } from "../vm/vm_residency.js";
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE } from "../vm/vm_prot.js";
 import { VnodeFile } from "../fs/file.js";
 import { pathOf } from "../fs/namei.js";
@@ -451,7 +452,7 @@ function status(p: Procfs, t: Task): string {
   if (m) {
     s += vm("VmPeak", m.size) + vm("VmSize", m.size) + vm("VmLck", 0) + vm("VmPin", 0) + vm("VmHWM", m.rss) +
       vm("VmRSS", m.rss) + vm("RssAnon", m.anon) + vm("RssFile", m.file) + vm("RssShmem", 0) + vm("VmData", m.data) +
-      vm("VmStk", m.stack) + vm("VmExe", m.exe) + vm("VmLib", 0) + vm("VmPTE", m.pte) + vm("VmSwap", 0) +
+      vm("VmStk", m.stack) + vm("VmExe", m.exe) + vm("VmLib", 0) + vm("VmPTE", m.pte) + vm("VmSwap", swappedPages(t.map) * 4) +
       vm("HugetlbPages", 0);
   }
   s += `CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t${t.group.threads.length}\nSigQ:\t0/${p.host.procs.byPid.size}\n` +

@@ -6,6 +6,7 @@
 import { MAX_MAP_COUNT, VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";
 import { vmMapRewire, vmMapWire } from "../vm/vm_wire.js";
+import { chainPlace, madviseCold, madvisePageout, madviseWillneed } from "../vm/vm_residency.js";
 import { PAGE_SIZE, VM_PROT_ALL, isPageAligned, roundPage, truncPage } from "../vm/vm_prot.js";
 import type { Task } from "../kern/task.js";
 import { addr, int, size } from "./args.js";
@@ -50,10 +51,13 @@ export function mapAnonymous(task: Task, start: number, len: number, prot: numbe
 }
 
 /**
- * Linux's default overcommit heuristic (OVERCOMMIT_GUESS): one request for more committed memory than the whole
- * of RAM fails with ENOMEM at once instead of at the first touch.
+ * Linux's default overcommit heuristic (OVERCOMMIT_GUESS, mm/util.c __vm_enough_memory): one request for more
+ * committed memory than the whole of RAM and swap fails with ENOMEM at once instead of at the first touch.
  */
-function exceedsRam(task: Task, bytes: number): boolean { return bytes > task.map.vm.phys.ramBytes; }
+function exceedsRam(task: Task, bytes: number): boolean {
+  const vm = task.map.vm;
+  return bytes > vm.phys.ramBytes + (vm.swapPager?.slots ?? 0) * PAGE_SIZE;
+}
 
 function sysBrk(ctx: SyscallContext, a: readonly bigint[]): number {
   const t = ctx.task;
@@ -268,6 +272,11 @@ function sysMadvise(ctx: SyscallContext, a: readonly bigint[]): number {
     }
   }
   if (advice === MADV_WIPEONFORK && covered.some((e) => !anonymousPrivate(e))) return -EINVAL;   // anonymous private only
+  // Locked memory cannot be aged or paged out (mm/madvise.c can_madv_lru_vma): EINVAL.
+  if ((advice === MADV_COLD || advice === MADV_PAGEOUT) && covered.some((e) => e.wiring)) return -EINVAL;
+  if (advice === MADV_PAGEOUT) madvisePageout(map, start, end);
+  if (advice === MADV_COLD) madviseCold(map, start, end);
+  if (advice === MADV_WILLNEED) madviseWillneed(map, start, end);
   if (advice === MADV_DONTNEED || advice === MADV_FREE) map.dontneed(start, end);
   if (advice === MADV_WIPEONFORK || advice === MADV_KEEPONFORK) map.setWipeOnFork(start, end, advice === MADV_WIPEONFORK);
   if (advice === MADV_DONTFORK) map.setInheritance(start, end, "none");
@@ -424,17 +433,12 @@ function sysMremap(ctx: SyscallContext, a: readonly bigint[]): number {
 /**
  * Whether the page at va of entry e is resident, as Linux's mincore reports it: a present translation (which is
  * how Linux sees anonymous pages, the shared zero page included), or a resident page in the entry's object chain
- * (the page cache of a file, or anonymous pages whose translation the pmap, a discardable cache, has dropped).
+ * (the page cache of a file, or anonymous pages whose translation the pmap, a discardable cache, has dropped). A
+ * page on swap is not resident (Linux counts its swap cache; this kernel keeps none apart from resident pages).
  */
 function resident(task: Task, e: VmMapEntry, va: number): boolean {
   if (task.map.pmap.extract(va) !== undefined) return true;
-  let obj = e.object, off = e.offset + (va - e.start);
-  while (obj) {
-    if (obj.pageLookup(off)) return true;
-    off += obj.shadowOffset;
-    obj = obj.shadow;
-  }
-  return false;
+  return chainPlace(e, va)?.page !== undefined;   // a page on swap hides the objects below it: not resident
 }
 
 /**

@@ -14,7 +14,7 @@ import { ElfError, parseElf, readProgram } from "../loader/elf.js";
 import { ARCHS } from "../arch/registry.js";
 import { ConfigError } from "../machine/config.js";
 import { Machine, type RunResult } from "../boot/machine.js";
-import { guestEnvironment, machineConfig } from "../index.js";
+import { guestEnvironment, machineConfig, pagingConfig } from "../index.js";
 import { formatStats, formatStatsFile, statsJson } from "./report.js";
 import { TraceError } from "../trace/batch.js";
 import { traceMain, TraceUsageError } from "./trace.js";
@@ -30,7 +30,7 @@ import { DEFAULT_TRACE_LIMIT, type ViewArgs, finishViews, openViews, viewOptions
 const PROG = "mmulab";
 /** Options of the commands that run a guest that take a value (needed to find where the guest's argv starts), and flags. */
 const GUEST_COMMANDS: Record<string, { values: Set<string>; flags: Set<string>; repeatable?: Set<string> }> = {
-  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size", "trace-limit", "trace-file"]), flags: new Set(["stats", "strace", "env-clear", "help", "trace-walk", "trace-faults", "dump-tlb", "progress"]) },
+  run: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "json", "stats-file", "warmup-insns", "stats-every", "seed", "env", "ad", "psc", "subblock", "pft-size", "mount", "quantum", "pmap-collect-every", "page-size", "swap", "swap-latency", "pageout", "trace-limit", "trace-file"]), flags: new Set(["stats", "strace", "env-clear", "help", "trace-walk", "trace-faults", "dump-tlb", "progress"]) },
   compare: { values: new Set(["archs", "machine", "tlb", "jobs", "mem", "max-insns", "json", "seed", "env"]), flags: new Set(["show-output", "env-clear", "help", "progress"]),
     repeatable: new Set(["machine"]) },
   record: { values: new Set(["arch", "machine", "tlb", "mem", "max-insns", "seed", "env", "o", "output", "mount"]), flags: new Set(["stats", "env-clear", "help"]) },
@@ -118,6 +118,9 @@ interface RunArgs extends ViewArgs {
   quantum?: string;
   "pmap-collect-every"?: string;
   "page-size"?: string;
+  swap?: string;
+  "swap-latency"?: string;
+  pageout?: string;
 }
 
 interface RecordArgs extends Omit<RunArgs, "strace" | "json"> {
@@ -178,7 +181,11 @@ function parseCli(own: string[]): Parsed {
       .option("trace-faults", { type: "boolean", describe: "print each page fault and how the kernel resolved it" })
       .option("dump-tlb", { type: "boolean", describe: "print the TLBs' entries at exit and at each statistics dump" })
       .option("trace-limit", { type: "string", describe: `lines of trace at most (default ${DEFAULT_TRACE_LIMIT}; 0: no limit)` })
-      .option("trace-file", { type: "string", describe: "write the views to this file instead of stderr" }),
+      .option("trace-file", { type: "string", describe: "write the views to this file instead of stderr" })
+      .option("swap", { type: "string", describe: "swap space, e.g. 64M; 0 for none (default: as large as --mem)" })
+      .option("swap-latency", { type: "string", describe: "swap device: disk1987, ssd (default), nvme, or cycles per page" })
+      .option("pageout", { type: "string", describe: "page-replacement policy: fifo, random, lru, clock, clock2, second-chance, nru, 2q, freebsd (default)" }),
+
     () => { ran = "run"; })
     .command("archs [machine]", "list the machines (or one) and their translation hardware, each default with its source", (y) => y
       .positional("machine", { type: "string", describe: `one machine: ${ARCHS.join(", ")}` })
@@ -331,9 +338,13 @@ function runCommand(a: RunArgs, guestArgs: string[], hostStreams: GuestIo, say: 
   const strace = a.strace ? (line: string): void => { io.write(2, enc.encode(line + "\n")); } : undefined;
   const quantum = a.quantum !== undefined ? Number(parseCount(a.quantum, "--quantum")) : undefined;
   const every = a["pmap-collect-every"] !== undefined ? Number(parseCount(a["pmap-collect-every"], "--pmap-collect-every")) : undefined;
+  const paging = pagingConfig({
+    ...(a.swap !== undefined ? { swap: a.swap } : {}), ...(a["swap-latency"] !== undefined ? { swapLatency: a["swap-latency"] } : {}),
+    ...(a.pageout !== undefined ? { pageout: a.pageout } : {}),
+  });
   const m: Machine = new Machine(config, {
     io, ...(strace ? { strace } : {}), ...(recorder ? { recorder } : {}), ...(quantum !== undefined ? { quantum } : {}),
-    ...(every !== undefined ? { pmapCollectEvery: every } : {}), ...viewOptions(a, views, (): Machine => m),
+    ...(every !== undefined ? { pmapCollectEvery: every } : {}), paging, ...viewOptions(a, views, (): Machine => m),
     ...(progress ? { progress: (n: bigint) => progress.tick(n) } : {}),
   });
   if (views) views.onLimit = () => m.stopWalkTrace();

@@ -83,6 +83,12 @@ export function formatStats(c: Record<string, number>, config: MachineConfig): s
   row("pmap calls", `${num(g("pmap_enters"))} enter, ${num(g("pmap_removes"))} remove, ${num(g("pmap_protects"))} protect`);
   row("VM objects", `${num(g("shadows_created"))} shadows made, ${num(g("object_collapses"))} collapses, ` +
     `${num(g("object_bypasses"))} bypasses, ${num(g("virtual_copy_pages"))} pages copied by reference`);
+  if (g("pageout_wakeups") + g("pageins") > 0) {
+    row("paging", `${num(g("major_faults"))} major faults (${num(g("fault_waits"))} slept), ${num(g("pageins"))} page-ins, ` +
+      `${num(g("pageouts"))} page-outs, ${num(g("pages_reclaimed"))} reclaimed of ${num(g("pages_scanned"))} scanned`);
+    row("swap", `${num(g("swap_slots_used"))} slots used, ${num(g("swap_slots_peak"))} peak; device busy ${num(g("swap_device_cycles"))} cycles, ` +
+      `kernel ${num(g("paging_cycles"))} cycles`);
+  }
   row("processes", `${num(g("forks"))} forks, ${num(g("task_exits"))} exits, ${num(g("context_switches"))} context switches`);
   if (g("file_pages_read") + g("file_pages_written") > 0) {
     row("file pages", `${num(g("file_pages_read"))} read, ${num(g("file_pages_written"))} written`);

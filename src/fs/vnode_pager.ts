@@ -1,18 +1,23 @@
 // The vnode pager (Mach's file pager, BSD vnode_pager): while a regular file is mapped, one VM object holds its
 // pages, and every mapping of the file — MAP_SHARED directly, MAP_PRIVATE through a copy-on-write shadow — finds
 // them there by (object, offset). A fault on a page that is not resident asks the pager (data_request), which
-// reads the file; a page wholly beyond the end of the file has no data (data_error: the access gets SIGBUS).
+// reads the file; a page wholly beyond the end of the file has no data (data_error: the access gets SIGBUS). The
+// file system is in memory, so every answer (data_provided, data_error) comes at once, through the kernel's side
+// of the contract (vm/pager.ts); a request for several pages (madvise WILLNEED) is answered with all of them.
 //
 // The resident pages are the file's page cache: read() and write() on the file go through them while they are
 // resident, so a store through a shared mapping is visible to read() at once and a write() is visible in every
 // mapping, as on Linux. Pages go back to the file's own storage (data_return) on msync, munmap, when the last
-// mapping goes (terminate), and before a flush (MS_INVALIDATE). Which pages changed is found by comparing bytes,
+// mapping goes (terminate), before a flush (MS_INVALIDATE), and when the page daemon evicts one (data_write).
+// Which pages changed is found by comparing bytes,
 // not from the pmap's modified bits: a pmap is a discardable cache and may have thrown them away. The pager also
 // knows the copy-on-write shadows of private mappings, whose copies beyond the end of a truncated file go away.
 
-import type { VmObject, Pager } from "../vm/vm_object.js";
+import type { VmObject } from "../vm/vm_object.js";
+import type { MemoryObjectControl, Pager } from "../vm/pager.js";
 import type { VmSystem } from "../vm/vm_system.js";
 import { PAGE_SIZE, roundPage, truncPage } from "../vm/vm_prot.js";
+import { EFAULT } from "../sys/errno.js";
 import type { FileNode } from "./vnode.js";
 
 /** Counters of the file pagers of one machine. */
@@ -48,11 +53,17 @@ export class VnodePager implements Pager {
     return pager.object;
   }
 
-  dataRequest(offset: number, dst: Uint8Array): void | "error" {
+  dataRequest(obj: VmObject, control: MemoryObjectControl, offset: number, length: number): void {
     const size = this.node.size;
-    if (offset >= roundPage(size)) { this.stats.beyondEof++; return "error"; }
-    dst.set(this.node.read(offset, Math.min(PAGE_SIZE, size - offset)));
-    this.stats.pagesRead++;
+    if (offset >= roundPage(size)) { this.stats.beyondEof++; control.dataError(obj, offset, length, EFAULT); return; }
+    const end = Math.min(offset + length, roundPage(size));
+    control.dataProvided(obj, offset, padded(this.node.read(offset, Math.min(end, size) - offset), end - offset));
+    this.stats.pagesRead += (end - offset) / PAGE_SIZE;
+  }
+
+  /** A page leaves memory (the page daemon): what changed goes back to the file. */
+  dataWrite(_obj: VmObject, offset: number, data: Uint8Array): void {
+    this.writeBack(offset, data);
   }
 
   shadowed(shadow: VmObject): void { this.shadows.add(shadow); }
@@ -66,17 +77,20 @@ export class VnodePager implements Pager {
 
   /** Writes the resident pages with offsets in [start, end) that differ from the file back to it. */
   clean(start: number, end: number): void {
+    for (const page of this.pagesIn(start, end)) this.writeBack(page.offset, this.vm.phys.view(page.pa));
+  }
+
+  /** Writes a page's bytes at offset to the file if they differ from it (the part beyond EOF never reaches it). */
+  private writeBack(offset: number, data: Uint8Array): void {
     const size = this.node.size;
-    for (const page of this.pagesIn(start, end)) {
-      if (page.offset >= size) continue;   // the part beyond EOF never reaches the file
-      const n = Math.min(PAGE_SIZE, size - page.offset);
-      const now = this.vm.phys.view(page.pa).subarray(0, n);
-      const stored = this.node.read(page.offset, n);
-      if (!now.every((b, i) => b === stored[i])) {
-        // A page over a hole needs space: when the file system is full the change stays in the resident page
-        // only (and is lost when the object goes); tmpfs would have refused the page at fault time (SIGBUS).
-        if (this.node.write(page.offset, now.slice())) this.stats.pagesWritten++;
-      }
+    if (offset >= size) return;
+    const n = Math.min(PAGE_SIZE, size - offset);
+    const now = data.subarray(0, n);
+    const stored = this.node.read(offset, n);
+    if (!now.every((b, i) => b === stored[i])) {
+      // A page over a hole needs space: when the file system is full the change stays in the resident page
+      // only (and is lost when the object goes); tmpfs would have refused the page at fault time (SIGBUS).
+      if (this.node.write(offset, now.slice())) this.stats.pagesWritten++;
     }
   }
 
@@ -123,7 +137,7 @@ export class VnodePager implements Pager {
     // Copies made after a fork live in shadows of those shadows: each is reached once, with its offset in the file.
     const end = roundPage(size);
     const drop = (shadow: VmObject, base: number): void => {
-      for (const page of [...shadow.resident.values()]) if (page.offset + base >= end) this.vm.pageFree(page);
+      this.vm.objectPageRemove(shadow, Math.max(0, end - base), Number.MAX_SAFE_INTEGER);   // resident and on swap
       for (const above of shadow.shadowerSet) drop(above, base + above.shadowOffset);
     };
     for (const shadow of [...this.shadows]) {
@@ -134,6 +148,14 @@ export class VnodePager implements Pager {
     const last = this.object.pageLookup(truncPage(edge));
     if (last && edge % PAGE_SIZE !== 0) this.vm.phys.view(last.pa).fill(0, edge % PAGE_SIZE);
   }
+}
+
+/** The bytes followed by zeros up to n (a page of a file whose end falls inside it). */
+function padded(bytes: Uint8Array, n: number): Uint8Array {
+  if (bytes.length >= n) return bytes;
+  const out = new Uint8Array(n);
+  out.set(bytes);
+  return out;
 }
 
 /** Reads file bytes (clipped to its size) through its page cache if it is mapped. */
@@ -169,9 +191,9 @@ export class FileCopyPager implements Pager {
     node.hold(1);
   }
 
-  dataRequest(offset: number, dst: Uint8Array): void {
-    dst.set(fileRead(this.node, this.base + offset, PAGE_SIZE));
-    this.stats.pagesRead++;
+  dataRequest(obj: VmObject, control: MemoryObjectControl, offset: number, length: number): void {
+    control.dataProvided(obj, offset, padded(fileRead(this.node, this.base + offset, length), length));
+    this.stats.pagesRead += length / PAGE_SIZE;
   }
 
   terminate(): void { this.node.hold(-1); }

@@ -10,7 +10,8 @@ import { exitRobustList, futexKey } from "./futex.js";
 import { GUEST_GID, GUEST_UID } from "./task.js";
 import type { UserRegs } from "./sigframe.js";
 import { SIGSEGV, TaskTerminated } from "./signal.js";
-import type { Pager } from "../vm/vm_object.js";
+import type { MemoryObjectControl, Pager } from "../vm/pager.js";
+import type { VmObject } from "../vm/vm_object.js";
 import { type VmMap, VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";
 import { VM_PROT_ALL, VM_PROT_EXECUTE, VM_PROT_READ, VM_PROT_WRITE, hex, roundPage, truncPage } from "../vm/vm_prot.js";
@@ -25,10 +26,10 @@ export class FileSegmentPager implements Pager {
     this.name = `segment ${index}`;
   }
 
-  dataRequest(offset: number, dst: Uint8Array): void {
-    const from = this.fileStart + offset;
-    if (from >= this.fileEnd) return;
-    dst.set(this.data.subarray(from, Math.min(from + dst.length, this.fileEnd)));
+  dataRequest(obj: VmObject, control: MemoryObjectControl, offset: number, length: number): void {
+    const dst = new Uint8Array(length), from = this.fileStart + offset;
+    if (from < this.fileEnd) dst.set(this.data.subarray(from, Math.min(from + length, this.fileEnd)));
+    control.dataProvided(obj, offset, dst);
   }
 }
 

@@ -12,7 +12,8 @@ import {
   ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, signalDelivered, signalName,
 } from "./signal.js";
 import { EINTR, EINVAL, ENOMEM, EPERM } from "../sys/errno.js";
-import type { Pager } from "../vm/vm_object.js";
+import type { MemoryObjectControl, Pager } from "../vm/pager.js";
+import type { VmObject } from "../vm/vm_object.js";
 import { VmMapEntry } from "../vm/vm_map.js";
 import { vmMapPopulate } from "../vm/vm_fault.js";
 import { PAGE_SIZE, VM_PROT_EXECUTE, VM_PROT_READ, hex } from "../vm/vm_prot.js";
@@ -56,10 +57,11 @@ export const SIGRETURN_CODE = [0x08B0_0893, 0x0000_0073];
 
 class SigpagePager implements Pager {
   readonly name = "[sigpage]";
-  dataRequest(offset: number, dst: Uint8Array): void {
-    if (offset !== 0) return;
-    const dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
-    SIGRETURN_CODE.forEach((w, i) => dv.setUint32(4 * i, w, true));
+  dataRequest(obj: VmObject, control: MemoryObjectControl, offset: number, length: number): void {
+    const dst = new Uint8Array(length);
+    const dv = new DataView(dst.buffer);
+    if (offset === 0) SIGRETURN_CODE.forEach((w, i) => dv.setUint32(4 * i, w, true));
+    control.dataProvided(obj, offset, dst);
   }
 }
 

@@ -38,6 +38,8 @@ export interface TrapHost {
   onTrap?(code: number): void;
   /** Told how each page fault of a task was resolved, before a signal is sent for it (--trace-faults); optional. */
   onPageFault?(t: Task, va: bigint, access: number, result: FaultResult): void;
+  /** Puts task t to sleep until `ready` holds (a page-in on its way); throws Blocked. Absent: faults never sleep. */
+  pageWait?(t: Task, ready: () => boolean): never;
 }
 
 /** The VM_PROT_* access a page-fault cause stands for, or -1 when the cause is not a page fault. */
@@ -68,7 +70,7 @@ export class TrapHandler {
    * mapping of the page as `fault`).
    */
   resolvePageFault(t: Task, va: bigint, access: number,
-    fault: (va: number, access: number) => FaultResult = (a, acc) => liveFault(t, a, acc)): FaultResult {
+    fault: (va: number, access: number) => FaultResult = (a, acc) => liveFault(t, a, acc, this.host.pageWait !== undefined)): FaultResult {
     if (va > BigInt(Number.MAX_SAFE_INTEGER)) return "maperr";
     if (t.pmap.refill?.(Number(va), access)) return "ok";
     return fault(Number(va), access);
@@ -147,6 +149,8 @@ export class TrapHandler {
     const r = this.resolvePageFault(t, va, access);
     this.host.onPageFault?.(t, va, access, r);
     if (r === "ok") return;
+    // The page's data is on its way (vm_fault.ts): sleep; the instruction faults again once it has come.
+    if (r === "wait") this.host.pageWait!(t, t.map.vm.waitingFor!);
     const what = accessName(access);
     if (r === "buserr") {
       // Linux: a file page beyond EOF is SIGBUS with BUS_ADRERR and si_addr = the faulting address.
@@ -161,9 +165,9 @@ export class TrapHandler {
 }
 
 /** A live fault: a stack growing down is extended first (the fault handler's expand_stack), then vm_fault. */
-function liveFault(t: Task, va: number, access: number): FaultResult {
+function liveFault(t: Task, va: number, access: number, mayWait: boolean): FaultResult {
   expandStack(t, va);
-  return vmFault(t.map, va, access);
+  return vmFault(t.map, va, access, false, mayWait);
 }
 
 function accessName(access: number): string {

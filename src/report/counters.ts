@@ -6,7 +6,7 @@
 
 export type CounterGroup =
   | "cpu" | "tlb" | "walker" | "flush" | "psc" | "riscv" | "mips" | "power" | "hashed" | "sparc" | "vax" | "guarded"
-  | "superpages" | "traps" | "faults" | "memory" | "vm" | "processes" | "files" | "host";
+  | "superpages" | "traps" | "faults" | "memory" | "paging" | "vm" | "processes" | "files" | "host";
 
 export interface CounterInfo {
   readonly group: CounterGroup;
@@ -21,7 +21,8 @@ export const COUNTER_GROUPS: readonly [CounterGroup, string][] = [
   ["mips", "MIPS software refill"], ["power", "POWER hashed page table and SLB"], ["hashed", "clustered hashed page table"],
   ["sparc", "SPARC TSB and software refill"], ["vax", "VAX page tables"], ["guarded", "guarded page tables"],
   ["flush", "TLB invalidation"], ["superpages", "superpages"], ["traps", "kernel: traps"], ["faults", "kernel: page faults"],
-  ["memory", "kernel: physical memory and page tables"], ["vm", "kernel: Mach VM objects and pmaps"],
+  ["memory", "kernel: physical memory and page tables"],
+  ["paging", "kernel: paging (page daemon, swap)"], ["vm", "kernel: Mach VM objects and pmaps"],
   ["processes", "kernel: processes"], ["files", "kernel: files"], ["host", "emulator (host speed only)"],
 ];
 
@@ -114,12 +115,27 @@ export const COUNTERS: Readonly<Record<string, CounterInfo>> = {
   traps_other: c("traps", "traps", "other traps (illegal instructions, breakpoints, misaligned accesses)"),
   page_faults: c("faults", "faults", "page faults resolved: zero fills + pager fills + soft faults + copy-on-write copies"),
   zero_fills: c("faults", "pages", "pages zero-filled on first touch"),
-  pager_fills: c("faults", "pages", "pages whose contents came from a pager (the program file, a mapped file)"),
+  pager_fills: c("faults", "pages", "pages whose contents came from a pager (the program file, a mapped file, swap)"),
   soft_faults: c("faults", "faults", "faults that made no page (resident, or the zero page): only the translation was entered"),
   cow_copies: c("faults", "pages", "pages copied on write"),
   page_faults_kernel: c("faults", "faults", "of the faults, those raised by the kernel's own copyin/copyout"),
   fault_errors: c("faults", "faults", "faults that ended in SIGSEGV/SIGBUS or -EFAULT"),
   zero_page_maps: c("faults", "faults", "read faults answered with the shared zero page"),
+  major_faults: c("paging", "faults", "faults that asked a pager for the page (a file, the program, swap): getrusage's ru_majflt"),
+  minor_faults: c("paging", "faults", "faults resolved without a pager (zero fill, copy on write, soft): ru_minflt"),
+  fault_waits: c("paging", "faults", "faults whose page was on its way from the pager: the task slept until it came"),
+  pageins: c("paging", "pages", "pages read back from swap by the default pager"),
+  pageouts: c("paging", "pages", "pages written to swap by the default pager (data_write of anonymous memory)"),
+  pageout_wakeups: c("paging", "wakeups", "times the page daemon ran (free frames below its target)"),
+  pages_scanned: c("paging", "pages", "pages the page daemon's policy examined"),
+  pages_reclaimed: c("paging", "pages", "pages the page daemon freed"),
+  pages_cleaned: c("paging", "pages", "of those, pages written to their pager first (modified: to swap or to their file)"),
+  reference_bits_cleared: c("paging", "pages", "reference bits the page daemon cleared (through the pmap)"),
+  pages_prefetched: c("paging", "pages", "pages a pager provided beyond the one asked for (madvise WILLNEED)"),
+  swap_slots_used: c("paging", "slots", "4 KiB swap slots holding a page at the end"),
+  swap_slots_peak: c("paging", "slots", "most swap slots in use at once"),
+  paging_cycles: c("paging", "cycles", "cycles the kernel spent paging (scans, page copies, waits inside system calls), in cycles"),
+  swap_device_cycles: c("paging", "cycles", "cycles the swap device was busy (reads and writes; a task waiting for one sleeps: idle time when all do)"),
   user_frames: c("memory", "frames", "4 KiB frames holding user pages at the end"),
   user_frames_peak: c("memory", "frames", "most frames holding user pages at once"),
   ram_frames: c("memory", "frames", "4 KiB frames of emulated RAM (--mem)"),
@@ -148,7 +164,7 @@ export const COUNTERS: Readonly<Record<string, CounterInfo>> = {
 
 /** Groups every machine has; the others belong to the machines that list them (MachineDef.counterGroups). */
 const COMMON: ReadonlySet<CounterGroup> = new Set(["cpu", "tlb", "walker", "flush", "superpages", "traps", "faults",
-  "memory", "vm", "processes", "files", "host"]);
+  "memory", "paging", "vm", "processes", "files", "host"]);
 
 /** Whether counter `name` means something on a machine with these hardware groups (unknown names: yes). */
 export function counterApplies(name: string, machineGroups: readonly string[], translates: boolean): boolean {

@@ -31,6 +31,12 @@ export class PhysAllocator {
   private nReserved = 0;
   /** Called when no free frame is left: breaks reservations (returns whether it freed any). */
   reclaim: (() => boolean) | undefined;
+  /**
+   * Called when no run of free frames is long enough for a physically contiguous table (the VAX system page table,
+   * a SPARC TSB): the page daemon evicts the user pages of frames [first, first + count) if it can take them all
+   * (returns whether it did).
+   */
+  evictRange: ((first: number, count: number) => boolean) | undefined;
   peakUser = 0;
   peakTable = 0;
 
@@ -61,6 +67,29 @@ export class PhysAllocator {
    * frame's address; each frame is freed on its own. Throws OutOfGuestMemory when no such run is free.
    */
   allocContig(count: number, kind: FrameKind): number {
+    try {
+      return this.allocContigNow(count, kind);
+    } catch (e) {
+      if (!(e instanceof OutOfGuestMemory) || !this.makeRun(count, count)) throw e;
+      return this.allocContigNow(count, kind);
+    }
+  }
+
+  /**
+   * Frees a run of `count` frames aligned to `align` by evicting the user pages in it (evictRange), at the lowest
+   * window holding only free and user frames whose pages can all go. Returns whether it made one.
+   */
+  private makeRun(count: number, align: number): boolean {
+    if (!this.evictRange) return false;
+    for (let f = 0; f + count <= this.frames; f += align) {
+      let ok = true;
+      for (let i = 0; i < count && ok; i++) ok = this.use[f + i] === FREE || this.use[f + i] === USER;
+      if (ok && this.evictRange(f, count)) return true;
+    }
+    return false;
+  }
+
+  private allocContigNow(count: number, kind: FrameKind): number {
     for (let f = 0; f + count <= this.frames; f += count) {
       let free = true;
       for (let i = 0; i < count && free; i++) free = this.use[f + i] === FREE;
@@ -77,6 +106,15 @@ export class PhysAllocator {
    * such as the VAX system page table). Returns the first frame's address; throws OutOfGuestMemory.
    */
   allocRun(n: number, kind: FrameKind): number {
+    try {
+      return this.allocRunNow(n, kind);
+    } catch (e) {
+      if (!(e instanceof OutOfGuestMemory) || !this.makeRun(n, 1)) throw e;
+      return this.allocRunNow(n, kind);
+    }
+  }
+
+  private allocRunNow(n: number, kind: FrameKind): number {
     let start = this.cursor;
     for (let f = this.cursor; f < this.frames; f++) {
       if (this.use[f] !== FREE) { start = f + 1; continue; }

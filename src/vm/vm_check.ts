@@ -11,13 +11,17 @@ import { PAGE_SIZE, VM_PROT_READ, VM_PROT_WRITE, hex } from "./vm_prot.js";
 
 const CHECK_SPAN = 4 * 2 ** 30;
 
-/** The page the chain of map's entry resolves va to (undefined: none resident, reads as zero), and where. */
+/**
+ * The page the chain of map's entry resolves va to (undefined: none resident — zero, on swap or with a pager), and
+ * where. A page on swap hides the objects below it, as a resident one does.
+ */
 function chainPage(map: VmMap, va: number): { page: VmPage | undefined; top: boolean } {
   const e = map.lookup(va)!;
   let o: VmObject | null = e.object, off = e.offset + (va - e.start);
   while (o) {
     const p = o.pageLookup(off);
     if (p) return { page: p, top: o === e.object };
+    if (o.swapped(off)) break;
     off += o.shadowOffset;
     o = o.shadow;
   }
@@ -58,8 +62,9 @@ export function vmCheck(vm: VmSystem, maps: readonly VmMap[], pmaps: readonly Pm
       if (map.entries[i - 1]!.end > map.entries[i]!.start) bad.push(`entries overlap at ${hex(map.entries[i]!.start)}`);
     }
   }
-  let resident = 0;
+  let resident = 0, slots = 0;
   for (const o of vm.live) {
+    slots += o.swapCount;
     if (o.dead) bad.push(`dead object ${o.id} still listed`);
     for (const p of o.resident.values()) if (p.object !== o) bad.push(`page of object ${o.id} names another owner`);
     resident += o.residentCount;
@@ -68,6 +73,8 @@ export function vmCheck(vm: VmSystem, maps: readonly VmMap[], pmaps: readonly Pm
   if (vm.phys.userFrames !== resident + zero) {
     bad.push(`${vm.phys.userFrames} user frames allocated, ${resident + zero} held by objects (leak or double use)`);
   }
+  if (vm.swapPager && vm.swapPager.used !== slots) bad.push(`${vm.swapPager.used} swap slots used, ${slots} held by objects`);
+  if (vm.pageout && vm.pageout.queued !== resident) bad.push(`${vm.pageout.queued} pages on the page queues, ${resident} resident`);
   const tables = pmaps.reduce((s, p) => s + p.stats.tableFrames, 0);
   if (vm.phys.tableFrames !== tables) bad.push(`${vm.phys.tableFrames} page-table frames allocated, ${tables} in live pmaps`);
   return bad;

@@ -1,29 +1,15 @@
 // Memory objects (Mach vm_object): a range of bytes whose resident pages are found by (object, offset).
 // Anonymous objects are zero-filled on first touch; an object may instead have a pager that supplies a page's
-// initial contents (data_request answered by data_provided). A copy-on-write copy is a shadow object: it holds
+// initial contents (data_request answered by data_provided; the contract is pager.ts). A copy-on-write copy is a shadow object: it holds
 // the pages written since the copy and looks up every other page in the object it shadows (shadow, at
 // shadowOffset), as in Mach's symmetric copy strategy (mach_vm.md §4). A private file mapping's copies shadow
 // the file's object (which has the vnode pager); the pager is told of each shadow made directly over it.
 
+import type { Pager } from "./pager.js";
 import type { VmPage } from "./vm_page.js";
 import { PAGE_SIZE } from "./vm_prot.js";
 
-/** Supplies initial page contents: fill `dst` (already zeroed, one page) with the data at byte `offset`. */
-export interface Pager {
-  readonly name: string;
-  /** Returns "error" when there is no data at offset (memory_object_data_error: the access gets SIGBUS). */
-  dataRequest(offset: number, dst: Uint8Array): void | "error";
-  /**
-   * The object's last reference is going, its pages still resident: the pager takes back what changed
-   * (memory_object_data_return) and forgets the object (memory_object_terminate).
-   */
-  terminate?(obj: VmObject): void;
-  /**
-   * A copy-on-write shadow now covers this pager's object: the pager may have to reach the private copies later
-   * (a file truncated under a private mapping loses its copied pages beyond the new end, as on Linux).
-   */
-  shadowed?(shadow: VmObject): void;
-}
+export type { Pager } from "./pager.js";
 
 export class VmObject {
   refCount = 1;                            // map entries and shadow objects referring to this object
@@ -37,6 +23,10 @@ export class VmObject {
                                            // true_share): never the zero page, and a copy-up revokes old mappings
   dead = false;                            // the last reference is gone
   resident = new Map<number, VmPage>();    // page index (offset / PAGE_SIZE) → resident page
+  swap: Map<number, number> | null = null; // the default pager's swap map: page index → swap slot of a page
+                                           // paged out (or paged in and still clean); null until the first
+  mayCache = false;                        // the pager asked the kernel to keep the pages after the last
+                                           // mapping goes (memory_object cache attribute)
 
   constructor(
     readonly id: number,                   // unique within one machine, for debugging and traces
@@ -60,6 +50,12 @@ export class VmObject {
   }
 
   get residentCount(): number { return this.resident.size; }
+
+  /** Whether the page at offset is on swap (the default pager holds it): the chain search stops here. */
+  swapped(offset: number): boolean { return this.swap !== null && this.swap.has(offset / PAGE_SIZE); }
+
+  /** Pages of this object on swap. */
+  get swapCount(): number { return this.swap?.size ?? 0; }
 
   /** Objects from this one down its shadow chain (this one included). */
   get chainLength(): number {

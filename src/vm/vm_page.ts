@@ -1,9 +1,14 @@
 // A resident page: one physical frame holding the data of (object, offset). Machine-dependent data hangs off it
 // (STYLE.md point 9): the pv list, every (pmap, va) that maps the frame, which pmaps use for operations by page
-// (protect all mappings, read or clear referenced/modified bits).
+// (protect all mappings, read or clear referenced/modified bits). The machine-independent paging state rides on it
+// too: whether its data is still on its way from a pager (busy, Mach's VM_PAGE_BUSY/absent), whether it differs
+// from its backing store (dirty), which page queue it is on (vm_page_queue.ts) and the pager's lock on it.
 
 import type { Pmap } from "./pmap.js";
 import type { VmObject } from "./vm_object.js";
+
+/** What a page knows of the queue it is on (vm_page_queue.ts PageQueue). */
+export interface PageQueueLike { readonly name: string }
 
 /** One mapping of a page by a pmap (FreeBSD's pv_entry), linked into its page's list. */
 export interface PvEntry {
@@ -94,6 +99,18 @@ export class VmPage {
   offset = 0;                      // byte offset of the page in its object
   wireCount = 0;                   // > 0: must not be paged out
   readonly pv = new PvList();      // machine-dependent: mappings of this frame
+  busy = false;                    // its data is on its way from the pager (data_request not answered yet):
+                                   // faults on it wait; the page daemon leaves it alone
+  error = false;                   // the pager answered data_error: the fault that finds it fails (SIGBUS)
+  dirty = true;                    // differs from what its pager holds (a page made by zero-fill or copy has no
+                                   // other copy); false after a page-in until its first write fault
+  lock = 0;                        // VM_PROT_* accesses the pager forbids (memory_object_lock_request lock_value)
+  referenced = false;              // a reference the kernel saw itself (a fault on it): the policies' software bit
+  // Page-queue links (vm_page_queue.ts): the queue it is on and its neighbours there.
+  queue: PageQueueLike | null = null;
+  qprev: VmPage | null = null;
+  qnext: VmPage | null = null;
+  stamp = 0;                       // a policy's number: the time of its last use (lru), its insertion (fifo) …
 
   constructor(readonly pa: number) {}   // physical address of the frame
 

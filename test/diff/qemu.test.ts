@@ -9,10 +9,13 @@
 
 import { describe, expect, test } from "vitest";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ARCHS } from "../../src/arch/registry.js";
+import { machineData } from "../../src/machine/costs.js";
+import { PAGEOUT_POLICIES } from "../../src/vm/pageout/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CI = Boolean(process.env.CI);
@@ -300,6 +303,48 @@ describe("differential: --page-size 2M", () => {
         expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(q.status);
       });
     }
+  }
+});
+
+// Paging: guests whose working set is several times --mem (1M: 256 frames, some of them page tables) run to
+// qemu's output on every machine with an MMU, their pages going to swap and back (a machine without translation
+// keeps every page at its own address: nothing can be paged there). Each policy is run once on the default machine.
+const PAGING_CASES: Case[] = [
+  { guest: "wsweep", args: ["3", "2"], status: 0 },
+  { guest: "bigfile", args: ["2"], scratchCwd: true, status: 0 },
+  { guest: "forkbig", args: ["2"], status: 0 },
+];
+const PAGING = ["--mem", "1M", "--swap", "16M"];
+
+describe("differential: paging under memory pressure on every machine", () => {
+  for (const arch of ARCHS.filter((a) => machineData(a).walkLevels.value > 0)) {
+    for (const c of PAGING_CASES) {
+      test.skipIf(!qemu || !mmulabBuilt)(`${title(c)} --arch ${arch} ${PAGING.join(" ")}`, { timeout: TIMEOUT_MS }, () => {
+        const q = runQemu(c);
+        expect(q.status).toBe(c.status);
+        const dir = mkdtempSync(join(tmpdir(), "mmulab-paging-"));
+        try {
+          const m = runMmulab(c.guest, c.args ?? [], c.env ?? BASE_ENV, ["--arch", arch, ...PAGING, "--json", join(dir, "c.json")]);
+          const diff = firstDifference(q.stdout, m.stdout);
+          expect(diff, diff ?? "").toBeUndefined();
+          expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(q.status);
+          const counters = JSON.parse(readFileSync(join(dir, "c.json"), "utf8")).counters as Record<string, number>;
+          expect(counters["pageouts"]! + counters["pages_reclaimed"]!, "paged").toBeGreaterThan(100);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
+  }
+  for (const policy of Object.keys(PAGEOUT_POLICIES)) {
+    const c = PAGING_CASES[0]!;
+    test.skipIf(!qemu || !mmulabBuilt)(`${title(c)} ${PAGING.join(" ")} --pageout ${policy}`, { timeout: TIMEOUT_MS }, () => {
+      const q = runQemu(c);
+      const m = runMmulab(c.guest, c.args ?? [], c.env ?? BASE_ENV, [...PAGING, "--pageout", policy]);
+      const diff = firstDifference(q.stdout, m.stdout);
+      expect(diff, diff ?? "").toBeUndefined();
+      expect(m.status, `mmulab status (stderr: ${m.stderr.trim()})`).toBe(q.status);
+    });
   }
 });
 

@@ -44,6 +44,8 @@ const NOT_REPLAYED: Record<string, string> = {
   shadows_created: "likewise", object_collapses: "likewise", object_bypasses: "likewise",
   virtual_copy_pages: "likewise", copied_bytes: "likewise", file_pages_read: "likewise", file_pages_written: "likewise",
   task_exits: "no task exits",
+  major_faults: "pager_fills by another name (getrusage's split): the replay reads no file",
+  minor_faults: "likewise",
 };
 
 /** Every counter of c but NOT_REPLAYED. */

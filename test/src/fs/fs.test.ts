@@ -266,11 +266,18 @@ describe("vnode pager", () => {
     const o2 = VnodePager.objectFor(vm, f, fs.pagerStats);
     expect(o2).toBe(o1);
     expect(o1.refCount).toBe(2);
-    const dst = new Uint8Array(4096);
-    expect(o1.pager!.dataRequest(0, dst)).toBeUndefined();
+    // The answers come at once, on the kernel's side of the contract: data_provided fills the busy page.
+    const page = vm.pageAlloc(o1, 0, 0);
+    page.busy = true;
+    o1.pager!.dataRequest(o1, vm, 0, 4096, 1);
+    expect(page.busy).toBe(false);
+    const dst = vm.phys.view(page.pa);
     expect(dec(dst.subarray(0, 9))).toBe("page zero");
     expect(dst[9]).toBe(0);
-    expect(o1.pager!.dataRequest(4096, dst)).toBe("error");
+    const beyond = vm.pageAlloc(o1, 4096, 0);
+    beyond.busy = true;
+    o1.pager!.dataRequest(o1, vm, 4096, 4096, 1);                      // data_error: the fault gets SIGBUS
+    expect(beyond.error).toBe(true);
     expect(fs.pagerStats).toEqual({ pagesRead: 1, pagesWritten: 0, beyondEof: 1 });
   });
 
@@ -280,7 +287,8 @@ describe("vnode pager", () => {
     f.write(0, new Uint8Array(6000).fill(0x61));
     const obj = VnodePager.objectFor(vm, f, fs.pagerStats);
     const page = vm.pageAlloc(obj, 0, 0);
-    obj.pager!.dataRequest(0, vm.phys.view(page.pa));
+    page.busy = true;
+    obj.pager!.dataRequest(obj, vm, 0, 4096, 1);
     vm.phys.view(page.pa).set(enc("mapped store"), 100);              // as a store through a mapping would
     expect(dec(fileRead(f, 100, 12))).toBe("mapped store");
     expect(dec(f.read(100, 12))).toBe("aaaaaaaaaaaa");                 // not yet in the file's own storage

@@ -1,5 +1,6 @@
 // Helpers to build a machine around a test program without going through the library's file reading.
 
+import type { PagingOptions } from "../../../src/vm/vm_pageout.js";
 import type { Arch } from "../../../src/arch/registry.js";
 import { defaultConfig, type MachineConfig } from "../../../src/machine/config.js";
 import { Machine } from "../../../src/boot/machine.js";
@@ -26,9 +27,9 @@ export function testConfig(arch: Arch = "riscv-sv39", over: Partial<MachineConfi
 }
 
 /** A machine with `elf` loaded as /test/prog with the given argv tail and environment. */
-export function loadedMachine(elf: Uint8Array, opts: { arch?: Arch; args?: string[]; env?: string[]; config?: Partial<MachineConfig>; io?: BufferIo } = {}) {
+export function loadedMachine(elf: Uint8Array, opts: { arch?: Arch; args?: string[]; env?: string[]; config?: Partial<MachineConfig>; io?: BufferIo; paging?: Partial<PagingOptions> } = {}) {
   const io = opts.io ?? new BufferIo();
-  const m = new Machine(testConfig(opts.arch, opts.config), { io });
+  const m = new Machine(testConfig(opts.arch, opts.config), { io, ...(opts.paging ? { paging: opts.paging } : {}) });
   const exec = m.load(parseElf(elf), {
     argv: ["/test/prog", ...(opts.args ?? [])],
     envp: opts.env ?? [],

@@ -34,6 +34,26 @@ describe("VM invariants during and after runs with fork", () => {
   }
 });
 
+describe("VM invariants while paging", () => {
+  // Memory far below the working set: pages go to swap and come back (the task sleeping on its page-ins) between
+  // the checks; the swap slots and the page queues must agree with the objects at every stop.
+  for (const [g, args, arch] of [["forkbig", ["2"], "riscv-sv39"], ["wsweep", ["3", "1"], "x86-64"], ["forkbig", ["2"], "sparc"]] as const) {
+    it(`${g} ${args.join(" ")} on ${arch} in 1M with swap`, () => {
+      const m = new Machine({ ...defaultConfig(arch as Arch), ramBytes: 1 << 20 }, { io, paging: { swapBytes: 16 << 20 } });
+      const path = new URL(`../../../guest/bin/${g}`, import.meta.url).pathname;
+      m.load(parseElf(readFileSync(path)), { argv: [g, ...args], envp: [], execfn: g, exePath: path });
+      let limit = 0n;
+      for (;;) {
+        limit += 200_000n;
+        const r = m.run(limit);
+        expect(m.checkInvariants(), `after ${limit} instructions`).toEqual([]);
+        if (r.reason !== "limit") { expect(r.exitCode).toBe(0); break; }
+      }
+      expect(m.counters()["pageins"]).toBeGreaterThan(100);
+    });
+  }
+});
+
 describe("VM invariants across execve", () => {
   // Each exec drops an address space (a vfork child's only a reference to its parent's) for a fresh one.
   it("forkexec (fork, vfork, scripts and a pipeline of execs) on riscv-sv39", () => {

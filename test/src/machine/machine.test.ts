@@ -71,10 +71,18 @@ describe("Machine run loop", () => {
       }
       a.exit(0);
     });
-    const { m } = loadedMachine(prog, { config: { ramBytes: 1024 * 1024 } });
+    const { m } = loadedMachine(prog, { config: { ramBytes: 1024 * 1024 }, paging: { swapBytes: 0 } });
     const r = m.run();
     expect(r).toMatchObject({ exitCode: 137, signal: 9, reason: "signal" });
     expect(r.message).toBe("guest killed by SIGKILL: out of guest memory (--mem 1M)");
+    // With swap the same program pages and finishes; with too little swap it is killed once both are full.
+    const paged = loadedMachine(prog, { config: { ramBytes: 1024 * 1024 } }).m;
+    expect(paged.run()).toMatchObject({ exitCode: 0, reason: "exit" });
+    expect(paged.counters()["pageouts"]).toBeGreaterThan(0);
+    const small = loadedMachine(prog, { config: { ramBytes: 1024 * 1024 }, paging: { swapBytes: 64 * 1024 } }).m;
+    const k = small.run();
+    expect(k).toMatchObject({ exitCode: 137, signal: 9, reason: "signal" });
+    expect(k.message).toBe("guest killed by SIGKILL: out of guest memory and swap (--mem 1M, --swap 64K)");
   });
 
   it("is deterministic: same program and seed, same counters", () => {
