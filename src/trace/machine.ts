@@ -271,7 +271,7 @@ export async function replayFileOnMachine(r: MachineReplayer, path: string, form
     f = { version: h.version, sizes: (h.flags & FLAG_SIZES) !== 0 };
     if (h.count === COUNT_UNKNOWN) stats.countUnknown = true;
   };
-  if (format !== "lackey" && isBinaryTraceFile(path)) {
+  if ((format === "auto" || format === "bin") && isBinaryTraceFile(path)) {
     for (const n of readBinaryFile(path, name, () => r.rawBuffer(), onHeader)) {
       r.feedRaw(n, f, o.ifetch === false);
       stats.records += n;
