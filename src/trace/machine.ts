@@ -260,8 +260,8 @@ export class MachineReplayer {
 }
 
 /**
- * Replays a trace file ('-' = stdin; lackey or binary, gzip recognised) through replayer r. A plain binary file is
- * read straight into the machine's trace buffer; anything else in batches.
+ * Replays a trace file ('-' = stdin; any format and compression readTrace reads) through replayer r. A plain
+ * binary file is read straight into the machine's trace buffer; anything else in batches.
  */
 export async function replayFileOnMachine(r: MachineReplayer, path: string, format: TraceFormat, o: ReadOptions,
   stats: ReadStats): Promise<void> {
