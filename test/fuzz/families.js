@@ -151,7 +151,7 @@ function binaryTrace(rng) {
   return rng.chance(0.1) ? body.subarray(0, rng.below(body.length + 1)) : body;
 }
 
-const traceAddress = (rng) => rng.pick([0n, 0x10000n, 0x7FF000n, 0x3FFFFFF000n, 0xFFFFFFFFFFFFF000n, rng.u64() & 0xFFFFFFFFFFFFn]) + BigInt(rng.below(0x3000));
+const traceAddress = (rng) => BigInt.asUintN(64, rng.pick([0n, 0x10000n, 0x7FF000n, 0x3FFFFFF000n, 0xFFFFFFFFFFFFF000n, rng.u64() & 0xFFFFFFFFFFFFn]) + BigInt(rng.below(0x3000)));
 
 /** ChampSim input_instr records (64 bytes: ip, is_branch, branch_taken, registers, 2 stores, 4 loads), some broken. */
 function champsimTrace(rng) {
