@@ -25,7 +25,9 @@ export function detectFormat(head: Uint8Array): Exclude<TraceFormat, "auto"> | u
   const n = Math.min(head.length, 512);
   for (let i = 0; i < n; i++) {
     const c = head[i]!;
-    if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c > 0x7e) return undefined;
+    // Text: no control characters but tab, CR and LF (bytes above 0x7f may be UTF-8 in lackey's banner, which
+    // quotes the command line); binary formats have zero bytes in their first records.
+    if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c === 0x7f) return undefined;
   }
   return "lackey";
 }
