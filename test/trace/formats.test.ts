@@ -3,6 +3,7 @@
 // variant the same as the plain one, bad input one line.
 
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,6 +146,9 @@ describe("ChampSim traces", () => {
     const r = await cli(at("t.champsim"));
     expect(r.status).toBe(1);
     expect(r.err).toMatch(/^mmulab: .*t\.champsim: trace format not recognised .*give --format champsim\)\n$/);
+    // Text is lackey even with UTF-8 in valgrind's banner (it quotes the command line).
+    writeFileSync(at("utf8.lackey"), "==7== Command: ./pr\u00f6g \u2192 out\n" + lackeyOf(champsimOf(PROG.slice(0, 50)).refs));
+    expect(await refsOf(at("utf8.lackey"), "auto")).toEqual(expected(champsimOf(PROG.slice(0, 50)).refs));
   });
 
   it("bad input is one line with its record number; --lenient skips and counts", async () => {
@@ -284,5 +288,22 @@ describe("a recorded run written as a ChampSim trace", () => {
     const n = await cli(at("rec.lackey"), "--arch", "riscv-sv39");
     expect(m.status).toBe(0);
     expect(m.out.replace("rec.champsim.gz", "rec.lackey")).toBe(n.out);
+  });
+});
+
+const bin = join(import.meta.dirname, "../../bin/mmulab.js");
+describe.skipIf(!existsSync(join(import.meta.dirname, "../../dist/cli/main.js")))("standard input (built CLI)", () => {
+  it("takes zstd- and xz-compressed traces on '-' as from a file", () => {
+    const { bytes } = champsimOf(PROG.slice(0, 500));
+    writeFileSync(at("s.champsim"), bytes);
+    const want = spawnSync(process.execPath, [bin, "trace", at("s.champsim"), "--format", "champsim"], { encoding: "utf8" });
+    expect(want.status).toBe(0);
+    const inputs = [Buffer.from(zstdFrame(bytes)), readFileSync(join(import.meta.dirname, "data/program200.champsim.xz"))];
+    const zst = spawnSync(process.execPath, [bin, "trace", "-", "--format", "champsim"], { encoding: "utf8", input: inputs[0] });
+    expect(zst.stderr).toBe("");
+    expect(zst.stdout.replace("<stdin>", at("s.champsim"))).toBe(want.stdout);
+    const xz = spawnSync(process.execPath, [bin, "trace", "-", "--format", "champsim"], { encoding: "utf8", input: inputs[1] });
+    expect(xz.status).toBe(0);
+    expect(xz.stdout).toContain(`accesses    ${champsimOf(program(200)).refs.length.toLocaleString("en-US")}\n`);
   });
 });
