@@ -16,7 +16,7 @@ import { translates } from "../machine/costs.js";
 import { wasmLayout } from "../machine/wasm.js";
 import { DEFAULT_OPT_LIMIT } from "../trace/belady.js";
 import { pageShiftOf } from "../trace/replay.js";
-import type { TraceFormat } from "../trace/study.js";
+import { TRACE_FORMATS, type TraceFormat } from "../trace/study.js";
 import { runPool } from "../sweep/pool.js";
 import {
   checkSpec, machineJobs, tlbJobs, type MachineJob, type MachineRow, type RecordJob, type SweepInput, type SweepSpec, type TlbJob,
@@ -61,7 +61,7 @@ function parseArgs(argv: readonly string[]): SweepArgs | "done" {
   const out = yargs([...argv])
     .scriptName("mmulab")
     .command("sweep [traces..]", "sweep TLB policies, sizes, associativities, page sizes and machines over traces and guests", (y) => y
-      .positional("traces", { type: "string", array: true, describe: "trace files (lackey or mmulab binary, .gz accepted)" })
+      .positional("traces", { type: "string", array: true, describe: "trace files (lackey, mmulab binary, ChampSim or drmemtrace; gzip, zstd, xz accepted)" })
       .option("guest", { type: "string", array: true, nargs: 1, default: [], describe: "\"PROGRAM [ARGS]\": a guest, recorded once for the TLB studies (repeatable)" })
       .option("policies", { type: "string", default: "lru,fifo,random", describe: `replacement policies: ${POLICIES.join(", ")}` })
       .option("entries", { type: "string", default: "16,32,64,128,256", describe: "TLB sizes (entries)" })
@@ -75,7 +75,7 @@ function parseArgs(argv: readonly string[]): SweepArgs | "done" {
       .option("seed", { type: "string", default: "0", describe: "seed of random replacement and of the guests" })
       .option("ifetch", { type: "boolean", default: true, describe: "include instruction fetches (--no-ifetch drops them)" })
       .option("modify-as", { type: "number", default: 2, choices: [1, 2], describe: "a lackey 'M' counts as 1 access or 2" })
-      .option("format", { type: "string", default: "auto", choices: ["auto", "lackey", "bin"], describe: "trace format" })
+      .option("format", { type: "string", default: "auto", choices: [...TRACE_FORMATS], describe: "trace format (champsim must be named)" })
       .option("mem", { type: "string", default: "256M", describe: "guest RAM of the machines" })
       .option("opt-limit", { type: "number", default: DEFAULT_OPT_LIMIT, describe: "most references the optimum will hold" })
       .option("record-arch", { type: "string", default: "riscv-sv39", describe: "machine a guest is recorded on for the TLB studies" })

@@ -1,5 +1,6 @@
 // `mmulab trace`: a trace-driven study of one TLB. The trace is a valgrind lackey log, an mmulab binary trace
-// (src/trace/FORMAT.md), either possibly gzipped, standard input ('-'), or a seeded synthetic generator (--gen).
+// (src/trace/FORMAT.md), a ChampSim trace or a DynamoRIO drmemtrace file or directory, any file gzip-, zstd- or
+// xz-compressed, standard input ('-'), or a seeded synthetic generator (--gen).
 // Bad input gives one line on stderr: status 2 for usage and geometry errors, 1 for malformed or truncated traces.
 
 import { closeSync, openSync, readSync, writeFileSync } from "node:fs";
@@ -18,7 +19,7 @@ import { GEN_USAGE, generate, parseGenSpec } from "../trace/gen.js";
 import { pageShiftOf } from "../trace/replay.js";
 import { FRAME_POLICIES } from "../trace/frames.js";
 import { framesTrace } from "./frames.js";
-import { readTrace, runStudy, type StudyResult, type TraceFormat } from "../trace/study.js";
+import { TRACE_FORMATS, readTrace, runStudy, type StudyResult, type TraceFormat } from "../trace/study.js";
 
 export class TraceUsageError extends Error {
   override name = "TraceUsageError";
@@ -52,17 +53,18 @@ function parseArgs(argv: readonly string[]): TraceArgs | "done" {
   const out = yargs([...argv])
     .scriptName("mmulab")
     .command("trace [file]", "replay a memory trace through one modelled TLB", (y) => y
-      .positional("file", { type: "string", describe: "lackey log or mmulab binary trace (.gz accepted; '-' = stdin)" })
+      .positional("file", { type: "string", describe: "lackey log, mmulab binary trace, ChampSim trace or drmemtrace file or directory (gzip, zstd, xz accepted; '-' = stdin)" })
       .option("gen", { type: "string", describe: `synthetic trace instead of a file: ${GEN_USAGE}` })
       .option("refs", { type: "string", default: "1000000", describe: "references to generate with --gen" })
       .option("entries", { type: "number", default: 64, describe: "TLB entries" })
       .option("ways", { type: "string", default: "4", describe: "associativity (entries/ways sets, a power of two); 'full' = one set" })
       .option("policy", { type: "string", default: "lru", describe: `replacement policy: ${POLICIES.join(", ")}` })
       .option("page-size", { type: "string", default: "4K", describe: "page size (a power of two, e.g. 4K, 2M)" })
-      .option("format", { type: "string", default: "auto", choices: ["auto", "lackey", "bin"], describe: "trace format" })
+      .option("format", { type: "string", default: "auto", choices: [...TRACE_FORMATS],
+        describe: "trace format; auto recognises all but champsim, which has no signature" })
       .option("ifetch", { type: "boolean", default: true, describe: "include instruction fetches (--no-ifetch drops them)" })
       .option("modify-as", { type: "number", default: 2, choices: [1, 2], describe: "a lackey 'M' counts as 1 access or 2 (load + store)" })
-      .option("lenient", { type: "boolean", default: false, describe: "skip malformed lackey lines and count them" })
+      .option("lenient", { type: "boolean", default: false, describe: "skip malformed lines (records) and count them" })
       .option("opt", { type: "boolean", default: false,
         describe: "also compute Belady's MIN for the same geometry; holds the trace in memory (about 4 bytes per " +
           "reference) and refuses traces above --opt-limit references (sample them instead)" })
@@ -103,11 +105,11 @@ export function parseRefs(s: string): number {
 function pct(x: number): string { return `${(100 * x).toFixed(4)}%`; }
 function num(n: number): string { return n.toLocaleString("en-US"); }
 
-export function formatStudy(r: StudyResult, source: string, skipped: number): string {
+export function formatStudy(r: StudyResult, source: string, skipped: number, unit: "line" | "record" = "line"): string {
   const lines = [
     `trace       ${source}`,
     `TLB         ${r.entries} entries, ${r.ways}-way (${r.sets} sets), ${r.policy}, ${r.pageSize}-byte pages`,
-    `accesses    ${num(r.accesses)}` + (skipped > 0 ? ` (${num(skipped)} malformed lines skipped)` : ""),
+    `accesses    ${num(r.accesses)}` + (skipped > 0 ? ` (${num(skipped)} malformed ${unit}s skipped)` : ""),
     `misses      ${num(r.misses)}`,
     `miss rate   ${pct(r.missRate)}`,
   ];
@@ -162,7 +164,7 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
     })();
   }
   const r = await runStudy(trace, { geometry, pageSize, opt: a.opt, optLimit: a["opt-limit"] });
-  io.write(1, new TextEncoder().encode(formatStudy(r, source, stats.skipped)));
+  io.write(1, new TextEncoder().encode(formatStudy(r, source, stats.skipped, stats.unit)));
   noteUnfinished(a.file, stats, say);
   if (a.json !== undefined) {
     const doc = { command: commandLine(argv), source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };
@@ -222,7 +224,7 @@ async function machineTrace(a: TraceArgs, argv: readonly string[], io: GuestIo, 
   const head = [
     `trace       ${source}`,
     `references  ${num(r.stats.references)} (${num(r.stats.retries)} replayed again after a page fault, ` +
-      `${num(r.stats.controls)} control records)` + (stats.skipped > 0 ? `, ${num(stats.skipped)} malformed lines skipped` : ""),
+      `${num(r.stats.controls)} control records)` + (stats.skipped > 0 ? `, ${num(stats.skipped)} malformed ${stats.unit ?? "line"}s skipped` : ""),
   ];
   io.write(1, new TextEncoder().encode(head.join("\n") + "\n" + formatStats(c, config) + "\n"));
   noteUnfinished(a.file, stats, say);

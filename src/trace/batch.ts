@@ -58,13 +58,14 @@ export type TraceSource = AsyncIterable<TraceBatch>;
 export interface ReadOptions {
   ifetch?: boolean;           // include instruction fetches (default true)
   modifyAs?: 1 | 2;           // a lackey 'M' counts as one store (1) or a load and a store (2); default 2
-  lenient?: boolean;          // skip malformed lackey lines instead of stopping
+  lenient?: boolean;          // skip malformed lines or records instead of stopping
   batchRecords?: number;
 }
 
 export interface ReadStats {
-  lines: number;              // text lines read (lackey)
-  skipped: number;            // malformed lines skipped (--lenient)
+  lines: number;              // text lines read (lackey), or records read (ChampSim, drmemtrace entries)
+  skipped: number;            // malformed lines (or records) skipped (--lenient)
+  unit?: "line" | "record";   // what `lines` and `skipped` count (default line)
   records: number;            // records delivered
   /** A binary trace whose header has no record count: written to a stream, or a recording that never finished. */
   countUnknown?: boolean;

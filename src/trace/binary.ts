@@ -4,6 +4,7 @@
 
 import { closeSync, openSync, readSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { zstdFrame } from "./zstd.js";
 import { KIND_IFETCH, type ReadOptions, type ReadStats, TraceBatch, TraceError } from "./batch.js";
 
 export const MAGIC = "MMUTRACE";
@@ -105,22 +106,24 @@ export function decodeHeader(b: Uint8Array, name: string): TraceHeader {
   return h;
 }
 
-/** Writes batches to a binary trace file ('-' = stdout). */
 /**
- * Writes a binary trace. A name ending in .gz gets a gzip file: the trace is written plain to NAME.part (so the
- * record count can be patched in) and compressed into NAME when it is closed; a recording that never closes leaves
- * NAME.part, a plain trace without a count that readers report as unfinished.
+ * Writes a binary trace ('-' = stdout). A name ending in .gz, .zst or .zstd gets a compressed file: the trace is
+ * written plain to NAME.part (so the record count can be patched in) and compressed into NAME when it is closed, in
+ * 8 MiB pieces (gzip members or zstd frames, each a complete unit that a reader takes as one stream); a recording
+ * that never closes leaves NAME.part, a plain trace without a count that readers report as unfinished.
  */
 export class BinaryTraceWriter {
   private readonly fd: number;
   private records = 0n;
   private readonly seekable: boolean;
   private readonly plainPath: string;
+  private readonly compressor: ((piece: Uint8Array) => Uint8Array) | undefined;
 
   constructor(readonly path: string, private readonly header: { flags: number; pageShift: number }) {
     this.seekable = path !== "-";
-    if (/\.(zst|zstd|xz|bz2|lz4)$/i.test(path)) throw new TraceError(`cannot write '${path}': only gzip (.gz) compression is written`);
-    this.plainPath = path.endsWith(".gz") ? `${path}.part` : path;
+    if (/\.(xz|bz2|lz4)$/i.test(path)) throw new TraceError(`cannot write '${path}': only gzip (.gz) and zstd (.zst) compression are written`);
+    this.compressor = /\.gz$/i.test(path) ? gzipSync : /\.zstd?$/i.test(path) ? (b) => zstdFrame(b) : undefined;
+    this.plainPath = this.compressor ? `${path}.part` : path;
     try {
       this.fd = this.seekable ? openSync(this.plainPath, "w") : 1;
     } catch (e) {
@@ -155,7 +158,10 @@ export class BinaryTraceWriter {
     return this.records;
   }
 
-  /** NAME.part → NAME, gzip-compressed in 8 MiB members (one gzip stream per member; gunzip reads them as one). */
+  /**
+   * NAME.part → NAME, compressed in 8 MiB pieces: gzip members (RFC 1952 section 2.2: a file is a series of
+   * members) or zstd frames (RFC 8878 section 3.1: concatenated frames are one stream).
+   */
   private compress(): void {
     const tmp = `${this.path}.tmp`;
     const inFd = openSync(this.plainPath, "r"), outFd = openSync(tmp, "w");
@@ -164,7 +170,7 @@ export class BinaryTraceWriter {
       for (;;) {
         const n = readSync(inFd, buf, 0, buf.length, null);
         if (n === 0) break;
-        const z = gzipSync(buf.subarray(0, n));
+        const z = this.compressor!(buf.subarray(0, n));
         let off = 0;
         while (off < z.length) off += writeSync(outFd, z, off, z.length - off);
       }

@@ -260,8 +260,8 @@ export class MachineReplayer {
 }
 
 /**
- * Replays a trace file ('-' = stdin; lackey or binary, gzip recognised) through replayer r. A plain binary file is
- * read straight into the machine's trace buffer; anything else in batches.
+ * Replays a trace file ('-' = stdin; any format and compression readTrace reads) through replayer r. A plain
+ * binary file is read straight into the machine's trace buffer; anything else in batches.
  */
 export async function replayFileOnMachine(r: MachineReplayer, path: string, format: TraceFormat, o: ReadOptions,
   stats: ReadStats): Promise<void> {
@@ -271,7 +271,7 @@ export async function replayFileOnMachine(r: MachineReplayer, path: string, form
     f = { version: h.version, sizes: (h.flags & FLAG_SIZES) !== 0 };
     if (h.count === COUNT_UNKNOWN) stats.countUnknown = true;
   };
-  if (format !== "lackey" && isBinaryTraceFile(path)) {
+  if ((format === "auto" || format === "bin") && isBinaryTraceFile(path)) {
     for (const n of readBinaryFile(path, name, () => r.rawBuffer(), onHeader)) {
       r.feedRaw(n, f, o.ifetch === false);
       stats.records += n;

@@ -5,10 +5,32 @@ import { COUNT_UNKNOWN, readBinary, readBinaryFile, isBinaryTrace, isBinaryTrace
 import { type ReadOptions, type ReadStats, type TraceSource, TraceBatch, TraceError } from "./batch.js";
 import { readLackey } from "./lackey.js";
 import { traceBytes } from "./source.js";
+import { readChampsim } from "./champsim.js";
+import { isDirectory, isDrmemtrace, isZip, readDrmemtrace, readDrmemtraceDir } from "./drmemtrace.js";
 import { BeladyCollector, DEFAULT_OPT_LIMIT } from "./belady.js";
 import { TlbReplayer, type TlbGeometry, pageShiftOf } from "./replay.js";
 
-export type TraceFormat = "lackey" | "bin" | "auto";
+/** The trace formats read (FORMAT.md); `auto` recognises each by its bytes where it can (detectFormat). */
+export const TRACE_FORMATS = ["auto", "lackey", "bin", "champsim", "drmemtrace"] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+/**
+ * The format of a trace whose (decompressed) bytes start with `head`: an mmulab binary trace by its magic, a
+ * drmemtrace file by its header entry (type 25, size 0, a small version) or a zip (a .trace.zip), lackey by being
+ * text. A ChampSim trace has no header or signature: undefined (the caller asks for --format).
+ */
+export function detectFormat(head: Uint8Array): Exclude<TraceFormat, "auto"> | undefined {
+  if (isBinaryTrace(head)) return "bin";
+  if (isDrmemtrace(head) || isZip(head)) return "drmemtrace";
+  const n = Math.min(head.length, 512);
+  for (let i = 0; i < n; i++) {
+    const c = head[i]!;
+    // Text: no control characters but tab, CR and LF (bytes above 0x7f may be UTF-8 in lackey's banner, which
+    // quotes the command line); binary formats have zero bytes in their first records.
+    if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c === 0x7f) return undefined;
+  }
+  return "lackey";
+}
 
 /**
  * A trace read from a file. A plain (not gzipped) binary trace file is read synchronously in large chunks: into
@@ -19,14 +41,17 @@ export interface FileTrace extends TraceSource {
   replayInto(r: TlbReplayer): boolean;
 }
 
-/** Opens a trace file ('-' = stdin; gzip recognised) in the given or detected format. */
+/**
+ * Opens a trace file ('-' = stdin; gzip, zstd and xz recognised) or a drmemtrace directory in the given or detected
+ * format.
+ */
 export function readTrace(path: string, format: TraceFormat, o: ReadOptions = {}, stats?: ReadStats,
   onHeader?: (h: TraceHeader) => void): FileTrace {
   const name = path === "-" ? "<stdin>" : path;
   const dropI = o.ifetch === false;
   const header = onHeader;
   onHeader = (h: TraceHeader): void => { if (h.count === COUNT_UNKNOWN && stats) stats.countUnknown = true; header?.(h); };
-  const plainBinary = () => format !== "lackey" && isBinaryTraceFile(path);
+  const plainBinary = () => (format === "auto" || format === "bin") && isBinaryTraceFile(path);
   const batches = async function* (): AsyncGenerator<TraceBatch> {
     const batch = new TraceBatch(o.batchRecords);
     for (const n of readBinaryFile(path, name, () => batch.bytes.subarray(0, batch.capacity * 8), onHeader)) {
@@ -37,16 +62,35 @@ export function readTrace(path: string, format: TraceFormat, o: ReadOptions = {}
     }
   };
   const streamed = (async function* () {
-    const bytes = traceBytes(path);
-    const first = await bytes.next();
-    if (first.done) {
-      if (format === "bin") throw new TraceError(`${name}: truncated binary trace (empty)`);
+    if (isDirectory(path)) {
+      if (format !== "auto" && format !== "drmemtrace") throw new TraceError(`cannot read '${path}': is a directory`);
+      yield* readDrmemtraceDir(path, o, stats);
       return;
     }
-    const head = first.value;
-    const all = (async function* () { yield head; yield* bytes; })();
-    const bin = format === "bin" || (format === "auto" && isBinaryTrace(head));
-    yield* bin ? readBinary(all, name, o, stats, onHeader) : readLackey(all, name, o, stats);
+    const bytes = traceBytes(path);
+    let head: Uint8Array = new Uint8Array(0);
+    let ended = false;
+    while (head.length < 512) {                 // enough to recognise the format by
+      const next = await bytes.next();
+      if (next.done) { ended = true; break; }
+      head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+    }
+    if (head.length === 0) {
+      if (format === "bin") throw new TraceError(`${name}: truncated binary trace (empty)`);
+      if (format === "drmemtrace") throw new TraceError(`${name}: empty drmemtrace file (no header entry)`);
+      return;
+    }
+    const all = (async function* () { yield head; if (!ended) yield* bytes; })();
+    const f = format === "auto" ? detectFormat(head) : format;
+    switch (f) {
+      case "bin": yield* readBinary(all, name, o, stats, onHeader); return;
+      case "lackey": yield* readLackey(all, name, o, stats); return;
+      case "champsim": yield* readChampsim(all, name, o, stats); return;
+      case "drmemtrace": yield* readDrmemtrace(all, name, o, stats); return;
+      case undefined:
+        throw new TraceError(`${name}: trace format not recognised (not lackey text, an mmulab binary trace or drmemtrace; ` +
+          "a ChampSim trace has no signature: give --format champsim)");
+    }
   });
   return {
     [Symbol.asyncIterator]: () => (plainBinary() ? batches() : streamed()),

@@ -2,6 +2,7 @@
 // the files it names (in the child's scratch directory), and says which file a minimisation should shrink.
 
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { randomProgram } from "./insn_stream.js";
 import { JSON_NAME } from "./runner.js";
@@ -150,14 +151,69 @@ function binaryTrace(rng) {
   return rng.chance(0.1) ? body.subarray(0, rng.below(body.length + 1)) : body;
 }
 
+const traceAddress = (rng) => BigInt.asUintN(64, rng.pick([0n, 0x10000n, 0x7FF000n, 0x3FFFFFF000n, 0xFFFFFFFFFFFFF000n, rng.u64() & 0xFFFFFFFFFFFFn]) + BigInt(rng.below(0x3000)));
+
+/** ChampSim input_instr records (64 bytes: ip, is_branch, branch_taken, registers, 2 stores, 4 loads), some broken. */
+function champsimTrace(rng) {
+  const n = rng.range(0, 300);
+  const b = Buffer.alloc(64 * n);
+  for (let k = 0; k < n; k++) {
+    if (rng.chance(0.03)) { rng.bytes(64).copy(b, 64 * k); continue; }
+    b.writeBigUInt64LE(traceAddress(rng), 64 * k);
+    b[64 * k + 8] = rng.chance(0.95) ? rng.below(2) : rng.below(256);
+    b[64 * k + 9] = rng.chance(0.95) ? rng.below(2) : rng.below(256);
+    for (let m = 0; m < 6; m++) if (rng.chance(0.3)) b.writeBigUInt64LE(traceAddress(rng), 64 * k + 16 + 8 * m);
+  }
+  return rng.chance(0.1) ? b.subarray(0, rng.below(b.length + 1)) : b;
+}
+
+/** drmemtrace trace_entry_t (u16 type, u16 size, u64 addr): a header with a version, then entries of every type. */
+function drmemtraceTrace(rng) {
+  const n = rng.range(0, 400);
+  const b = Buffer.alloc(12 * (n + 1));
+  b.writeUInt16LE(rng.chance(0.9) ? 25 : rng.below(60), 0);
+  b.writeBigUInt64LE(BigInt(rng.chance(0.8) ? rng.range(2, 7) : rng.below(20)), 4);
+  for (let k = 1; k <= n; k++) {
+    b.writeUInt16LE(rng.chance(0.97) ? rng.pick([0, 1, 10, 10, 14, 17, 22, 28, 29, 3, 20, 26, 47, 48]) : rng.below(0x10000), 12 * k);
+    b.writeUInt16LE(rng.chance(0.9) ? rng.pick([0, 2, 4, 8, 9, 12]) : rng.below(0x10000), 12 * k + 2);
+    b.writeBigUInt64LE(traceAddress(rng), 12 * k + 4);
+  }
+  return rng.chance(0.1) ? b.subarray(0, rng.below(b.length + 1)) : b;
+}
+
+/** A zstd frame of raw blocks (RFC 8878: header descriptor 0, a 128 KiB window, no checksum) around `data`. */
+function zstdRaw(data) {
+  const parts = [Buffer.from([0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x38])];
+  for (let at = 0; at < data.length || at === 0; at += 0x20000) {
+    const piece = data.subarray(at, at + 0x20000);
+    const last = at + 0x20000 >= data.length ? 1 : 0;
+    const h = (piece.length << 3) | last;
+    parts.push(Buffer.from([h & 0xFF, (h >> 8) & 0xFF, (h >> 16) & 0xFF]), piece);
+  }
+  return Buffer.concat(parts);
+}
+
+/** The trace as it is, or gzip- or zstd-compressed, sometimes with bytes of the compressed stream overwritten. */
+function compressed(rng, file) {
+  const kind = rng.weighted({ none: 6, gzip: 1, zstd: 1 });
+  if (kind === "none") return file;
+  const z = Buffer.from(kind === "gzip" ? gzipSync(file) : zstdRaw(file));
+  if (rng.chance(0.2) && z.length > 0) for (let k = rng.range(1, 4); k > 0; k--) z[rng.below(z.length)] = rng.below(256);
+  return rng.chance(0.1) ? z.subarray(0, rng.below(z.length + 1)) : z;
+}
+
 export const trace = {
   name: "trace",
   generate(rng) {
-    const bin = rng.chance(0.5);
-    const file = bin ? binaryTrace(rng) : lackeyTrace(rng);
+    const format = rng.weighted({ bin: 4, lackey: 4, champsim: 2, drmemtrace: 2 });
+    const raw = format === "bin" ? binaryTrace(rng) : format === "lackey" ? lackeyTrace(rng)
+      : format === "champsim" ? champsimTrace(rng) : drmemtraceTrace(rng);
+    const file = compressed(rng, raw);
     const argv = ["trace", "t"];
     if (rng.chance(0.5)) argv.push("--arch", rng.pick(ARCHS));
-    if (rng.chance(0.3)) argv.push("--format", rng.pick(["auto", "lackey", "bin"]));
+    if (format === "champsim" ? rng.chance(0.9) : rng.chance(0.3)) {
+      argv.push("--format", format === "champsim" ? "champsim" : rng.pick(["auto", "lackey", "bin", "champsim", "drmemtrace"]));
+    }
     if (rng.chance(0.3)) argv.push("--lenient");
     if (rng.chance(0.2)) argv.push("--opt");
     if (rng.chance(0.3)) argv.push("--policy", rng.pick(["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random"]));
@@ -194,7 +250,7 @@ const VALUES = {
   "--gen": () => ["seq", "stride:4096", "stride:0", "stride:-1:3", "loop:10", "loop:0", "uniform:100:1", "zipf:100:1.2:3", "zipf:0:0:0", "uniform:99999999999:1", "bad"],
   "--policy": () => ["lru", "plru", "fifo", "random", "nru", "lfu", "srrip", "brrip", "mru", "mips-random", "x"],
   "--page-size": () => ["4K", "2M", "1G", "512", "3K", "0", "4k", "64K"],
-  "--format": () => ["auto", "lackey", "bin", "x"],
+  "--format": () => ["auto", "lackey", "bin", "champsim", "drmemtrace", "x"],
   "--modify-as": () => ["1", "2", "3"],
   "--env": () => ["A=1", "NOEQUALS", "=x", "PATH=/bin"],
   "--mount": () => [".:/mnt", "nonexistent:/x", ":", "/:", ".:relative"],
