@@ -115,7 +115,10 @@ export class HashedPmap implements Pmap {
       this.frames.set(f, 0);
       this.stats.tableFrames++;
       const n = Math.floor(PAGE_SIZE / this.nodeBytes);
-      for (let i = n - 1; i >= 0; i--) this.freeNodes.push(f + i * this.nodeBytes);
+      // A chain ends at a null link (the walker stops at node 0), so no node may sit at physical address 0. Frame 0
+      // is a page-table frame like any other once the first address space is gone (a CLONE_VM process can outlive
+      // the first one): its first slot stays unused.
+      for (let i = n - 1; i >= (f === 0 ? 1 : 0); i--) this.freeNodes.push(f + i * this.nodeBytes);
     }
     const node = this.freeNodes.pop()!;
     const f = node - (node % PAGE_SIZE);

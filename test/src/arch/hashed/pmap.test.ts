@@ -59,6 +59,16 @@ describe("HashedPmap", () => {
     expect(s.pmap.extract(0x103010)).toEqual({ pa: 0x203010, prot: RW, referenced: true, modified: true });
   });
 
+  // A null link ends a chain, so a node at physical address 0 would be lost: frame 0, freed with the first address
+  // space, came back as a frame of nodes and a fork child faulted forever on its code page (fuzz seed 500 input 136).
+  it("a frame of nodes at physical address 0 keeps its first slot unused: every node is found by the walk", () => {
+    const other = new HashedPmap(s.ctx, s.mmu);            // frames 0 (s.pmap's heads) and 1 hold the two roots
+    expect(s.pmap.root).toBe(0);
+    s.pmap.destroy();                                       // frame 0 is free again
+    for (let i = 0; i < 40; i++) other.enter(0x100000 + i * 65536, 0x200000 + i * 4096, VM_PROT_READ, false);
+    for (let i = 0; i < 40; i++) expect(s.walk(other, 0x100000 + i * 65536)[0], `block ${i}`).toBe(BigInt(0x200000 + i * 4096) | V | R);
+  });
+
   it("colliding blocks chain from one bucket, newest first; removing the last page of a block unlinks its node", () => {
     const a = 0x100000;
     const vpbn = a / 65536;
