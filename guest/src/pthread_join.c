@@ -52,9 +52,13 @@ static void *detached(void *arg)
     return NULL;
 }
 
+static volatile int main_done;   /* set by main just before its pthread_exit */
+
 static void *last(void *arg)
 {
     (void)arg;
+    /* Print only after main has printed its last line: under a loaded host, qemu's real threads ran this first. */
+    while (!main_done) sched_yield();
     for (volatile int i = 0; i < 100000; i++) {}
     printf("last thread: main has exited, pid still %s\n", getpid() == main_pid ? "the same" : "DIFFERENT");
     fflush(stdout);
@@ -111,5 +115,6 @@ int main(void)
     pthread_create(&l, NULL, last, NULL);
     printf("main: pthread_exit\n");
     fflush(stdout);
+    main_done = 1;
     pthread_exit(NULL);
 }
