@@ -40,7 +40,7 @@ for (const g of guests) {
     const changed = Object.keys(b.counters).filter((k) => a.counters[k] !== b.counters[k]);
     if (changed.length > 0 || a.stdout !== b.stdout) {
       differ++;
-      console.error(`${g} on ${arch}: the two builds give different counters or output`);
+      console.error(`${g} on ${arch}: the two builds give different ${a.stdout !== b.stdout ? "output" : `counters (${changed.join(", ")})`}`);
     }
     let bestA = Infinity, bestB = Infinity;
     for (let i = 0; i < ROUNDS; i++) {

@@ -151,6 +151,10 @@ function parseCli(own: string[]): Parsed {
   const out = yargs(own)
     .scriptName(PROG)
     .usage("$0 run <elf> [args..] [options]")
+    .example("$0 run guest/bin/hello --stats", "run a guest on riscv-sv39 and print what translation cost")
+    .example("$0 run guest/bin/qsort 20000 --arch x86-64 --tlb l1d=32:4:lru --json q.json", "another machine, another L1 D-TLB")
+    .example("$0 run guest/bin/matmul 60 --trace-walk --trace-limit 20", "watch the first page walks, step by step")
+    .example("$0 compare guest/bin/qsort 20000 --jobs 2", "the same guest on every machine, side by side")
     .command("run <elf> [args..]", "run a RISC-V Linux executable under the emulated MMU", (y) => y
       .positional("elf", { type: "string", describe: "static RISC-V ELF64 executable" })
       .positional("args", { type: "string", array: true, describe: "arguments for the guest" })

@@ -78,6 +78,9 @@ function parseArgs(argv: readonly string[]): TraceArgs | "done" {
       .option("frames", { type: "string", describe: `page faults for N[,M…] page frames of 4 KiB instead of a TLB, under --policy ${FRAME_POLICIES.join("|")} (a list; default all three)` }),
     () => { ran = true; })
     .check(onceOnly([]))
+    .example("$0 trace run.lackey --entries 64 --ways 4 --policy lru --opt", "one TLB over a valgrind lackey trace, next to Belady's MIN")
+    .example("$0 trace run.bin.zst --arch x86-64", "a recorded run replayed through a whole machine")
+    .example("$0 trace app.champsimtrace.xz --format champsim --frames 64,128", "page faults of OPT, LRU and FIFO for two memory sizes")
     .strict()
     .help()
     .version(false)
