@@ -142,16 +142,28 @@ describe("resource usage kept by the run loop (kern/resource.ts TaskUsage)", () 
 // A task killed for want of memory still reads its robust list and writes clear_child_tid on the way out; with no
 // frame left for the page they are on, that access is given up (as a failed get_user in Linux's exit path) and the
 // run ends in SIGKILL with its one line, not an internal error. Found by the syscall fuzzer (seed 600 input 7283).
+// The guest's stack holds its own path, and this input only exhausts memory at exit with a path of that length:
+// the program is copied to <tmpdir>/mmulab-fuzz-7283/sysfuzz, as long as the path it was found with when tmpdir is
+// /tmp; elsewhere the run must still end without an internal error.
 describe("exit when memory and swap are exhausted", () => {
   it("ends in SIGKILL and its line, not an internal error", async () => {
     const { main } = await import("../../../src/cli/main.js");
     const { BufferIo } = await import("../helpers/machine.js");
-    const { fileURLToPath } = await import("node:url");
-    const sysfuzz = fileURLToPath(new URL("../../../guest/bin/sysfuzz", import.meta.url));
+    const { copyFileSync, mkdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = join(tmpdir(), "mmulab-fuzz-7283");
+    mkdirSync(dir, { recursive: true });
+    const sysfuzz = join(dir, "sysfuzz");
+    copyFileSync(new URL("../../../guest/bin/sysfuzz", import.meta.url), sysfuzz);
     const io = new BufferIo();
     const status = await main(["run", sysfuzz, "2332487855", "2431", "--arch", "guarded", "--max-insns", "20000000",
       "--seed", "229", "--mem", "16M", "--quantum", "67621"], io);
-    expect(io.err).toBe("mmulab: guest killed by SIGKILL: out of guest memory and swap (--mem 16M, --swap 16M)\n");
-    expect(status).toBe(137);
+    expect(status).not.toBe(70);
+    expect(io.err).toMatch(/^(mmulab: guest killed by SIG\w+[^\n]*\n)?$/);
+    if (tmpdir() === "/tmp") {
+      expect(io.err).toBe("mmulab: guest killed by SIGKILL: out of guest memory and swap (--mem 16M, --swap 16M)\n");
+      expect(status).toBe(137);
+    }
   }, 120_000);
 });
