@@ -2,15 +2,13 @@
 // Belady's OPT, LRU and FIFO for each number of 4 KiB page frames (src/trace/frames.ts), the floor a page-out
 // policy is measured against. Bad input gives one line (status 2 for usage errors, 1 for malformed traces).
 
-import { writeFileSync } from "node:fs";
 import type { GuestIo } from "../fs/file.js";
 import { ConfigError } from "../machine/config.js";
-import { commandLine } from "./command.js";
 import type { ReadStats, TraceSource } from "../trace/batch.js";
 import { FRAME_POLICIES, FRAME_SHIFT, runFrameStudy, type FramePolicy, type FrameStudy } from "../trace/frames.js";
 import { generate, parseGenSpec } from "../trace/gen.js";
 import { readTrace, type TraceFormat } from "../trace/study.js";
-import { noteUnfinished, parseRefs, TraceUsageError, type TraceArgs } from "./trace.js";
+import { finishStudy, parseRefs, TraceUsageError, type TraceArgs } from "./trace.js";
 
 function num(n: number): string { return n.toLocaleString("en-US"); }
 
@@ -42,17 +40,7 @@ export async function framesTrace(a: TraceArgs, argv: readonly string[], io: Gue
   }
   const r = await runFrameStudy(trace, frames.map(Number), policies, a["opt-limit"]);
   io.write(1, new TextEncoder().encode(formatFrames(r, policies, source, stats.skipped)));
-  noteUnfinished(a.file, stats, say);
-  if (a.json !== undefined) {
-    const doc = { command: commandLine(argv), source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };
-    try {
-      writeFileSync(a.json, JSON.stringify(doc, null, 2) + "\n");
-    } catch (e) {
-      say(`cannot write '${a.json}': ${(e as Error).message}`);
-      return 1;
-    }
-  }
-  return 0;
+  return finishStudy(a, argv, source, stats, r, say);
 }
 
 export function formatFrames(r: FrameStudy, policies: readonly FramePolicy[], source: string, skipped: number): string {

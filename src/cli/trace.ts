@@ -168,6 +168,15 @@ export async function traceMain(argv: readonly string[], io: GuestIo, say: (line
   }
   const r = await runStudy(trace, { geometry, pageSize, opt: a.opt, optLimit: a["opt-limit"] });
   io.write(1, new TextEncoder().encode(formatStudy(r, source, stats.skipped, stats.unit)));
+  return finishStudy(a, argv, source, stats, r, say);
+}
+
+/**
+ * The end of a one-TLB or a frames study: the note on an unfinished trace, and --json (the command line, the source,
+ * the lines read and skipped, and the study's figures). Returns the exit status.
+ */
+export function finishStudy(a: TraceArgs, argv: readonly string[], source: string, stats: ReadStats, r: object,
+  say: (line: string) => void): number {
   noteUnfinished(a.file, stats, say);
   if (a.json !== undefined) {
     const doc = { command: commandLine(argv), source, ...(a.file !== undefined ? { lines: stats.lines, skippedLines: stats.skipped } : {}), ...r };

@@ -24,17 +24,24 @@ export function chainPlace(e: VmMapEntry, va: number): ChainPlace | undefined {
   return undefined;
 }
 
+/** The pages resident at each page of [start, end) that the map's entries reach through their chains. */
+function* residentPages(map: VmMap, start: number, end: number): Generator<VmPage> {
+  for (const e of map.overlapping(start, end)) {
+    for (let va = Math.max(start, e.start); va < Math.min(end, e.end); va += PAGE_SIZE) {
+      const p = chainPlace(e, va)?.page;
+      if (p) yield p;
+    }
+  }
+}
+
 /** MADV_PAGEOUT: the range's resident pages that this map alone maps leave memory now (mm/madvise.c madvise_pageout). */
 export function madvisePageout(map: VmMap, start: number, end: number): void {
   const daemon = map.vm.pageout;
   if (!daemon) return;
-  for (const e of map.overlapping(start, end)) {
-    for (let va = Math.max(start, e.start); va < Math.min(end, e.end); va += PAGE_SIZE) {
-      const p = chainPlace(e, va)?.page;
-      if (!p || map.vm.isZeroPage(p) || !daemon.evictable(p)) continue;
-      if (p.pv.some((pv) => pv.pmap !== map.pmap)) continue;   // shared with another task: Linux leaves it
-      daemon.reclaim(p);
-    }
+  for (const p of residentPages(map, start, end)) {
+    if (map.vm.isZeroPage(p) || !daemon.evictable(p)) continue;
+    if (p.pv.some((pv) => pv.pmap !== map.pmap)) continue;   // shared with another task: Linux leaves it
+    daemon.reclaim(p);
   }
 }
 
@@ -42,14 +49,11 @@ export function madvisePageout(map: VmMap, start: number, end: number): void {
 export function madviseCold(map: VmMap, start: number, end: number): void {
   const daemon = map.vm.pageout;
   if (!daemon) return;
-  for (const e of map.overlapping(start, end)) {
-    for (let va = Math.max(start, e.start); va < Math.min(end, e.end); va += PAGE_SIZE) {
-      const p = chainPlace(e, va)?.page;
-      if (!p || !p.queue || p.wireCount > 0) continue;
-      p.referenced = false;
-      map.pmap.clearReference(p);
-      daemon.deactivate(p);
-    }
+  for (const p of residentPages(map, start, end)) {
+    if (!p.queue || p.wireCount > 0) continue;
+    p.referenced = false;
+    map.pmap.clearReference(p);
+    daemon.deactivate(p);
   }
 }
 
